@@ -1,0 +1,68 @@
+/* loader.h: reading a scenario file into cJSON and serving sim_cfg readers over it
+ * (engine files only). The loader owns the JSON tree, every sim_cfg, every string the
+ * readers hand out, the operation table and the list of peer references. */
+#ifndef ARCHSIM_LOADER_H
+#define ARCHSIM_LOADER_H
+
+#include <cjson/cJSON.h>
+
+#include "sim.h"
+
+#define SIM_MAX_FILE_BYTES (16u << 20) /* a scenario larger than this is refused */
+#define SIM_MAX_DEPTH 32               /* nesting deeper than this is refused */
+#define SIM_MAX_OPS 64                 /* distinct operation names in a scenario */
+
+struct sim_loader;
+
+/* A reference to a node by name, recorded by sim_cfg_peer and resolved by the engine. */
+struct sim__peer {
+    struct sim_component *from; /* the component being configured */
+    struct sim_component **slot;
+    const char *name;           /* the node named */
+    const char *path;           /* JSON path of the reference, for errors */
+    bool sync;
+};
+
+/* Reads and checks FILE: size, nesting depth, JSON syntax (with line and column),
+ * duplicate keys and non-finite numbers. On failure returns NULL and writes
+ * "FILE: PATH: what was expected" into err. */
+struct sim_loader *sim__loader_open(const char *path, char *err, size_t errn);
+/* The same from text in memory; label stands for the file name in messages. */
+struct sim_loader *sim__loader_parse(const char *label, const char *text, size_t len, char *err,
+                                     size_t errn);
+void sim__loader_destroy(struct sim_loader *ld);
+
+cJSON *sim__loader_json(struct sim_loader *ld); /* the root, editable before reading */
+const char *sim__loader_label(const struct sim_loader *ld);
+uint64_t sim__loader_hash(const struct sim_loader *ld); /* FNV-1a 64 of the file's bytes */
+
+/* Applies one --set path=value: value is parsed as JSON when it is valid JSON, else taken
+ * as a string. Intermediate objects must exist; the last key may be new (and is then
+ * checked like any other field). Array elements are named by index. Returns false and
+ * writes an error naming the path. */
+bool sim__loader_set(struct sim_loader *ld, const char *assignment, char *err, size_t errn);
+
+/* A reader over the root object (path ""). Readers live as long as the loader. */
+struct sim_cfg *sim__loader_root(struct sim_loader *ld);
+/* The component that sim_cfg_peer, sim_cfg_op, sim_cfg_dist and sim_rng calls are made for. */
+void sim__loader_set_component(struct sim_loader *ld, struct sim_component *c);
+
+/* The first error, as "FILE: PATH: message", or NULL. */
+const char *sim__loader_error(const struct sim_loader *ld);
+/* Records an error at a dotted path (if none is recorded yet). */
+void sim__loader_error_at(struct sim_loader *ld, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+size_t sim__loader_peers(struct sim_loader *ld, struct sim__peer **out);
+/* Operation names in interning order: "read" and "write" first. */
+int sim__loader_ops(const struct sim_loader *ld, const char *const **names);
+
+/* The closest candidate by edit distance, or NULL when none is close enough to suggest. */
+const char *sim__closest(const char *word, const char *const *candidates, size_t n);
+
+/* Parses "250us", "5ms", "1.5s", "3m", "1h" (also "ns"); false on anything else. */
+bool sim__parse_duration(const char *text, sim_time *out);
+/* "4ms", "1.5s", "250us": the shortest faithful spelling, for messages and `check`. */
+void sim__format_duration(sim_time t, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,285 @@
+/* sim.h: the one header a model includes. Components, the model vtable, calls and
+ * responses, scheduling, random draws, distributions, configuration and statistics.
+ * Time is an int64 count of nanoseconds; every random draw comes from a named stream. */
+#ifndef ARCHSIM_SIM_H
+#define ARCHSIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef int64_t sim_time; /* nanoseconds */
+
+#define SIM_NS ((sim_time)1)
+#define SIM_US ((sim_time)1000)
+#define SIM_MS ((sim_time)1000000)
+#define SIM_S ((sim_time)1000000000)
+#define SIM_NEVER INT64_MAX
+#define SIM_NO_MORE ((sim_time)-1) /* a periodic handler's "stop" */
+
+struct sim_world;
+struct sim_component;
+struct sim_cfg;
+struct sim_report;
+struct sim_sampler;
+struct sim_event;
+struct sim_rng;
+struct sim_dist;
+struct sim_keys;
+
+/* ---- memory: never returns NULL; reports and exits on exhaustion ---- */
+void *sim_alloc(size_t n); /* zeroed */
+void *sim_realloc(void *p, size_t n);
+char *sim_strdup(const char *s);
+void sim_free(void *p);
+
+/* Free list of fixed-size objects: the steady state allocates nothing.
+ * Owned by whoever embeds it; sim_pool_fini releases every object at once. */
+struct sim_pool {
+    size_t size;      /* object size, rounded up to pointer alignment */
+    void *free;       /* singly linked through the first word */
+    void **chunks;    /* every block ever allocated */
+    size_t nchunks, live;
+};
+void sim_pool_init(struct sim_pool *p, size_t size);
+void *sim_pool_get(struct sim_pool *p); /* contents undefined: the caller initialises */
+void sim_pool_put(struct sim_pool *p, void *obj);
+void sim_pool_fini(struct sim_pool *p);
+
+/* ---- components and models ---- */
+
+/* The base every model embeds as its first member. Allocated by the engine
+ * (model->size bytes, zeroed); the name is owned by the engine. */
+struct sim_component {
+    const struct sim_model *model;
+    const char *name;
+    struct sim_world *world;
+    int index; /* position in the scenario, for the engine only */
+};
+
+enum sim_status {
+    SIM_OK,
+    SIM_TIMEOUT,     /* the caller stopped waiting */
+    SIM_REJECTED,    /* queue full, rate limited, circuit open, pool exhausted */
+    SIM_UNAVAILABLE, /* crashed, no healthy backend, partitioned */
+    SIM_FAILED,      /* injected error or a downstream failure passed up */
+    SIM_STATUS_COUNT
+};
+const char *sim_status_name(enum sim_status s); /* "ok", "timeout", ... */
+
+/* One hop of a request. Allocated by sim_call_new from the engine's pool and freed by
+ * the engine after the caller's respond() returns (or, for an abandoned call, when the
+ * callee answers). Neither side may keep the pointer past that. */
+struct sim_call {
+    struct sim_component *caller, *callee;
+    struct sim_call *parent; /* the call being served when this one was made; NULL at the edge */
+    sim_time start;          /* when the caller sent it */
+    sim_time deadline;       /* absolute; SIM_NEVER for none */
+    uint64_t key;
+    int op;                  /* operation index: sim_op_name() */
+    int attempt;             /* 0 for the first try */
+    enum sim_status status;  /* set by sim_respond */
+    void *caller_data;       /* the caller's, untouched by the engine and the callee */
+    void *callee_data;       /* the callee's, untouched by the engine and the caller */
+    uint8_t abandoned, answered;
+};
+
+/* The interface of a component model. configure() reads JSON through cfg (errors name
+ * the JSON path); start() schedules its first events; receive() gets a call; respond()
+ * gets the answer to a call it made. NULL entries are allowed where marked. */
+struct sim_model {
+    const char *name;
+    const char *summary; /* one line for `archsim check` and --help */
+    size_t size;         /* of the model's struct, whose first member is sim_component */
+    void (*configure)(struct sim_component *self, struct sim_cfg *cfg);
+    void (*start)(struct sim_component *self);                          /* may be NULL */
+    void (*receive)(struct sim_component *self, struct sim_call *call); /* may be NULL */
+    void (*respond)(struct sim_component *self, struct sim_call *call); /* may be NULL */
+    void (*clear_stats)(struct sim_component *self);                   /* warm-up ended */
+    void (*report)(struct sim_component *self, struct sim_report *rep);
+    void (*sample)(struct sim_component *self, struct sim_sampler *s);  /* may be NULL */
+    void (*describe)(struct sim_component *self, char *buf, size_t n);  /* may be NULL */
+    void (*fini)(struct sim_component *self);                           /* may be NULL */
+};
+
+/* A bug, not bad input: prints the simulated time and the component, then aborts. */
+#define SIM_ASSERT(self, cond)                                                          \
+    do {                                                                                \
+        if (!(cond)) sim_assert_fail((self), #cond, __FILE__, __LINE__);                \
+    } while (0)
+void sim_assert_fail(const struct sim_component *self, const char *what, const char *file,
+                     int line) __attribute__((noreturn));
+
+/* ---- time and events ---- */
+sim_time sim_now(const struct sim_component *self);
+bool sim_measuring(const struct sim_component *self); /* past the warm-up */
+double sim_window_seconds(const struct sim_component *self); /* measured span so far */
+
+typedef void (*sim_handler)(struct sim_component *self, void *arg);
+/* Periodic work returns its next delay, or SIM_NO_MORE. */
+typedef sim_time (*sim_periodic)(struct sim_component *self, void *arg);
+
+/* The returned handle is valid until the handler runs or the event is cancelled. */
+struct sim_event *sim_schedule(struct sim_component *self, sim_time delay, sim_handler fn,
+                               void *arg);
+void sim_every(struct sim_component *self, sim_time first, sim_periodic fn, void *arg);
+void sim_cancel(struct sim_event *ev); /* lazy: dropped when it surfaces */
+
+/* ---- calls ---- */
+struct sim_call *sim_call_new(struct sim_component *caller, struct sim_component *callee,
+                              struct sim_call *parent, int op, uint64_t key, sim_time deadline);
+/* Sends the call; it reaches the callee after the link latency. */
+void sim_call_send(struct sim_call *call);
+/* The callee answers; the answer reaches the caller after the link latency,
+ * unless the caller abandoned the call. */
+void sim_respond(struct sim_call *call, enum sim_status status);
+/* The caller stops waiting (a timeout). The callee keeps working; its answer is dropped. */
+void sim_call_abandon(struct sim_call *call);
+
+int sim_op_count(const struct sim_component *self);
+const char *sim_op_name(const struct sim_component *self, int op);
+enum { SIM_OP_READ = 0, SIM_OP_WRITE = 1 }; /* always interned first */
+
+/* ---- random streams and distributions ---- */
+
+/* The stream for (replication, node name, purpose), owned by the engine. Each name gets
+ * its own independent stream, so adding a node never changes another node's draws. */
+struct sim_rng *sim_rng(struct sim_component *self, const char *purpose);
+double sim_uniform(struct sim_rng *r);                 /* in (0, 1) */
+uint64_t sim_uniform_int(struct sim_rng *r, uint64_t n); /* in [0, n) */
+struct gsl_rng_type;
+void *sim_rng_gsl(struct sim_rng *r); /* the gsl_rng *, for GSL samplers */
+
+/* What a distribution's values measure: durations are written with units in JSON
+ * ("5ms") and drawn in seconds; plain numbers are written as numbers. */
+enum sim_quantity { SIM_QTY_DURATION, SIM_QTY_NUMBER };
+
+/* Reads the distribution at cfg.key: an object with "dist", or for a duration a bare
+ * duration string (a constant). fallback is JSON text used when the key is absent
+ * (e.g. "\"0s\""), or NULL when the key is required. The result is owned by the
+ * loader and lives until the loader is destroyed, after every replication. */
+struct sim_dist *sim_cfg_dist(struct sim_cfg *cfg, const char *key, enum sim_quantity q,
+                              const char *fallback);
+double sim_dist_draw(const struct sim_dist *d, struct sim_rng *r); /* seconds or number */
+sim_time sim_dist_draw_time(const struct sim_dist *d, struct sim_rng *r); /* ns, >= 0 */
+double sim_dist_mean(const struct sim_dist *d);
+double sim_dist_variance(const struct sim_dist *d); /* INFINITY where it does not exist */
+bool sim_dist_is_zero(const struct sim_dist *d);     /* constant 0: no event needed */
+/* Writes a short description ("exp(mean 5ms)") for reports and `check`. */
+void sim_dist_describe(const struct sim_dist *d, char *buf, size_t n);
+
+/* Key popularity over [0, count): uniform or Zipf(s), O(1) per draw. Owned by the loader. */
+struct sim_keys *sim_cfg_keys(struct sim_cfg *cfg, const char *key);
+uint64_t sim_keys_draw(const struct sim_keys *k, struct sim_rng *r);
+uint64_t sim_keys_count(const struct sim_keys *k);
+double sim_keys_probability(const struct sim_keys *k, uint64_t rank); /* P(key == rank) */
+
+/* ---- configuration (see docs/scenario.md) ---- */
+
+/* Every reader call names a key of the object cfg reads. Errors are sticky: the first
+ * one is kept with its file and JSON path, and later calls return the fallback or a safe
+ * value, so configure() can read on without checking after every field. */
+#define SIM_REQUIRED INT64_MIN /* as a fallback: the key must be present */
+enum sim_cfg_type { SIM_CFG_ABSENT, SIM_CFG_NULL, SIM_CFG_BOOL, SIM_CFG_NUMBER,
+                    SIM_CFG_STRING, SIM_CFG_ARRAY, SIM_CFG_OBJECT };
+
+enum sim_cfg_type sim_cfg_type(struct sim_cfg *cfg, const char *key);
+bool sim_cfg_has(struct sim_cfg *cfg, const char *key);
+int64_t sim_cfg_int(struct sim_cfg *cfg, const char *key, int64_t fallback, int64_t min,
+                    int64_t max);
+/* fallback NAN means required */
+double sim_cfg_number(struct sim_cfg *cfg, const char *key, double fallback, double min,
+                      double max);
+sim_time sim_cfg_duration(struct sim_cfg *cfg, const char *key, sim_time fallback,
+                          sim_time min, sim_time max);
+bool sim_cfg_bool(struct sim_cfg *cfg, const char *key, int fallback); /* SIM_REQUIRED ok */
+/* fallback NULL means required; the string lives as long as the loader */
+const char *sim_cfg_string(struct sim_cfg *cfg, const char *key, const char *fallback);
+/* The index of the value in choices (NULL-terminated); fallback -1 means required. */
+int sim_cfg_choice(struct sim_cfg *cfg, const char *key, int fallback,
+                   const char *const *choices);
+/* A reader over the object at key; NULL when absent (an error if required). */
+struct sim_cfg *sim_cfg_object(struct sim_cfg *cfg, const char *key, bool required);
+/* The length of the array at key; 0 when absent. */
+int sim_cfg_array(struct sim_cfg *cfg, const char *key);
+struct sim_cfg *sim_cfg_item(struct sim_cfg *cfg, const char *key, int i); /* object items */
+const char *sim_cfg_string_item(struct sim_cfg *cfg, const char *key, int i);
+double sim_cfg_number_item(struct sim_cfg *cfg, const char *key, int i);
+/* The object's own keys, in file order, for maps such as an operation mix. */
+int sim_cfg_size(struct sim_cfg *cfg);
+const char *sim_cfg_key_at(struct sim_cfg *cfg, int i);
+const char *sim_cfg_path(struct sim_cfg *cfg); /* dotted path of the object */
+/* Records an error at cfg.key (key may be NULL for the object itself). */
+void sim_cfg_error(struct sim_cfg *cfg, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+bool sim_cfg_failed(struct sim_cfg *cfg);
+/* Every key not read by now is an error, with a "did you mean" when one is close. */
+void sim_cfg_end(struct sim_cfg *cfg);
+/* A field that was renamed: using the old name is an error that names the new one. */
+void sim_cfg_renamed(struct sim_cfg *cfg, const char *old_key, const char *new_key);
+
+/* A reference to another node by name, resolved after every node is configured.
+ * sync: the caller waits for the answer (such edges must not form a cycle). */
+void sim_cfg_peer(struct sim_cfg *cfg, const char *key, struct sim_component **slot, bool sync);
+void sim_cfg_peer_item(struct sim_cfg *cfg, const char *key, int i, struct sim_component **slot,
+                       bool sync);
+/* The operation named by the string at key (or the string itself when key is NULL and
+ * name is given), interned in the scenario's operation table. */
+int sim_cfg_op(struct sim_cfg *cfg, const char *name);
+/* The world being configured; for sim_rng in configure(). */
+struct sim_component *sim_cfg_component(struct sim_cfg *cfg);
+
+/* ---- statistics ---- */
+
+/* Log-bucketed histogram of non-negative ns values: every quantile within 1% relative
+ * error, fixed memory (about 33 KB) whatever the run length, mergeable. */
+#define SIM_HIST_SUB_BITS 7
+#define SIM_HIST_BUCKETS ((64 - SIM_HIST_SUB_BITS + 1) << (SIM_HIST_SUB_BITS - 1))
+struct sim_hist {
+    uint64_t count;
+    double sum;
+    sim_time min, max;
+    uint64_t bucket[SIM_HIST_BUCKETS];
+};
+void sim_hist_init(struct sim_hist *h);
+void sim_hist_record(struct sim_hist *h, sim_time v);
+void sim_hist_merge(struct sim_hist *into, const struct sim_hist *from);
+double sim_hist_mean(const struct sim_hist *h);            /* ns; exact */
+sim_time sim_hist_quantile(const struct sim_hist *h, double q); /* q in [0,1] */
+
+/* Welford mean and variance; zero-initialise. */
+struct sim_welford {
+    uint64_t n;
+    double mean, m2;
+};
+void sim_welford_add(struct sim_welford *w, double x);
+double sim_welford_variance(const struct sim_welford *w); /* sample variance, n-1 */
+
+/* A level over time (queue length, busy workers): its time-weighted mean and its max. */
+struct sim_level {
+    sim_time origin, since;
+    double level, area, max;
+};
+void sim_level_init(struct sim_level *l, sim_time now, double level);
+void sim_level_add(struct sim_level *l, sim_time now, double delta);
+void sim_level_restart(struct sim_level *l, sim_time now); /* forget the past, keep the level */
+double sim_level_mean(const struct sim_level *l, sim_time now);
+
+/* Mean and 95% Student-t interval of n observations (half = 0 when n < 2). */
+struct sim_interval {
+    double mean, low, high, half;
+    int n;
+};
+struct sim_interval sim_interval95(const double *x, int n);
+
+/* ---- reports and timelines ---- */
+enum sim_unit { SIM_UNIT_NUMBER, SIM_UNIT_COUNT, SIM_UNIT_SECONDS, SIM_UNIT_RATE,
+                SIM_UNIT_RATIO };
+/* A figure under the component's path (nodes.<name>.<path>); the engine adds the rest. */
+void sim_report(struct sim_report *rep, const char *path, double value, enum sim_unit unit);
+/* count, mean, p50, p90, p95, p99, p99.9 and max of h, in seconds, under path. */
+void sim_report_hist(struct sim_report *rep, const char *path, const struct sim_hist *h);
+/* One column of this interval's timeline row (the first row fixes the header). */
+void sim_sample(struct sim_sampler *s, const char *column, double value);
+
+#endif
