@@ -1,5 +1,6 @@
 /* internal.h: the engine's own structs and sim__ helpers (engine files only; models
- * include sim.h alone). */
+ * include sim.h alone). A world is one replication of one scenario: its clock, its
+ * calendar, its pools, its components and its random streams. */
 #ifndef ARCHSIM_INTERNAL_H
 #define ARCHSIM_INTERNAL_H
 
@@ -19,7 +20,90 @@ struct sim_rng *sim__rng_create(uint64_t seed);
 void sim__rng_destroy(struct sim_rng *r);
 const char *sim__rng_generator_name(void);
 
-/* ---- ownership: things a world frees when it is destroyed (world.c) ---- */
+/* ---- the calendar (calendar.c): (time, seq) order, zero-delay events in a FIFO ---- */
+
+/* Owned by the world's event pool; valid until dispatched or dropped. */
+struct sim_event {
+    sim_time time;
+    uint64_t seq;
+    struct sim_component *self;
+    union {
+        sim_handler once;
+        sim_periodic every;
+    } fn;
+    void *arg;
+    uint8_t cancelled, periodic;
+};
+
+struct sim__slot {
+    sim_time time;
+    uint64_t seq;
+    struct sim_event *ev;
+};
+
+struct sim__calendar {
+    struct sim__slot *heap; /* 4-ary min-heap on (time, seq) */
+    size_t n, cap;
+    struct sim_event **fifo; /* events due now, in seq order (a ring) */
+    size_t head, count, fcap;
+};
+
+void sim__calendar_init(struct sim__calendar *c);
+void sim__calendar_fini(struct sim__calendar *c);
+void sim__calendar_push(struct sim__calendar *c, struct sim_event *ev, sim_time now);
+/* The earliest event due no later than limit, or NULL. */
+struct sim_event *sim__calendar_pop(struct sim__calendar *c, sim_time limit);
+size_t sim__calendar_size(const struct sim__calendar *c);
+
+/* ---- the world (world.c, engine.c) ---- */
+
+struct sim__owned {
+    void *p;
+    void (*destroy)(void *);
+};
+
+struct sim_world {
+    sim_time now, end, warmup;
+    uint64_t seq, events;
+    bool measuring;
+    struct sim__calendar calendar;
+    struct sim_pool event_pool, call_pool;
+
+    uint64_t seed;
+    int replication;
+    struct sim_component **components; /* scenario order: workload first, then nodes */
+    int ncomponents;
+    struct sim_component engine; /* the owner of the engine's own events */
+
+    struct sim_rng **rngs; /* every stream handed out, freed with the world */
+    size_t nrngs;
+    struct sim_rng **link_rng; /* per component index, created on first use */
+    const struct sim_dist *link_latency;
+
+    const char *const *ops; /* operation names, owned by the loader */
+    int nops;
+
+    struct sim__owned *owned;
+    size_t nowned;
+
+    sim_time sample_interval; /* 0: no timeline */
+    struct sim__timeline *timeline;
+};
+
 void sim__own(struct sim_world *w, void *p, void (*destroy)(void *));
+struct sim_world *sim__world_create(uint64_t seed, int replication);
+void sim__world_destroy(struct sim_world *w);
+struct sim_component *sim__world_add(struct sim_world *w, const struct sim_model *m,
+                                     const char *name);
+struct sim_component *sim__world_find(struct sim_world *w, const char *name);
+/* Runs until the end time: warm-up deletion, timeline sampling, every event. */
+void sim__world_run(struct sim_world *w);
+struct sim_event *sim__schedule_at(struct sim_world *w, struct sim_component *self,
+                                   sim_time when, sim_handler fn, void *arg);
+
+/* ---- the registry (models/registry.c) ---- */
+const struct sim_model *sim__model_find(const char *type);
+const char *const *sim__model_names(size_t *n);
+extern const struct sim_model sim__workload_model;
 
 #endif

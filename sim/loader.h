@@ -47,6 +47,11 @@ struct sim_cfg *sim__loader_root(struct sim_loader *ld);
 /* The component that sim_cfg_peer, sim_cfg_op, sim_cfg_dist and sim_rng calls are made for. */
 void sim__loader_set_component(struct sim_loader *ld, struct sim_component *c);
 
+/* Every reader created since the last call: keys never read become errors ("unknown
+ * field", with a "did you mean" among the keys the reader was asked about). The engine
+ * calls this after each component's configure(). */
+void sim__loader_check_unread(struct sim_loader *ld);
+
 /* The first error, as "FILE: PATH: message", or NULL. */
 const char *sim__loader_error(const struct sim_loader *ld);
 /* Records an error at a dotted path (if none is recorded yet). */
@@ -59,6 +64,20 @@ int sim__loader_ops(const struct sim_loader *ld, const char *const **names);
 
 /* The closest candidate by edit distance, or NULL when none is close enough to suggest. */
 const char *sim__closest(const char *word, const char *const *candidates, size_t n);
+
+/* ---- for dist.c and keys.c, which build objects the loader owns ---- */
+
+/* The loader behind a reader (NULL for a NULL reader). */
+struct sim_loader *sim__cfg_loader(struct sim_cfg *cfg);
+/* The loader calls destroy(p) when it is destroyed, latest first. */
+void sim__loader_own(struct sim_loader *ld, void *p, void (*destroy)(void *));
+/* A reader over {key: VALUE}, VALUE parsed from json, with cfg's path: how a default
+ * written as JSON text is read exactly like a value from the file. NULL (and an error)
+ * when json does not parse. The reader is never checked for unknown fields. */
+struct sim_cfg *sim__cfg_fallback(struct sim_cfg *cfg, const char *key, const char *json);
+/* Records "expected WHAT, got VALUE" at cfg.key, or "required field missing: expected
+ * WHAT" when the key is absent. */
+void sim__cfg_expected(struct sim_cfg *cfg, const char *key, const char *what);
 
 /* Parses "250us", "5ms", "1.5s", "3m", "1h" (also "ns"); false on anything else. */
 bool sim__parse_duration(const char *text, sim_time *out);

@@ -205,6 +205,7 @@ int sim_cfg_array(struct sim_cfg *cfg, const char *key);
 struct sim_cfg *sim_cfg_item(struct sim_cfg *cfg, const char *key, int i); /* object items */
 const char *sim_cfg_string_item(struct sim_cfg *cfg, const char *key, int i);
 double sim_cfg_number_item(struct sim_cfg *cfg, const char *key, int i);
+enum sim_cfg_type sim_cfg_item_type(struct sim_cfg *cfg, const char *key, int i);
 /* The object's own keys, in file order, for maps such as an operation mix. */
 int sim_cfg_size(struct sim_cfg *cfg);
 const char *sim_cfg_key_at(struct sim_cfg *cfg, int i);
@@ -232,7 +233,8 @@ struct sim_component *sim_cfg_component(struct sim_cfg *cfg);
 /* ---- statistics ---- */
 
 /* Log-bucketed histogram of non-negative ns values: every quantile within 1% relative
- * error, fixed memory (about 33 KB) whatever the run length, mergeable. */
+ * error, fixed memory (29 KiB) whatever the run length, mergeable. min is INT64_MAX
+ * while empty; the mean is the sum over the count (a double: exact below 2^53 ns). */
 #define SIM_HIST_SUB_BITS 7
 #define SIM_HIST_BUCKETS ((64 - SIM_HIST_SUB_BITS + 1) << (SIM_HIST_SUB_BITS - 1))
 struct sim_hist {

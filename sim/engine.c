@@ -1,0 +1,88 @@
+/* engine.c: the run loop (pop the earliest event, advance the clock, dispatch), event
+ * scheduling with lazy cancellation, warm-up deletion and the timeline sampler's clock.
+ * The clock never goes backwards and events at one instant run in insertion order. */
+#include "internal.h"
+#include "timeline.h"
+
+struct sim_event *sim__schedule_at(struct sim_world *w, struct sim_component *self,
+                                   sim_time when, sim_handler fn, void *arg)
+{
+    struct sim_event *ev = sim_pool_get(&w->event_pool);
+    ev->time = when;
+    ev->seq = w->seq++;
+    ev->self = self;
+    ev->fn.once = fn;
+    ev->arg = arg;
+    ev->cancelled = 0;
+    ev->periodic = 0;
+    sim__calendar_push(&w->calendar, ev, w->now);
+    return ev;
+}
+
+struct sim_event *sim_schedule(struct sim_component *self, sim_time delay, sim_handler fn,
+                               void *arg)
+{
+    struct sim_world *w = self->world;
+    SIM_ASSERT(self, delay >= 0);
+    sim_time when = delay > SIM_NEVER - w->now ? SIM_NEVER : w->now + delay;
+    return sim__schedule_at(w, self, when, fn, arg);
+}
+
+void sim_every(struct sim_component *self, sim_time first, sim_periodic fn, void *arg)
+{
+    struct sim_event *ev = sim_schedule(self, first, NULL, arg);
+    ev->fn.every = fn;
+    ev->periodic = 1;
+}
+
+void sim_cancel(struct sim_event *ev)
+{
+    if (ev) ev->cancelled = 1;
+}
+
+static void end_warmup(struct sim_component *engine, void *arg)
+{
+    (void)arg;
+    struct sim_world *w = engine->world;
+    w->measuring = true;
+    for (int i = 0; i < w->ncomponents; i++) {
+        struct sim_component *c = w->components[i];
+        c->model->clear_stats(c);
+    }
+}
+
+void sim__world_run(struct sim_world *w)
+{
+    for (int i = 0; i < w->ncomponents; i++) {
+        struct sim_component *c = w->components[i];
+        if (c->model->start) c->model->start(c);
+    }
+    if (w->warmup > 0) sim__schedule_at(w, &w->engine, w->warmup, end_warmup, NULL);
+    else w->measuring = true;
+    if (w->timeline) sim__timeline_start(w);
+
+    struct sim_event *ev;
+    while ((ev = sim__calendar_pop(&w->calendar, w->end))) {
+        if (ev->cancelled) {
+            sim_pool_put(&w->event_pool, ev);
+            continue;
+        }
+        w->now = ev->time;
+        w->events++;
+        if (!ev->periodic) {
+            ev->fn.once(ev->self, ev->arg);
+        } else {
+            sim_time next = ev->fn.every(ev->self, ev->arg);
+            if (next != SIM_NO_MORE && !ev->cancelled) {
+                SIM_ASSERT(ev->self, next > 0);
+                ev->time = w->now + next;
+                ev->seq = w->seq++;
+                sim__calendar_push(&w->calendar, ev, w->now);
+                continue;
+            }
+        }
+        sim_pool_put(&w->event_pool, ev);
+    }
+    w->now = w->end;
+    if (w->timeline) sim__timeline_finish(w);
+}

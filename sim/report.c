@@ -1,0 +1,225 @@
+/* report.c: the readable report on stdout and the JSON report, both from the gathered
+ * results. JSON keeps the dotted paths as nested objects, SI units, the mean as the plain
+ * value and its interval under the parallel "ci95" tree. Files are written whole:
+ * a temporary name, then a rename. */
+#include <errno.h>
+#include <math.h>
+#include <unistd.h>
+
+#include "run.h"
+
+void sim__format_value(double v, enum sim_unit unit, char *buf, size_t n)
+{
+    if (isnan(v)) {
+        snprintf(buf, n, "n/a");
+        return;
+    }
+    switch (unit) {
+    case SIM_UNIT_SECONDS: {
+        double a = fabs(v);
+        if (a == 0) snprintf(buf, n, "0s");
+        else if (a < 1e-6) snprintf(buf, n, "%.4gns", v * 1e9);
+        else if (a < 1e-3) snprintf(buf, n, "%.4gus", v * 1e6);
+        else if (a < 1) snprintf(buf, n, "%.4gms", v * 1e3);
+        else snprintf(buf, n, "%.4gs", v);
+        break;
+    }
+    case SIM_UNIT_RATE: snprintf(buf, n, "%.6g/s", v); break;
+    case SIM_UNIT_RATIO: snprintf(buf, n, "%.4g%%", v * 100); break;
+    case SIM_UNIT_COUNT:
+        if (v == floor(v) && fabs(v) < 1e15) snprintf(buf, n, "%.0f", v);
+        else snprintf(buf, n, "%.6g", v);
+        break;
+    default: snprintf(buf, n, "%.4g", v); break;
+    }
+}
+
+static void print_metric(FILE *f, const char *label, const struct sim__metric *m, int reps)
+{
+    char v[48], lo[48], hi[48];
+    sim__format_value(m->ci.mean, m->unit, v, sizeof v);
+    if (reps < 2) {
+        fprintf(f, "  %-28s %14s\n", label, v);
+        return;
+    }
+    sim__format_value(m->ci.low, m->unit, lo, sizeof lo);
+    sim__format_value(m->ci.high, m->unit, hi, sizeof hi);
+    fprintf(f, "  %-28s %14s   [%s, %s]\n", label, v, lo, hi);
+}
+
+void sim__report_text(FILE *f, const char *file, const struct sim__scenario *sc,
+                      const struct sim__results *res, const struct sim__verdict *verdicts)
+{
+    char dur[32], warm[32];
+    sim__format_duration(sc->duration, dur, sizeof dur);
+    sim__format_duration(sc->warmup, warm, sizeof warm);
+    fprintf(f, "archsim %s: %s (%s)\n", SIM_VERSION, sc->name, file);
+    fprintf(f, "seed %llu, %d replication%s of %s, the first %s deleted as warm-up\n",
+            (unsigned long long)sc->seed, sc->replications, sc->replications == 1 ? "" : "s", dur,
+            warm);
+    if (res->workload_description) fprintf(f, "workload: %s\n", res->workload_description);
+    fprintf(f, "\n%-30s %14s%s\n", "headline", "mean",
+            res->replications > 1 ? "   95% interval (Student t, across replications)" : "");
+    for (size_t i = 0; i < res->n; i++)
+        if (strncmp(res->metrics[i].path, "nodes.", 6))
+            print_metric(f, res->metrics[i].path, &res->metrics[i], res->replications);
+    for (int k = 0; k < res->nnodes; k++) {
+        const struct sim__node_info *node = &res->nodes[k];
+        fprintf(f, "\nnode %s (%s): %s\n", node->name, node->type, node->description);
+        char prefix[128];
+        int plen = snprintf(prefix, sizeof prefix, "nodes.%s.", node->name);
+        for (size_t i = 0; i < res->n; i++)
+            if (!strncmp(res->metrics[i].path, prefix, (size_t)plen))
+                print_metric(f, res->metrics[i].path + plen, &res->metrics[i], res->replications);
+    }
+    if (sc->nexpect) {
+        fprintf(f, "\nexpectations\n");
+        for (int i = 0; i < sc->nexpect; i++) {
+            const struct sim__verdict *v = &verdicts[i];
+            const struct sim__metric *m = sim__results_find(res, v->e->metric);
+            char value[48];
+            sim__format_value(v->value, m ? m->unit : SIM_UNIT_NUMBER, value, sizeof value);
+            static const char *const words[] = {"below", "above", "at most", "at least", "between"};
+            fprintf(f, "  %-4s  %s %s %s: %s\n", v->pass ? "ok" : "FAIL", v->e->metric,
+                    words[v->e->op], v->e->text, value);
+        }
+    }
+}
+
+/* The object at the dotted path's parent, created as needed; *leaf gets the last name. */
+static cJSON *parent_of(cJSON *root, const char *path, char *leaf, size_t n)
+{
+    cJSON *at = root;
+    const char *p = path;
+    const char *dot;
+    while ((dot = strchr(p, '.'))) {
+        char name[128];
+        size_t len = (size_t)(dot - p) < sizeof name - 1 ? (size_t)(dot - p) : sizeof name - 1;
+        memcpy(name, p, len);
+        name[len] = 0;
+        cJSON *next = cJSON_GetObjectItemCaseSensitive(at, name);
+        if (!next) next = cJSON_AddObjectToObject(at, name);
+        at = next;
+        p = dot + 1;
+    }
+    snprintf(leaf, n, "%s", p);
+    return at;
+}
+
+static cJSON *number(double v)
+{
+    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *sc,
+                       const struct sim__results *res, const struct sim__verdict *verdicts,
+                       bool timing)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *repro = cJSON_AddObjectToObject(root, "reproducibility");
+    char hash[32];
+    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)sim__loader_hash(ld));
+    cJSON_AddStringToObject(repro, "archsim", SIM_VERSION);
+    cJSON_AddStringToObject(repro, "scenario_hash", hash);
+    cJSON_AddNumberToObject(repro, "seed", (double)sc->seed);
+    cJSON_AddStringToObject(repro, "generator", sim__rng_generator_name());
+    cJSON_AddNumberToObject(repro, "events", (double)res->events);
+    cJSON *scen = cJSON_AddObjectToObject(root, "scenario");
+    cJSON_AddStringToObject(scen, "name", sc->name);
+    cJSON_AddNumberToObject(scen, "duration", (double)sc->duration / SIM_S);
+    cJSON_AddNumberToObject(scen, "warmup", (double)sc->warmup / SIM_S);
+    cJSON_AddNumberToObject(scen, "replications", sc->replications);
+    if (timing) {
+        cJSON *perf = cJSON_AddObjectToObject(root, "performance");
+        cJSON_AddNumberToObject(perf, "wall_seconds", res->wall_seconds);
+        cJSON_AddNumberToObject(perf, "events_per_second",
+                                res->wall_seconds > 0 ? (double)res->events / res->wall_seconds : 0);
+    }
+    cJSON *ci = res->replications > 1 ? cJSON_CreateObject() : NULL;
+    for (size_t i = 0; i < res->n; i++) {
+        const struct sim__metric *m = &res->metrics[i];
+        char leaf[128];
+        cJSON *parent = parent_of(root, m->path, leaf, sizeof leaf);
+        cJSON_AddItemToObject(parent, leaf, number(m->ci.mean));
+        if (ci) {
+            cJSON *pair = cJSON_CreateArray();
+            cJSON_AddItemToArray(pair, number(m->ci.low));
+            cJSON_AddItemToArray(pair, number(m->ci.high));
+            cJSON_AddItemToObject(parent_of(ci, m->path, leaf, sizeof leaf), leaf, pair);
+        }
+    }
+    if (ci) cJSON_AddItemToObject(root, "ci95", ci);
+    if (sc->nexpect) {
+        cJSON *list = cJSON_AddArrayToObject(root, "expect");
+        static const char *const ops[] = {"below", "above", "at_most", "at_least", "between"};
+        for (int i = 0; i < sc->nexpect; i++) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "metric", verdicts[i].e->metric);
+            cJSON_AddStringToObject(e, "op", ops[verdicts[i].e->op]);
+            cJSON_AddItemToObject(e, "limit", number(verdicts[i].e->a));
+            if (verdicts[i].e->op == EXPECT_BETWEEN)
+                cJSON_AddItemToObject(e, "upper", number(verdicts[i].e->b));
+            cJSON_AddItemToObject(e, "value", number(verdicts[i].value));
+            cJSON_AddBoolToObject(e, "pass", verdicts[i].pass);
+            cJSON_AddItemToArray(list, e);
+        }
+    }
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text) sim__out_of_memory();
+    size_t len = strlen(text);
+    char *out = sim_alloc(len + 2);
+    memcpy(out, text, len);
+    out[len] = '\n';
+    cJSON_free(text);
+    return out;
+}
+
+bool sim__write_file(const char *path, const char *text)
+{
+    char tmp[4096];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return false;
+    }
+    FILE *f = fopen(tmp, "w");
+    if (!f) return false;
+    size_t len = strlen(text);
+    bool ok = fwrite(text, 1, len, f) == len;
+    ok = (fclose(f) == 0) && ok;
+    if (ok && rename(tmp, path) == 0) return true;
+    int saved = errno;
+    remove(tmp);
+    errno = saved;
+    return false;
+}
+
+bool sim__expect_check(const struct sim__scenario *sc, const struct sim__results *res,
+                       struct sim__verdict *out, char *err, size_t errn)
+{
+    for (int i = 0; i < sc->nexpect; i++) {
+        const struct sim__expect *e = &sc->expect[i];
+        const struct sim__metric *m = sim__results_find(res, e->metric);
+        if (!m) {
+            const char **paths = sim_alloc((res->n + 1) * sizeof *paths);
+            for (size_t k = 0; k < res->n; k++) paths[k] = res->metrics[k].path;
+            const char *close = sim__closest(e->metric, paths, res->n);
+            snprintf(err, errn, "%s.metric: no reported figure named '%s'%s%s%s", e->path,
+                     e->metric, close ? " (did you mean '" : "", close ? close : "",
+                     close ? "'?)" : "");
+            sim_free(paths);
+            return false;
+        }
+        double v = m->ci.mean;
+        bool pass = false;
+        switch (e->op) {
+        case EXPECT_BELOW: pass = v < e->a; break;
+        case EXPECT_ABOVE: pass = v > e->a; break;
+        case EXPECT_AT_MOST: pass = v <= e->a; break;
+        case EXPECT_AT_LEAST: pass = v >= e->a; break;
+        case EXPECT_BETWEEN: pass = v >= e->a && v <= e->b; break;
+        }
+        out[i] = (struct sim__verdict){e, v, pass};
+    }
+    return true;
+}

@@ -1,0 +1,95 @@
+/* run.h: a scenario's top-level settings, building one world per replication, running
+ * them, and the results every output reads (engine files and tests only). */
+#ifndef ARCHSIM_RUN_H
+#define ARCHSIM_RUN_H
+
+#include "internal.h"
+#include "loader.h"
+#include "timeline.h"
+
+enum sim__expect_op { EXPECT_BELOW, EXPECT_ABOVE, EXPECT_AT_MOST, EXPECT_AT_LEAST, EXPECT_BETWEEN };
+
+struct sim__expect {
+    const char *metric; /* loader's */
+    char path[32];      /* "expect.3", for errors */
+    enum sim__expect_op op;
+    double a, b;
+    char text[96];      /* the limit as written, e.g. "100ms" */
+};
+
+/* Read once from the root; strings belong to the loader. */
+struct sim__scenario {
+    const char *name, *description;
+    uint64_t seed;
+    sim_time duration, warmup, timeline_interval;
+    int replications;
+    struct sim__expect *expect; /* owned here: sim__scenario_fini */
+    int nexpect;
+};
+
+/* One reported figure: its value in each replication and their 95% interval. */
+struct sim__metric {
+    char *path;
+    enum sim_unit unit;
+    double *values;
+    struct sim_interval ci;
+};
+
+struct sim__node_info {
+    char *name, *type, *description;
+};
+
+struct sim__results {
+    struct sim__metric *metrics;
+    size_t n, cap, cursor;
+    int replications;
+    uint64_t events;
+    double wall_seconds;
+    struct sim__node_info *nodes;
+    int nnodes;
+    char *workload_description;
+    struct sim__timeline *timeline; /* replication 0's, when asked for */
+};
+
+struct sim_report {
+    struct sim__results *res;
+    const char *prefix;
+    int replication;
+};
+
+bool sim__scenario_read(struct sim_loader *ld, struct sim__scenario *sc);
+void sim__scenario_fini(struct sim__scenario *sc);
+/* Builds replication r's world: workload, nodes, links, peers resolved, no synchronous
+ * cycle. NULL when the scenario is wrong (the loader holds the message). */
+struct sim_world *sim__world_build(struct sim_loader *ld, const struct sim__scenario *sc, int r);
+
+/* Runs every replication. NULL when the scenario is wrong (the loader holds the message). */
+struct sim__results *sim__run(struct sim_loader *ld, const struct sim__scenario *sc,
+                              bool timeline);
+void sim__results_destroy(struct sim__results *res);
+const struct sim__metric *sim__results_find(const struct sim__results *res, const char *path);
+/* Collects one world's figures as replication r. */
+void sim__results_collect(struct sim__results *res, struct sim_world *w, int r);
+void sim__results_describe(struct sim__results *res, struct sim_world *w);
+
+/* ---- outputs (report.c, expect.c) ---- */
+struct sim__verdict {
+    const struct sim__expect *e;
+    double value;
+    bool pass;
+};
+/* Evaluates every expectation; false (with a message naming expect.N) when a metric
+ * does not exist. */
+bool sim__expect_check(const struct sim__scenario *sc, const struct sim__results *res,
+                       struct sim__verdict *out, char *err, size_t errn);
+void sim__report_text(FILE *f, const char *file, const struct sim__scenario *sc,
+                      const struct sim__results *res, const struct sim__verdict *v);
+/* The JSON report; the caller frees it. timing adds wall-clock figures (not reproducible). */
+char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *sc,
+                       const struct sim__results *res, const struct sim__verdict *v, bool timing);
+/* Writes text to path through a temporary name and a rename; false with errno set. */
+bool sim__write_file(const char *path, const char *text);
+/* "4.21ms", "2.0k/s", "12.5%": a figure in the unit a reader expects. */
+void sim__format_value(double v, enum sim_unit unit, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,319 @@
+/* workload.c: the clients. Open-loop arrivals (Poisson or constant, with a rate
+ * schedule) or closed-loop users with think times; each request gets an operation from
+ * the mix, a key and a deadline, and is sent to the entry node. The headline figures
+ * (offered load, throughput, goodput, errors by kind, end-to-end latency) are measured
+ * here, where a user would see them. */
+#include <math.h>
+
+#include "internal.h"
+#include "loader.h"
+
+enum process { POISSON, CONSTANT };
+
+struct step {
+    sim_time at;
+    double rate;
+};
+
+/* One request in flight; from the workload's pool. */
+struct request {
+    struct sim_event *deadline_timer;
+    struct sim_call *call;
+};
+
+struct workload {
+    struct sim_component base;
+    struct sim_component *entry;
+    bool closed;
+    /* open loop */
+    enum process process;
+    double rate;
+    struct step *schedule;
+    int nsteps;
+    struct sim_event *next_arrival;
+    /* closed loop */
+    int64_t users;
+    struct sim_dist *think;
+    /* every request */
+    int nmix;
+    int mix_op[SIM_MAX_OPS];
+    double mix_cum[SIM_MAX_OPS];
+    struct sim_keys *keys;
+    sim_time deadline;
+    struct sim_rng *arrival_rng, *mix_rng, *key_rng, *think_rng;
+    struct sim_pool requests;
+    /* measurement window */
+    uint64_t offered, finished, ok, errors[SIM_STATUS_COUNT];
+    struct sim_hist latency;
+    /* the current timeline interval */
+    uint64_t i_offered, i_finished, i_ok;
+    struct sim_hist i_latency;
+    sim_time i_since;
+};
+
+static const char *const process_names[] = {"poisson", "constant", NULL};
+
+static void configure_arrivals(struct workload *wl, struct sim_cfg *cfg)
+{
+    struct sim_cfg *a = sim_cfg_object(cfg, "arrivals", false);
+    if (!a) return;
+    wl->process = (enum process)sim_cfg_choice(a, "process", POISSON, process_names);
+    wl->rate = sim_cfg_number(a, "rate", NAN, 0, 1e9);
+    int n = sim_cfg_array(cfg, "schedule");
+    wl->schedule = sim_alloc((size_t)(n ? n : 1) * sizeof *wl->schedule);
+    for (int i = 0; i < n; i++) {
+        struct sim_cfg *s = sim_cfg_item(cfg, "schedule", i);
+        if (!s) break;
+        wl->schedule[i].at = sim_cfg_duration(s, "at", SIM_REQUIRED, 0, SIM_NEVER - 1);
+        wl->schedule[i].rate = sim_cfg_number(s, "rate", NAN, 0, 1e9);
+        if (i > 0 && wl->schedule[i].at <= wl->schedule[i - 1].at)
+            sim_cfg_error(s, "at", "expected times in increasing order");
+    }
+    wl->nsteps = n;
+}
+
+static void configure_mix(struct workload *wl, struct sim_cfg *cfg)
+{
+    struct sim_cfg *m = sim_cfg_object(cfg, "mix", false);
+    if (!m) {
+        wl->nmix = 1;
+        wl->mix_op[0] = SIM_OP_READ;
+        wl->mix_cum[0] = 1;
+        return;
+    }
+    int n = sim_cfg_size(m);
+    if (n == 0) sim_cfg_error(cfg, "mix", "expected at least one operation with a share");
+    if (n > SIM_MAX_OPS) {
+        sim_cfg_error(cfg, "mix", "expected at most %d operations", SIM_MAX_OPS);
+        n = SIM_MAX_OPS;
+    }
+    double total = 0;
+    for (int i = 0; i < n; i++) {
+        const char *op = sim_cfg_key_at(m, i);
+        total += sim_cfg_number(m, op, NAN, 0, 1e12);
+        wl->mix_op[i] = sim_cfg_op(m, op);
+        wl->mix_cum[i] = total;
+    }
+    if (!(total > 0)) sim_cfg_error(cfg, "mix", "expected shares that add up to more than 0");
+    for (int i = 0; i < n; i++) wl->mix_cum[i] /= total > 0 ? total : 1;
+    wl->nmix = n;
+}
+
+static void configure(struct sim_component *self, struct sim_cfg *cfg)
+{
+    struct workload *wl = (struct workload *)self;
+    sim_cfg_peer(cfg, "entry", &wl->entry, true);
+    bool open = sim_cfg_has(cfg, "arrivals"), closed = sim_cfg_has(cfg, "users");
+    if (open == closed)
+        sim_cfg_error(cfg, NULL, "expected exactly one of 'arrivals' (open loop) and 'users' "
+                                 "(closed loop)");
+    wl->closed = closed;
+    configure_arrivals(wl, cfg);
+    struct sim_cfg *u = sim_cfg_object(cfg, "users", false);
+    if (u) {
+        wl->users = sim_cfg_int(u, "count", SIM_REQUIRED, 1, 10000000);
+        wl->think = sim_cfg_dist(u, "think", SIM_QTY_DURATION, NULL);
+        if (sim_cfg_has(cfg, "schedule"))
+            sim_cfg_error(cfg, "schedule", "a rate schedule needs open-loop 'arrivals'");
+    }
+    configure_mix(wl, cfg);
+    if (sim_cfg_has(cfg, "keys")) wl->keys = sim_cfg_keys(cfg, "keys");
+    wl->deadline = sim_cfg_duration(cfg, "deadline", 0, SIM_NS, SIM_NEVER - 1);
+    wl->arrival_rng = sim_rng(self, "arrivals");
+    wl->mix_rng = sim_rng(self, "mix");
+    wl->key_rng = sim_rng(self, "keys");
+    wl->think_rng = sim_rng(self, "think");
+    sim_pool_init(&wl->requests, sizeof(struct request));
+    sim_hist_init(&wl->latency);
+    sim_hist_init(&wl->i_latency);
+}
+
+static int draw_op(struct workload *wl)
+{
+    if (wl->nmix == 1) return wl->mix_op[0];
+    double u = sim_uniform(wl->mix_rng);
+    for (int i = 0; i < wl->nmix - 1; i++)
+        if (u < wl->mix_cum[i]) return wl->mix_op[i];
+    return wl->mix_op[wl->nmix - 1];
+}
+
+static void on_deadline(struct sim_component *self, void *arg);
+
+static void send_request(struct workload *wl)
+{
+    struct sim_component *self = &wl->base;
+    sim_time now = sim_now(self);
+    uint64_t key = wl->keys ? sim_keys_draw(wl->keys, wl->key_rng) : 0;
+    sim_time deadline = wl->deadline ? now + wl->deadline : SIM_NEVER;
+    struct request *rq = sim_pool_get(&wl->requests);
+    rq->call = sim_call_new(self, wl->entry, NULL, draw_op(wl), key, deadline);
+    rq->call->caller_data = rq;
+    rq->deadline_timer = wl->deadline ? sim_schedule(self, wl->deadline, on_deadline, rq) : NULL;
+    if (sim_measuring(self)) wl->offered++;
+    wl->i_offered++;
+    sim_call_send(rq->call);
+}
+
+static sim_time interarrival(struct workload *wl)
+{
+    double mean = 1.0 / wl->rate;
+    double gap = wl->process == POISSON ? -mean * log(sim_uniform(wl->arrival_rng)) : mean;
+    return (sim_time)llround(gap * SIM_S);
+}
+
+static void arrive(struct sim_component *self, void *arg)
+{
+    (void)arg;
+    struct workload *wl = (struct workload *)self;
+    wl->next_arrival = sim_schedule(self, interarrival(wl), arrive, NULL);
+    send_request(wl);
+}
+
+/* A new rate: the next arrival is drawn afresh from now (exact for Poisson, which is
+ * memoryless; a constant process restarts its phase). */
+static void change_rate(struct sim_component *self, void *arg)
+{
+    struct workload *wl = (struct workload *)self;
+    const struct step *s = arg;
+    wl->rate = s->rate;
+    sim_cancel(wl->next_arrival);
+    wl->next_arrival = wl->rate > 0 ? sim_schedule(self, interarrival(wl), arrive, NULL) : NULL;
+}
+
+static void user_wakes(struct sim_component *self, void *arg)
+{
+    (void)arg;
+    send_request((struct workload *)self);
+}
+
+static void start(struct sim_component *self)
+{
+    struct workload *wl = (struct workload *)self;
+    if (wl->closed) {
+        /* Users start after one think time each, so they do not arrive in lockstep. */
+        for (int64_t u = 0; u < wl->users; u++)
+            sim_schedule(self, sim_dist_draw_time(wl->think, wl->think_rng), user_wakes, NULL);
+        return;
+    }
+    if (wl->rate > 0) wl->next_arrival = sim_schedule(self, interarrival(wl), arrive, NULL);
+    for (int i = 0; i < wl->nsteps; i++)
+        sim_schedule(self, wl->schedule[i].at, change_rate, &wl->schedule[i]);
+}
+
+/* A request ends: answered, or its deadline passed. Closed-loop users think again. */
+static void finish(struct workload *wl, struct request *rq, enum sim_status status)
+{
+    struct sim_component *self = &wl->base;
+    sim_time latency = sim_now(self) - rq->call->start;
+    if (sim_measuring(self)) {
+        wl->finished++;
+        if (status == SIM_OK) {
+            wl->ok++;
+            sim_hist_record(&wl->latency, latency);
+        } else {
+            wl->errors[status]++;
+        }
+    }
+    wl->i_finished++;
+    if (status == SIM_OK) {
+        wl->i_ok++;
+        sim_hist_record(&wl->i_latency, latency);
+    }
+    sim_pool_put(&wl->requests, rq);
+    if (wl->closed) sim_schedule(self, sim_dist_draw_time(wl->think, wl->think_rng), user_wakes, NULL);
+}
+
+static void on_deadline(struct sim_component *self, void *arg)
+{
+    struct request *rq = arg;
+    sim_call_abandon(rq->call);
+    finish((struct workload *)self, rq, SIM_TIMEOUT);
+}
+
+static void respond(struct sim_component *self, struct sim_call *call)
+{
+    struct request *rq = call->caller_data;
+    sim_cancel(rq->deadline_timer);
+    finish((struct workload *)self, rq, call->status);
+}
+
+static void clear_stats(struct sim_component *self)
+{
+    struct workload *wl = (struct workload *)self;
+    wl->offered = wl->finished = wl->ok = 0;
+    memset(wl->errors, 0, sizeof wl->errors);
+    sim_hist_init(&wl->latency);
+}
+
+static void report(struct sim_component *self, struct sim_report *rep)
+{
+    struct workload *wl = (struct workload *)self;
+    double window = sim_window_seconds(self);
+    double finished = (double)wl->finished;
+    sim_report(rep, "requests.offered", (double)wl->offered / window, SIM_UNIT_RATE);
+    sim_report(rep, "requests.finished", finished, SIM_UNIT_COUNT);
+    sim_report(rep, "throughput", (finished - (double)wl->errors[SIM_TIMEOUT]) / window,
+               SIM_UNIT_RATE);
+    sim_report(rep, "goodput", (double)wl->ok / window, SIM_UNIT_RATE);
+    sim_report(rep, "errors.ratio", finished ? (finished - (double)wl->ok) / finished : 0,
+               SIM_UNIT_RATIO);
+    for (int s = SIM_OK + 1; s < SIM_STATUS_COUNT; s++) {
+        char path[64];
+        snprintf(path, sizeof path, "errors.%s", sim_status_name((enum sim_status)s));
+        sim_report(rep, path, finished ? (double)wl->errors[s] / finished : 0, SIM_UNIT_RATIO);
+    }
+    sim_report_hist(rep, "latency", &wl->latency);
+}
+
+static void sample(struct sim_component *self, struct sim_sampler *s)
+{
+    struct workload *wl = (struct workload *)self;
+    sim_time now = sim_now(self);
+    double span = (double)(now - wl->i_since) / SIM_S;
+    if (span <= 0) span = 1;
+    sim_sample(s, "offered", (double)wl->i_offered / span);
+    sim_sample(s, "throughput", (double)wl->i_finished / span);
+    sim_sample(s, "goodput", (double)wl->i_ok / span);
+    sim_sample(s, "error_ratio",
+               wl->i_finished ? (double)(wl->i_finished - wl->i_ok) / (double)wl->i_finished : 0);
+    sim_sample(s, "p50", (double)sim_hist_quantile(&wl->i_latency, 0.50) / SIM_S);
+    sim_sample(s, "p99", (double)sim_hist_quantile(&wl->i_latency, 0.99) / SIM_S);
+    wl->i_offered = wl->i_finished = wl->i_ok = 0;
+    sim_hist_init(&wl->i_latency);
+    wl->i_since = now;
+}
+
+static void describe(struct sim_component *self, char *buf, size_t n)
+{
+    struct workload *wl = (struct workload *)self;
+    char think[64];
+    if (wl->closed) {
+        sim_dist_describe(wl->think, think, sizeof think);
+        snprintf(buf, n, "%lld closed-loop users, think %s, entry %s", (long long)wl->users,
+                 think, wl->entry ? wl->entry->name : "?");
+    } else {
+        snprintf(buf, n, "%s arrivals at %g/s%s, entry %s", process_names[wl->process], wl->rate,
+                 wl->nsteps ? " (with a rate schedule)" : "", wl->entry ? wl->entry->name : "?");
+    }
+}
+
+static void fini(struct sim_component *self)
+{
+    struct workload *wl = (struct workload *)self;
+    sim_pool_fini(&wl->requests);
+    sim_free(wl->schedule);
+}
+
+const struct sim_model sim__workload_model = {
+    .name = "workload",
+    .summary = "the clients: open-loop arrivals or closed-loop users",
+    .size = sizeof(struct workload),
+    .configure = configure,
+    .start = start,
+    .respond = respond,
+    .clear_stats = clear_stats,
+    .report = report,
+    .sample = sample,
+    .describe = describe,
+    .fini = fini,
+};

@@ -1,0 +1,123 @@
+/* world.c: one replication's world: its components (allocated here at model->size),
+ * its random streams and everything else it owns. A world is built, run once and
+ * destroyed; nothing in it outlives it. */
+#include <stdlib.h>
+
+#include "internal.h"
+
+struct sim_world *sim__world_create(uint64_t seed, int replication)
+{
+    struct sim_world *w = sim_alloc(sizeof *w);
+    w->seed = seed;
+    w->replication = replication;
+    w->end = SIM_NEVER;
+    sim__calendar_init(&w->calendar);
+    sim_pool_init(&w->event_pool, sizeof(struct sim_event));
+    sim_pool_init(&w->call_pool, sizeof(struct sim_call));
+    w->engine.name = "@engine";
+    w->engine.world = w;
+    w->engine.index = -1;
+    return w;
+}
+
+void sim__own(struct sim_world *w, void *p, void (*destroy)(void *))
+{
+    w->owned = sim_realloc(w->owned, (w->nowned + 1) * sizeof *w->owned);
+    w->owned[w->nowned++] = (struct sim__owned){p, destroy};
+}
+
+void sim__world_destroy(struct sim_world *w)
+{
+    if (!w) return;
+    for (int i = w->ncomponents; i-- > 0;) {
+        struct sim_component *c = w->components[i];
+        if (c->model->fini) c->model->fini(c);
+        sim_free((char *)c->name);
+        sim_free(c);
+    }
+    sim_free(w->components);
+    for (size_t i = w->nowned; i-- > 0;) w->owned[i].destroy(w->owned[i].p);
+    sim_free(w->owned);
+    for (size_t i = 0; i < w->nrngs; i++) sim__rng_destroy(w->rngs[i]);
+    sim_free(w->rngs);
+    sim_free(w->link_rng);
+    sim__calendar_fini(&w->calendar);
+    sim_pool_fini(&w->event_pool);
+    sim_pool_fini(&w->call_pool);
+    sim_free(w);
+}
+
+struct sim_component *sim__world_add(struct sim_world *w, const struct sim_model *m,
+                                     const char *name)
+{
+    struct sim_component *c = sim_alloc(m->size);
+    c->model = m;
+    c->name = sim_strdup(name);
+    c->world = w;
+    c->index = w->ncomponents;
+    w->components = sim_realloc(w->components, (w->ncomponents + 1) * sizeof *w->components);
+    w->components[w->ncomponents++] = c;
+    w->link_rng = sim_realloc(w->link_rng, w->ncomponents * sizeof *w->link_rng);
+    w->link_rng[c->index] = NULL;
+    return c;
+}
+
+struct sim_component *sim__world_find(struct sim_world *w, const char *name)
+{
+    for (int i = 0; i < w->ncomponents; i++)
+        if (!strcmp(w->components[i]->name, name)) return w->components[i];
+    return NULL;
+}
+
+struct sim_rng *sim_rng(struct sim_component *self, const char *purpose)
+{
+    struct sim_world *w = self->world;
+    struct sim_rng *r = sim__rng_create(sim__stream_seed(w->seed, w->replication, self->name, purpose));
+    w->rngs = sim_realloc(w->rngs, (w->nrngs + 1) * sizeof *w->rngs);
+    w->rngs[w->nrngs++] = r;
+    return r;
+}
+
+sim_time sim_now(const struct sim_component *self)
+{
+    return self->world->now;
+}
+
+bool sim_measuring(const struct sim_component *self)
+{
+    return self->world->measuring;
+}
+
+double sim_window_seconds(const struct sim_component *self)
+{
+    const struct sim_world *w = self->world;
+    sim_time t = w->now > w->warmup ? w->now - w->warmup : 0;
+    return (double)t / SIM_S;
+}
+
+int sim_op_count(const struct sim_component *self)
+{
+    return self->world->nops;
+}
+
+const char *sim_op_name(const struct sim_component *self, int op)
+{
+    const struct sim_world *w = self->world;
+    return op >= 0 && op < w->nops ? w->ops[op] : "?";
+}
+
+const char *sim_status_name(enum sim_status s)
+{
+    static const char *const names[SIM_STATUS_COUNT] = {"ok", "timeout", "rejected",
+                                                         "unavailable", "failed"};
+    return (unsigned)s < SIM_STATUS_COUNT ? names[s] : "?";
+}
+
+void sim_assert_fail(const struct sim_component *self, const char *what, const char *file,
+                     int line)
+{
+    double t = self && self->world ? (double)self->world->now / SIM_S : 0.0;
+    fprintf(stderr, "archsim: internal error at t=%.9fs in %s: %s (%s:%d)\n", t,
+            self && self->name ? self->name : "?", what, file, line);
+    abort();
+}

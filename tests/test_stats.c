@@ -1,0 +1,324 @@
+/* test_stats.c: unit tests for stats.c. Histogram quantiles are checked against the exact
+ * nearest-rank quantile of the sorted data (within 1%, exact below 128); the rest against
+ * hand-worked or two-pass figures. Every random draw uses a fixed seed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <math.h>
+
+#include <cmocka.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "sim.h"
+
+#define N_DATA 200000
+
+/* Quantiles as integer parts per 10000, so the reference rank is computed exactly. */
+static const int per10k[] = {0, 1, 10, 100, 1000, 2500, 5000, 9000, 9500, 9900, 9990, 9999,
+                             10000};
+
+static int cmp_time(const void *a, const void *b)
+{
+    sim_time x = *(const sim_time *)a, y = *(const sim_time *)b;
+    return (x > y) - (x < y);
+}
+
+/* The bucket layout exactly as sim.h describes it, written the obvious way. */
+static size_t spec_index(sim_time v)
+{
+    if (v < 0) v = 0;
+    if (v < 128) return (size_t)v;
+    int msb = 63 - __builtin_clzll((uint64_t)v);
+    return 128 + (size_t)(msb - 7) * 64 + (size_t)(((uint64_t)v >> (msb - 6)) - 64);
+}
+
+/* Records x[0..n), then checks every quantile in per10k against the sorted data. */
+static void check_quantiles(sim_time *x, size_t n, double tolerance)
+{
+    static struct sim_hist h; /* 29 KB: keep it off the stack */
+    sim_hist_init(&h);
+    for (size_t i = 0; i < n; i++) sim_hist_record(&h, x[i]);
+    qsort(x, n, sizeof *x, cmp_time);
+    assert_int_equal(h.count, n);
+    assert_int_equal(h.min, x[0]);
+    assert_int_equal(h.max, x[n - 1]);
+    for (size_t k = 0; k < sizeof per10k / sizeof per10k[0]; k++) {
+        uint64_t rank = ((uint64_t)n * (uint64_t)per10k[k] + 9999) / 10000; /* ceil */
+        if (rank < 1) rank = 1;
+        sim_time exact = x[rank - 1];
+        sim_time got = sim_hist_quantile(&h, per10k[k] / 10000.0);
+        double err = exact ? fabs((double)(got - exact)) / (double)exact : (double)got;
+        if (err > tolerance)
+            fail_msg("q=%.4f: histogram %lld, exact %lld, relative error %g", per10k[k] / 1e4,
+                     (long long)got, (long long)exact, err);
+    }
+}
+
+static gsl_rng *rng_seeded(unsigned long seed)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, seed);
+    return r;
+}
+
+static void test_hist_layout(void **state)
+{
+    (void)state;
+    static struct sim_hist h;
+    gsl_rng *r = rng_seeded(1);
+    for (int i = 0; i < 200000; i++) {
+        sim_time v;
+        if (i < 63 * 3) /* 2^p - 1, 2^p, 2^p + 1 */
+            v = (sim_time)(((uint64_t)1 << (i / 3)) + (uint64_t)(i % 3) - 1);
+        else if (i < 63 * 3 + 3)
+            v = INT64_MAX - (i % 3);
+        else { /* random bit patterns of random length */
+            uint64_t u = ((uint64_t)gsl_rng_get(r) << 32) ^ gsl_rng_get(r);
+            v = (sim_time)(u >> (1 + gsl_rng_uniform_int(r, 63)));
+        }
+        sim_hist_init(&h);
+        sim_hist_record(&h, v);
+        size_t want = spec_index(v);
+        assert_true(want < SIM_HIST_BUCKETS);
+        if (h.bucket[want] != 1) fail_msg("value %lld: not in bucket %zu", (long long)v, want);
+    }
+    assert_int_equal(spec_index(INT64_MAX), SIM_HIST_BUCKETS - 1);
+    gsl_rng_free(r);
+}
+
+static void test_hist_empty_and_negative(void **state)
+{
+    (void)state;
+    static struct sim_hist h;
+    sim_hist_init(&h);
+    assert_int_equal(sim_hist_quantile(&h, 0.5), 0);
+    assert_int_equal(sim_hist_quantile(&h, 0.0), 0);
+    assert_int_equal(sim_hist_quantile(&h, 1.0), 0);
+    assert_true(sim_hist_mean(&h) == 0.0);
+    sim_hist_record(&h, -5); /* a caller bug, clamped */
+    assert_int_equal(h.bucket[0], 1);
+    assert_int_equal(h.min, 0);
+    assert_int_equal(h.max, 0);
+    assert_int_equal(sim_hist_quantile(&h, 0.5), 0);
+}
+
+static void test_hist_small_values_exact(void **state)
+{
+    (void)state;
+    static sim_time x[N_DATA];
+    gsl_rng *r = rng_seeded(2);
+    for (size_t i = 0; i < N_DATA; i++) x[i] = (sim_time)gsl_rng_uniform_int(r, 128);
+    check_quantiles(x, N_DATA, 0.0);
+    /* a few values, where nearest rank is easy to work out by hand */
+    sim_time y[] = {7, 3, 100, 42, 5}; /* sorted: 3 5 7 42 100 */
+    static struct sim_hist h;
+    sim_hist_init(&h);
+    for (int i = 0; i < 5; i++) sim_hist_record(&h, y[i]);
+    assert_int_equal(sim_hist_quantile(&h, 0.0), 3);
+    assert_int_equal(sim_hist_quantile(&h, 0.2), 3);
+    assert_int_equal(sim_hist_quantile(&h, 0.21), 5);
+    assert_int_equal(sim_hist_quantile(&h, 0.5), 7);
+    assert_int_equal(sim_hist_quantile(&h, 0.8), 42);
+    assert_int_equal(sim_hist_quantile(&h, 0.99), 100);
+    assert_int_equal(sim_hist_quantile(&h, 1.0), 100);
+    assert_true(sim_hist_mean(&h) == 157.0 / 5);
+    /* 0.07 * 100 is 7.000000000000001 in doubles; the rank is still 7 */
+    sim_hist_init(&h);
+    for (int i = 1; i <= 100; i++) sim_hist_record(&h, i);
+    assert_int_equal(sim_hist_quantile(&h, 0.07), 7);
+    assert_int_equal(sim_hist_quantile(&h, 0.29), 29);
+    /* a midpoint outside [min, max] is clamped: 1000 and 1007 share bucket [1000, 1007] */
+    sim_hist_init(&h);
+    sim_hist_record(&h, 1000);
+    assert_int_equal(sim_hist_quantile(&h, 0.5), 1000);
+    sim_hist_init(&h);
+    sim_hist_record(&h, 1007);
+    assert_int_equal(sim_hist_quantile(&h, 0.5), 1007);
+    gsl_rng_free(r);
+}
+
+static void test_hist_lognormal(void **state)
+{
+    (void)state;
+    static sim_time x[N_DATA];
+    gsl_rng *r = rng_seeded(3);
+    /* median ~3 ms, 1 us to 10 s within about 3.2 sigma either side */
+    double zeta = 0.5 * (log(1e3) + log(1e10)), sigma = (log(1e10) - log(1e3)) / 6.4;
+    for (size_t i = 0; i < N_DATA; i++) x[i] = (sim_time)gsl_ran_lognormal(r, zeta, sigma);
+    check_quantiles(x, N_DATA, 0.01);
+    gsl_rng_free(r);
+}
+
+static void test_hist_exponential(void **state)
+{
+    (void)state;
+    static sim_time x[N_DATA];
+    gsl_rng *r = rng_seeded(4);
+    for (size_t i = 0; i < N_DATA; i++) x[i] = (sim_time)gsl_ran_exponential(r, 5e6); /* 5 ms */
+    check_quantiles(x, N_DATA, 0.01);
+    gsl_rng_free(r);
+}
+
+static void test_hist_near_2_62(void **state)
+{
+    (void)state;
+    static sim_time x[N_DATA];
+    gsl_rng *r = rng_seeded(5);
+    for (size_t i = 0; i < N_DATA; i++)
+        x[i] = (sim_time)(ldexp(1.0, 62) * (0.5 + 1.49 * gsl_rng_uniform(r)));
+    x[0] = INT64_MAX; /* the top bucket */
+    check_quantiles(x, N_DATA, 0.01);
+    gsl_rng_free(r);
+}
+
+static void test_hist_merge(void **state)
+{
+    (void)state;
+    static struct sim_hist a, b, all;
+    sim_hist_init(&a);
+    sim_hist_init(&b);
+    sim_hist_init(&all);
+    gsl_rng *r = rng_seeded(6);
+    for (int i = 0; i < 100000; i++) {
+        sim_time v = (sim_time)gsl_ran_lognormal(r, 13.0, 2.0);
+        sim_hist_record(i % 3 ? &a : &b, v);
+        sim_hist_record(&all, v);
+    }
+    struct sim_hist *merged = &a;
+    sim_hist_merge(merged, &b);
+    for (size_t i = 0; i < SIM_HIST_BUCKETS; i++)
+        if (merged->bucket[i] != all.bucket[i]) fail_msg("bucket %zu differs", i);
+    assert_int_equal(merged->count, all.count);
+    assert_true(all.sum < 0x1p53); /* so both sums are exact integers */
+    assert_true(merged->sum == all.sum);
+    assert_int_equal(merged->min, all.min);
+    assert_int_equal(merged->max, all.max);
+    /* an empty histogram merges as nothing, either way round */
+    static struct sim_hist empty;
+    sim_hist_init(&empty);
+    sim_hist_merge(merged, &empty);
+    assert_int_equal(merged->min, all.min);
+    assert_int_equal(merged->max, all.max);
+    sim_hist_merge(&empty, &all);
+    assert_int_equal(empty.min, all.min);
+    assert_int_equal(empty.max, all.max);
+    assert_int_equal(empty.count, all.count);
+    gsl_rng_free(r);
+}
+
+static void test_hist_fixed_memory(void **state)
+{
+    (void)state;
+    assert_int_equal(SIM_HIST_BUCKETS, 3712);
+    assert_int_equal(sizeof(struct sim_hist), 32 + 3712 * sizeof(uint64_t));
+    static struct sim_hist h;
+    sim_hist_init(&h);
+    uint64_t x = 88172645463325252ull; /* xorshift64: cheap, deterministic */
+    for (int i = 0; i < 10000000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        sim_hist_record(&h, (sim_time)(x >> (x & 63)));
+    }
+    uint64_t total = 0;
+    for (size_t i = 0; i < SIM_HIST_BUCKETS; i++) total += h.bucket[i];
+    assert_int_equal(h.count, 10000000);
+    assert_int_equal(total, h.count);
+}
+
+static void test_welford(void **state)
+{
+    (void)state;
+    enum { N = 100000 };
+    static double x[N];
+    gsl_rng *r = rng_seeded(7);
+    struct sim_welford w = {0};
+    assert_true(sim_welford_variance(&w) == 0.0);
+    sim_welford_add(&w, 3.0);
+    assert_true(sim_welford_variance(&w) == 0.0); /* n < 2 */
+    assert_true(w.mean == 3.0);
+    w = (struct sim_welford){0};
+    for (int i = 0; i < N; i++) { /* a large offset: the case naive sum-of-squares loses */
+        x[i] = 1e9 + gsl_ran_gaussian(r, 2.0);
+        sim_welford_add(&w, x[i]);
+    }
+    double mean = 0.0, ss = 0.0;
+    for (int i = 0; i < N; i++) mean += x[i];
+    mean /= N;
+    for (int i = 0; i < N; i++) ss += (x[i] - mean) * (x[i] - mean);
+    double var = ss / (N - 1);
+    assert_int_equal(w.n, N);
+    assert_true(fabs(w.mean - mean) <= 1e-12 * mean);
+    assert_true(fabs(sim_welford_variance(&w) - var) <= 1e-8 * var);
+    gsl_rng_free(r);
+}
+
+static void test_level(void **state)
+{
+    (void)state;
+    struct sim_level l;
+    sim_level_init(&l, 0, 0.0);
+    assert_true(sim_level_mean(&l, 0) == 0.0); /* now == origin: the level itself */
+    sim_level_add(&l, 10, +2);                 /* 0 over [0,10) */
+    sim_level_add(&l, 30, +1);                 /* 2 over [10,30): area 40 */
+    sim_level_add(&l, 40, -3);                 /* 3 over [30,40): area 70 */
+    assert_true(l.max == 3.0);
+    assert_true(sim_level_mean(&l, 50) == 70.0 / 50); /* 0 over [40,50) */
+    sim_level_add(&l, 50, +4);
+    assert_true(sim_level_mean(&l, 60) == 110.0 / 60);
+    sim_level_restart(&l, 60); /* warm-up ends with the level at 4 */
+    assert_true(l.max == 4.0);
+    assert_true(sim_level_mean(&l, 60) == 4.0);
+    sim_level_add(&l, 70, -1); /* 4 over [60,70) */
+    sim_level_add(&l, 80, -3); /* 3 over [70,80) */
+    assert_true(l.max == 4.0);
+    assert_true(sim_level_mean(&l, 100) == 70.0 / 40); /* 0 over [80,100) */
+    sim_level_restart(&l, 100);
+    assert_true(l.max == 0.0); /* the old peak is forgotten too */
+    sim_level_add(&l, 100, +1); /* a change at the same instant adds no area */
+    assert_true(sim_level_mean(&l, 100) == 1.0);
+    assert_true(sim_level_mean(&l, 110) == 1.0);
+}
+
+static void test_interval95(void **state)
+{
+    (void)state;
+    double x[] = {1, 2, 3, 4, 5};
+    struct sim_interval r = sim_interval95(x, 5);
+    /* s = sqrt(2.5); t(0.975, 4) = 2.776445; half = 2.776445 * sqrt(2.5) / sqrt(5) */
+    double half = 2.776445 * sqrt(2.5) / sqrt(5.0);
+    assert_int_equal(r.n, 5);
+    assert_true(r.mean == 3.0);
+    assert_true(fabs(r.half - half) < 1e-6);
+    assert_true(fabs(r.half - 1.963243) < 1e-6);
+    assert_true(fabs(r.low - (3.0 - half)) < 1e-6);
+    assert_true(fabs(r.high - (3.0 + half)) < 1e-6);
+
+    r = sim_interval95(x + 3, 1);
+    assert_int_equal(r.n, 1);
+    assert_true(r.mean == 4.0 && r.low == 4.0 && r.high == 4.0 && r.half == 0.0);
+
+    r = sim_interval95(NULL, 0);
+    assert_int_equal(r.n, 0);
+    assert_true(r.half == 0.0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hist_layout),
+        cmocka_unit_test(test_hist_empty_and_negative),
+        cmocka_unit_test(test_hist_small_values_exact),
+        cmocka_unit_test(test_hist_lognormal),
+        cmocka_unit_test(test_hist_exponential),
+        cmocka_unit_test(test_hist_near_2_62),
+        cmocka_unit_test(test_hist_merge),
+        cmocka_unit_test(test_hist_fixed_memory),
+        cmocka_unit_test(test_welford),
+        cmocka_unit_test(test_level),
+        cmocka_unit_test(test_interval95),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
