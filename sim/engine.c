@@ -68,7 +68,7 @@ void sim__world_run(struct sim_world *w)
             continue;
         }
         w->now = ev->time;
-        w->events++;
+        if (++w->events == w->max_events) w->end = w->now;
         if (!ev->periodic) {
             ev->fn.once(ev->self, ev->arg);
         } else {

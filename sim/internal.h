@@ -64,7 +64,7 @@ struct sim__owned {
 
 struct sim_world {
     sim_time now, end, warmup;
-    uint64_t seq, events;
+    uint64_t seq, events, max_events; /* max_events: 0 for no cap (the fuzzer caps) */
     bool measuring;
     struct sim__calendar calendar;
     struct sim_pool event_pool, call_pool;

@@ -139,6 +139,7 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
             code = 2;
         }
     }
+    fflush(stdout);
     if (!o->quiet)
         fprintf(stderr, "archsim: %llu events in %.2fs of wall time (%.3g events/s)\n",
                 (unsigned long long)res->events, res->wall_seconds,

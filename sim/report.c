@@ -4,6 +4,7 @@
  * a temporary name, then a rename. */
 #include <errno.h>
 #include <math.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "run.h"
@@ -34,9 +35,20 @@ void sim__format_value(double v, enum sim_unit unit, char *buf, size_t n)
     }
 }
 
+/* Counts and ratios that are zero in every replication (no retries, no errors of a kind)
+ * are left out of the text; the JSON has every figure. */
+static bool all_zero(const struct sim__metric *m, int reps)
+{
+    if (m->unit != SIM_UNIT_COUNT && m->unit != SIM_UNIT_RATIO) return false;
+    for (int r = 0; r < reps; r++)
+        if (m->values[r] != 0) return false;
+    return true;
+}
+
 static void print_metric(FILE *f, const char *label, const struct sim__metric *m, int reps)
 {
     char v[48], lo[48], hi[48];
+    if (all_zero(m, reps)) return;
     sim__format_value(m->ci.mean, m->unit, v, sizeof v);
     if (reps < 2) {
         fprintf(f, "  %-28s %14s\n", label, v);
@@ -72,16 +84,22 @@ void sim__report_text(FILE *f, const char *file, const struct sim__scenario *sc,
             if (!strncmp(res->metrics[i].path, prefix, (size_t)plen))
                 print_metric(f, res->metrics[i].path + plen, &res->metrics[i], res->replications);
     }
+    fprintf(f, "\n(counts and ratios that are zero in every replication are not shown; "
+               "--json has every figure)\n");
     if (sc->nexpect) {
         fprintf(f, "\nexpectations\n");
         for (int i = 0; i < sc->nexpect; i++) {
             const struct sim__verdict *v = &verdicts[i];
             const struct sim__metric *m = sim__results_find(res, v->e->metric);
-            char value[48];
-            sim__format_value(v->value, m ? m->unit : SIM_UNIT_NUMBER, value, sizeof value);
+            char value[48], limit[48], upper[48];
+            enum sim_unit unit = m ? m->unit : SIM_UNIT_NUMBER;
+            sim__format_value(v->value, unit, value, sizeof value);
+            sim__format_value(v->e->a, unit, limit, sizeof limit);
+            sim__format_value(v->e->b, unit, upper, sizeof upper);
             static const char *const words[] = {"below", "above", "at most", "at least", "between"};
-            fprintf(f, "  %-4s  %s %s %s: %s\n", v->pass ? "ok" : "FAIL", v->e->metric,
-                    words[v->e->op], v->e->text, value);
+            fprintf(f, "  %-4s  %s %s %s%s%s: %s\n", v->pass ? "ok" : "FAIL", v->e->metric,
+                    words[v->e->op], limit, v->e->op == EXPECT_BETWEEN ? " and " : "",
+                    v->e->op == EXPECT_BETWEEN ? upper : "", value);
         }
     }
 }
@@ -132,8 +150,14 @@ char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *
     if (timing) {
         cJSON *perf = cJSON_AddObjectToObject(root, "performance");
         cJSON_AddNumberToObject(perf, "wall_seconds", res->wall_seconds);
-        cJSON_AddNumberToObject(perf, "events_per_second",
-                                res->wall_seconds > 0 ? (double)res->events / res->wall_seconds : 0);
+        double wall = res->wall_seconds > 0 ? res->wall_seconds : 1e-9, requests = 0;
+        const struct sim__metric *fin = sim__results_find(res, "requests.finished");
+        for (int r = 0; fin && r < res->replications; r++) requests += fin->values[r];
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        cJSON_AddNumberToObject(perf, "events_per_second", (double)res->events / wall);
+        cJSON_AddNumberToObject(perf, "requests_per_second", requests / wall);
+        cJSON_AddNumberToObject(perf, "peak_rss_bytes", (double)ru.ru_maxrss * 1024);
     }
     cJSON *ci = res->replications > 1 ? cJSON_CreateObject() : NULL;
     for (size_t i = 0; i < res->n; i++) {

@@ -14,7 +14,6 @@ struct sim__expect {
     char path[32];      /* "expect.3", for errors */
     enum sim__expect_op op;
     double a, b;
-    char text[96];      /* the limit as written, e.g. "100ms" */
 };
 
 /* Read once from the root; strings belong to the loader. */

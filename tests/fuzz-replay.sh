@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# fuzz-replay.sh: replays the fuzzing regression corpus and every scenario through the
+# fuzz target's code under ASan and UBSan (gcc; no clang needed).
+set -eu
+out=build/asan
+mkdir -p "$out"
+src=$(ls sim/*.c models/*.c | grep -v sim/main.c)
+cc -std=c11 -D_DEFAULT_SOURCE -DFUZZ_REPLAY -g -O1 -fsanitize=address,undefined \
+    -fno-sanitize-recover=all -Isim -Imodels tests/fuzz_loader.c $src \
+    -lgsl -lgslcblas -lcjson -lm -o "$out/fuzz_replay"
+"$out/fuzz_replay" tests/fuzz-regressions/* scenarios/*/*.json tests/bad/*.json

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# scenarios.sh BINARY [MODE]: drives the real binary. Every scenario runs twice with one
+# seed (byte-identical JSON and CSV) and once with another (different bytes); `check`
+# passes on every scenario; exit codes 0/1/2; every file under tests/bad/ is refused with
+# exit 2 and the message its .expect file gives.
+set -u
+bin=$1
+mode=${2:-release}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+# Short runs: determinism does not need long ones (and ASan is slower).
+short=(--duration 3s --set warmup=1s --replications 2)
+
+for f in scenarios/*/*.json; do
+    "$bin" check "$f" >/dev/null 2>"$tmp/err" && ok || bad "check $f: $(cat "$tmp/err")"
+    for i in 1 2; do
+        "$bin" run "$f" "${short[@]}" --quiet --json "$tmp/a$i.json" --timeline "$tmp/a$i.csv" \
+            2>"$tmp/err"
+        code=$?
+        [ $code -le 1 ] || bad "run $f exited $code: $(cat "$tmp/err")"
+    done
+    cmp -s "$tmp/a1.json" "$tmp/a2.json" && ok || bad "$f: JSON differs between two runs with one seed"
+    cmp -s "$tmp/a1.csv" "$tmp/a2.csv" && ok || bad "$f: timeline differs between two runs with one seed"
+    "$bin" run "$f" "${short[@]}" --seed 987654 --quiet --json "$tmp/b.json" 2>/dev/null
+    cmp -s "$tmp/a1.json" "$tmp/b.json" && bad "$f: another seed gave the same JSON" || ok
+done
+
+# Exit codes.
+web=scenarios/examples/web-tier.json
+"$bin" run $web --duration 3s --set warmup=1s --quiet >/dev/null 2>&1
+[ $? -eq 0 ] && ok || bad "web-tier expectations should hold (exit 0)"
+"$bin" run $web --duration 3s --set warmup=1s --set expect.0.below=1us --quiet >/dev/null 2>&1
+[ $? -eq 1 ] && ok || bad "a failing expectation should exit 1"
+"$bin" run $web --set expect.0.metric=latency.p98 --duration 2s --set warmup=1s >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "expect.0.metric: no reported figure named 'latency.p98' (did you mean 'latency.p99'?)" "$tmp/err" && ok ||
+    bad "an unknown expect metric should exit 2 with a did-you-mean: $(cat "$tmp/err")"
+"$bin" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "no arguments should exit 2"
+"$bin" --help >/dev/null; [ $? -eq 0 ] && ok || bad "--help should exit 0"
+"$bin" run >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "run without a file should exit 2"
+"$bin" run $web --bogus >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "an unknown option should exit 2"
+"$bin" fly $web >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "an unknown command should exit 2"
+"$bin" run no/such/file.json >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "no/such/file.json" "$tmp/err" && ok || bad "a missing file should exit 2 naming it"
+"$bin" run $web --duration 2s --set warmup=1s --quiet --json /no/such/dir/x.json >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "cannot write /no/such/dir/x.json" "$tmp/err" && ok || bad "an unwritable --json should exit 2"
+"$bin" run $web --set nodes.app.workers=4 >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "nodes.app" "$tmp/err" && ok || bad "--set into a missing node should exit 2 naming the path: $(cat "$tmp/err")"
+"$bin" run $web --duration 2s --set warmup=1s --set nodes.api.workers=8 --quiet --json "$tmp/w8.json" 2>/dev/null
+[ $? -le 1 ] && ok || bad "--set nodes.api.workers=8 should run"
+
+# Bad input: exit 2 and the expected message.
+for f in tests/bad/*.json; do
+    [ -e "$f" ] || continue
+    want=$(cat "${f%.json}.expect")
+    "$bin" run "$f" --quiet >/dev/null 2>"$tmp/err"
+    code=$?
+    if [ $code -eq 2 ] && grep -qF -- "$want" "$tmp/err"; then ok; else
+        bad "$f: exit $code, wanted 2 with '$want', got: $(cat "$tmp/err")"
+    fi
+done
+
+echo "scenario tests ($mode): $passed passed, $failed failed"
+[ $failed -eq 0 ]
