@@ -25,6 +25,7 @@ FUZZ_TIME ?= 600
 
 .PHONY: all archsim demo test unit validate scenario-test bench fuzz deps clean help
 .DEFAULT_GOAL := all
+.SECONDARY:
 
 all: archsim
 

@@ -39,7 +39,7 @@ uint64_t sim__loader_hash(const struct sim_loader *ld); /* FNV-1a 64 of the file
 /* Applies one --set path=value: value is parsed as JSON when it is valid JSON, else taken
  * as a string. Intermediate objects must exist; the last key may be new (and is then
  * checked like any other field). Array elements are named by index. Returns false and
- * writes an error naming the path. */
+ * writes an error naming the path, which also becomes the loader's first error. */
 bool sim__loader_set(struct sim_loader *ld, const char *assignment, char *err, size_t errn);
 
 /* A reader over the root object (path ""). Readers live as long as the loader. */
@@ -75,6 +75,10 @@ void sim__loader_own(struct sim_loader *ld, void *p, void (*destroy)(void *));
  * written as JSON text is read exactly like a value from the file. NULL (and an error)
  * when json does not parse. The reader is never checked for unknown fields. */
 struct sim_cfg *sim__cfg_fallback(struct sim_cfg *cfg, const char *key, const char *json);
+/* What was built before from the field cfg.key under tag (a dist's quantity, keys...), or
+ * NULL: replications that read the same field share one object instead of growing. */
+void *sim__cfg_memo(struct sim_cfg *cfg, const char *key, int tag);
+void sim__cfg_memo_put(struct sim_cfg *cfg, const char *key, int tag, void *p);
 /* Records "expected WHAT, got VALUE" at cfg.key, or "required field missing: expected
  * WHAT" when the key is absent. */
 void sim__cfg_expected(struct sim_cfg *cfg, const char *key, const char *what);

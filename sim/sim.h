@@ -192,7 +192,7 @@ double sim_cfg_number(struct sim_cfg *cfg, const char *key, double fallback, dou
                       double max);
 sim_time sim_cfg_duration(struct sim_cfg *cfg, const char *key, sim_time fallback,
                           sim_time min, sim_time max);
-bool sim_cfg_bool(struct sim_cfg *cfg, const char *key, int fallback); /* SIM_REQUIRED ok */
+bool sim_cfg_bool(struct sim_cfg *cfg, const char *key, int fallback); /* -1: required */
 /* fallback NULL means required; the string lives as long as the loader */
 const char *sim_cfg_string(struct sim_cfg *cfg, const char *key, const char *fallback);
 /* The index of the value in choices (NULL-terminated); fallback -1 means required. */
@@ -224,10 +224,9 @@ void sim_cfg_renamed(struct sim_cfg *cfg, const char *old_key, const char *new_k
 void sim_cfg_peer(struct sim_cfg *cfg, const char *key, struct sim_component **slot, bool sync);
 void sim_cfg_peer_item(struct sim_cfg *cfg, const char *key, int i, struct sim_component **slot,
                        bool sync);
-/* The operation named by the string at key (or the string itself when key is NULL and
- * name is given), interned in the scenario's operation table. */
+/* The operation called name, interned in the scenario's operation table. */
 int sim_cfg_op(struct sim_cfg *cfg, const char *name);
-/* The world being configured; for sim_rng in configure(). */
+/* The component being configured (for sim_rng and peers). */
 struct sim_component *sim_cfg_component(struct sim_cfg *cfg);
 
 /* ---- statistics ---- */
@@ -246,7 +245,7 @@ struct sim_hist {
 void sim_hist_init(struct sim_hist *h);
 void sim_hist_record(struct sim_hist *h, sim_time v);
 void sim_hist_merge(struct sim_hist *into, const struct sim_hist *from);
-double sim_hist_mean(const struct sim_hist *h);            /* ns; exact */
+double sim_hist_mean(const struct sim_hist *h);            /* ns */
 sim_time sim_hist_quantile(const struct sim_hist *h, double q); /* q in [0,1] */
 
 /* Welford mean and variance; zero-initialise. */

@@ -2,6 +2,7 @@
 # fuzz-replay.sh: replays the fuzzing regression corpus and every scenario through the
 # fuzz target's code under ASan and UBSan (gcc; no clang needed).
 set -eu
+shopt -s nullglob
 out=build/asan
 mkdir -p "$out"
 src=$(ls sim/*.c models/*.c | grep -v sim/main.c)

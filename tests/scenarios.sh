@@ -36,8 +36,8 @@ web=scenarios/examples/web-tier.json
 [ $? -eq 0 ] && ok || bad "web-tier expectations should hold (exit 0)"
 "$bin" run $web --duration 3s --set warmup=1s --set expect.0.below=1us --quiet >/dev/null 2>&1
 [ $? -eq 1 ] && ok || bad "a failing expectation should exit 1"
-"$bin" run $web --set expect.0.metric=latency.p98 --duration 2s --set warmup=1s >/dev/null 2>"$tmp/err"
-[ $? -eq 2 ] && grep -q "expect.0.metric: no reported figure named 'latency.p98' (did you mean 'latency.p99'?)" "$tmp/err" && ok ||
+"$bin" run $web --set expect.0.metric=latncy.p99 --duration 2s --set warmup=1s >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "expect.0.metric: no reported figure named 'latncy.p99' (did you mean 'latency.p99'?)" "$tmp/err" && ok ||
     bad "an unknown expect metric should exit 2 with a did-you-mean: $(cat "$tmp/err")"
 "$bin" >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "no arguments should exit 2"
 "$bin" --help >/dev/null; [ $? -eq 0 ] && ok || bad "--help should exit 0"

@@ -1,0 +1,1307 @@
+/* config.c: the scenario loader and the sim_cfg readers over its JSON tree. The loader owns
+ * the tree, every reader, the operation table, the peer list and whatever dist.c and keys.c
+ * build. Errors are sticky, loader-wide: the first is kept, every later read returns its
+ * fallback (or min), and every sim_cfg_* function accepts a NULL reader. */
+#include <ctype.h>
+#include <errno.h>
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "loader.h"
+
+/* A reader over one JSON object. Owned by the loader; read[] follows the object's keys
+ * in file order, asked[] holds every key name a sim_cfg_* call named (for "did you mean"). */
+struct sim_cfg {
+    struct sim_loader *ld;
+    const cJSON *obj;
+    char *path;
+    int nkeys;
+    unsigned char *read;
+    char **asked;
+    size_t nasked, capasked;
+    struct sim_cfg **children; /* readers over members, reused so reads accumulate */
+    size_t nchildren, capchildren;
+    bool checked; /* unknown fields already reported, or never to be */
+};
+
+struct owned {
+    void *p;
+    void (*destroy)(void *);
+};
+
+struct memo {
+    struct sim_cfg *cfg;
+    char *key;
+    int tag;
+    void *p;
+};
+
+struct sim_loader {
+    char *label;
+    cJSON *root;
+    uint64_t hash;
+    char *error;
+    struct sim_cfg *root_cfg;
+    struct sim_cfg **cfgs;
+    size_t ncfgs, capcfgs, unchecked; /* cfgs[unchecked..] were created since the last check */
+    struct sim__peer *peers;
+    size_t npeers, cappeers;
+    char *ops[SIM_MAX_OPS];
+    int nops;
+    struct owned *owned;
+    size_t nowned, capowned;
+    struct memo *memo;
+    size_t nmemo, capmemo;
+    struct sim_component *component;
+};
+
+/* Grows an array of elements of size `size` so that it holds at least n. */
+static void *grow(void *p, size_t *cap, size_t n, size_t size)
+{
+    if (n <= *cap) return p;
+    size_t c = *cap ? *cap * 2 : 8;
+    while (c < n) c *= 2;
+    *cap = c;
+    return sim_realloc(p, c * size);
+}
+
+/* A growable string, for paths and descriptions. */
+struct text {
+    char *s;
+    size_t len, cap;
+};
+
+static void text_add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void text_add(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (k < 0) return;
+    t->s = grow(t->s, &t->cap, t->len + (size_t)k + 1, 1);
+    va_start(ap, fmt);
+    vsnprintf(t->s + t->len, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+    t->len += (size_t)k;
+}
+
+static char *join(const char *path, const char *key)
+{
+    struct text t = {0};
+    if (!key || !*key) text_add(&t, "%s", path);
+    else if (*path) text_add(&t, "%s.%s", path, key);
+    else text_add(&t, "%s", key);
+    if (!t.s) return sim_strdup("");
+    return t.s;
+}
+
+static void copy_out(char *err, size_t errn, const char *msg)
+{
+    if (err && errn) snprintf(err, errn, "%s", msg);
+}
+
+/* ---- errors ---- */
+
+static void verror_at(struct sim_loader *ld, const char *path, const char *fmt, va_list ap)
+{
+    if (ld->error) return;
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    struct text t = {0};
+    if (path && *path) text_add(&t, "%s: %s: %s", ld->label, path, msg);
+    else text_add(&t, "%s: %s", ld->label, msg);
+    ld->error = t.s;
+}
+
+void sim__loader_error_at(struct sim_loader *ld, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verror_at(ld, path, fmt, ap);
+    va_end(ap);
+}
+
+const char *sim__loader_error(const struct sim_loader *ld)
+{
+    return ld->error;
+}
+
+void sim_cfg_error(struct sim_cfg *cfg, const char *key, const char *fmt, ...)
+{
+    if (!cfg) return;
+    char *path = join(cfg->path, key);
+    va_list ap;
+    va_start(ap, fmt);
+    verror_at(cfg->ld, path, fmt, ap);
+    va_end(ap);
+    sim_free(path);
+}
+
+/* Any error in the loader, not only under cfg: after one, nothing read is trustworthy. */
+bool sim_cfg_failed(struct sim_cfg *cfg)
+{
+    return cfg && cfg->ld->error;
+}
+
+/* Nothing more is read once an error is recorded, or through a NULL reader. */
+static bool dead(struct sim_cfg *cfg)
+{
+    return !cfg || cfg->ld->error;
+}
+
+/* The JSON value, compact, strings quoted, cut at about 40 characters. */
+static void show(const cJSON *v, char *buf, size_t n)
+{
+    if (!v) {
+        snprintf(buf, n, "nothing");
+        return;
+    }
+    char *s = cJSON_PrintUnformatted(v);
+    if (!s) sim__out_of_memory();
+    size_t len = strlen(s);
+    if (len > 40) {
+        size_t cut = 37;
+        while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80) cut--; /* whole UTF-8 */
+        snprintf(buf, n, "%.*s...", (int)cut, s);
+    } else {
+        snprintf(buf, n, "%s", s);
+    }
+    cJSON_free(s);
+}
+
+static void expected(struct sim_cfg *cfg, const char *key, const char *what, const cJSON *got)
+{
+    char shown[64];
+    if (!got) {
+        sim_cfg_error(cfg, key, "required field missing: expected %s", what);
+        return;
+    }
+    show(got, shown, sizeof shown);
+    sim_cfg_error(cfg, key, "expected %s, got %s", what, shown);
+}
+
+/* ---- did you mean ---- */
+
+/* Optimal string alignment distance, ignoring case; SIZE_MAX when a word is too long. */
+static size_t distance(const char *a, const char *b)
+{
+    enum { MAX = 64 };
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > MAX || lb > MAX) return SIZE_MAX;
+    size_t row[3][MAX + 1]; /* rows i-2, i-1, i, in rotation */
+    for (size_t j = 0; j <= lb; j++) row[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t *cur = row[i % 3], *prev = row[(i + 2) % 3], *prev2 = row[(i + 1) % 3];
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            size_t cost = ca != cb;
+            size_t d = prev[j] + 1;
+            if (cur[j - 1] + 1 < d) d = cur[j - 1] + 1;
+            if (prev[j - 1] + cost < d) d = prev[j - 1] + cost;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && prev2[j - 2] + 1 < d)
+                d = prev2[j - 2] + 1;
+            cur[j] = d;
+        }
+    }
+    return row[la % 3][lb];
+}
+
+const char *sim__closest(const char *word, const char *const *candidates, size_t n)
+{
+    size_t len = strlen(word), limit = len / 3 > 1 ? len / 3 : 1;
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        if (!candidates[i]) continue;
+        size_t d = distance(word, candidates[i]);
+        if (d <= limit && d < len && d < best_d) { /* d == len: a different word */
+            best = candidates[i];
+            best_d = d;
+        }
+    }
+    return best;
+}
+
+/* ---- durations ---- */
+
+__extension__ typedef unsigned __int128 u128;
+
+bool sim__parse_duration(const char *text, sim_time *out)
+{
+    static const struct {
+        const char *name;
+        uint64_t ns;
+    } units[] = {{"ns", 1},          {"us", 1000},        {"\xc2\xb5s", 1000},
+                 {"\xce\xbcs", 1000}, {"ms", 1000000},     {"s", 1000000000},
+                 {"m", 60000000000}, {"min", 60000000000}, {"h", 3600000000000}};
+    const char *p = text;
+    if (!p || !isdigit((unsigned char)*p)) return false; /* empty, negative, ".5s" */
+    uint64_t mant = 0; /* the first 19 significant digits */
+    int sig = 0;
+    long exp10 = 0;
+    for (; isdigit((unsigned char)*p); p++) {
+        int d = *p - '0';
+        if (sig < 19) {
+            mant = mant * 10 + (uint64_t)d;
+            if (mant) sig++;
+        } else {
+            exp10++;
+        }
+    }
+    if (*p == '.') {
+        p++;
+        if (!isdigit((unsigned char)*p)) return false;
+        for (; isdigit((unsigned char)*p); p++) {
+            if (sig < 19) {
+                mant = mant * 10 + (uint64_t)(*p - '0');
+                if (mant) sig++;
+                exp10--;
+            }
+        }
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        int sign = 1;
+        if (*p == '+' || *p == '-') sign = *p++ == '-' ? -1 : 1;
+        if (!isdigit((unsigned char)*p)) return false;
+        long e = 0;
+        for (; isdigit((unsigned char)*p); p++)
+            if (e < 100000) e = e * 10 + (*p - '0');
+        exp10 += sign * e;
+    }
+    uint64_t unit = 0;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(p, units[i].name) == 0) unit = units[i].ns;
+    if (!unit) return false; /* missing, unknown, or trailing junk */
+    if (mant == 0) {
+        *out = 0;
+        return true;
+    }
+    u128 q = (u128)mant * unit;
+    if (exp10 >= 0) {
+        for (long i = 0; i < exp10; i++) {
+            if (q > INT64_MAX) return false;
+            q *= 10;
+        }
+    } else if (exp10 < -38) {
+        q = 0; /* below half a nanosecond: q < 10^32 */
+    } else {
+        u128 pow10 = 1;
+        for (long i = 0; i < -exp10; i++) pow10 *= 10;
+        u128 rem = q % pow10;
+        q /= pow10;
+        if (2 * rem >= pow10) q++; /* nearest, halves up */
+    }
+    if (q > INT64_MAX) return false;
+    *out = (sim_time)q;
+    return true;
+}
+
+void sim__format_duration(sim_time t, char *buf, size_t n)
+{
+    uint64_t m = t < 0 ? 0 - (uint64_t)t : (uint64_t)t;
+    const char *sign = t < 0 ? "-" : "";
+    if (m == 0) {
+        snprintf(buf, n, "0s");
+        return;
+    }
+    uint64_t unit = 1;
+    int digits = 0;
+    const char *name = "ns";
+    if (m >= 1000000000) unit = 1000000000, digits = 9, name = "s";
+    else if (m >= 1000000) unit = 1000000, digits = 6, name = "ms";
+    else if (m >= 1000) unit = 1000, digits = 3, name = "us";
+    uint64_t whole = m / unit, frac = m % unit;
+    if (!frac) {
+        snprintf(buf, n, "%s%" PRIu64 "%s", sign, whole, name);
+        return;
+    }
+    char f[16];
+    snprintf(f, sizeof f, "%0*" PRIu64, digits, frac);
+    for (int i = digits - 1; i > 0 && f[i] == '0'; i--) f[i] = 0; /* exact, no more */
+    snprintf(buf, n, "%s%" PRIu64 ".%s%s", sign, whole, f, name);
+}
+
+/* ---- expectations, worded for messages ---- */
+
+static void format_number(double x, char *buf, size_t n)
+{
+    snprintf(buf, n, "%.15g", x);
+    if (strtod(buf, NULL) != x) snprintf(buf, n, "%.17g", x);
+}
+
+static void int_expectation(char *buf, size_t n, int64_t min, int64_t max)
+{
+    if (max == INT64_MAX) {
+        if (min == 1) snprintf(buf, n, "a positive integer");
+        else if (min == 0) snprintf(buf, n, "a non-negative integer");
+        else if (min == INT64_MIN) snprintf(buf, n, "an integer");
+        else snprintf(buf, n, "an integer of at least %" PRId64, min);
+    } else if (min == INT64_MIN) {
+        snprintf(buf, n, "an integer of at most %" PRId64, max);
+    } else {
+        snprintf(buf, n, "an integer from %" PRId64 " to %" PRId64, min, max);
+    }
+}
+
+/* A min in (0, DBL_MIN] stands for "greater than zero". */
+static void number_expectation(char *buf, size_t n, double min, double max)
+{
+    char a[32], b[32];
+    format_number(min, a, sizeof a);
+    format_number(max, b, sizeof b);
+    bool positive = min > 0 && min <= DBL_MIN, no_max = max >= DBL_MAX, no_min = min <= -DBL_MAX;
+    if (no_min && no_max) snprintf(buf, n, "a number");
+    else if (positive && no_max) snprintf(buf, n, "a positive number");
+    else if (positive) snprintf(buf, n, "a positive number of at most %s", b);
+    else if (min == 0 && no_max) snprintf(buf, n, "a non-negative number");
+    else if (no_max) snprintf(buf, n, "a number of at least %s", a);
+    else if (no_min) snprintf(buf, n, "a number of at most %s", b);
+    else snprintf(buf, n, "a number from %s to %s", a, b);
+}
+
+static void duration_expectation(char *buf, size_t n, sim_time min, sim_time max)
+{
+    char a[32], b[32];
+    sim__format_duration(min, a, sizeof a);
+    sim__format_duration(max, b, sizeof b);
+    if (max == INT64_MAX) {
+        if (min == 1) snprintf(buf, n, "a positive duration");
+        else if (min <= 0) snprintf(buf, n, "a non-negative duration");
+        else snprintf(buf, n, "a duration of at least %s", a);
+    } else if (min == 1) {
+        snprintf(buf, n, "a positive duration of at most %s", b);
+    } else if (min <= 0) {
+        snprintf(buf, n, "a duration of at most %s", b);
+    } else {
+        snprintf(buf, n, "a duration from %s to %s", a, b);
+    }
+}
+
+/* ---- readers ---- */
+
+static int count_keys(const cJSON *obj)
+{
+    int n = 0;
+    for (const cJSON *c = obj->child; c; c = c->next) n++;
+    return n;
+}
+
+static struct sim_cfg *reader_create(struct sim_loader *ld, const cJSON *obj, char *path)
+{
+    struct sim_cfg *cfg = sim_alloc(sizeof *cfg);
+    cfg->ld = ld;
+    cfg->obj = obj;
+    cfg->path = path;
+    cfg->nkeys = count_keys(obj);
+    cfg->read = sim_alloc((size_t)cfg->nkeys + 1);
+    ld->cfgs = grow(ld->cfgs, &ld->capcfgs, ld->ncfgs + 1, sizeof *ld->cfgs);
+    ld->cfgs[ld->ncfgs++] = cfg;
+    return cfg;
+}
+
+static void reader_destroy(struct sim_cfg *cfg)
+{
+    for (size_t i = 0; i < cfg->nasked; i++) sim_free(cfg->asked[i]);
+    sim_free(cfg->asked);
+    sim_free(cfg->children);
+    sim_free(cfg->read);
+    sim_free(cfg->path);
+    sim_free(cfg);
+}
+
+/* The reader over obj, a member of parent's object, made once. */
+static struct sim_cfg *child_reader(struct sim_cfg *parent, const cJSON *obj, const char *key,
+                                    int index)
+{
+    for (size_t i = 0; i < parent->nchildren; i++)
+        if (parent->children[i]->obj == obj) return parent->children[i];
+    char *path;
+    if (index < 0) {
+        path = join(parent->path, key);
+    } else {
+        struct text t = {0};
+        text_add(&t, "%s%s%s.%d", parent->path, *parent->path ? "." : "", key, index);
+        path = t.s;
+    }
+    struct sim_cfg *cfg = reader_create(parent->ld, obj, path);
+    parent->children = grow(parent->children, &parent->capchildren, parent->nchildren + 1,
+                            sizeof *parent->children);
+    parent->children[parent->nchildren++] = cfg;
+    return cfg;
+}
+
+static void note_asked(struct sim_cfg *cfg, const char *key)
+{
+    for (size_t i = 0; i < cfg->nasked; i++)
+        if (strcmp(cfg->asked[i], key) == 0) return;
+    cfg->asked = grow(cfg->asked, &cfg->capasked, cfg->nasked + 1, sizeof *cfg->asked);
+    cfg->asked[cfg->nasked++] = sim_strdup(key);
+}
+
+/* The member at key, or NULL; notes the key as asked about, and as read when present. */
+static const cJSON *lookup(struct sim_cfg *cfg, const char *key)
+{
+    note_asked(cfg, key);
+    int i = 0;
+    for (const cJSON *c = cfg->obj->child; c; c = c->next, i++) {
+        if (strcmp(c->string, key) == 0) {
+            if (i < cfg->nkeys) cfg->read[i] = 1;
+            return c;
+        }
+    }
+    return NULL;
+}
+
+static enum sim_cfg_type type_of(const cJSON *v)
+{
+    if (!v) return SIM_CFG_ABSENT;
+    if (cJSON_IsNull(v)) return SIM_CFG_NULL;
+    if (cJSON_IsBool(v)) return SIM_CFG_BOOL;
+    if (cJSON_IsNumber(v)) return SIM_CFG_NUMBER;
+    if (cJSON_IsString(v)) return SIM_CFG_STRING;
+    if (cJSON_IsArray(v)) return SIM_CFG_ARRAY;
+    return SIM_CFG_OBJECT;
+}
+
+enum sim_cfg_type sim_cfg_type(struct sim_cfg *cfg, const char *key)
+{
+    return cfg ? type_of(lookup(cfg, key)) : SIM_CFG_ABSENT;
+}
+
+/* The type of element i of the array at key; ABSENT when there is no such element. */
+enum sim_cfg_type sim_cfg_item_type(struct sim_cfg *cfg, const char *key, int i)
+{
+    if (!cfg || i < 0) return SIM_CFG_ABSENT;
+    const cJSON *v = lookup(cfg, key);
+    return cJSON_IsArray(v) ? type_of(cJSON_GetArrayItem(v, i)) : SIM_CFG_ABSENT;
+}
+
+bool sim_cfg_has(struct sim_cfg *cfg, const char *key)
+{
+    return cfg && lookup(cfg, key) != NULL;
+}
+
+/* The integer in v, or false when v is not a number with an integral value in range. */
+static bool as_int(const cJSON *v, int64_t min, int64_t max, int64_t *out)
+{
+    if (!cJSON_IsNumber(v)) return false;
+    double d = v->valuedouble;
+    if (d != floor(d) || d < -9223372036854775808.0 || d >= 9223372036854775808.0) return false;
+    int64_t i = (int64_t)d;
+    if (i < min || i > max) return false;
+    *out = i;
+    return true;
+}
+
+int64_t sim_cfg_int(struct sim_cfg *cfg, const char *key, int64_t fallback, int64_t min,
+                    int64_t max)
+{
+    int64_t safe = fallback == SIM_REQUIRED ? min : fallback, x;
+    if (dead(cfg)) return safe;
+    const cJSON *v = lookup(cfg, key);
+    if (!v && fallback != SIM_REQUIRED) return fallback;
+    if (v && as_int(v, min, max, &x)) return x;
+    char want[96];
+    int_expectation(want, sizeof want, min, max);
+    expected(cfg, key, want, v);
+    return safe;
+}
+
+double sim_cfg_number(struct sim_cfg *cfg, const char *key, double fallback, double min,
+                      double max)
+{
+    double safe = isnan(fallback) ? min : fallback;
+    if (dead(cfg)) return safe;
+    const cJSON *v = lookup(cfg, key);
+    if (!v && !isnan(fallback)) return fallback;
+    if (cJSON_IsNumber(v) && v->valuedouble >= min && v->valuedouble <= max)
+        return v->valuedouble;
+    char want[96];
+    number_expectation(want, sizeof want, min, max);
+    expected(cfg, key, want, v);
+    return safe;
+}
+
+sim_time sim_cfg_duration(struct sim_cfg *cfg, const char *key, sim_time fallback, sim_time min,
+                          sim_time max)
+{
+    sim_time safe = fallback == SIM_REQUIRED ? min : fallback, t;
+    if (dead(cfg)) return safe;
+    const cJSON *v = lookup(cfg, key);
+    if (!v && fallback != SIM_REQUIRED) return fallback;
+    char want[96];
+    duration_expectation(want, sizeof want, min, max);
+    if (cJSON_IsNumber(v)) {
+        expected(cfg, key, "a duration with a unit, such as \"5ms\"", v);
+    } else if (cJSON_IsString(v) && v->valuestring[0] == '-' &&
+               sim__parse_duration(v->valuestring + 1, &t)) {
+        expected(cfg, key, want, v); /* "-5ms" is well formed, only out of range */
+    } else if (cJSON_IsString(v) && !sim__parse_duration(v->valuestring, &t)) {
+        expected(cfg, key, "a duration with a unit (ns, us, ms, s, m or h), such as \"5ms\"", v);
+    } else if (cJSON_IsString(v) && t >= min && t <= max) {
+        return t;
+    } else {
+        expected(cfg, key, want, v);
+    }
+    return safe;
+}
+
+/* fallback: 0 or 1; anything else means required (SIM_REQUIRED does not fit an int). */
+bool sim_cfg_bool(struct sim_cfg *cfg, const char *key, int fallback)
+{
+    bool required = fallback != 0 && fallback != 1;
+    bool safe = required ? false : fallback;
+    if (dead(cfg)) return safe;
+    const cJSON *v = lookup(cfg, key);
+    if (!v && !required) return safe;
+    if (cJSON_IsBool(v)) return cJSON_IsTrue(v);
+    expected(cfg, key, "true or false", v);
+    return safe;
+}
+
+const char *sim_cfg_string(struct sim_cfg *cfg, const char *key, const char *fallback)
+{
+    const char *safe = fallback ? fallback : "";
+    if (dead(cfg)) return safe;
+    const cJSON *v = lookup(cfg, key);
+    if (!v && fallback) return fallback;
+    if (cJSON_IsString(v)) return v->valuestring;
+    expected(cfg, key, "a string", v);
+    return safe;
+}
+
+int sim_cfg_choice(struct sim_cfg *cfg, const char *key, int fallback,
+                   const char *const *choices)
+{
+    int safe = fallback < 0 ? 0 : fallback;
+    if (dead(cfg)) return safe;
+    const cJSON *v = lookup(cfg, key);
+    if (!v && fallback >= 0) return fallback;
+    size_t n = 0;
+    while (choices[n]) n++;
+    if (cJSON_IsString(v))
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(v->valuestring, choices[i]) == 0) return (int)i;
+    struct text want = {0};
+    if (n > 1) text_add(&want, "one of ");
+    for (size_t i = 0; i < n; i++)
+        text_add(&want, "%s\"%s\"", i == 0 ? "" : i + 1 == n ? " or " : ", ", choices[i]);
+    const char *near = cJSON_IsString(v) ? sim__closest(v->valuestring, choices, n) : NULL;
+    if (near) {
+        char shown[64];
+        show(v, shown, sizeof shown);
+        sim_cfg_error(cfg, key, "expected %s, got %s (did you mean '%s'?)", want.s, shown, near);
+    } else {
+        expected(cfg, key, want.s, v);
+    }
+    sim_free(want.s);
+    return safe;
+}
+
+struct sim_cfg *sim_cfg_object(struct sim_cfg *cfg, const char *key, bool required)
+{
+    if (dead(cfg)) return NULL;
+    const cJSON *v = lookup(cfg, key);
+    if (cJSON_IsObject(v)) return child_reader(cfg, v, key, -1);
+    if (v || required) expected(cfg, key, "an object", v);
+    return NULL;
+}
+
+int sim_cfg_array(struct sim_cfg *cfg, const char *key)
+{
+    if (dead(cfg)) return 0;
+    const cJSON *v = lookup(cfg, key);
+    if (!v) return 0;
+    if (cJSON_IsArray(v)) return cJSON_GetArraySize(v);
+    expected(cfg, key, "an array", v);
+    return 0;
+}
+
+/* Element i of the array at key, with the path "PATH.key.i" for messages. */
+static const cJSON *element(struct sim_cfg *cfg, const char *key, int i, char **path)
+{
+    *path = NULL;
+    const cJSON *v = lookup(cfg, key);
+    if (!cJSON_IsArray(v)) {
+        expected(cfg, key, "an array", v);
+        return NULL;
+    }
+    const cJSON *e = i >= 0 ? cJSON_GetArrayItem(v, i) : NULL;
+    if (!e) {
+        sim_cfg_error(cfg, key, "expected an array of at least %d elements, got %d", i + 1,
+                      cJSON_GetArraySize(v));
+        return NULL;
+    }
+    struct text t = {0};
+    text_add(&t, "%s.%d", key, i);
+    *path = t.s;
+    return e;
+}
+
+struct sim_cfg *sim_cfg_item(struct sim_cfg *cfg, const char *key, int i)
+{
+    if (dead(cfg)) return NULL;
+    char *path;
+    const cJSON *e = element(cfg, key, i, &path);
+    struct sim_cfg *item = NULL;
+    if (cJSON_IsObject(e)) item = child_reader(cfg, e, key, i);
+    else if (e) expected(cfg, path, "an object", e);
+    sim_free(path);
+    return item;
+}
+
+const char *sim_cfg_string_item(struct sim_cfg *cfg, const char *key, int i)
+{
+    if (dead(cfg)) return "";
+    char *path;
+    const cJSON *e = element(cfg, key, i, &path);
+    const char *s = "";
+    if (cJSON_IsString(e)) s = e->valuestring;
+    else if (e) expected(cfg, path, "a string", e);
+    sim_free(path);
+    return s;
+}
+
+double sim_cfg_number_item(struct sim_cfg *cfg, const char *key, int i)
+{
+    if (dead(cfg)) return 0;
+    char *path;
+    const cJSON *e = element(cfg, key, i, &path);
+    double x = 0;
+    if (cJSON_IsNumber(e)) x = e->valuedouble;
+    else if (e) expected(cfg, path, "a number", e);
+    sim_free(path);
+    return x;
+}
+
+int sim_cfg_size(struct sim_cfg *cfg)
+{
+    return cfg ? cfg->nkeys : 0;
+}
+
+const char *sim_cfg_key_at(struct sim_cfg *cfg, int i)
+{
+    if (!cfg || i < 0) return NULL;
+    const cJSON *c = cfg->obj->child;
+    for (; c && i > 0; i--) c = c->next;
+    return c ? c->string : NULL;
+}
+
+const char *sim_cfg_path(struct sim_cfg *cfg)
+{
+    return cfg ? cfg->path : "";
+}
+
+/* Reports the first key never read, with a suggestion among the keys asked about. */
+static void check_reader(struct sim_cfg *cfg)
+{
+    if (cfg->checked || cfg->ld->error) return;
+    cfg->checked = true;
+    int i = 0;
+    for (const cJSON *c = cfg->obj->child; c && i < cfg->nkeys; c = c->next, i++) {
+        if (cfg->read[i]) continue;
+        const char *near =
+            sim__closest(c->string, (const char *const *)cfg->asked, cfg->nasked);
+        if (near) sim_cfg_error(cfg, c->string, "unknown field (did you mean '%s'?)", near);
+        else sim_cfg_error(cfg, c->string, "unknown field");
+        return;
+    }
+}
+
+void sim_cfg_end(struct sim_cfg *cfg)
+{
+    if (cfg) check_reader(cfg);
+}
+
+void sim_cfg_renamed(struct sim_cfg *cfg, const char *old_key, const char *new_key)
+{
+    if (dead(cfg)) return;
+    int i = 0;
+    for (const cJSON *c = cfg->obj->child; c; c = c->next, i++) {
+        if (strcmp(c->string, old_key) == 0) {
+            if (i < cfg->nkeys) cfg->read[i] = 1;
+            sim_cfg_error(cfg, old_key, "'%s' was renamed to '%s'", old_key, new_key);
+            return;
+        }
+    }
+}
+
+/* ---- peers, operations, the component ---- */
+
+static void add_peer(struct sim_cfg *cfg, const cJSON *v, const char *key, char *path,
+                     struct sim_component **slot, bool sync)
+{
+    if (!cJSON_IsString(v) || !*v->valuestring) {
+        expected(cfg, key, "the name of a node", v);
+        sim_free(path);
+        return;
+    }
+    struct sim_loader *ld = cfg->ld;
+    ld->peers = grow(ld->peers, &ld->cappeers, ld->npeers + 1, sizeof *ld->peers);
+    ld->peers[ld->npeers++] = (struct sim__peer){.from = ld->component, .slot = slot,
+                                                 .name = v->valuestring, .path = path,
+                                                 .sync = sync};
+}
+
+void sim_cfg_peer(struct sim_cfg *cfg, const char *key, struct sim_component **slot, bool sync)
+{
+    if (dead(cfg)) return;
+    add_peer(cfg, lookup(cfg, key), key, join(cfg->path, key), slot, sync);
+}
+
+void sim_cfg_peer_item(struct sim_cfg *cfg, const char *key, int i, struct sim_component **slot,
+                       bool sync)
+{
+    if (dead(cfg)) return;
+    char *sub;
+    const cJSON *e = element(cfg, key, i, &sub);
+    if (!e) return;
+    add_peer(cfg, e, sub, join(cfg->path, sub), slot, sync);
+    sim_free(sub);
+}
+
+int sim_cfg_op(struct sim_cfg *cfg, const char *name)
+{
+    if (dead(cfg) || !name) return 0;
+    struct sim_loader *ld = cfg->ld;
+    for (int i = 0; i < ld->nops; i++)
+        if (strcmp(ld->ops[i], name) == 0) return i;
+    if (!*name) {
+        sim_cfg_error(cfg, NULL, "expected an operation name, got \"\"");
+        return 0;
+    }
+    if (ld->nops == SIM_MAX_OPS) {
+        sim_cfg_error(cfg, NULL, "too many operation names: at most %d, and '%s' is one more",
+                      SIM_MAX_OPS, name);
+        return 0;
+    }
+    ld->ops[ld->nops] = sim_strdup(name);
+    return ld->nops++;
+}
+
+struct sim_component *sim_cfg_component(struct sim_cfg *cfg)
+{
+    return cfg ? cfg->ld->component : NULL;
+}
+
+void sim__loader_set_component(struct sim_loader *ld, struct sim_component *c)
+{
+    ld->component = c;
+}
+
+size_t sim__loader_peers(struct sim_loader *ld, struct sim__peer **out)
+{
+    *out = ld->peers;
+    return ld->npeers;
+}
+
+int sim__loader_ops(const struct sim_loader *ld, const char *const **names)
+{
+    *names = (const char *const *)ld->ops;
+    return ld->nops;
+}
+
+/* ---- for dist.c and keys.c ---- */
+
+struct sim_loader *sim__cfg_loader(struct sim_cfg *cfg)
+{
+    return cfg ? cfg->ld : NULL;
+}
+
+void sim__loader_own(struct sim_loader *ld, void *p, void (*destroy)(void *))
+{
+    ld->owned = grow(ld->owned, &ld->capowned, ld->nowned + 1, sizeof *ld->owned);
+    ld->owned[ld->nowned++] = (struct owned){p, destroy};
+}
+
+void *sim__cfg_memo(struct sim_cfg *cfg, const char *key, int tag)
+{
+    if (!cfg) return NULL;
+    struct sim_loader *ld = cfg->ld;
+    for (size_t i = 0; i < ld->nmemo; i++)
+        if (ld->memo[i].cfg == cfg && ld->memo[i].tag == tag && !strcmp(ld->memo[i].key, key))
+            return ld->memo[i].p;
+    return NULL;
+}
+
+void sim__cfg_memo_put(struct sim_cfg *cfg, const char *key, int tag, void *p)
+{
+    struct sim_loader *ld = cfg->ld;
+    ld->memo = grow(ld->memo, &ld->capmemo, ld->nmemo + 1, sizeof *ld->memo);
+    ld->memo[ld->nmemo++] = (struct memo){cfg, sim_strdup(key), tag, p};
+}
+
+static void delete_json(void *p)
+{
+    cJSON_Delete(p);
+}
+
+struct sim_cfg *sim__cfg_fallback(struct sim_cfg *cfg, const char *key, const char *json)
+{
+    if (dead(cfg)) return NULL;
+    cJSON *v = cJSON_Parse(json);
+    if (!v) {
+        sim_cfg_error(cfg, key, "the built-in default %s is not valid JSON", json);
+        return NULL;
+    }
+    cJSON *obj = cJSON_CreateObject();
+    if (!obj || !cJSON_AddItemToObject(obj, key, v)) sim__out_of_memory();
+    sim__loader_own(cfg->ld, obj, delete_json);
+    struct sim_cfg *f = reader_create(cfg->ld, obj, sim_strdup(cfg->path));
+    f->checked = true;
+    return f;
+}
+
+void sim__cfg_expected(struct sim_cfg *cfg, const char *key, const char *what)
+{
+    if (dead(cfg)) return;
+    expected(cfg, key, what, lookup(cfg, key));
+}
+
+/* ---- the loader ---- */
+
+cJSON *sim__loader_json(struct sim_loader *ld)
+{
+    return ld->root;
+}
+
+const char *sim__loader_label(const struct sim_loader *ld)
+{
+    return ld->label;
+}
+
+uint64_t sim__loader_hash(const struct sim_loader *ld)
+{
+    return ld->hash;
+}
+
+struct sim_cfg *sim__loader_root(struct sim_loader *ld)
+{
+    if (!ld->root_cfg) ld->root_cfg = reader_create(ld, ld->root, sim_strdup(""));
+    return ld->root_cfg;
+}
+
+void sim__loader_check_unread(struct sim_loader *ld)
+{
+    for (; ld->unchecked < ld->ncfgs; ld->unchecked++) check_reader(ld->cfgs[ld->unchecked]);
+}
+
+void sim__loader_destroy(struct sim_loader *ld)
+{
+    if (!ld) return;
+    for (size_t i = ld->nowned; i-- > 0;) ld->owned[i].destroy(ld->owned[i].p);
+    sim_free(ld->owned);
+    for (size_t i = 0; i < ld->nmemo; i++) sim_free(ld->memo[i].key);
+    sim_free(ld->memo);
+    for (size_t i = 0; i < ld->ncfgs; i++) reader_destroy(ld->cfgs[i]);
+    sim_free(ld->cfgs);
+    for (size_t i = 0; i < ld->npeers; i++) sim_free((void *)ld->peers[i].path);
+    sim_free(ld->peers);
+    for (int i = 0; i < ld->nops; i++) sim_free(ld->ops[i]);
+    cJSON_Delete(ld->root);
+    sim_free(ld->label);
+    sim_free(ld->error);
+    sim_free(ld);
+}
+
+/* The depth of the deepest [ or { outside strings, checked before cJSON recurses. */
+static bool check_depth(struct sim_loader *ld, const char *text, size_t len)
+{
+    int depth = 0, line = 1;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (c == '\n') line++;
+        if (c == '\0') {
+            sim__loader_error_at(ld, "", "line %d: unexpected NUL byte", line);
+            return false;
+        }
+        if (in_string) {
+            if (c == '\\') i++; /* the escaped character cannot end the string */
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > SIM_MAX_DEPTH) {
+                sim__loader_error_at(ld, "", "line %d: nested deeper than %d levels", line,
+                                     SIM_MAX_DEPTH);
+                return false;
+            }
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+    }
+    return true;
+}
+
+/* cJSON reports an error at the end of the text at the last byte: parsing once more with
+ * a space appended tells a truncated document from a bad last character. */
+static bool error_is_at_end(const char *text, size_t len)
+{
+    char *more = sim_alloc(len + 2);
+    memcpy(more, text, len);
+    more[len] = ' ';
+    const char *end = NULL;
+    cJSON *v = cJSON_ParseWithLengthOpts(more, len + 1, &end, false);
+    bool at_end = !v && end && end >= more + len;
+    cJSON_Delete(v);
+    sim_free(more);
+    return at_end;
+}
+
+static void syntax_error(struct sim_loader *ld, const char *text, size_t len, size_t at)
+{
+    if (len > 0 && at == len - 1 && error_is_at_end(text, len)) at = len;
+    int line = 1, column = 1;
+    for (size_t i = 0; i < at && i < len; i++) {
+        if (text[i] == '\n') line++, column = 1;
+        else if (((unsigned char)text[i] & 0xc0) != 0x80) column++;
+    }
+    if (at >= len) {
+        sim__loader_error_at(ld, "", "line %d, column %d: invalid JSON: unexpected end of file",
+                             line, column);
+        return;
+    }
+    char near[32];
+    size_t n = 0;
+    for (size_t i = at; i < len && n < 20 && text[i] != '\n' && text[i] != '\r'; i++)
+        near[n++] = (unsigned char)text[i] < 0x20 ? '?' : text[i];
+    /* Cut an incomplete UTF-8 sequence at the end. */
+    size_t lead = n;
+    while (lead > 0 && ((unsigned char)near[lead - 1] & 0xc0) == 0x80) lead--;
+    if (lead > 0 && (unsigned char)near[lead - 1] >= 0xc0) {
+        unsigned char b = (unsigned char)near[lead - 1];
+        size_t want = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+        if (n - (lead - 1) < want) n = lead - 1;
+    }
+    near[n] = 0;
+    sim__loader_error_at(ld, "", "line %d, column %d: invalid JSON near '%s'", line, column,
+                         near);
+}
+
+static size_t path_push(struct text *p, const char *key, int index)
+{
+    size_t old = p->len;
+    if (key) text_add(p, "%s%s", p->len ? "." : "", key);
+    else text_add(p, "%s%d", p->len ? "." : "", index);
+    return old;
+}
+
+static const char *path_of(struct text *p)
+{
+    return p->s ? p->s : "";
+}
+
+struct member {
+    const cJSON *json;
+    size_t index;
+};
+
+static int compare_members(const void *a, const void *b)
+{
+    const struct member *x = a, *y = b;
+    int c = strcmp(x->json->string, y->json->string);
+    if (c) return c;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The first member (in file order) whose key appeared before it in the object, or NULL. */
+static const cJSON *first_duplicate(const cJSON *obj)
+{
+    size_t n = 0;
+    for (const cJSON *c = obj->child; c; c = c->next) n++;
+    if (n <= 16) {
+        for (const cJSON *c = obj->child; c; c = c->next)
+            for (const cJSON *d = obj->child; d != c; d = d->next)
+                if (strcmp(c->string, d->string) == 0) return c;
+        return NULL;
+    }
+    /* Sorted by key then position, a repeat follows its first use: O(n log n) for big maps. */
+    struct member *m = sim_alloc(n * sizeof *m);
+    size_t i = 0;
+    for (const cJSON *c = obj->child; c; c = c->next, i++) m[i] = (struct member){c, i};
+    qsort(m, n, sizeof *m, compare_members);
+    const cJSON *found = NULL;
+    size_t found_at = SIZE_MAX;
+    for (i = 1; i < n; i++)
+        if (strcmp(m[i].json->string, m[i - 1].json->string) == 0 && m[i].index < found_at)
+            found = m[i].json, found_at = m[i].index;
+    sim_free(m);
+    return found;
+}
+
+/* Duplicate keys and non-finite numbers anywhere under v. */
+static bool validate(struct sim_loader *ld, const cJSON *v, struct text *path)
+{
+    if (cJSON_IsNumber(v) && !isfinite(v->valuedouble)) {
+        sim__loader_error_at(ld, path_of(path),
+                             "expected a finite number, got one too large for a double");
+        return false;
+    }
+    if (cJSON_IsObject(v)) {
+        const cJSON *dup = first_duplicate(v);
+        if (dup) {
+            sim__loader_error_at(ld, path_of(path), "duplicate key '%s'", dup->string);
+            return false;
+        }
+    }
+    if (!cJSON_IsObject(v) && !cJSON_IsArray(v)) return true;
+    int i = 0;
+    for (const cJSON *c = v->child; c; c = c->next, i++) {
+        size_t old = path_push(path, cJSON_IsObject(v) ? c->string : NULL, i);
+        bool ok = validate(ld, c, path);
+        path->len = old;
+        path->s[old] = 0;
+        if (!ok) return false;
+    }
+    return true;
+}
+
+static bool validate_tree(struct sim_loader *ld, const cJSON *v, const char *prefix)
+{
+    struct text path = {0};
+    text_add(&path, "%s", prefix);
+    bool ok = validate(ld, v, &path);
+    sim_free(path.s);
+    return ok;
+}
+
+struct sim_loader *sim__loader_parse(const char *label, const char *text, size_t len, char *err,
+                                     size_t errn)
+{
+    struct sim_loader *ld = sim_alloc(sizeof *ld);
+    ld->label = sim_strdup(label);
+    ld->hash = sim__fnv1a(text, len);
+    ld->ops[0] = sim_strdup("read");
+    ld->ops[1] = sim_strdup("write");
+    ld->nops = 2;
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) text += 3, len -= 3; /* UTF-8 BOM */
+    if (len > SIM_MAX_FILE_BYTES) {
+        sim__loader_error_at(ld, "", "the file is %zu bytes, more than the limit of %u (16 MiB)",
+                             len, SIM_MAX_FILE_BYTES);
+    } else if (check_depth(ld, text, len)) {
+        const char *end = NULL;
+        ld->root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+        /* cJSON accepts trailing text when not NUL-terminated: only whitespace may follow. */
+        if (ld->root && end) {
+            while (end < text + len && isspace((unsigned char)*end)) end++;
+            if (end < text + len) {
+                cJSON_Delete(ld->root);
+                ld->root = NULL;
+            }
+        }
+        if (!ld->root) {
+            syntax_error(ld, text, len, end ? (size_t)(end - text) : 0);
+        } else if (!cJSON_IsObject(ld->root)) {
+            char shown[64];
+            show(ld->root, shown, sizeof shown);
+            sim__loader_error_at(ld, "", "expected an object at the top level, got %s", shown);
+        } else {
+            validate_tree(ld, ld->root, "");
+        }
+    }
+    if (ld->error) {
+        copy_out(err, errn, ld->error);
+        sim__loader_destroy(ld);
+        return NULL;
+    }
+    return ld;
+}
+
+struct sim_loader *sim__loader_open(const char *path, char *err, size_t errn)
+{
+    char msg[1024];
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(msg, sizeof msg, "%s: cannot open: %s", path, strerror(errno));
+        copy_out(err, errn, msg);
+        return NULL;
+    }
+    /* Read at most one byte past the limit: enough to know the file is too large. */
+    size_t cap = 1 << 16, len = 0;
+    char *buf = sim_alloc(cap);
+    for (;;) {
+        if (len == cap) {
+            cap *= 2;
+            if (cap > SIM_MAX_FILE_BYTES + 1) cap = SIM_MAX_FILE_BYTES + 1;
+            buf = sim_realloc(buf, cap);
+        }
+        size_t k = fread(buf + len, 1, cap - len, f);
+        len += k;
+        if (k == 0 || len > SIM_MAX_FILE_BYTES) break;
+    }
+    bool failed = ferror(f);
+    fclose(f);
+    struct sim_loader *ld = NULL;
+    if (failed) {
+        snprintf(msg, sizeof msg, "%s: cannot read: %s", path, strerror(errno));
+        copy_out(err, errn, msg);
+    } else if (len > SIM_MAX_FILE_BYTES) {
+        snprintf(msg, sizeof msg, "%s: the file is larger than the limit of %u bytes (16 MiB)",
+                 path, SIM_MAX_FILE_BYTES);
+        copy_out(err, errn, msg);
+    } else {
+        ld = sim__loader_parse(path, buf, len, err, errn);
+    }
+    sim_free(buf);
+    return ld;
+}
+
+/* ---- --set path=value ---- */
+
+static const char *kind_name(const cJSON *v)
+{
+    if (cJSON_IsObject(v)) return "an object";
+    if (cJSON_IsArray(v)) return "an array";
+    if (cJSON_IsString(v)) return "a string";
+    if (cJSON_IsNumber(v)) return "a number";
+    if (cJSON_IsBool(v)) return "a boolean";
+    return "null";
+}
+
+static int json_depth(const cJSON *v)
+{
+    if (!cJSON_IsObject(v) && !cJSON_IsArray(v)) return 0;
+    int deepest = 0;
+    for (const cJSON *c = v->child; c; c = c->next) {
+        int d = json_depth(c);
+        if (d > deepest) deepest = d;
+    }
+    return deepest + 1;
+}
+
+/* The array index spelled by seg, or -1. */
+static int parse_index(const char *seg)
+{
+    if (!*seg || strlen(seg) > 9) return -1;
+    for (const char *p = seg; *p; p++)
+        if (!isdigit((unsigned char)*p)) return -1;
+    return atoi(seg);
+}
+
+/* The member of container named seg, or NULL with an error naming what is missing. */
+static cJSON *step(struct sim_loader *ld, const char *setpath, cJSON *cur, const char *where,
+                   const char *seg)
+{
+    const char *owner = *where ? where : "the top level";
+    if (cJSON_IsArray(cur)) {
+        int i = parse_index(seg), n = cJSON_GetArraySize(cur);
+        if (i < 0) {
+            sim__loader_error_at(ld, setpath, "%s is an array: expected an index, got '%s'",
+                                 owner, seg);
+            return NULL;
+        }
+        if (i >= n) {
+            sim__loader_error_at(ld, setpath, "%s has %d element%s, no index %d", owner, n,
+                                 n == 1 ? "" : "s", i);
+            return NULL;
+        }
+        return cJSON_GetArrayItem(cur, i);
+    }
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(cur, seg);
+    if (v) return v;
+    size_t n = 0;
+    for (cJSON *c = cur->child; c; c = c->next) n++;
+    const char **names = sim_alloc((n + 1) * sizeof *names);
+    n = 0;
+    for (cJSON *c = cur->child; c; c = c->next) names[n++] = c->string;
+    const char *near = sim__closest(seg, names, n);
+    if (near)
+        sim__loader_error_at(ld, setpath, "%s has no field '%s' (did you mean '%s'?)", owner, seg,
+                             near);
+    else sim__loader_error_at(ld, setpath, "%s has no field '%s'", owner, seg);
+    sim_free(names);
+    return NULL;
+}
+
+static bool set_value(struct sim_loader *ld, const char *path, cJSON *value)
+{
+    struct text setpath = {0}, where = {0};
+    text_add(&setpath, "--set %s", path);
+    char *segs = sim_strdup(path);
+    cJSON *cur = ld->root;
+    int depth = 1;
+    bool ok = false;
+    char *seg = segs;
+    for (;;) {
+        char *dot = strchr(seg, '.');
+        if (dot) *dot = 0;
+        if (!*seg) {
+            sim__loader_error_at(ld, setpath.s, "expected a dotted path such as "
+                                                "nodes.app.instances, with no empty name");
+            break;
+        }
+        if (!dot) { /* the last name: it may be new */
+            if (depth + json_depth(value) > SIM_MAX_DEPTH) {
+                sim__loader_error_at(ld, setpath.s, "nested deeper than %d levels",
+                                     SIM_MAX_DEPTH);
+            } else if (cJSON_IsArray(cur)) {
+                if (step(ld, setpath.s, cur, path_of(&where), seg))
+                    ok = cJSON_ReplaceItemInArray(cur, parse_index(seg), value);
+            } else if (cJSON_GetObjectItemCaseSensitive(cur, seg)) {
+                ok = cJSON_ReplaceItemInObjectCaseSensitive(cur, seg, value);
+            } else {
+                ok = cJSON_AddItemToObject(cur, seg, value);
+            }
+            break;
+        }
+        cJSON *next = step(ld, setpath.s, cur, path_of(&where), seg);
+        path_push(&where, seg, 0);
+        if (!next) break;
+        if (!cJSON_IsObject(next) && !cJSON_IsArray(next)) {
+            sim__loader_error_at(ld, setpath.s, "%s is %s, not an object", where.s,
+                                 kind_name(next));
+            break;
+        }
+        cur = next;
+        depth++;
+        seg = dot + 1;
+    }
+    sim_free(segs);
+    sim_free(setpath.s);
+    sim_free(where.s);
+    return ok;
+}
+
+bool sim__loader_set(struct sim_loader *ld, const char *assignment, char *err, size_t errn)
+{
+    const char *eq = strchr(assignment, '=');
+    if (ld->error) {
+        copy_out(err, errn, ld->error);
+        return false;
+    }
+    if (!eq || eq == assignment) {
+        sim__loader_error_at(ld, "", "--set %s: expected PATH=VALUE, such as "
+                                     "nodes.app.instances=6", assignment);
+        copy_out(err, errn, ld->error);
+        return false;
+    }
+    char *path = sim_strdup(assignment);
+    path[eq - assignment] = 0;
+    const char *text = eq + 1, *end = NULL;
+    cJSON *value = cJSON_ParseWithLengthOpts(text, strlen(text) + 1, &end, true);
+    if (!value) value = cJSON_CreateString(text); /* 5ms, lru: plain words are strings */
+    if (!value) sim__out_of_memory();
+    struct text where = {0};
+    text_add(&where, "--set %s", path);
+    bool ok = validate_tree(ld, value, where.s) && set_value(ld, path, value);
+    sim_free(where.s);
+    sim_free(path);
+    if (!ok) {
+        if (!ld->error) sim__loader_error_at(ld, "", "--set %s: could not be applied", assignment);
+        cJSON_Delete(value);
+        copy_out(err, errn, ld->error);
+        return false;
+    }
+    return true;
+}
