@@ -59,7 +59,7 @@ for f in tests/bad/*.json; do
     want=$(cat "${f%.json}.expect")
     "$bin" run "$f" --quiet >/dev/null 2>"$tmp/err"
     code=$?
-    if [ $code -eq 2 ] && grep -qF -- "$want" "$tmp/err"; then ok; else
+    if [ $code -eq 2 ] && grep -qF -- "$f: $want" "$tmp/err"; then ok; else
         bad "$f: exit $code, wanted 2 with '$want', got: $(cat "$tmp/err")"
     fi
 done
