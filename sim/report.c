@@ -35,10 +35,11 @@ void sim__format_value(double v, enum sim_unit unit, char *buf, size_t n)
     }
 }
 
-/* Counts and ratios that are zero in every replication (no retries, no errors of a kind)
- * are left out of the text; the JSON has every figure. */
+/* A node's counts and ratios that are zero in every replication (no retries, no errors
+ * of a kind) are left out of the text; the headline and the JSON have every figure. */
 static bool all_zero(const struct sim__metric *m, int reps)
 {
+    if (strncmp(m->path, "nodes.", 6)) return false; /* the headline shows every figure */
     if (m->unit != SIM_UNIT_COUNT && m->unit != SIM_UNIT_RATIO) return false;
     for (int r = 0; r < reps; r++)
         if (m->values[r] != 0) return false;
@@ -84,8 +85,8 @@ void sim__report_text(FILE *f, const char *file, const struct sim__scenario *sc,
             if (!strncmp(res->metrics[i].path, prefix, (size_t)plen))
                 print_metric(f, res->metrics[i].path + plen, &res->metrics[i], res->replications);
     }
-    fprintf(f, "\n(counts and ratios that are zero in every replication are not shown; "
-               "--json has every figure)\n");
+    fprintf(f, "\n(a node's counts and ratios that are zero in every replication are not "
+               "shown; --json has every figure)\n");
     if (sc->nexpect) {
         fprintf(f, "\nexpectations\n");
         for (int i = 0; i < sc->nexpect; i++) {

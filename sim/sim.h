@@ -102,7 +102,8 @@ struct sim_model {
     void (*fini)(struct sim_component *self);                           /* may be NULL */
 };
 
-/* A bug, not bad input: prints the simulated time and the component, then aborts. */
+/* A bug, not bad input: prints the simulated time and the component, then exits with
+ * code 3 (or aborts, for a core dump, when ARCHSIM_ABORT=1). */
 #define SIM_ASSERT(self, cond)                                                          \
     do {                                                                                \
         if (!(cond)) sim_assert_fail((self), #cond, __FILE__, __LINE__);                \
