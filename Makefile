@@ -10,9 +10,9 @@ OPT_debug := -O0 -g
 OPT_asan := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 BUILD := build/$(MODE)
 CPPFLAGS := -Isim -Imodels -D_DEFAULT_SOURCE
-CFLAGS := -std=c11 $(WARN) $(OPT_$(MODE)) -MMD -MP
+CFLAGS := -std=c11 -pthread $(WARN) $(OPT_$(MODE)) -MMD -MP
 LDFLAGS := $(filter -fsanitize%,$(OPT_$(MODE)))
-LDLIBS := -lgsl -lgslcblas -lcjson -lm
+LDLIBS := -lgsl -lgslcblas -lcjson -lm -pthread
 
 LIB_SRC := $(filter-out sim/main.c,$(wildcard sim/*.c models/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)

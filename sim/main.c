@@ -19,6 +19,8 @@ static const char usage[] =
     "  --json FILE          write the report as JSON (SI units, ci95 tree beside the means)\n"
     "  --timeline FILE.csv  write per-interval series of the first replication\n"
     "  --timing             add wall-clock figures to the JSON (not reproducible)\n"
+    "  -j N                 run replications on N threads (default: every core); the\n"
+    "                       figures do not depend on N\n"
     "  --quiet              no text report on stdout\n"
     "\n"
     "exit codes: 0 expectations hold, 1 an expectation failed, 2 bad input or usage,\n"
@@ -27,6 +29,7 @@ static const char usage[] =
 struct options {
     const char *command, *file, *json, *timeline;
     bool quiet, timing;
+    int threads;
     const char **sets;
     int nsets;
 };
@@ -56,7 +59,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = !strcmp(a, "--seed") || !strcmp(a, "--replications") ||
                      !strcmp(a, "--duration") || !strcmp(a, "--set") || !strcmp(a, "--json") ||
-                     !strcmp(a, "--timeline");
+                     !strcmp(a, "--timeline") || !strcmp(a, "-j");
         if (takes && !next) return usage_error("%s needs a value", a);
         if (!strcmp(a, "--seed")) add_set(o, "seed", argv[++i]);
         else if (!strcmp(a, "--replications")) add_set(o, "replications", argv[++i]);
@@ -64,7 +67,13 @@ static int parse_args(int argc, char **argv, struct options *o)
         else if (!strcmp(a, "--set")) o->sets[o->nsets++] = sim_strdup(argv[++i]);
         else if (!strcmp(a, "--json")) o->json = argv[++i];
         else if (!strcmp(a, "--timeline")) o->timeline = argv[++i];
-        else if (!strcmp(a, "--quiet")) o->quiet = true;
+        else if (!strcmp(a, "-j")) {
+            char *end;
+            long n = strtol(argv[++i], &end, 10);
+            if (*end || n < 1 || n > 1024)
+                return usage_error("-j needs a thread count from 1 to 1024, got '%s'", argv[i]);
+            o->threads = (int)n;
+        } else if (!strcmp(a, "--quiet")) o->quiet = true;
         else if (!strcmp(a, "--timing")) o->timing = true;
         else if (a[0] == '-') return usage_error("unknown option '%s'", a);
         else if (o->file) return usage_error("one scenario file at a time (also got '%s')", a);
@@ -188,6 +197,7 @@ int main(int argc, char **argv)
         code = 2;
         goto out;
     }
+    sc.threads = o.threads;
     code = !strcmp(o.command, "check") ? check(ld, &sc, o.file) : run(ld, &sc, &o);
 out:
     sim__scenario_fini(&sc);

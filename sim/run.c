@@ -2,6 +2,7 @@
  * under their dotted paths; after the last one, every figure gets its mean and 95%
  * Student-t interval across replications. */
 #include <math.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "run.h"
@@ -92,30 +93,78 @@ void sim__results_describe(struct sim__results *res, struct sim_world *w)
     }
 }
 
+/* One replication per task, each with its own loader over the same (edited) scenario
+ * text, so tasks share nothing and can run on any thread. */
+struct batch {
+    const char *label;
+    char *text;
+    struct sim__results **parts;
+    uint64_t *events;
+    struct sim__timeline *timeline;
+};
+
+static void run_replication(int r, void *ctx)
+{
+    struct batch *b = ctx;
+    char err[1024];
+    struct sim_loader *ld = sim__loader_parse(b->label, b->text, strlen(b->text), err, sizeof err);
+    struct sim__scenario sc;
+    struct sim_world *w = NULL;
+    if (ld && sim__scenario_read(ld, &sc)) w = sim__world_build(ld, &sc, r);
+    if (!w) {
+        /* The same text was built once already: failing now is a bug, not bad input. */
+        fprintf(stderr, "archsim: internal error: replication %d: %s\n", r,
+                ld ? sim__loader_error(ld) : err);
+        exit(3);
+    }
+    if (r == 0) w->timeline = b->timeline;
+    sim__world_run(w);
+    struct sim__results *part = sim_alloc(sizeof *part);
+    part->replications = 1;
+    sim__results_collect(part, w, 0);
+    b->parts[r] = part;
+    b->events[r] = w->events;
+    sim__world_destroy(w);
+    sim__scenario_fini(&sc);
+    sim__loader_destroy(ld);
+}
+
 struct sim__results *sim__run(struct sim_loader *ld, const struct sim__scenario *sc, bool timeline)
 {
+    /* Build replication 0 once here: bad input is reported through the loader, and the
+     * design's description comes from it. */
+    struct sim_world *first = sim__world_build(ld, sc, 0);
+    if (!first) return NULL;
     struct sim__results *res = sim_alloc(sizeof *res);
     res->replications = sc->replications;
+    sim__results_describe(res, first);
+    sim__world_destroy(first);
+    if (timeline) res->timeline = sim__timeline_create(sc->timeline_interval);
+
+    int n = sc->replications;
+    char *text = cJSON_PrintUnformatted(sim__loader_json(ld));
+    if (!text) sim__out_of_memory();
+    struct batch b = {sim__loader_label(ld), text, sim_alloc((size_t)n * sizeof *b.parts),
+                      sim_alloc((size_t)n * sizeof *b.events), res->timeline};
     double t0 = wall_clock();
-    for (int r = 0; r < sc->replications; r++) {
-        struct sim_world *w = sim__world_build(ld, sc, r);
-        if (!w) {
-            sim__results_destroy(res);
-            return NULL;
-        }
-        if (r == 0) sim__results_describe(res, w);
-        if (r == 0 && timeline) {
-            res->timeline = sim__timeline_create(sc->timeline_interval);
-            w->timeline = res->timeline;
-        }
-        sim__world_run(w);
-        res->events += w->events;
-        sim__results_collect(res, w, r);
-        sim__world_destroy(w);
-    }
+    sim__parallel_for(n, sc->threads, run_replication, &b);
     res->wall_seconds = wall_clock() - t0;
+
+    /* Merge in replication order: the figures' order is replication 0's. */
+    for (int r = 0; r < n; r++) {
+        res->cursor = 0;
+        for (size_t i = 0; i < b.parts[r]->n; i++) {
+            const struct sim__metric *m = &b.parts[r]->metrics[i];
+            metric(res, m->path, m->unit)->values[r] = m->values[0];
+        }
+        res->events += b.events[r];
+        sim__results_destroy(b.parts[r]);
+    }
     for (size_t i = 0; i < res->n; i++)
         res->metrics[i].ci = sim_interval95(res->metrics[i].values, res->replications);
+    cJSON_free(text);
+    sim_free(b.parts);
+    sim_free(b.events);
     return res;
 }
 

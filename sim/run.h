@@ -22,6 +22,7 @@ struct sim__scenario {
     uint64_t seed;
     sim_time duration, warmup, timeline_interval;
     int replications;
+    int threads; /* replications run on this many threads; 0: every core (not from JSON) */
     struct sim__expect *expect; /* owned here: sim__scenario_fini */
     int nexpect;
 };
@@ -70,6 +71,11 @@ const struct sim__metric *sim__results_find(const struct sim__results *res, cons
 /* Collects one world's figures as replication r. */
 void sim__results_collect(struct sim__results *res, struct sim_world *w, int r);
 void sim__results_describe(struct sim__results *res, struct sim_world *w);
+
+/* ---- parallel work (parallel.c) ---- */
+int sim__cores(void);
+/* fn(i, ctx) for every i in [0, n), on up to `threads` threads (0: every core). */
+void sim__parallel_for(int n, int threads, void (*fn)(int i, void *ctx), void *ctx);
 
 /* ---- outputs (report.c, expect.c) ---- */
 struct sim__verdict {

@@ -8,5 +8,5 @@ mkdir -p "$out"
 src=$(ls sim/*.c models/*.c | grep -v sim/main.c)
 cc -std=c11 -D_DEFAULT_SOURCE -DFUZZ_REPLAY -g -O1 -fsanitize=address,undefined \
     -fno-sanitize-recover=all -Isim -Imodels tests/fuzz_loader.c $src \
-    -lgsl -lgslcblas -lcjson -lm -o "$out/fuzz_replay"
+    -lgsl -lgslcblas -lcjson -lm -pthread -o "$out/fuzz_replay"
 "$out/fuzz_replay" tests/fuzz-regressions/* scenarios/*/*.json tests/bad/*.json

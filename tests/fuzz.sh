@@ -13,7 +13,7 @@ mkdir -p "$out/corpus"
 src=$(ls sim/*.c models/*.c | grep -v sim/main.c)
 clang -std=c11 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined -Isim -Imodels tests/fuzz_loader.c $src \
-    -lgsl -lgslcblas -lcjson -lm -o "$out/fuzz_loader"
+    -lgsl -lgslcblas -lcjson -lm -pthread -o "$out/fuzz_loader"
 cp scenarios/*/*.json "$out/corpus/" 2>/dev/null || true
 cp tests/bad/*.json "$out/corpus/" 2>/dev/null || true
 cp tests/fuzz-regressions/* "$out/corpus/" 2>/dev/null || true

@@ -30,6 +30,13 @@ for f in scenarios/*/*.json; do
     cmp -s "$tmp/a1.json" "$tmp/b.json" && bad "$f: another seed gave the same JSON" || ok
 done
 
+# Replications on one thread or several: the same bytes.
+for f in scenarios/examples/*.json scenarios/validation/tandem.json; do
+    "$bin" run "$f" "${short[@]}" --replications 4 -j 1 --quiet --json "$tmp/j1.json" 2>/dev/null
+    "$bin" run "$f" "${short[@]}" --replications 4 -j 3 --quiet --json "$tmp/j3.json" 2>/dev/null
+    cmp -s "$tmp/j1.json" "$tmp/j3.json" && ok || bad "$f: -j 1 and -j 3 differ"
+done
+
 # Exit codes.
 web=scenarios/examples/web-tier.json
 "$bin" run $web --duration 3s --set warmup=1s --quiet >/dev/null 2>&1
