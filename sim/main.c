@@ -4,43 +4,34 @@
 #include <gsl/gsl_errno.h>
 #include <stdlib.h>
 
-#include "run.h"
+#include <math.h>
+
+#include "cli.h"
 
 static const char usage[] =
-    "usage: archsim run FILE [options]     simulate a scenario and report\n"
-    "       archsim check FILE [--set ...]  validate a scenario and summarise the design\n"
+    "usage: archsim run FILE [options]        simulate a scenario and report\n"
+    "       archsim check FILE [--set ...]     validate a scenario and summarise the design\n"
+    "       archsim compare A.json B.json...   paired comparison of designs (common random\n"
+    "                                          numbers), with a verdict per figure\n"
     "       archsim --help | --version\n"
     "\n"
-    "options of run (check takes --set, --seed, --replications, --duration):\n"
+    "options:\n"
     "  --seed N             the scenario seed (same seed, same bytes)\n"
     "  --replications R     independent replications; figures get 95% intervals when R >= 2\n"
     "  --duration D         simulated time per replication, e.g. 120s\n"
     "  --set PATH=VALUE     change any field, e.g. --set nodes.app.instances=6 (repeatable)\n"
     "  --json FILE          write the report as JSON (SI units, ci95 tree beside the means)\n"
-    "  --timeline FILE.csv  write per-interval series of the first replication\n"
-    "  --timing             add wall-clock figures to the JSON (not reproducible)\n"
+    "  --timeline FILE.csv  run: write per-interval series of the first replication\n"
+    "  --timing             run: add wall-clock figures to the JSON (not reproducible)\n"
+    "  --metric PATH        compare: add a figure to the table (repeatable)\n"
+    "  --independent        compare: give each design its own seed instead of common\n"
+    "                       random numbers (to see what they buy)\n"
     "  -j N                 run replications on N threads (default: every core); the\n"
     "                       figures do not depend on N\n"
     "  --quiet              no text report on stdout\n"
     "\n"
     "exit codes: 0 expectations hold, 1 an expectation failed, 2 bad input or usage,\n"
     "3 internal error. See README.md and docs/scenario.md.\n";
-
-struct options {
-    const char *command, *file, *json, *timeline;
-    bool quiet, timing;
-    int threads;
-    const char **sets;
-    int nsets;
-};
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    fputs("archsim: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\n(archsim --help for usage)\n", stderr);
-    return 2;
-}
 
 /* --seed 7 becomes --set seed=7, so every override takes one path. */
 static void add_set(struct options *o, const char *field, const char *value)
@@ -51,37 +42,89 @@ static void add_set(struct options *o, const char *field, const char *value)
     o->sets[o->nsets++] = s;
 }
 
+/* Which commands take an option: r run, c check, C compare, s sweep, l limit, t theory. */
+struct option_spec {
+    const char *name;
+    bool takes_value;
+    const char *commands;
+};
+
+static const struct option_spec option_specs[] = {
+    {"--seed", true, "rcCslt"},      {"--replications", true, "rcCslt"},
+    {"--duration", true, "rcCslt"},  {"--set", true, "rcCslt"},
+    {"--json", true, "rCslt"},       {"--timeline", true, "r"},
+    {"--timing", false, "r"},        {"--metric", true, "Cs"},
+    {"--independent", false, "C"},   {"-j", true, "rCslt"},
+    {"--quiet", false, "rCslt"},
+};
+
+static char command_letter(const char *command)
+{
+    static const char *const names[] = {"run", "check", "compare", "sweep", "limit", "theory"};
+    static const char letters[] = "rcCslt";
+    for (int i = 0; i < 6; i++)
+        if (!strcmp(names[i], command)) return letters[i];
+    return 0;
+}
+
+static bool push(const char **list, int *n, const char *item)
+{
+    if (*n >= SIM_MAX_LIST) return false;
+    list[(*n)++] = item;
+    return true;
+}
+
 static int parse_args(int argc, char **argv, struct options *o)
 {
-    o->sets = sim_alloc((size_t)argc * sizeof *o->sets);
+    char letter = command_letter(o->command);
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
-        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes = !strcmp(a, "--seed") || !strcmp(a, "--replications") ||
-                     !strcmp(a, "--duration") || !strcmp(a, "--set") || !strcmp(a, "--json") ||
-                     !strcmp(a, "--timeline") || !strcmp(a, "-j");
-        if (takes && !next) return usage_error("%s needs a value", a);
-        if (!strcmp(a, "--seed")) add_set(o, "seed", argv[++i]);
-        else if (!strcmp(a, "--replications")) add_set(o, "replications", argv[++i]);
-        else if (!strcmp(a, "--duration")) add_set(o, "duration", argv[++i]);
-        else if (!strcmp(a, "--set")) o->sets[o->nsets++] = sim_strdup(argv[++i]);
-        else if (!strcmp(a, "--json")) o->json = argv[++i];
-        else if (!strcmp(a, "--timeline")) o->timeline = argv[++i];
+        if (a[0] != '-') {
+            if (!push(o->files, &o->nfiles, a)) return sim__cli_usage_error("too many files%s", "");
+            continue;
+        }
+        const struct option_spec *spec = NULL;
+        for (size_t k = 0; k < sizeof option_specs / sizeof *option_specs; k++)
+            if (!strcmp(option_specs[k].name, a)) spec = &option_specs[k];
+        if (!spec) return sim__cli_usage_error("unknown option '%s'", a);
+        if (!strchr(spec->commands, letter)) {
+            fprintf(stderr, "archsim: %s does not take %s\n(archsim --help for usage)\n",
+                    o->command, a);
+            return 2;
+        }
+        const char *v = NULL;
+        if (spec->takes_value) {
+            if (i + 1 >= argc) return sim__cli_usage_error("%s needs a value", a);
+            v = argv[++i];
+        }
+        bool is_set = !strcmp(a, "--seed") || !strcmp(a, "--replications") ||
+                      !strcmp(a, "--duration") || !strcmp(a, "--set");
+        if (is_set && o->nsets >= SIM_MAX_LIST) return sim__cli_usage_error("too many %s", a);
+        if (!strcmp(a, "--seed")) add_set(o, "seed", v);
+        else if (!strcmp(a, "--replications")) add_set(o, "replications", v);
+        else if (!strcmp(a, "--duration")) add_set(o, "duration", v);
+        else if (!strcmp(a, "--set")) o->sets[o->nsets++] = sim_strdup(v);
+        else if (!strcmp(a, "--json")) o->json = v;
+        else if (!strcmp(a, "--timeline")) o->timeline = v;
+        else if (!strcmp(a, "--timing")) o->timing = true;
+        else if (!strcmp(a, "--independent")) o->independent = true;
+        else if (!strcmp(a, "--quiet")) o->quiet = true;
+        else if (!strcmp(a, "--metric") && !push(o->metrics, &o->nmetrics, v))
+            return sim__cli_usage_error("too many %s", a);
         else if (!strcmp(a, "-j")) {
             char *end;
-            long n = strtol(argv[++i], &end, 10);
+            long n = strtol(v, &end, 10);
             if (*end || n < 1 || n > 1024)
-                return usage_error("-j needs a thread count from 1 to 1024, got '%s'", argv[i]);
+                return sim__cli_usage_error("-j needs a thread count from 1 to 1024, got '%s'", v);
             o->threads = (int)n;
-        } else if (!strcmp(a, "--quiet")) o->quiet = true;
-        else if (!strcmp(a, "--timing")) o->timing = true;
-        else if (a[0] == '-') return usage_error("unknown option '%s'", a);
-        else if (o->file) return usage_error("one scenario file at a time (also got '%s')", a);
-        else o->file = a;
+        }
     }
-    if (!o->file) return usage_error("%s needs a scenario FILE", o->command);
-    if (!strcmp(o->command, "check") && (o->json || o->timeline || o->timing))
-        return usage_error("%s", "check takes only --set, --seed, --replications, --duration");
+    if (letter == 'C') {
+        if (o->nfiles < 2) return sim__cli_usage_error("%s needs two or more scenario files", o->command);
+    } else if (o->nfiles != 1) {
+        return o->nfiles ? sim__cli_usage_error("%s takes one scenario file", o->command)
+                         : sim__cli_usage_error("%s needs a scenario FILE", o->command);
+    }
     return 0;
 }
 
@@ -123,13 +166,13 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
     char err[512];
     int code = 0;
     if (!sim__expect_check(sc, res, verdicts, err, sizeof err)) {
-        fprintf(stderr, "%s: %s\n", o->file, err);
+        fprintf(stderr, "%s: %s\n", o->files[0], err);
         code = 2;
         goto out;
     }
     for (int i = 0; i < sc->nexpect; i++)
         if (!verdicts[i].pass) code = 1;
-    if (!o->quiet) sim__report_text(stdout, o->file, sc, res, verdicts);
+    if (!o->quiet) sim__report_text(stdout, o->files[0], sc, res, verdicts);
     if (o->json) {
         char *text = sim__report_json(ld, sc, res, verdicts, o->timing);
         bool ok = sim__write_file(o->json, text);
@@ -171,38 +214,21 @@ int main(int argc, char **argv)
         printf("archsim %s\n", SIM_VERSION);
         return 0;
     }
-    struct options o = {.command = argv[1]};
-    if (strcmp(o.command, "run") && strcmp(o.command, "check"))
-        return usage_error("unknown command '%s'", o.command);
+    struct options o = {.command = argv[1], .tolerance = NAN, .precision = NAN};
+    char letter = command_letter(o.command);
+    if (!letter || letter == 's' || letter == 'l' || letter == 't')
+        return sim__cli_usage_error("unknown command '%s'", o.command);
     int code = parse_args(argc, argv, &o);
-    struct sim_loader *ld = NULL;
-    struct sim__scenario sc = {0};
-    char err[1024];
-    if (code) goto out;
-    ld = sim__loader_open(o.file, err, sizeof err);
-    if (!ld) {
-        fprintf(stderr, "%s\n", err);
-        code = 2;
-        goto out;
+    if (!code && letter == 'C') {
+        code = sim__cmd_compare(&o);
+    } else if (!code) {
+        struct sim__scenario sc = {0};
+        struct sim_loader *ld = sim__cli_load(&o, o.files[0], NULL, 0, &sc);
+        if (!ld) code = 2;
+        else code = letter == 'c' ? check(ld, &sc, o.files[0]) : run(ld, &sc, &o);
+        sim__scenario_fini(&sc);
+        sim__loader_destroy(ld);
     }
-    for (int i = 0; i < o.nsets; i++) {
-        if (!sim__loader_set(ld, o.sets[i], err, sizeof err)) {
-            fprintf(stderr, "%s\n", err);
-            code = 2;
-            goto out;
-        }
-    }
-    if (!sim__scenario_read(ld, &sc)) {
-        fprintf(stderr, "%s\n", sim__loader_error(ld));
-        code = 2;
-        goto out;
-    }
-    sc.threads = o.threads;
-    code = !strcmp(o.command, "check") ? check(ld, &sc, o.file) : run(ld, &sc, &o);
-out:
-    sim__scenario_fini(&sc);
-    sim__loader_destroy(ld);
     for (int i = 0; i < o.nsets; i++) sim_free((char *)o.sets[i]);
-    sim_free(o.sets);
     return code;
 }

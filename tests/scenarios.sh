@@ -37,6 +37,18 @@ for f in scenarios/examples/*.json scenarios/validation/tandem.json; do
     cmp -s "$tmp/j1.json" "$tmp/j3.json" && ok || bad "$f: -j 1 and -j 3 differ"
 done
 
+# compare: a table with a verdict per figure, JSON, and usage errors.
+"$bin" compare $web scenarios/validation/tandem.json --duration 3s --set warmup=1s --replications 3 \
+    --json "$tmp/cmp.json" >"$tmp/cmp.txt" 2>"$tmp/err"
+[ $? -eq 0 ] && grep -q "latency.p99" "$tmp/cmp.txt" && grep -q '"verdict"' "$tmp/cmp.json" && ok ||
+    bad "compare should print a table and write JSON: $(cat "$tmp/err")"
+"$bin" compare $web --duration 3s >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "compare with one file should exit 2"
+"$bin" compare $web $web --replications 1 >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "2 or more replications" "$tmp/err" && ok || bad "compare with one replication should exit 2"
+"$bin" compare $web $web --duration 2s --set warmup=1s --replications 2 --metric nodes.nope.x >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "no such figure" "$tmp/err" && ok || bad "compare --metric of no figure should exit 2"
+"$bin" check $web --json x.json >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "check --json should exit 2"
+
 # Exit codes.
 web=scenarios/examples/web-tier.json
 "$bin" run $web --duration 3s --set warmup=1s --quiet >/dev/null 2>&1

@@ -1,0 +1,45 @@
+/* cli.h: the parsed command line and what every command shares (engine files only). */
+#ifndef ARCHSIM_CLI_H
+#define ARCHSIM_CLI_H
+
+#include "run.h"
+
+#define SIM_MAX_LIST 64 /* --set, --metric, --vary, --slo given at most this often */
+
+/* Owned by main(): strings point into argv, except sets (allocated). */
+struct options {
+    const char *command;
+    const char *files[SIM_MAX_LIST];
+    int nfiles;
+    const char *sets[SIM_MAX_LIST];
+    int nsets;
+    const char *metrics[SIM_MAX_LIST];
+    int nmetrics;
+    const char *varies[SIM_MAX_LIST];
+    int nvaries;
+    const char *slos[SIM_MAX_LIST];
+    int nslos;
+    const char *json, *timeline, *csv, *plot, *baseline, *junit, *minimise;
+    double tolerance, precision; /* ratios; NAN when not given */
+    bool quiet, timing, independent, svg;
+    int threads;
+};
+
+/* Loads FILE with every --set and then the extra assignments, and reads its settings.
+ * On bad input prints the message and returns NULL. */
+struct sim_loader *sim__cli_load(const struct options *o, const char *file,
+                                 const char *const *extra, int nextra, struct sim__scenario *sc);
+int sim__cli_usage_error(const char *fmt, const char *arg);
+
+/* The paired difference b - a over n replications, and its 95% interval. */
+struct sim_interval sim__paired_difference(const struct sim__metric *a, const struct sim__metric *b,
+                                           int n);
+/* "better", "worse", "higher", "lower" or "no significant difference" for a figure. */
+const char *sim__verdict_word(const char *path, struct sim_interval diff);
+
+int sim__cmd_compare(const struct options *o);
+int sim__cmd_sweep(const struct options *o);
+int sim__cmd_limit(const struct options *o);
+int sim__cmd_theory(const struct options *o);
+
+#endif

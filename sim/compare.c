@@ -1,0 +1,208 @@
+/* compare.c: `archsim compare A.json B.json ...`. Every design runs with the same seed
+ * and replications, so replication r of each sees the same arrivals (the streams are
+ * named, common random numbers); each figure gets its per-design mean, the paired
+ * difference against the first design with its 95% interval, and a verdict. */
+#include <math.h>
+
+#include "cli.h"
+
+static const char *const default_metrics[] = {
+    "requests.offered", "throughput", "goodput",     "errors.ratio", "latency.mean",
+    "latency.p50",      "latency.p90", "latency.p99", "latency.p999",
+};
+
+/* +1 when higher is better, -1 when lower is better, 0 when neither. */
+static int direction(const char *path)
+{
+    static const char *const lower[] = {"latency", "errors", "queue", "wait", "residence",
+                                        "rejection", "retries"};
+    static const char *const higher[] = {"goodput", "throughput"};
+    for (size_t i = 0; i < sizeof higher / sizeof *higher; i++)
+        if (strstr(path, higher[i])) return 1;
+    for (size_t i = 0; i < sizeof lower / sizeof *lower; i++)
+        if (strstr(path, lower[i])) return -1;
+    return 0;
+}
+
+struct sim_interval sim__paired_difference(const struct sim__metric *a, const struct sim__metric *b,
+                                           int n)
+{
+    double *d = sim_alloc((size_t)(n ? n : 1) * sizeof *d);
+    for (int r = 0; r < n; r++) d[r] = b->values[r] - a->values[r];
+    struct sim_interval ci = sim_interval95(d, n);
+    sim_free(d);
+    return ci;
+}
+
+const char *sim__verdict_word(const char *path, struct sim_interval diff)
+{
+    if (diff.n < 2 || (diff.low <= 0 && diff.high >= 0)) return "no significant difference";
+    int dir = direction(path);
+    bool up = diff.low > 0;
+    if (!dir) return up ? "higher" : "lower";
+    return (up ? dir > 0 : dir < 0) ? "better" : "worse";
+}
+
+struct design {
+    const char *file;
+    struct sim_loader *ld;
+    struct sim__scenario sc;
+    struct sim__results *res;
+};
+
+static void print_value(const struct sim__metric *m, char *buf, size_t n)
+{
+    char v[32], lo[32], hi[32];
+    sim__format_value(m->ci.mean, m->unit, v, sizeof v);
+    sim__format_value(m->ci.low, m->unit, lo, sizeof lo);
+    sim__format_value(m->ci.high, m->unit, hi, sizeof hi);
+    snprintf(buf, n, "%s [%s, %s]", v, lo, hi);
+}
+
+static void print_diff(struct sim_interval d, enum sim_unit unit, char *buf, size_t n)
+{
+    char v[32], lo[32], hi[32];
+    sim__format_value(d.mean, unit, v, sizeof v);
+    sim__format_value(d.low, unit, lo, sizeof lo);
+    sim__format_value(d.high, unit, hi, sizeof hi);
+    snprintf(buf, n, "%s%s [%s, %s]", d.mean > 0 ? "+" : "", v, lo, hi);
+}
+
+static cJSON *pair(double a, double b)
+{
+    cJSON *p = cJSON_CreateArray();
+    cJSON_AddItemToArray(p, isfinite(a) ? cJSON_CreateNumber(a) : cJSON_CreateNull());
+    cJSON_AddItemToArray(p, isfinite(b) ? cJSON_CreateNumber(b) : cJSON_CreateNull());
+    return p;
+}
+
+static int report(const struct options *o, struct design *d, int n, const char **paths, int npaths)
+{
+    int reps = d[0].sc.replications;
+    const struct sim__metric **m = sim_alloc((size_t)n * sizeof *m);
+    cJSON *root = cJSON_CreateObject();
+    cJSON *designs = cJSON_AddArrayToObject(root, "designs");
+    for (int k = 0; k < n; k++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "file", d[k].file);
+        cJSON_AddStringToObject(e, "name", d[k].sc.name);
+        cJSON_AddItemToArray(designs, e);
+    }
+    cJSON_AddNumberToObject(root, "seed", (double)d[0].sc.seed);
+    cJSON_AddNumberToObject(root, "replications", reps);
+    cJSON_AddBoolToObject(root, "common_random_numbers", !o->independent);
+    cJSON *figures = cJSON_AddObjectToObject(root, "metrics");
+    if (!o->quiet) {
+        printf("archsim compare: %d designs, %d %s replications of each, seed %llu\n", n, reps,
+               o->independent ? "independent" : "paired", (unsigned long long)d[0].sc.seed);
+        for (int k = 0; k < n; k++)
+            printf("  %c = %s (%s)\n", 'A' + k, d[k].file, d[k].sc.name);
+    }
+    for (int k = 1; k < n; k++) {
+        if (!o->quiet) {
+            char b[8], diff[8];
+            snprintf(b, sizeof b, "%c", 'A' + k);
+            snprintf(diff, sizeof diff, "%c - A", 'A' + k);
+            printf("\n%-16s %-34s %-34s %-34s %s\n", "figure", "A", b, diff, "verdict");
+        }
+        for (int i = 0; i < npaths; i++) {
+            for (int j = 0; j < n; j++) m[j] = sim__results_find(d[j].res, paths[i]);
+            if (!m[0] || !m[k]) continue;
+            struct sim_interval diff = sim__paired_difference(m[0], m[k], reps);
+            const char *verdict = sim__verdict_word(paths[i], diff);
+            if (!o->quiet) {
+                char a[128], b[128], dd[128];
+                print_value(m[0], a, sizeof a);
+                print_value(m[k], b, sizeof b);
+                print_diff(diff, m[0]->unit, dd, sizeof dd);
+                printf("%-16s %-34s %-34s %-34s %s\n", paths[i], a, b, dd, verdict);
+            }
+            cJSON *f = cJSON_GetObjectItemCaseSensitive(figures, paths[i]);
+            if (!f) {
+                f = cJSON_AddObjectToObject(figures, paths[i]);
+                cJSON *means = cJSON_AddArrayToObject(f, "mean");
+                cJSON *cis = cJSON_AddArrayToObject(f, "ci95");
+                for (int j = 0; j < n; j++) {
+                    cJSON_AddItemToArray(means, m[j] ? cJSON_CreateNumber(m[j]->ci.mean) : cJSON_CreateNull());
+                    cJSON_AddItemToArray(cis, m[j] ? pair(m[j]->ci.low, m[j]->ci.high) : cJSON_CreateNull());
+                }
+                cJSON_AddArrayToObject(f, "difference");
+                cJSON_AddArrayToObject(f, "difference_ci95");
+                cJSON_AddArrayToObject(f, "verdict");
+            }
+            cJSON_AddItemToArray(cJSON_GetObjectItem(f, "difference"), cJSON_CreateNumber(diff.mean));
+            cJSON_AddItemToArray(cJSON_GetObjectItem(f, "difference_ci95"), pair(diff.low, diff.high));
+            cJSON_AddItemToArray(cJSON_GetObjectItem(f, "verdict"), cJSON_CreateString(verdict));
+        }
+    }
+    int code = 0;
+    if (o->json) {
+        char *text = cJSON_Print(root);
+        size_t len = strlen(text);
+        char *out = sim_alloc(len + 2);
+        memcpy(out, text, len);
+        out[len] = '\n';
+        cJSON_free(text);
+        if (!sim__write_file(o->json, out)) {
+            fprintf(stderr, "archsim: cannot write %s\n", o->json);
+            code = 2;
+        }
+        sim_free(out);
+    }
+    cJSON_Delete(root);
+    sim_free(m);
+    return code;
+}
+
+int sim__cmd_compare(const struct options *o)
+{
+    int n = o->nfiles, code = 0;
+    struct design *d = sim_alloc((size_t)n * sizeof *d);
+    const char *paths[SIM_MAX_LIST + sizeof default_metrics / sizeof *default_metrics];
+    int npaths = 0;
+    for (size_t i = 0; i < sizeof default_metrics / sizeof *default_metrics; i++)
+        paths[npaths++] = default_metrics[i];
+    for (int i = 0; i < o->nmetrics; i++) paths[npaths++] = o->metrics[i];
+
+    /* Every design takes the first one's seed and replications (or, with --independent,
+     * a seed of its own). */
+    char seed[64], reps[64];
+    const char *extra[2] = {seed, reps};
+    for (int k = 0; k < n && !code; k++) {
+        d[k].file = o->files[k];
+        if (k > 0)
+            snprintf(seed, sizeof seed, "seed=%llu",
+                     (unsigned long long)(d[0].sc.seed + (o->independent ? (uint64_t)k : 0)));
+        d[k].ld = sim__cli_load(o, d[k].file, extra, k ? 2 : 0, &d[k].sc);
+        if (!d[k].ld) {
+            code = 2;
+        } else if (k == 0) {
+            snprintf(reps, sizeof reps, "replications=%d", d[0].sc.replications);
+            if (d[0].sc.replications < 2) {
+                fprintf(stderr, "archsim: compare needs 2 or more replications for an interval "
+                                "on the difference (use --replications)\n");
+                code = 2;
+            }
+        }
+    }
+    for (int k = 0; k < n && !code; k++) {
+        d[k].res = sim__run(d[k].ld, &d[k].sc, false);
+        if (!d[k].res) {
+            fprintf(stderr, "%s\n", sim__loader_error(d[k].ld));
+            code = 2;
+        }
+    }
+    for (int i = 0; i < o->nmetrics && !code; i++)
+        if (!sim__results_find(d[0].res, o->metrics[i])) {
+            fprintf(stderr, "archsim: --metric %s: %s reports no such figure\n", o->metrics[i], d[0].file);
+            code = 2;
+        }
+    if (!code) code = report(o, d, n, paths, npaths);
+    for (int k = 0; k < n; k++) {
+        sim__results_destroy(d[k].res);
+        sim__scenario_fini(&d[k].sc);
+        sim__loader_destroy(d[k].ld);
+    }
+    sim_free(d);
+    return code;
+}
