@@ -15,6 +15,7 @@ bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
 # Short runs: determinism does not need long ones (and ASan is slower).
 short=(--duration 3s --set warmup=1s --replications 2)
+web=scenarios/examples/web-tier.json
 
 for f in scenarios/*/*.json; do
     "$bin" check "$f" >/dev/null 2>"$tmp/err" && ok || bad "check $f: $(cat "$tmp/err")"
@@ -50,7 +51,6 @@ done
 "$bin" check $web --json x.json >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "check --json should exit 2"
 
 # Exit codes.
-web=scenarios/examples/web-tier.json
 "$bin" run $web --duration 3s --set warmup=1s --quiet >/dev/null 2>&1
 [ $? -eq 0 ] && ok || bad "web-tier expectations should hold (exit 0)"
 "$bin" run $web --duration 3s --set warmup=1s --set expect.0.below=1us --quiet >/dev/null 2>&1
