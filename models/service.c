@@ -336,7 +336,8 @@ static bool budget_allows(struct service *s)
     s->budget.tokens += s->budget.min_per_second * (double)(now - s->budget.since) / SIM_S;
     s->budget.since = now;
     if (s->budget.tokens > s->budget.burst) s->budget.tokens = s->budget.burst;
-    if (s->budget.tokens < 1) return false;
+    /* Ten deposits of 0.1 add up to 0.9999999999999999: a retry must not wait for an 11th. */
+    if (s->budget.tokens < 1 - 1e-9) return false;
     s->budget.tokens -= 1;
     return true;
 }

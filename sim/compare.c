@@ -136,19 +136,7 @@ static int report(const struct options *o, struct design *d, int n, const char *
         }
     }
     int code = 0;
-    if (o->json) {
-        char *text = cJSON_Print(root);
-        size_t len = strlen(text);
-        char *out = sim_alloc(len + 2);
-        memcpy(out, text, len);
-        out[len] = '\n';
-        cJSON_free(text);
-        if (!sim__write_file(o->json, out)) {
-            fprintf(stderr, "archsim: cannot write %s\n", o->json);
-            code = 2;
-        }
-        sim_free(out);
-    }
+    if (o->json) code = sim__write_text(o->json, sim__json_text(root));
     cJSON_Delete(root);
     sim_free(m);
     return code;
@@ -185,12 +173,24 @@ int sim__cmd_compare(const struct options *o)
             }
         }
     }
-    for (int k = 0; k < n && !code; k++) {
-        d[k].res = sim__run(d[k].ld, &d[k].sc, false);
-        if (!d[k].res) {
-            fprintf(stderr, "%s\n", sim__loader_error(d[k].ld));
+    if (!code) {
+        struct sim_loader **lds = sim_alloc((size_t)n * sizeof *lds);
+        struct sim__scenario *scs = sim_alloc((size_t)n * sizeof *scs);
+        struct sim__results **res = sim_alloc((size_t)n * sizeof *res);
+        for (int k = 0; k < n; k++) {
+            lds[k] = d[k].ld;
+            scs[k] = d[k].sc;
+        }
+        if (sim__run_many(lds, scs, n, false, o->threads, res)) {
+            for (int k = 0; k < n; k++) d[k].res = res[k];
+        } else {
+            for (int k = 0; k < n; k++)
+                if (sim__loader_error(lds[k])) fprintf(stderr, "%s\n", sim__loader_error(lds[k]));
             code = 2;
         }
+        sim_free(lds);
+        sim_free(scs);
+        sim_free(res);
     }
     for (int i = 0; i < o->nmetrics && !code; i++)
         if (!sim__results_find(d[0].res, o->metrics[i])) {

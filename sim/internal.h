@@ -105,5 +105,7 @@ struct sim_event *sim__schedule_at(struct sim_world *w, struct sim_component *se
 const struct sim_model *sim__model_find(const char *type);
 const char *const *sim__model_names(size_t *n);
 extern const struct sim_model sim__workload_model;
+/* The workload's end-to-end latency histogram (successful requests, measured window). */
+const struct sim_hist *sim__workload_latency(struct sim_component *workload);
 
 #endif

@@ -13,6 +13,9 @@ static const char usage[] =
     "       archsim check FILE [--set ...]     validate a scenario and summarise the design\n"
     "       archsim compare A.json B.json...   paired comparison of designs (common random\n"
     "                                          numbers), with a verdict per figure\n"
+    "       archsim sweep FILE --vary PATH=FROM:TO:STEP|A,B,C [--vary ...]\n"
+    "                                          a grid over one or two fields, a table of\n"
+    "                                          figures with intervals, CSV, JSON, plots\n"
     "       archsim --help | --version\n"
     "\n"
     "options:\n"
@@ -23,9 +26,13 @@ static const char usage[] =
     "  --json FILE          write the report as JSON (SI units, ci95 tree beside the means)\n"
     "  --timeline FILE.csv  run: write per-interval series of the first replication\n"
     "  --timing             run: add wall-clock figures to the JSON (not reproducible)\n"
-    "  --metric PATH        compare: add a figure to the table (repeatable)\n"
+    "  --metric PATH        compare, sweep: add a figure to the table (repeatable)\n"
     "  --independent        compare: give each design its own seed instead of common\n"
     "                       random numbers (to see what they buy)\n"
+    "  --vary SPEC          sweep: PATH=FROM:TO:STEP (numbers or durations) or PATH=A,B,C\n"
+    "  --csv FILE           sweep: write the table as CSV (SI units, low and high columns)\n"
+    "  --plot DIR           run, sweep: write pictures (PNG) with gnuplot into DIR\n"
+    "  --svg                pictures as SVG instead of PNG\n"
     "  -j N                 run replications on N threads (default: every core); the\n"
     "                       figures do not depend on N\n"
     "  --quiet              no text report on stdout\n"
@@ -55,7 +62,9 @@ static const struct option_spec option_specs[] = {
     {"--json", true, "rCslt"},       {"--timeline", true, "r"},
     {"--timing", false, "r"},        {"--metric", true, "Cs"},
     {"--independent", false, "C"},   {"-j", true, "rCslt"},
-    {"--quiet", false, "rCslt"},
+    {"--quiet", false, "rCslt"},     {"--vary", true, "sl"},
+    {"--csv", true, "s"},            {"--plot", true, "rCs"},
+    {"--svg", false, "rCs"},
 };
 
 static char command_letter(const char *command)
@@ -109,6 +118,11 @@ static int parse_args(int argc, char **argv, struct options *o)
         else if (!strcmp(a, "--timing")) o->timing = true;
         else if (!strcmp(a, "--independent")) o->independent = true;
         else if (!strcmp(a, "--quiet")) o->quiet = true;
+        else if (!strcmp(a, "--csv")) o->csv = v;
+        else if (!strcmp(a, "--plot")) o->plot = v;
+        else if (!strcmp(a, "--svg")) o->svg = true;
+        else if (!strcmp(a, "--vary") && !push(o->varies, &o->nvaries, v))
+            return sim__cli_usage_error("too many %s", a);
         else if (!strcmp(a, "--metric") && !push(o->metrics, &o->nmetrics, v))
             return sim__cli_usage_error("too many %s", a);
         else if (!strcmp(a, "-j")) {
@@ -216,11 +230,13 @@ int main(int argc, char **argv)
     }
     struct options o = {.command = argv[1], .tolerance = NAN, .precision = NAN};
     char letter = command_letter(o.command);
-    if (!letter || letter == 's' || letter == 'l' || letter == 't')
+    if (!letter || letter == 'l' || letter == 't')
         return sim__cli_usage_error("unknown command '%s'", o.command);
     int code = parse_args(argc, argv, &o);
     if (!code && letter == 'C') {
         code = sim__cmd_compare(&o);
+    } else if (!code && letter == 's') {
+        code = sim__cmd_sweep(&o);
     } else if (!code) {
         struct sim__scenario sc = {0};
         struct sim_loader *ld = sim__cli_load(&o, o.files[0], NULL, 0, &sc);

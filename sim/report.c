@@ -189,8 +189,14 @@ char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *
             cJSON_AddItemToArray(list, e);
         }
     }
-    char *text = cJSON_Print(root);
+    char *out = sim__json_text(root);
     cJSON_Delete(root);
+    return out;
+}
+
+char *sim__json_text(const cJSON *root)
+{
+    char *text = cJSON_Print(root);
     if (!text) sim__out_of_memory();
     size_t len = strlen(text);
     char *out = sim_alloc(len + 2);
@@ -198,6 +204,14 @@ char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *
     out[len] = '\n';
     cJSON_free(text);
     return out;
+}
+
+int sim__write_text(const char *path, char *text)
+{
+    bool ok = sim__write_file(path, text ? text : "");
+    if (!ok) fprintf(stderr, "archsim: cannot write %s: %s\n", path, strerror(errno));
+    sim_free(text);
+    return ok ? 0 : 2;
 }
 
 bool sim__write_file(const char *path, const char *text)

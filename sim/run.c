@@ -66,6 +66,8 @@ void sim_report_hist(struct sim_report *rep, const char *path, const struct sim_
 void sim__results_collect(struct sim__results *res, struct sim_world *w, int r)
 {
     res->cursor = 0;
+    if (r == 0) sim_hist_init(&res->latency);
+    sim_hist_merge(&res->latency, sim__workload_latency(w->components[0]));
     for (int i = 0; i < w->ncomponents; i++) {
         struct sim_component *c = w->components[i];
         char prefix[128];
@@ -93,79 +95,110 @@ void sim__results_describe(struct sim__results *res, struct sim_world *w)
     }
 }
 
-/* One replication per task, each with its own loader over the same (edited) scenario
- * text, so tasks share nothing and can run on any thread. */
-struct batch {
+/* One replication of one scenario per task, each with its own loader over that
+ * scenario's (edited) text, so tasks share nothing and can run on any thread. */
+struct task {
     const char *label;
-    char *text;
-    struct sim__results **parts;
-    uint64_t *events;
-    struct sim__timeline *timeline;
+    const char *text;
+    int replication;
+    struct sim__timeline *timeline; /* replication 0 of the first scenario, when asked */
+    struct sim__results *part;
+    uint64_t events;
 };
 
-static void run_replication(int r, void *ctx)
+static void run_task(int i, void *ctx)
 {
-    struct batch *b = ctx;
+    struct task *t = (struct task *)ctx + i;
     char err[1024];
-    struct sim_loader *ld = sim__loader_parse(b->label, b->text, strlen(b->text), err, sizeof err);
+    struct sim_loader *ld = sim__loader_parse(t->label, t->text, strlen(t->text), err, sizeof err);
     struct sim__scenario sc;
     struct sim_world *w = NULL;
-    if (ld && sim__scenario_read(ld, &sc)) w = sim__world_build(ld, &sc, r);
+    if (ld && sim__scenario_read(ld, &sc)) w = sim__world_build(ld, &sc, t->replication);
     if (!w) {
         /* The same text was built once already: failing now is a bug, not bad input. */
-        fprintf(stderr, "archsim: internal error: replication %d: %s\n", r,
+        fprintf(stderr, "archsim: internal error: replication %d: %s\n", t->replication,
                 ld ? sim__loader_error(ld) : err);
         exit(3);
     }
-    if (r == 0) w->timeline = b->timeline;
+    w->timeline = t->timeline;
     sim__world_run(w);
-    struct sim__results *part = sim_alloc(sizeof *part);
-    part->replications = 1;
-    sim__results_collect(part, w, 0);
-    b->parts[r] = part;
-    b->events[r] = w->events;
+    t->part = sim_alloc(sizeof *t->part);
+    t->part->replications = 1;
+    sim__results_collect(t->part, w, 0);
+    t->events = w->events;
     sim__world_destroy(w);
     sim__scenario_fini(&sc);
     sim__loader_destroy(ld);
 }
 
-struct sim__results *sim__run(struct sim_loader *ld, const struct sim__scenario *sc, bool timeline)
+/* Folds one replication's figures into res as replication r. */
+static void merge(struct sim__results *res, const struct sim__results *part, int r)
 {
-    /* Build replication 0 once here: bad input is reported through the loader, and the
-     * design's description comes from it. */
-    struct sim_world *first = sim__world_build(ld, sc, 0);
-    if (!first) return NULL;
-    struct sim__results *res = sim_alloc(sizeof *res);
-    res->replications = sc->replications;
-    sim__results_describe(res, first);
-    sim__world_destroy(first);
-    if (timeline) res->timeline = sim__timeline_create(sc->timeline_interval);
+    res->cursor = 0;
+    for (size_t i = 0; i < part->n; i++) {
+        const struct sim__metric *m = &part->metrics[i];
+        metric(res, m->path, m->unit)->values[r] = m->values[0];
+    }
+    sim_hist_merge(&res->latency, &part->latency);
+}
 
-    int n = sc->replications;
-    char *text = cJSON_PrintUnformatted(sim__loader_json(ld));
-    if (!text) sim__out_of_memory();
-    struct batch b = {sim__loader_label(ld), text, sim_alloc((size_t)n * sizeof *b.parts),
-                      sim_alloc((size_t)n * sizeof *b.events), res->timeline};
+bool sim__run_many(struct sim_loader **lds, const struct sim__scenario *scs, int n, bool timeline,
+                   int threads, struct sim__results **out)
+{
+    /* Build replication 0 of each here first: bad input is reported through its loader,
+     * and the design's description comes from it. */
+    int ntasks = 0;
+    for (int k = 0; k < n; k++) {
+        out[k] = NULL;
+        struct sim_world *first = sim__world_build(lds[k], &scs[k], 0);
+        if (!first) {
+            for (int j = 0; j < k; j++) sim__results_destroy(out[j]);
+            return false;
+        }
+        out[k] = sim_alloc(sizeof *out[k]);
+        out[k]->replications = scs[k].replications;
+        sim_hist_init(&out[k]->latency);
+        sim__results_describe(out[k], first);
+        sim__world_destroy(first);
+        ntasks += scs[k].replications;
+    }
+    if (timeline) out[0]->timeline = sim__timeline_create(scs[0].timeline_interval);
+
+    char **texts = sim_alloc((size_t)n * sizeof *texts);
+    struct task *tasks = sim_alloc((size_t)ntasks * sizeof *tasks);
+    for (int k = 0, t = 0; k < n; k++) {
+        texts[k] = cJSON_PrintUnformatted(sim__loader_json(lds[k]));
+        if (!texts[k]) sim__out_of_memory();
+        for (int r = 0; r < scs[k].replications; r++, t++)
+            tasks[t] = (struct task){sim__loader_label(lds[k]), texts[k], r,
+                                     k == 0 && r == 0 ? out[0]->timeline : NULL, NULL, 0};
+    }
     double t0 = wall_clock();
-    sim__parallel_for(n, sc->threads, run_replication, &b);
-    res->wall_seconds = wall_clock() - t0;
+    sim__parallel_for(ntasks, threads, run_task, tasks);
+    double wall = wall_clock() - t0;
 
     /* Merge in replication order: the figures' order is replication 0's. */
-    for (int r = 0; r < n; r++) {
-        res->cursor = 0;
-        for (size_t i = 0; i < b.parts[r]->n; i++) {
-            const struct sim__metric *m = &b.parts[r]->metrics[i];
-            metric(res, m->path, m->unit)->values[r] = m->values[0];
+    for (int k = 0, t = 0; k < n; k++) {
+        struct sim__results *res = out[k];
+        res->wall_seconds = wall;
+        for (int r = 0; r < scs[k].replications; r++, t++) {
+            merge(res, tasks[t].part, r);
+            res->events += tasks[t].events;
+            sim__results_destroy(tasks[t].part);
         }
-        res->events += b.events[r];
-        sim__results_destroy(b.parts[r]);
+        for (size_t i = 0; i < res->n; i++)
+            res->metrics[i].ci = sim_interval95(res->metrics[i].values, res->replications);
+        cJSON_free(texts[k]);
     }
-    for (size_t i = 0; i < res->n; i++)
-        res->metrics[i].ci = sim_interval95(res->metrics[i].values, res->replications);
-    cJSON_free(text);
-    sim_free(b.parts);
-    sim_free(b.events);
-    return res;
+    sim_free(texts);
+    sim_free(tasks);
+    return true;
+}
+
+struct sim__results *sim__run(struct sim_loader *ld, const struct sim__scenario *sc, bool timeline)
+{
+    struct sim__results *res;
+    return sim__run_many(&ld, sc, 1, timeline, sc->threads, &res) ? res : NULL;
 }
 
 const struct sim__metric *sim__results_find(const struct sim__results *res, const char *path)

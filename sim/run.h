@@ -49,6 +49,7 @@ struct sim__results {
     int nnodes;
     char *workload_description;
     struct sim__timeline *timeline; /* replication 0's, when asked for */
+    struct sim_hist latency;        /* end-to-end latency, every replication merged */
 };
 
 struct sim_report {
@@ -66,6 +67,11 @@ struct sim_world *sim__world_build(struct sim_loader *ld, const struct sim__scen
 /* Runs every replication. NULL when the scenario is wrong (the loader holds the message). */
 struct sim__results *sim__run(struct sim_loader *ld, const struct sim__scenario *sc,
                               bool timeline);
+/* Runs the replications of n scenarios in one pool of threads (a sweep's points, a
+ * comparison's designs); out[k] gets scenario k's results. false when one is wrong (its
+ * loader holds the message). */
+bool sim__run_many(struct sim_loader **lds, const struct sim__scenario *scs, int n, bool timeline,
+                   int threads, struct sim__results **out);
 void sim__results_destroy(struct sim__results *res);
 const struct sim__metric *sim__results_find(const struct sim__results *res, const char *path);
 /* Collects one world's figures as replication r. */
@@ -94,6 +100,10 @@ char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *
                        const struct sim__results *res, const struct sim__verdict *v, bool timing);
 /* Writes text to path through a temporary name and a rename; false with errno set. */
 bool sim__write_file(const char *path, const char *text);
+/* The same, then frees text; 0, or 2 with a message naming the file. */
+int sim__write_text(const char *path, char *text);
+/* cJSON_Print with a final newline, in memory the caller frees with sim_free. */
+char *sim__json_text(const cJSON *root);
 /* "4.21ms", "2.0k/s", "12.5%": a figure in the unit a reader expects. */
 void sim__format_value(double v, enum sim_unit unit, char *buf, size_t n);
 

@@ -4,12 +4,11 @@
 #define ARCHSIM_TIMELINE_H
 
 #include "internal.h"
+#include "text.h"
 
 struct sim__timeline {
-    char *text; /* the CSV so far */
-    size_t len, cap;
-    char *header;
-    size_t hlen, hcap;
+    struct sim__text rows_text; /* the CSV rows so far */
+    struct sim__text header;
     int rows;
     sim_time interval, last;
 };

@@ -304,6 +304,11 @@ static void fini(struct sim_component *self)
     sim_free(wl->schedule);
 }
 
+const struct sim_hist *sim__workload_latency(struct sim_component *self)
+{
+    return &((struct workload *)self)->latency;
+}
+
 const struct sim_model sim__workload_model = {
     .name = "workload",
     .summary = "the clients: open-loop arrivals or closed-loop users",

@@ -11,6 +11,10 @@
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "run.h"
 
@@ -36,6 +40,41 @@ static inline struct harness_run harness_run(const char *file, const char *const
     return h;
 }
 
+/* Like harness_run, from JSON text in memory (label stands for the file name in messages).
+ * With timeline, replication 0's per-interval series is kept in h.res->timeline. */
+static inline struct harness_run harness_run_text(const char *label, const char *text,
+                                                  const char *const *sets, int nsets,
+                                                  bool timeline)
+{
+    struct harness_run h = {0};
+    char err[1024];
+    gsl_set_error_handler_off();
+    h.ld = sim__loader_parse(label, text, strlen(text), err, sizeof err);
+    if (!h.ld) fail_msg("%s", err);
+    for (int i = 0; i < nsets; i++)
+        if (!sim__loader_set(h.ld, sets[i], err, sizeof err)) fail_msg("%s", err);
+    if (!sim__scenario_read(h.ld, &h.sc)) fail_msg("%s", sim__loader_error(h.ld));
+    h.res = sim__run(h.ld, &h.sc, timeline);
+    if (!h.res) fail_msg("%s", sim__loader_error(h.ld));
+    return h;
+}
+
+/* The whole of FILE as a NUL-terminated string; the caller frees it. */
+static inline char *harness_read_file(const char *file)
+{
+    FILE *f = fopen(file, "rb");
+    if (!f) fail_msg("cannot open %s", file);
+    size_t cap = 4096, len = 0, n;
+    char *text = malloc(cap);
+    while ((n = fread(text + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (cap - len - 1 == 0) text = realloc(text, cap *= 2);
+    }
+    fclose(f);
+    text[len] = 0;
+    return text;
+}
+
 static inline void harness_done(struct harness_run *h)
 {
     sim__results_destroy(h->res);
@@ -48,6 +87,29 @@ static inline const struct sim__metric *harness_metric(const struct harness_run 
     const struct sim__metric *m = sim__results_find(h->res, path);
     if (!m) fail_msg("no figure named %s", path);
     return m;
+}
+
+/* The measured window in seconds: a rate figure times this is the count behind it. */
+static inline double harness_window(const struct harness_run *h)
+{
+    return (double)(h->sc.duration - h->sc.warmup) / SIM_S;
+}
+
+/* The count behind figure path in replication r: an exact integer for a rate (count over
+ * the window) or a count. */
+static inline double harness_count(const struct harness_run *h, const char *path, int r)
+{
+    const struct sim__metric *m = harness_metric(h, path);
+    double x = m->unit == SIM_UNIT_RATE ? m->values[r] * harness_window(h) : m->values[r];
+    return round(x);
+}
+
+/* The sum of harness_count over every replication. */
+static inline double harness_total(const struct harness_run *h, const char *path)
+{
+    double sum = 0;
+    for (int r = 0; r < h->res->replications; r++) sum += harness_count(h, path, r);
+    return sum;
 }
 
 /* Prints formula and simulation side by side; fails unless the formula lies inside the
@@ -65,6 +127,27 @@ static inline void harness_inside(const char *what, double formula, const struct
     if (!(formula >= m->ci.low && formula <= m->ci.high))
         fail_msg("%s: formula %.6g outside the simulated interval [%.6g, %.6g]", what, formula,
                  m->ci.low, m->ci.high);
+}
+
+/* An exact figure (a count, a ratio of 0 or 1, a deterministic time): prints both and fails
+ * unless got is want to within rel of want (0 for bit-for-bit equality). */
+static inline void harness_exact(const char *what, double want, double got, double rel)
+{
+    printf("  %-44s want %-12.9g got %.9g\n", what, want, got);
+    if (!(fabs(got - want) <= rel * fabs(want)))
+        fail_msg("%s: got %.17g, wanted %.17g", what, got, want);
+}
+
+/* A share against its probability: fails unless k/n lies within the 95% binomial interval
+ * p +- 1.96 sqrt(p (1 - p) / n). */
+static inline void harness_binomial(const char *what, double p, double k, double n)
+{
+    double half = 1.96 * sqrt(p * (1 - p) / n), share = k / n;
+    printf("  %-44s p %-8.4g observed %.0f / %.0f = %-10.6g 95%% [%.6g, %.6g]\n", what, p, k,
+           n, share, p - half, p + half);
+    if (!(fabs(share - p) <= half))
+        fail_msg("%s: share %.6g outside the binomial interval [%.6g, %.6g]", what, share,
+                 p - half, p + half);
 }
 
 #endif

@@ -1,0 +1,111 @@
+/* plot.c: runs gnuplot on the scripts in plots/. The scripts take their inputs as -e
+ * variables (datafile, outfile, terminal, titles), so archsim never writes gnuplot code. */
+#include <errno.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "plot.h"
+
+extern char **environ;
+
+void sim__plot_var(struct sim__plot *p, const char *name, const char *value)
+{
+    /* gnuplot's single-quoted strings take '' for a quote and nothing else is special. */
+    sim__text_add(&p->vars, "%s='", name);
+    for (const char *c = value; *c; c++) sim__text_add(&p->vars, *c == '\'' ? "''" : "%c", *c);
+    sim__text_add(&p->vars, "'; ");
+}
+
+void sim__plot_num(struct sim__plot *p, const char *name, double value)
+{
+    sim__text_add(&p->vars, "%s=%.17g; ", name, value);
+}
+
+/* plots/ beside the binary (./archsim), two levels up (build/MODE/archsim), or
+ * $ARCHSIM_PLOTS. */
+static bool find_script(const char *script, char *out, size_t n)
+{
+    const char *env = getenv("ARCHSIM_PLOTS");
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[len > 0 ? len : 0] = 0;
+    char *slash = strrchr(exe, '/');
+    if (slash) *slash = 0;
+    const char *fmts[] = {"%s/%s", "%s/plots/%s", "%s/../../plots/%s", "plots/%s"};
+    const char *bases[] = {env ? env : "", exe, exe, ""};
+    for (int i = 0; i < 4; i++) {
+        if (i == 0 && !env) continue;
+        if (i == 3) snprintf(out, n, fmts[i], script);
+        else snprintf(out, n, fmts[i], bases[i], script);
+        if (access(out, R_OK) == 0) return true;
+    }
+    return false;
+}
+
+static bool gnuplot_missing;
+
+bool sim__plot_run(struct sim__plot *p)
+{
+    char script[PATH_MAX + 64], out[PATH_MAX];
+    bool ok = false;
+    snprintf(out, sizeof out, "%s/%s.%s", p->dir, p->name, p->svg ? "svg" : "png");
+    if (!find_script(p->script, script, sizeof script)) {
+        fprintf(stderr, "archsim: plots/%s not found (set ARCHSIM_PLOTS to the plots folder)\n",
+                p->script);
+        goto done;
+    }
+    if (gnuplot_missing) goto done;
+    sim__plot_var(p, "outfile", out);
+    sim__plot_var(p, "term", p->svg ? "svg" : "pngcairo");
+    char *argv[] = {"gnuplot", "-e", p->vars.text, script, NULL};
+    pid_t pid;
+    if (posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ) != 0) {
+        gnuplot_missing = true;
+        fprintf(stderr, "archsim: gnuplot is not installed (Debian: gnuplot-nox); the data is in "
+                        "%s, without pictures\n", p->dir);
+        goto done;
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (ok) printf("wrote %s\n", out);
+    else fprintf(stderr, "archsim: gnuplot failed on plots/%s for %s\n", p->script, out);
+done:
+    sim_free(p->vars.text);
+    p->vars = (struct sim__text){0};
+    return ok;
+}
+
+bool sim__plot_dir(const char *dir)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) return false;
+    for (char *c = path + 1;; c++) {
+        if (*c == '/' || !*c) {
+            char saved = *c;
+            *c = 0;
+            if (mkdir(path, 0777) && errno != EEXIST) {
+                fprintf(stderr, "archsim: cannot create %s: %s\n", path, strerror(errno));
+                return false;
+            }
+            *c = saved;
+            if (!saved) break;
+        }
+    }
+    return true;
+}
+
+const char *sim__plot_unit(enum sim_unit unit, double *scale)
+{
+    *scale = 1;
+    switch (unit) {
+    case SIM_UNIT_SECONDS: *scale = 1e3; return " (ms)";
+    case SIM_UNIT_RATE: return " (per second)";
+    case SIM_UNIT_RATIO: *scale = 100; return " (%)";
+    default: return "";
+    }
+}

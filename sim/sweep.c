@@ -1,0 +1,299 @@
+/* sweep.c: `archsim sweep FILE --vary PATH=FROM:TO:STEP|A,B,C [--vary ...]`. A grid over
+ * one or two fields; every point runs the scenario's replications, all points in one pool
+ * of threads; a table with intervals, and CSV, JSON and plots of each figure against the
+ * first field, a curve per value of the second. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "plot.h"
+
+#define MAX_POINTS 1000
+
+static const char *const default_metrics[] = {"latency.p99", "latency.mean", "goodput",
+                                              "errors.ratio"};
+
+struct axis {
+    char path[256];
+    char **values; /* as --set takes them */
+    int n;
+};
+
+static void axis_add(struct axis *a, const char *value)
+{
+    a->values = sim_realloc(a->values, (size_t)(a->n + 1) * sizeof *a->values);
+    a->values[a->n++] = sim_strdup(value);
+}
+
+/* A number or a duration; *is_duration says which. */
+static bool parse_scalar(const char *s, double *out, bool *is_duration)
+{
+    char *end;
+    sim_time t;
+    if (sim__parse_duration(s, &t)) {
+        *out = (double)t;
+        *is_duration = true;
+        return true;
+    }
+    *out = strtod(s, &end);
+    *is_duration = false;
+    return end != s && !*end && isfinite(*out);
+}
+
+/* "path=from:to:step" (numbers or durations) or "path=a,b,c". */
+static bool parse_vary(const char *spec, struct axis *a)
+{
+    const char *eq = strchr(spec, '=');
+    if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof a->path) {
+        fprintf(stderr, "archsim: --vary '%s': expected PATH=FROM:TO:STEP or PATH=A,B,C\n", spec);
+        return false;
+    }
+    memcpy(a->path, spec, (size_t)(eq - spec));
+    a->path[eq - spec] = 0;
+    const char *v = eq + 1;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", v);
+    if (strchr(buf, ':')) {
+        char *p2 = strchr(buf, ':'), *p3 = p2 ? strchr(p2 + 1, ':') : NULL;
+        double from, to, step;
+        bool d1, d2, d3;
+        if (!p3) goto bad_range;
+        *p2 = *p3 = 0;
+        if (!parse_scalar(buf, &from, &d1) || !parse_scalar(p2 + 1, &to, &d2) ||
+            !parse_scalar(p3 + 1, &step, &d3) || d1 != d2 || d2 != d3 || !(step > 0) || to < from)
+            goto bad_range;
+        for (int i = 0;; i++) {
+            double x = from + i * step;
+            if (x > to + step * 1e-9) break;
+            if (a->n >= MAX_POINTS) {
+                fprintf(stderr, "archsim: --vary '%s': more than %d values\n", spec, MAX_POINTS);
+                return false;
+            }
+            char text[64];
+            if (d1) sim__format_duration((sim_time)llround(x), text, sizeof text);
+            else snprintf(text, sizeof text, "%.12g", x);
+            axis_add(a, text);
+        }
+        return true;
+    bad_range:
+        fprintf(stderr, "archsim: --vary '%s': expected FROM:TO:STEP, numbers or durations of one "
+                        "kind, FROM <= TO and STEP > 0\n", spec);
+        return false;
+    }
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        if (a->n >= MAX_POINTS) return false;
+        axis_add(a, tok);
+    }
+    if (!a->n) {
+        fprintf(stderr, "archsim: --vary '%s': no values\n", spec);
+        return false;
+    }
+    return true;
+}
+
+static void axis_fini(struct axis *a)
+{
+    for (int i = 0; i < a->n; i++) sim_free(a->values[i]);
+    sim_free(a->values);
+}
+
+struct sweep {
+    struct axis axes[2];
+    int naxes, npoints;
+    const char **metrics;
+    int nmetrics;
+    struct sim_loader **lds;
+    struct sim__scenario *scs;
+    struct sim__results **res;
+};
+
+static int value_index(const struct sweep *s, int point, int axis)
+{
+    return axis == 0 ? point % s->axes[0].n : point / s->axes[0].n;
+}
+
+static void print_table(const struct sweep *s, const char *file)
+{
+    printf("archsim sweep: %s, %d point%s, %d replication%s each, seed %llu\n", file, s->npoints,
+           s->npoints == 1 ? "" : "s", s->scs[0].replications,
+           s->scs[0].replications == 1 ? "" : "s", (unsigned long long)s->scs[0].seed);
+    for (int a = 0; a < s->naxes; a++) printf("%-24s ", s->axes[a].path);
+    for (int m = 0; m < s->nmetrics; m++) printf("%-34s ", s->metrics[m]);
+    printf("\n");
+    for (int p = 0; p < s->npoints; p++) {
+        for (int a = 0; a < s->naxes; a++) printf("%-24s ", s->axes[a].values[value_index(s, p, a)]);
+        for (int m = 0; m < s->nmetrics; m++) {
+            const struct sim__metric *x = sim__results_find(s->res[p], s->metrics[m]);
+            char v[32], lo[32], hi[32], cell[128];
+            sim__format_value(x->ci.mean, x->unit, v, sizeof v);
+            sim__format_value(x->ci.low, x->unit, lo, sizeof lo);
+            sim__format_value(x->ci.high, x->unit, hi, sizeof hi);
+            if (x->ci.n >= 2) snprintf(cell, sizeof cell, "%s [%s, %s]", v, lo, hi);
+            else snprintf(cell, sizeof cell, "%s", v);
+            printf("%-34s ", cell);
+        }
+        printf("\n");
+    }
+}
+
+/* CSV: the fields' values, then each figure's mean, low and high, in SI units. */
+static char *csv_text(const struct sweep *s)
+{
+    struct sim__text t = {0};
+    for (int a = 0; a < s->naxes; a++) sim__text_add(&t, "%s%s", a ? "," : "", s->axes[a].path);
+    for (int m = 0; m < s->nmetrics; m++)
+        sim__text_add(&t, ",%s,%s.low,%s.high", s->metrics[m], s->metrics[m], s->metrics[m]);
+    sim__text_add(&t, "\n");
+    for (int p = 0; p < s->npoints; p++) {
+        for (int a = 0; a < s->naxes; a++)
+            sim__text_add(&t, "%s%s", a ? "," : "", s->axes[a].values[value_index(s, p, a)]);
+        for (int m = 0; m < s->nmetrics; m++) {
+            const struct sim__metric *x = sim__results_find(s->res[p], s->metrics[m]);
+            sim__text_add(&t, ",%.9g,%.9g,%.9g", x->ci.mean, x->ci.low, x->ci.high);
+        }
+        sim__text_add(&t, "\n");
+    }
+    return t.text;
+}
+
+static char *json_text(const struct sweep *s, const char *file)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "scenario", file);
+    cJSON_AddNumberToObject(root, "seed", (double)s->scs[0].seed);
+    cJSON_AddNumberToObject(root, "replications", s->scs[0].replications);
+    cJSON *vary = cJSON_AddArrayToObject(root, "vary");
+    for (int a = 0; a < s->naxes; a++) cJSON_AddItemToArray(vary, cJSON_CreateString(s->axes[a].path));
+    cJSON *points = cJSON_AddArrayToObject(root, "points");
+    for (int p = 0; p < s->npoints; p++) {
+        cJSON *pt = cJSON_CreateObject();
+        cJSON *values = cJSON_AddObjectToObject(pt, "values");
+        for (int a = 0; a < s->naxes; a++)
+            cJSON_AddStringToObject(values, s->axes[a].path, s->axes[a].values[value_index(s, p, a)]);
+        cJSON *figures = cJSON_AddObjectToObject(pt, "metrics");
+        for (int m = 0; m < s->nmetrics; m++) {
+            const struct sim__metric *x = sim__results_find(s->res[p], s->metrics[m]);
+            cJSON *f = cJSON_AddObjectToObject(figures, s->metrics[m]);
+            cJSON_AddNumberToObject(f, "mean", x->ci.mean);
+            cJSON *ci = cJSON_AddArrayToObject(f, "ci95");
+            cJSON_AddItemToArray(ci, cJSON_CreateNumber(x->ci.low));
+            cJSON_AddItemToArray(ci, cJSON_CreateNumber(x->ci.high));
+        }
+        cJSON_AddItemToArray(points, pt);
+    }
+    char *text = sim__json_text(root);
+    cJSON_Delete(root);
+    return text;
+}
+
+/* One picture per figure: the figure against the first field, a curve per value of the
+ * second, with interval bars. */
+static int plot(const struct sweep *s, const char *dir, bool svg)
+{
+    for (int m = 0; m < s->nmetrics; m++) {
+        const struct sim__metric *x0 = sim__results_find(s->res[0], s->metrics[m]);
+        double scale;
+        const char *unit = sim__plot_unit(x0->unit, &scale);
+        struct sim__text data = {0};
+        int curves = s->naxes > 1 ? s->axes[1].n : 1;
+        struct sim__text titles = {0};
+        for (int c = 0; c < curves; c++) {
+            if (s->naxes > 1) sim__text_add(&titles, "%s%s=%s", c ? " " : "", s->axes[1].path, s->axes[1].values[c]);
+            else sim__text_add(&titles, "%s", s->metrics[m]);
+            for (int i = 0; i < s->axes[0].n; i++) {
+                const struct sim__metric *x = sim__results_find(s->res[c * s->axes[0].n + i], s->metrics[m]);
+                sim__text_add(&data, "%s %.9g %.9g %.9g\n", s->axes[0].values[i], x->ci.mean * scale,
+                              x->ci.low * scale, x->ci.high * scale);
+            }
+            sim__text_add(&data, "\n\n");
+        }
+        char name[300], datafile[1200];
+        snprintf(name, sizeof name, "sweep-%s", s->metrics[m]);
+        snprintf(datafile, sizeof datafile, "%s/%s.dat", dir, name);
+        if (!sim__write_file(datafile, data.text)) {
+            fprintf(stderr, "archsim: cannot write %s\n", datafile);
+            sim_free(data.text);
+            sim_free(titles.text);
+            return 2;
+        }
+        char title[600], ylabel[300];
+        snprintf(title, sizeof title, "%s against %s", s->metrics[m], s->axes[0].path);
+        snprintf(ylabel, sizeof ylabel, "%s%s", s->metrics[m], unit);
+        struct sim__plot p = {.script = "sweep.gp", .dir = dir, .name = name, .svg = svg};
+        sim__plot_var(&p, "datafile", datafile);
+        sim__plot_var(&p, "plottitle", title);
+        sim__plot_var(&p, "xlabel", s->axes[0].path);
+        sim__plot_var(&p, "ylabel", ylabel);
+        sim__plot_var(&p, "titles", titles.text);
+        sim__plot_num(&p, "curves", curves);
+        sim__plot_run(&p);
+        sim_free(data.text);
+        sim_free(titles.text);
+    }
+    return 0;
+}
+
+int sim__cmd_sweep(const struct options *o)
+{
+    struct sweep s = {0};
+    int code = 0;
+    if (o->nvaries < 1 || o->nvaries > 2) return sim__cli_usage_error("sweep takes one or two --vary%s", "");
+    for (int a = 0; a < o->nvaries && !code; a++)
+        if (!parse_vary(o->varies[a], &s.axes[s.naxes++])) code = 2;
+    if (!code) {
+        s.npoints = s.axes[0].n * (s.naxes > 1 ? s.axes[1].n : 1);
+        if (s.npoints > MAX_POINTS) {
+            fprintf(stderr, "archsim: sweep: %d points, at most %d\n", s.npoints, MAX_POINTS);
+            code = 2;
+        }
+    }
+    if (!code) {
+        s.lds = sim_alloc((size_t)s.npoints * sizeof *s.lds);
+        s.scs = sim_alloc((size_t)s.npoints * sizeof *s.scs);
+        s.res = sim_alloc((size_t)s.npoints * sizeof *s.res);
+        for (int p = 0; p < s.npoints && !code; p++) {
+            char sets[2][1300];
+            const char *extra[2] = {sets[0], sets[1]};
+            for (int a = 0; a < s.naxes; a++)
+                snprintf(sets[a], sizeof sets[a], "%s=%s", s.axes[a].path,
+                         s.axes[a].values[value_index(&s, p, a)]);
+            s.lds[p] = sim__cli_load(o, o->files[0], extra, s.naxes, &s.scs[p]);
+            if (!s.lds[p]) code = 2;
+        }
+    }
+    if (!code && !sim__run_many(s.lds, s.scs, s.npoints, false, o->threads, s.res)) {
+        for (int p = 0; p < s.npoints; p++)
+            if (sim__loader_error(s.lds[p])) {
+                fprintf(stderr, "%s\n", sim__loader_error(s.lds[p]));
+                break;
+            }
+        code = 2;
+    }
+    const char *metrics[SIM_MAX_LIST + 4];
+    if (!code) {
+        for (size_t i = 0; i < sizeof default_metrics / sizeof *default_metrics; i++)
+            metrics[s.nmetrics++] = default_metrics[i];
+        for (int i = 0; i < o->nmetrics; i++) metrics[s.nmetrics++] = o->metrics[i];
+        s.metrics = metrics;
+        for (int m = 0; m < s.nmetrics && !code; m++)
+            for (int p = 0; p < s.npoints && !code; p++)
+                if (!sim__results_find(s.res[p], metrics[m])) {
+                    fprintf(stderr, "archsim: --metric %s: no such figure at point %d\n", metrics[m], p);
+                    code = 2;
+                }
+    }
+    if (!code && !o->quiet) print_table(&s, o->files[0]);
+    if (!code && o->csv) code = sim__write_text(o->csv, csv_text(&s));
+    if (!code && o->json) code = sim__write_text(o->json, json_text(&s, o->files[0]));
+    if (!code && o->plot) code = sim__plot_dir(o->plot) ? plot(&s, o->plot, o->svg) : 2;
+    for (int p = 0; p < s.npoints && s.lds; p++) {
+        sim__results_destroy(s.res[p]);
+        sim__scenario_fini(&s.scs[p]);
+        sim__loader_destroy(s.lds[p]);
+    }
+    sim_free(s.lds);
+    sim_free(s.scs);
+    sim_free(s.res);
+    for (int a = 0; a < s.naxes; a++) axis_fini(&s.axes[a]);
+    return code;
+}

@@ -1,0 +1,23 @@
+/* text.c: printf into a buffer that grows by doubling. */
+#include <stdarg.h>
+
+#include "internal.h"
+#include "text.h"
+
+void sim__text_add(struct sim__text *t, const char *fmt, ...)
+{
+    va_list ap;
+    for (;;) {
+        size_t room = t->cap - t->len;
+        va_start(ap, fmt);
+        int n = vsnprintf(t->text ? t->text + t->len : NULL, t->text ? room : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) return;
+        if (t->text && (size_t)n < room) {
+            t->len += (size_t)n;
+            return;
+        }
+        t->cap = (t->cap + (size_t)n + 1) * 2;
+        t->text = sim_realloc(t->text, t->cap);
+    }
+}

@@ -1,0 +1,15 @@
+/* text.h: a growing text buffer for reports, CSV and plot data (engine files only). */
+#ifndef ARCHSIM_TEXT_H
+#define ARCHSIM_TEXT_H
+
+#include <stddef.h>
+
+/* Zero-initialise; text is NUL-terminated (or NULL while empty) and owned by the caller. */
+struct sim__text {
+    char *text;
+    size_t len, cap;
+};
+
+void sim__text_add(struct sim__text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
