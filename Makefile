@@ -64,7 +64,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB_OBJ)
 
 demo: deps
 	@$(MAKE) --no-print-directory archsim
-	./archsim run scenarios/examples/web-tier.json
+	./archsim run scenarios/examples/web-tier.json --plot build/demo
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "cli.h"
+#include "plot.h"
 
 static const char usage[] =
     "usage: archsim run FILE [options]        simulate a scenario and report\n"
@@ -171,7 +172,7 @@ static int check(struct sim_loader *ld, const struct sim__scenario *sc, const ch
 
 static int run(struct sim_loader *ld, const struct sim__scenario *sc, const struct options *o)
 {
-    struct sim__results *res = sim__run(ld, sc, o->timeline != NULL);
+    struct sim__results *res = sim__run(ld, sc, o->timeline || o->plot);
     if (!res) {
         fprintf(stderr, "%s\n", sim__loader_error(ld));
         return 2;
@@ -205,6 +206,7 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
             code = 2;
         }
     }
+    if (o->plot && code != 2 && sim__plot_run_pictures(o->plot, sc, res, o->svg)) code = 2;
     fflush(stdout);
     if (!o->quiet)
         fprintf(stderr, "archsim: %llu events in %.2fs of wall time (%.3g events/s)\n",

@@ -109,3 +109,50 @@ const char *sim__plot_unit(enum sim_unit unit, double *scale)
     default: return "";
     }
 }
+
+/* The latency CDF as (latency in ms, fraction) pairs from the merged histogram: a point
+ * every 0.1% and more in the tail. */
+static char *cdf_text(const struct sim_hist *h)
+{
+    struct sim__text t = {0};
+    sim__text_add(&t, "# latency_ms fraction\n");
+    static const double tail[] = {0.9995, 0.9999, 0.99995, 0.99999, 1.0};
+    for (int i = 1; i <= 999 + 5; i++) {
+        double q = i <= 999 ? i / 1000.0 : tail[i - 1000];
+        sim__text_add(&t, "%.9g %.6g\n", (double)sim_hist_quantile(h, q) / SIM_MS, q);
+    }
+    return t.text;
+}
+
+int sim__plot_run_pictures(const char *dir, const struct sim__scenario *sc,
+                           const struct sim__results *res, bool svg)
+{
+    if (!sim__plot_dir(dir)) return 2;
+    char csv[PATH_MAX], cdf[PATH_MAX];
+    snprintf(csv, sizeof csv, "%s/timeline.csv", dir);
+    snprintf(cdf, sizeof cdf, "%s/latency-cdf.dat", dir);
+    if (sim__write_text(csv, sim__timeline_csv(res->timeline))) return 2;
+    if (res->latency.count && sim__write_text(cdf, cdf_text(&res->latency))) return 2;
+    struct sim__text nodes = {0};
+    for (int i = 0; i < res->nnodes; i++)
+        if (!strcmp(res->nodes[i].type, "service"))
+            sim__text_add(&nodes, "%s%s", nodes.len ? " " : "", res->nodes[i].name);
+    static const char *const pictures[][2] = {
+        {"timeline-latency.gp", "latency-timeline"},
+        {"timeline-throughput.gp", "throughput-timeline"},
+        {"timeline-queues.gp", "queues-timeline"},
+        {"latency-cdf.gp", "latency-cdf"},
+    };
+    for (size_t i = 0; i < sizeof pictures / sizeof *pictures; i++) {
+        if (i == 2 && !nodes.len) continue;
+        if (i == 3 && !res->latency.count) continue;
+        struct sim__plot p = {.script = pictures[i][0], .dir = dir, .name = pictures[i][1], .svg = svg};
+        sim__plot_var(&p, "datafile", i == 3 ? cdf : csv);
+        sim__plot_var(&p, "scenario", sc->name);
+        sim__plot_var(&p, "nodes", nodes.text ? nodes.text : "");
+        sim__plot_num(&p, "warmup", (double)sc->warmup / SIM_S);
+        if (!sim__plot_run(&p) && gnuplot_missing) break;
+    }
+    sim_free(nodes.text);
+    return 0;
+}

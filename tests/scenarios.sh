@@ -50,6 +50,35 @@ done
 [ $? -eq 2 ] && grep -q "no such figure" "$tmp/err" && ok || bad "compare --metric of no figure should exit 2"
 "$bin" check $web --json x.json >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "check --json should exit 2"
 
+# Pictures: with gnuplot, PNG files and their data; without it, one note and the data.
+if command -v gnuplot >/dev/null; then
+    "$bin" run $web --duration 8s --set warmup=2s --replications 2 --quiet --plot "$tmp/plots" >"$tmp/out" 2>"$tmp/err"
+    [ $? -eq 0 ] && [ -s "$tmp/plots/latency-timeline.png" ] && [ -s "$tmp/plots/latency-cdf.png" ] &&
+        [ -s "$tmp/plots/throughput-timeline.png" ] && [ -s "$tmp/plots/queues-timeline.png" ] &&
+        grep -q "wrote $tmp/plots/latency-cdf.png" "$tmp/out" && ok || bad "run --plot: $(cat "$tmp/err")"
+    "$bin" sweep $web --vary workload.arrivals.rate=600,1200 --duration 4s --set warmup=1s \
+        --replications 2 --quiet --plot "$tmp/sweep" --svg >/dev/null 2>"$tmp/err"
+    [ $? -eq 0 ] && [ -s "$tmp/sweep/sweep-latency.p99.svg" ] && ok || bad "sweep --plot --svg: $(cat "$tmp/err")"
+fi
+PATH=/nonexistent "$bin" run $web --duration 4s --set warmup=1s --quiet --plot "$tmp/noplot" >/dev/null 2>"$tmp/err"
+[ $? -eq 0 ] && [ -s "$tmp/noplot/timeline.csv" ] && [ "$(grep -c 'gnuplot is not installed' "$tmp/err")" = 1 ] &&
+    ok || bad "without gnuplot, run --plot should say so once and keep the data: $(cat "$tmp/err")"
+
+# sweep: the table, CSV and JSON; -j 1 and -j 2 give the same bytes.
+"$bin" sweep $web --vary workload.arrivals.rate=800:1200:200 --vary nodes.db.workers=12,16 \
+    --duration 3s --set warmup=1s --replications 2 -j 1 --csv "$tmp/s1.csv" --json "$tmp/s1.json" >"$tmp/s1.txt" 2>"$tmp/err"
+[ $? -eq 0 ] && [ "$(wc -l <"$tmp/s1.csv")" = 7 ] && grep -q '"points"' "$tmp/s1.json" && ok ||
+    bad "sweep over a 3 x 2 grid: $(cat "$tmp/err")"
+"$bin" sweep $web --vary workload.arrivals.rate=800:1200:200 --vary nodes.db.workers=12,16 \
+    --duration 3s --set warmup=1s --replications 2 -j 2 --csv "$tmp/s2.csv" --json "$tmp/s2.json" >"$tmp/s2.txt" 2>/dev/null
+cmp -s "$tmp/s1.csv" "$tmp/s2.csv" && cmp -s "$tmp/s1.json" "$tmp/s2.json" && cmp -s "$tmp/s1.txt" "$tmp/s2.txt" &&
+    ok || bad "sweep -j 1 and -j 2 differ"
+"$bin" sweep $web --vary workload.arrivals.rate=5:1:1 >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "FROM <= TO" "$tmp/err" && ok || bad "a backwards --vary range should exit 2"
+"$bin" sweep $web --vary nodes.api.wokers=1,2 --duration 2s --set warmup=1s >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "nodes.api.wokers: unknown field (did you mean 'workers'?)" "$tmp/err" && ok ||
+    bad "a misspelt --vary path should exit 2 with a did-you-mean: $(cat "$tmp/err")"
+
 # Exit codes.
 "$bin" run $web --duration 3s --set warmup=1s --quiet >/dev/null 2>&1
 [ $? -eq 0 ] && ok || bad "web-tier expectations should hold (exit 0)"
