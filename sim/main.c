@@ -17,6 +17,11 @@ static const char usage[] =
     "       archsim sweep FILE --vary PATH=FROM:TO:STEP|A,B,C [--vary ...]\n"
     "                                          a grid over one or two fields, a table of\n"
     "                                          figures with intervals, CSV, JSON, plots\n"
+    "       archsim limit FILE --vary PATH --slo 'METRIC<VALUE'...\n"
+    "                                          the highest load that meets every SLO, and\n"
+    "                                          the node that saturates first\n"
+    "       archsim limit FILE --minimise PATH --slo ...\n"
+    "                                          the least capacity that meets every SLO\n"
     "       archsim --help | --version\n"
     "\n"
     "options:\n"
@@ -34,6 +39,9 @@ static const char usage[] =
     "  --csv FILE           sweep: write the table as CSV (SI units, low and high columns)\n"
     "  --plot DIR           run, sweep: write pictures (PNG) with gnuplot into DIR\n"
     "  --svg                pictures as SVG instead of PNG\n"
+    "  --slo 'M<V'          limit: an objective, e.g. 'latency.p99<200ms', 'errors.ratio<1%'\n"
+    "                       (<, <=, >, >=); met when the mean across replications meets it\n"
+    "  --precision P        limit: stop bisecting within P of the limit (default 1%)\n"
     "  -j N                 run replications on N threads (default: every core); the\n"
     "                       figures do not depend on N\n"
     "  --quiet              no text report on stdout\n"
@@ -65,7 +73,8 @@ static const struct option_spec option_specs[] = {
     {"--independent", false, "C"},   {"-j", true, "rCslt"},
     {"--quiet", false, "rCslt"},     {"--vary", true, "sl"},
     {"--csv", true, "s"},            {"--plot", true, "rCs"},
-    {"--svg", false, "rCs"},
+    {"--svg", false, "rCs"},         {"--slo", true, "l"},
+    {"--minimise", true, "l"},       {"--precision", true, "l"},
 };
 
 static char command_letter(const char *command)
@@ -124,6 +133,12 @@ static int parse_args(int argc, char **argv, struct options *o)
         else if (!strcmp(a, "--svg")) o->svg = true;
         else if (!strcmp(a, "--vary") && !push(o->varies, &o->nvaries, v))
             return sim__cli_usage_error("too many %s", a);
+        else if (!strcmp(a, "--slo") && !push(o->slos, &o->nslos, v))
+            return sim__cli_usage_error("too many %s", a);
+        else if (!strcmp(a, "--minimise")) o->minimise = v;
+        else if (!strcmp(a, "--precision") &&
+                 (!sim__parse_limit(v, &o->precision) || !(o->precision > 0 && o->precision < 1)))
+            return sim__cli_usage_error("--precision takes a ratio such as 0.01 or 1%%, got '%s'", v);
         else if (!strcmp(a, "--metric") && !push(o->metrics, &o->nmetrics, v))
             return sim__cli_usage_error("too many %s", a);
         else if (!strcmp(a, "-j")) {
@@ -232,13 +247,15 @@ int main(int argc, char **argv)
     }
     struct options o = {.command = argv[1], .tolerance = NAN, .precision = NAN};
     char letter = command_letter(o.command);
-    if (!letter || letter == 'l' || letter == 't')
+    if (!letter || letter == 't')
         return sim__cli_usage_error("unknown command '%s'", o.command);
     int code = parse_args(argc, argv, &o);
     if (!code && letter == 'C') {
         code = sim__cmd_compare(&o);
     } else if (!code && letter == 's') {
         code = sim__cmd_sweep(&o);
+    } else if (!code && letter == 'l') {
+        code = sim__cmd_limit(&o);
     } else if (!code) {
         struct sim__scenario sc = {0};
         struct sim_loader *ld = sim__cli_load(&o, o.files[0], NULL, 0, &sc);

@@ -233,6 +233,18 @@ bool sim__write_file(const char *path, const char *text)
     return false;
 }
 
+bool sim__expect_holds(const struct sim__expect *e, double v)
+{
+    switch (e->op) {
+    case EXPECT_BELOW: return v < e->a;
+    case EXPECT_ABOVE: return v > e->a;
+    case EXPECT_AT_MOST: return v <= e->a;
+    case EXPECT_AT_LEAST: return v >= e->a;
+    case EXPECT_BETWEEN: return v >= e->a && v <= e->b;
+    }
+    return false;
+}
+
 bool sim__expect_check(const struct sim__scenario *sc, const struct sim__results *res,
                        struct sim__verdict *out, char *err, size_t errn)
 {
@@ -249,16 +261,7 @@ bool sim__expect_check(const struct sim__scenario *sc, const struct sim__results
             sim_free(paths);
             return false;
         }
-        double v = m->ci.mean;
-        bool pass = false;
-        switch (e->op) {
-        case EXPECT_BELOW: pass = v < e->a; break;
-        case EXPECT_ABOVE: pass = v > e->a; break;
-        case EXPECT_AT_MOST: pass = v <= e->a; break;
-        case EXPECT_AT_LEAST: pass = v >= e->a; break;
-        case EXPECT_BETWEEN: pass = v >= e->a && v <= e->b; break;
-        }
-        out[i] = (struct sim__verdict){e, v, pass};
+        out[i] = (struct sim__verdict){e, m->ci.mean, sim__expect_holds(e, m->ci.mean)};
     }
     return true;
 }

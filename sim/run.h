@@ -91,6 +91,9 @@ struct sim__verdict {
 };
 /* Evaluates every expectation; false (with a message naming expect.N) when a metric
  * does not exist. */
+bool sim__expect_holds(const struct sim__expect *e, double value);
+/* "0.01", "1%", "100ms" (in seconds): false on anything else. */
+bool sim__parse_limit(const char *text, double *out);
 bool sim__expect_check(const struct sim__scenario *sc, const struct sim__results *res,
                        struct sim__verdict *out, char *err, size_t errn);
 void sim__report_text(FILE *f, const char *file, const struct sim__scenario *sc,

@@ -10,6 +10,24 @@
 
 static const char *const expect_ops[] = {"below", "above", "at_most", "at_least", "between"};
 
+bool sim__parse_limit(const char *s, double *out)
+{
+    size_t len = strlen(s);
+    char *end;
+    sim_time d;
+    if (len > 1 && s[len - 1] == '%') {
+        double pct = strtod(s, &end);
+        *out = pct / 100;
+        return end == s + len - 1 && isfinite(pct);
+    }
+    if (sim__parse_duration(s, &d)) {
+        *out = (double)d / SIM_S;
+        return true;
+    }
+    *out = strtod(s, &end);
+    return len && end == s + len && isfinite(*out);
+}
+
 /* A limit as written: a number, a duration ("100ms", in seconds) or a percentage ("1%").
  * item < 0 reads cfg.key itself, else element item of the array at key. */
 static double read_limit(struct sim_cfg *cfg, const char *key, int item)
@@ -21,15 +39,8 @@ static double read_limit(struct sim_cfg *cfg, const char *key, int item)
     }
     const char *s = item < 0 ? sim_cfg_string(cfg, key, NULL) : sim_cfg_string_item(cfg, key, item);
     if (!s) return NAN;
-    size_t len = strlen(s);
-    sim_time d;
-    if (len > 1 && s[len - 1] == '%') {
-        char *end;
-        double pct = strtod(s, &end);
-        if (end == s + len - 1 && isfinite(pct)) return pct / 100;
-    } else if (sim__parse_duration(s, &d)) {
-        return (double)d / SIM_S;
-    }
+    double v;
+    if (sim__parse_limit(s, &v)) return v;
     sim_cfg_error(cfg, key, "expected a number, a duration such as \"100ms\" or a percentage "
                             "such as \"1%%\", got \"%s\"", s);
     return NAN;

@@ -79,6 +79,21 @@ cmp -s "$tmp/s1.csv" "$tmp/s2.csv" && cmp -s "$tmp/s1.json" "$tmp/s2.json" && cm
 [ $? -eq 2 ] && grep -q "nodes.api.wokers: unknown field (did you mean 'workers'?)" "$tmp/err" && ok ||
     bad "a misspelt --vary path should exit 2 with a did-you-mean: $(cat "$tmp/err")"
 
+# limit: M/M/1 with mu = 1000/s meets a 5 ms mean response up to lambda = 800/s.
+"$bin" limit scenarios/validation/mm1-rho50.json --vary workload.arrivals.rate --slo 'latency.mean<5ms' \
+    --duration 50s --set warmup=2s --quiet --json "$tmp/limit.json" >"$tmp/limit.txt" 2>"$tmp/err"
+found=$(awk '$1 == "\"limit\":" { gsub(/,/, "", $2); print $2 }' "$tmp/limit.json")
+[ -n "$found" ] && awk -v x="$found" 'BEGIN { exit !(x > 776 && x < 824) }' && grep -q "saturates first: server" "$tmp/limit.txt" &&
+    ok || bad "limit on M/M/1 should find about 800/s, found '$found': $(cat "$tmp/err")"
+"$bin" limit $web --minimise nodes.db.workers --slo 'latency.p99<60ms' --duration 10s --set warmup=2s \
+    --quiet >"$tmp/min.txt" 2>"$tmp/err"
+[ $? -eq 0 ] && grep -q "the smallest value" "$tmp/min.txt" && ok || bad "limit --minimise: $(cat "$tmp/err")"
+"$bin" limit $web --vary workload.arrivals.rate >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "limit without --slo should exit 2"
+"$bin" limit $web --vary workload.arrivals.rate --slo 'latency.p99~3' >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "expected METRIC<VALUE" "$tmp/err" && ok || bad "a malformed --slo should exit 2"
+"$bin" limit $web --vary workload.mix.read --slo 'latency.p99<1us' --duration 2s --set warmup=1s >/dev/null 2>&1
+[ $? -eq 1 ] && ok || bad "a limit that is never met should exit 1"
+
 # Exit codes.
 "$bin" run $web --duration 3s --set warmup=1s --quiet >/dev/null 2>&1
 [ $? -eq 0 ] && ok || bad "web-tier expectations should hold (exit 0)"
