@@ -65,6 +65,7 @@ struct service {
     struct sim_level busy, queued, in_system;
     uint64_t arrivals, ok, started, waited, rejected_full, departures;
     uint64_t errors[SIM_STATUS_COUNT], retries, retries_denied;
+    uint64_t *op_arrivals; /* per operation, kept when service times differ by operation */
     double wait_sum, residence_sum;
     struct sim_hist latency;
 };
@@ -148,6 +149,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     }
 
     s->instances = sim_alloc((size_t)s->ninstances * sizeof *s->instances);
+    if (s->nops) s->op_arrivals = sim_alloc(SIM_MAX_OPS * sizeof *s->op_arrivals);
     sim_pool_init(&s->jobs, sizeof(struct job));
     s->service_rng = sim_rng(self, "service");
     s->call_rng = sim_rng(self, "calls");
@@ -235,7 +237,10 @@ static void receive(struct sim_component *self, struct sim_call *call)
 {
     struct service *s = (struct service *)self;
     sim_time now = sim_now(self);
-    if (sim_measuring(self)) s->arrivals++;
+    if (sim_measuring(self)) {
+        s->arrivals++;
+        if (s->op_arrivals) s->op_arrivals[call->op]++;
+    }
     sim_level_add(&s->in_system, now, 1);
 
     struct job *j = sim_pool_get(&s->jobs);
@@ -382,6 +387,7 @@ static void clear_stats(struct sim_component *self)
     s->arrivals = s->ok = s->started = s->waited = s->rejected_full = s->departures = 0;
     s->retries = s->retries_denied = 0;
     memset(s->errors, 0, sizeof s->errors);
+    if (s->op_arrivals) memset(s->op_arrivals, 0, SIM_MAX_OPS * sizeof *s->op_arrivals);
     s->wait_sum = s->residence_sum = 0;
     sim_hist_init(&s->latency);
 }
@@ -393,6 +399,11 @@ static void report(struct sim_component *self, struct sim_report *rep)
     double window = sim_window_seconds(self);
     double arrivals = (double)s->arrivals;
     sim_report(rep, "arrivals", arrivals / window, SIM_UNIT_RATE);
+    for (int op = 0; s->op_arrivals && op < sim_op_count(self); op++) {
+        char path[96];
+        snprintf(path, sizeof path, "arrivals_by_op.%s", sim_op_name(self, op));
+        sim_report(rep, path, arrivals ? (double)s->op_arrivals[op] / arrivals : 0, SIM_UNIT_RATIO);
+    }
     sim_report(rep, "throughput", (double)s->ok / window, SIM_UNIT_RATE);
     sim_report(rep, "utilisation",
                sim_level_mean(&s->busy, now) / ((double)s->ninstances * s->workers), SIM_UNIT_RATIO);
@@ -440,6 +451,71 @@ static void describe(struct sim_component *self, char *buf, size_t n)
                         s->calls[i].probability < 1 ? " (sometimes)" : "");
 }
 
+/* M/M/c, M/M/c/K, or M/G/c by Allen-Cunneen (exact for c = 1: Pollaczek-Khinchine), per
+ * instance with its share of the arrivals (round robin splits them evenly). */
+static void theory(struct sim_component *self, struct sim_report *pred)
+{
+    struct service *s = (struct service *)self;
+    int c = s->workers;
+    double lambda = sim_simulated(pred, "arrivals");
+    /* With per-operation service times, the service time is their mixture, weighted by the
+     * operations this node saw. */
+    double mean = 0, second = 0, seen = 0;
+    for (int op = 0; op < sim_op_count(self); op++) {
+        char path[96];
+        snprintf(path, sizeof path, "arrivals_by_op.%s", sim_op_name(self, op));
+        double share = s->nops ? sim_simulated(pred, path) : (op == 0);
+        if (!(share > 0)) continue;
+        const struct sim_dist *d = op < s->nops && s->service_time_by_op[op] ? s->service_time_by_op[op]
+                                                                             : s->service_time;
+        double m = sim_dist_mean(d);
+        mean += share * m;
+        second += share * (sim_dist_variance(d) + m * m);
+        seen += share;
+    }
+    if (!(seen > 0) || !(lambda > 0)) return;
+    mean /= seen;
+    second /= seen;
+    double var = second - mean * mean;
+    double li = lambda / s->ninstances, a = li * mean, scv = var / (mean * mean);
+    if (fabs(scv - 1) < 1e-12) scv = 1;
+    int64_t k = s->queue_limit < 0 ? -1 : c + s->queue_limit;
+    if (s->ncalls && !s->async_io) {
+        sim_theory_note(pred, "blocking io holds a worker through downstream calls, whose time has no "
+                              "closed form here");
+        return;
+    }
+    if (k < 0 && a >= c) {
+        sim_theory_note(pred, "offered load %.3g erlangs >= %d workers: no steady state, the queue grows "
+                              "without bound", a, c);
+        sim_report(pred, "utilisation", 1, SIM_UNIT_RATIO);
+        return;
+    }
+    double blocked = k < 0 ? 0 : sim_mmck_blocking(c, k, a);
+    double wq = sim_mmck_wait(c, k, a, mean);
+    if (scv != 1) {
+        if (!isfinite(scv)) return;
+        wq *= (1 + scv) / 2;
+        if (c > 1 || k >= 0)
+            sim_theory_note(pred, "service times are not exponential: the wait is the Allen-Cunneen "
+                                  "approximation");
+    }
+    sim_report(pred, "utilisation", a * (1 - blocked) / c, SIM_UNIT_RATIO);
+    sim_report(pred, "rejection_ratio", blocked, SIM_UNIT_RATIO);
+    if (k < 0 && scv == 1) sim_report(pred, "wait.probability", sim_erlang_c(c, a), SIM_UNIT_RATIO);
+    sim_report(pred, "wait.mean", wq, SIM_UNIT_SECONDS);
+    sim_report(pred, "queue.mean", lambda * (1 - blocked) * wq, SIM_UNIT_NUMBER);
+    if (s->ncalls) {
+        sim_theory_note(pred, "the residence time includes downstream calls: only the queue is predicted");
+        return;
+    }
+    /* Rejected calls leave at once: they count in the residence mean with zero time. */
+    double w = (1 - blocked) * (wq + mean);
+    sim_report(pred, "residence.mean", w, SIM_UNIT_SECONDS);
+    sim_report(pred, "in_system.mean", lambda * w, SIM_UNIT_NUMBER);
+    if (k < 0) sim_report(pred, "latency.mean", wq + mean, SIM_UNIT_SECONDS);
+}
+
 static void fini(struct sim_component *self)
 {
     struct service *s = (struct service *)self;
@@ -447,6 +523,7 @@ static void fini(struct sim_component *self)
     sim_free(s->instances);
     sim_free(s->calls);
     sim_free(s->service_time_by_op);
+    sim_free(s->op_arrivals);
     sim_pool_fini(&s->jobs);
 }
 
@@ -462,5 +539,6 @@ const struct sim_model service_model = {
     .report = report,
     .sample = sample,
     .describe = describe,
+    .theory = theory,
     .fini = fini,
 };

@@ -10,7 +10,6 @@
 
 #define SIM_MAX_FILE_BYTES (16u << 20) /* a scenario larger than this is refused */
 #define SIM_MAX_DEPTH 32               /* nesting deeper than this is refused */
-#define SIM_MAX_OPS 64                 /* distinct operation names in a scenario */
 
 struct sim_loader;
 

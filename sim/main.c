@@ -22,6 +22,8 @@ static const char usage[] =
     "                                          the node that saturates first\n"
     "       archsim limit FILE --minimise PATH --slo ...\n"
     "                                          the least capacity that meets every SLO\n"
+    "       archsim theory FILE                closed-form predictions beside the simulated\n"
+    "                                          figures, and a capacity estimate\n"
     "       archsim --help | --version\n"
     "\n"
     "options:\n"
@@ -247,8 +249,7 @@ int main(int argc, char **argv)
     }
     struct options o = {.command = argv[1], .tolerance = NAN, .precision = NAN};
     char letter = command_letter(o.command);
-    if (!letter || letter == 't')
-        return sim__cli_usage_error("unknown command '%s'", o.command);
+    if (!letter) return sim__cli_usage_error("unknown command '%s'", o.command);
     int code = parse_args(argc, argv, &o);
     if (!code && letter == 'C') {
         code = sim__cmd_compare(&o);
@@ -256,6 +257,8 @@ int main(int argc, char **argv)
         code = sim__cmd_sweep(&o);
     } else if (!code && letter == 'l') {
         code = sim__cmd_limit(&o);
+    } else if (!code && letter == 't') {
+        code = sim__cmd_theory(&o);
     } else if (!code) {
         struct sim__scenario sc = {0};
         struct sim_loader *ld = sim__cli_load(&o, o.files[0], NULL, 0, &sc);

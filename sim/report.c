@@ -15,6 +15,7 @@ void sim__format_value(double v, enum sim_unit unit, char *buf, size_t n)
         snprintf(buf, n, "n/a");
         return;
     }
+    if (fabs(v) < 1e-12) v = 0; /* a formula's 1e-118 reads as the 0 it is */
     switch (unit) {
     case SIM_UNIT_SECONDS: {
         double a = fabs(v);

@@ -2,6 +2,7 @@
  * under their dotted paths; after the last one, every figure gets its mean and 95%
  * Student-t interval across replications. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -63,6 +64,24 @@ void sim_report_hist(struct sim_report *rep, const char *path, const struct sim_
     sim_report(rep, p, h->count ? (double)h->max / SIM_S : 0, SIM_UNIT_SECONDS);
 }
 
+double sim_simulated(struct sim_report *pred, const char *path)
+{
+    char full[256];
+    snprintf(full, sizeof full, "%s%s", pred->prefix, path);
+    const struct sim__metric *m = pred->simulated ? sim__results_find(pred->simulated, full) : NULL;
+    return m ? m->ci.mean : NAN;
+}
+
+void sim_theory_note(struct sim_report *pred, const char *fmt, ...)
+{
+    va_list ap;
+    char note[512];
+    va_start(ap, fmt);
+    vsnprintf(note, sizeof note, fmt, ap);
+    va_end(ap);
+    sim__text_add(&pred->res->notes, "%s\t%s\n", pred->prefix, note);
+}
+
 void sim__results_collect(struct sim__results *res, struct sim_world *w, int r)
 {
     res->cursor = 0;
@@ -73,7 +92,7 @@ void sim__results_collect(struct sim__results *res, struct sim_world *w, int r)
         char prefix[128];
         if (c->name[0] == '@') prefix[0] = 0;
         else snprintf(prefix, sizeof prefix, "nodes.%s.", c->name);
-        struct sim_report rep = {res, prefix, r};
+        struct sim_report rep = {res, prefix, r, NULL};
         c->model->report(c, &rep);
     }
 }
@@ -223,6 +242,7 @@ void sim__results_destroy(struct sim__results *res)
     }
     sim_free(res->nodes);
     sim_free(res->workload_description);
+    sim_free(res->notes.text);
     sim__timeline_destroy(res->timeline);
     sim_free(res);
 }

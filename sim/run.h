@@ -5,6 +5,7 @@
 
 #include "internal.h"
 #include "loader.h"
+#include "text.h"
 #include "timeline.h"
 
 enum sim__expect_op { EXPECT_BELOW, EXPECT_ABOVE, EXPECT_AT_MOST, EXPECT_AT_LEAST, EXPECT_BETWEEN };
@@ -50,12 +51,14 @@ struct sim__results {
     char *workload_description;
     struct sim__timeline *timeline; /* replication 0's, when asked for */
     struct sim_hist latency;        /* end-to-end latency, every replication merged */
+    struct sim__text notes;         /* theory(): "nodes.db.: why", one per line */
 };
 
 struct sim_report {
     struct sim__results *res;
     const char *prefix;
     int replication;
+    const struct sim__results *simulated; /* theory(): what sim_simulated reads */
 };
 
 bool sim__scenario_read(struct sim_loader *ld, struct sim__scenario *sc);

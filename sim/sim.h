@@ -99,6 +99,9 @@ struct sim_model {
     void (*report)(struct sim_component *self, struct sim_report *rep);
     void (*sample)(struct sim_component *self, struct sim_sampler *s);  /* may be NULL */
     void (*describe)(struct sim_component *self, char *buf, size_t n);  /* may be NULL */
+    /* Closed-form predictions under the same paths as report(), fed by figures the
+     * simulation measured at this node (sim_simulated: its arrival rate...). May be NULL. */
+    void (*theory)(struct sim_component *self, struct sim_report *pred);
     void (*fini)(struct sim_component *self);                           /* may be NULL */
 };
 
@@ -140,6 +143,7 @@ void sim_call_abandon(struct sim_call *call);
 int sim_op_count(const struct sim_component *self);
 const char *sim_op_name(const struct sim_component *self, int op);
 enum { SIM_OP_READ = 0, SIM_OP_WRITE = 1 }; /* always interned first */
+#define SIM_MAX_OPS 64 /* distinct operation names in a scenario */
 
 /* ---- random streams and distributions ---- */
 
@@ -267,6 +271,12 @@ void sim_level_add(struct sim_level *l, sim_time now, double delta);
 void sim_level_restart(struct sim_level *l, sim_time now); /* forget the past, keep the level */
 double sim_level_mean(const struct sim_level *l, sim_time now);
 
+/* Queueing formulas for models' theory() and for tests. a = lambda / mu (erlangs). */
+double sim_erlang_c(int c, double a);             /* P(wait) in M/M/c */
+double sim_mmck_blocking(int c, int64_t k, double a); /* P(full) in M/M/c/K, K >= c */
+/* Mean wait in queue of M/M/c/K (K < 0: unbounded), per arrival that is admitted. */
+double sim_mmck_wait(int c, int64_t k, double a, double mean_service);
+
 /* Mean and 95% Student-t interval of n observations (half = 0 when n < 2). */
 struct sim_interval {
     double mean, low, high, half;
@@ -281,6 +291,10 @@ enum sim_unit { SIM_UNIT_NUMBER, SIM_UNIT_COUNT, SIM_UNIT_SECONDS, SIM_UNIT_RATE
 void sim_report(struct sim_report *rep, const char *path, double value, enum sim_unit unit);
 /* count, mean, p50, p90, p95, p99, p99.9 and max of h, in seconds, under path. */
 void sim_report_hist(struct sim_report *rep, const char *path, const struct sim_hist *h);
+/* In theory(): the simulated mean of one of this component's own figures, NAN if none. */
+double sim_simulated(struct sim_report *pred, const char *path);
+/* A theory() note: why the formula may not match (approximation, assumption). */
+void sim_theory_note(struct sim_report *pred, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* One column of this interval's timeline row (the first row fixes the header). */
 void sim_sample(struct sim_sampler *s, const char *column, double value);
 

@@ -148,3 +148,49 @@ struct sim_interval sim_interval95(const double *x, int n)
     r.high = r.mean + r.half;
     return r;
 }
+
+/* Erlang C by the stable recurrence on Erlang B: B(0) = 1, B(k) = a B(k-1) / (k + a B(k-1)). */
+double sim_erlang_c(int c, double a)
+{
+    if (a >= c) return 1;
+    double b = 1;
+    for (int k = 1; k <= c; k++) b = a * b / (k + a * b);
+    return c * b / (c - a * (1 - b));
+}
+
+/* Sums over the stationary probabilities of M/M/c/K, unnormalised and rescaled as they go
+ * so that a large K cannot overflow: the total, the last (p_K) and the queued calls. */
+static void mmck_states(int c, int64_t k, double a, double *total, double *last, double *queued)
+{
+    double p = 1, sum = 1, wq = 0;
+    for (int64_t n = 1; n <= k; n++) {
+        p *= a / (double)(n <= c ? n : c);
+        sum += p;
+        if (n > c) wq += (double)(n - c) * p;
+        if (sum > 1e250) { /* rescale everything */
+            p /= 1e250;
+            sum /= 1e250;
+            wq /= 1e250;
+        }
+    }
+    *total = sum;
+    *last = p;
+    *queued = wq;
+}
+
+double sim_mmck_blocking(int c, int64_t k, double a)
+{
+    double total, last, queued;
+    mmck_states(c, k, a, &total, &last, &queued);
+    return last / total;
+}
+
+double sim_mmck_wait(int c, int64_t k, double a, double mean_service)
+{
+    if (k < 0) return a < c ? sim_erlang_c(c, a) * mean_service / (c - a) : INFINITY;
+    double total, last, queued;
+    mmck_states(c, k, a, &total, &last, &queued);
+    /* Little's law on the queue: Lq = lambda (1 - P_K) Wq. */
+    double lq = queued / total, admitted = a / mean_service * (1 - last / total);
+    return admitted > 0 ? lq / admitted : 0;
+}

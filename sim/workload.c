@@ -304,6 +304,19 @@ static void fini(struct sim_component *self)
     sim_free(wl->schedule);
 }
 
+/* The formulas downstream assume Poisson arrivals at a steady rate: say where they are not. */
+static void theory(struct sim_component *self, struct sim_report *pred)
+{
+    struct workload *wl = (struct workload *)self;
+    if (wl->closed)
+        sim_theory_note(pred, "closed-loop users: arrivals are not Poisson (a user waits for its answer)");
+    else if (wl->process == CONSTANT)
+        sim_theory_note(pred, "constant inter-arrival times: the Poisson formulas overstate queueing");
+    if (wl->nsteps) sim_theory_note(pred, "the rate changes over time: the formulas assume one steady rate");
+    if (wl->deadline)
+        sim_theory_note(pred, "requests past their deadline are abandoned by the client, not by the nodes");
+}
+
 const struct sim_hist *sim__workload_latency(struct sim_component *self)
 {
     return &((struct workload *)self)->latency;
@@ -320,5 +333,6 @@ const struct sim_model sim__workload_model = {
     .report = report,
     .sample = sample,
     .describe = describe,
+    .theory = theory,
     .fini = fini,
 };

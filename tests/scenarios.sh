@@ -94,6 +94,17 @@ found=$(awk '$1 == "\"limit\":" { gsub(/,/, "", $2); print $2 }' "$tmp/limit.jso
 "$bin" limit $web --vary workload.mix.read --slo 'latency.p99<1us' --duration 2s --set warmup=1s >/dev/null 2>&1
 [ $? -eq 1 ] && ok || bad "a limit that is never met should exit 1"
 
+# theory: on the validation scenarios every formula sits inside the simulated interval;
+# on the default scenario the Allen-Cunneen approximation is named where it misses.
+for f in mmck mm1-rho80 mmc16 md1; do
+    "$bin" theory scenarios/validation/$f.json --json "$tmp/th.json" >"$tmp/th.txt" 2>"$tmp/err"
+    [ $? -eq 0 ] && grep -q "utilisation" "$tmp/th.txt" && ! grep -q "   outside$" "$tmp/th.txt" && grep -q '"inside":\s*true' "$tmp/th.json" &&
+        ok || bad "theory $f: a formula outside its interval: $(cat "$tmp/th.txt" "$tmp/err")"
+done
+"$bin" theory $web --duration 20s >"$tmp/th.txt" 2>&1
+grep -q "no closed form applies" "$tmp/th.txt" && grep -q "capacity estimate" "$tmp/th.txt" && ok ||
+    bad "theory on web-tier: $(cat "$tmp/th.txt")"
+
 # Exit codes.
 "$bin" run $web --duration 3s --set warmup=1s --quiet >/dev/null 2>&1
 [ $? -eq 0 ] && ok || bad "web-tier expectations should hold (exit 0)"

@@ -305,6 +305,31 @@ static void test_interval95(void **state)
     assert_true(r.half == 0.0);
 }
 
+#define assert_close(x, y, tol) assert_true(fabs((x) - (y)) <= (tol))
+
+/* Erlang C and M/M/c/K against values worked by hand from the defining sums. */
+static void test_queueing_formulas(void **state)
+{
+    (void)state;
+    /* M/M/1: P(wait) = rho. M/M/4 at a = 3.2: sum_{k<4} a^k/k! = 1 + 3.2 + 5.12 + 5.461333,
+     * last = a^4/4! * 4/(4-3.2) = 4.369067 * 5 = 21.845333; C = last / (sum + last). */
+    assert_close(sim_erlang_c(1, 0.7), 0.7, 1e-12);
+    double sum = 1 + 3.2 + 5.12 + 3.2 * 3.2 * 3.2 / 6, last = pow(3.2, 4) / 24 * 4 / 0.8;
+    assert_close(sim_erlang_c(4, 3.2), last / (sum + last), 1e-12);
+    assert_close(sim_erlang_c(2, 2.5), 1, 0); /* overloaded: everyone waits */
+    /* M/M/1/1 (Erlang loss with one server): P_K = a / (1 + a). */
+    assert_close(sim_mmck_blocking(1, 1, 0.8), 0.8 / 1.8, 1e-12);
+    /* M/M/1/2: p = (1, a, a^2) / (1 + a + a^2); Lq = p_2; Wq = Lq / (lambda (1 - p_2)). */
+    double a = 0.5, norm = 1 + a + a * a;
+    assert_close(sim_mmck_blocking(1, 2, a), a * a / norm, 1e-12);
+    assert_close(sim_mmck_wait(1, 2, a, 1e-3), (a * a / norm) / (a / 1e-3 * (1 - a * a / norm)),
+                        1e-15);
+    /* Unbounded M/M/1: Wq = rho S / (1 - rho); a very large K converges to it without overflow. */
+    assert_close(sim_mmck_wait(1, -1, 0.8, 1e-3), 0.8e-3 / 0.2, 1e-15);
+    assert_close(sim_mmck_wait(1, 100000, 0.8, 1e-3), 0.8e-3 / 0.2, 1e-12);
+    assert_true(isinf(sim_mmck_wait(2, -1, 2.0, 1e-3)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_welford),
         cmocka_unit_test(test_level),
         cmocka_unit_test(test_interval95),
+        cmocka_unit_test(test_queueing_formulas),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,181 @@
+/* theory.c: `archsim theory FILE`. Runs the scenario, then asks every model for its
+ * closed-form predictions at the arrival rate the simulation measured there, and prints
+ * formula and simulation side by side; where a formula falls outside the simulated 95%
+ * interval it gives the likely reason the models noted. Then the guide's back-of-envelope
+ * capacity estimate: instances = peak rate / per-instance capacity x headroom. */
+#include <math.h>
+
+#include "cli.h"
+
+#define HEADROOM 1.5
+
+static const struct sim__metric *find_node(const struct sim__results *r, const char *node, const char *what)
+{
+    char path[256];
+    snprintf(path, sizeof path, "nodes.%s.%s", node, what);
+    return sim__results_find(r, path);
+}
+
+/* The notes one component made, each on its own line. */
+static void print_notes(const struct sim__text *notes, const char *prefix, const char *lead, cJSON *list)
+{
+    size_t plen = strlen(prefix);
+    for (const char *line = notes->text; line && *line;) {
+        const char *end = strchr(line, '\n');
+        const char *tab = strchr(line, '\t');
+        if (tab && (size_t)(tab - line) == plen && !strncmp(line, prefix, plen)) {
+            printf("  %s%.*s\n", lead, (int)(end - tab - 1), tab + 1);
+            if (list) {
+                char note[512];
+                snprintf(note, sizeof note, "%.*s", (int)(end - tab - 1), tab + 1);
+                cJSON_AddItemToArray(list, cJSON_CreateString(note));
+            }
+        }
+        line = end + 1;
+    }
+}
+
+/* The highest rate the scenario offers: its base rate or any scheduled one. */
+static double peak_factor(struct sim_loader *ld)
+{
+    const cJSON *wl = cJSON_GetObjectItemCaseSensitive(sim__loader_json(ld), "workload");
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(wl, "arrivals");
+    const cJSON *rate = cJSON_GetObjectItemCaseSensitive(a, "rate");
+    if (!cJSON_IsNumber(rate) || rate->valuedouble <= 0) return 1;
+    double peak = rate->valuedouble;
+    const cJSON *step;
+    cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(wl, "schedule"))
+    {
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive(step, "rate");
+        if (cJSON_IsNumber(r) && r->valuedouble > peak) peak = r->valuedouble;
+    }
+    return peak / rate->valuedouble;
+}
+
+static int report(const struct options *o, struct sim_loader *ld, const struct sim__scenario *sc,
+                  const struct sim__results *res, struct sim_world *w, struct sim__results *pred)
+{
+    cJSON *json = cJSON_CreateObject(), *nodes = cJSON_AddObjectToObject(json, "nodes");
+    int diverged = 0;
+    printf("archsim theory: %s (%s), %d replication%s, seed %llu\n", sc->name, o->files[0],
+           sc->replications, sc->replications == 1 ? "" : "s", (unsigned long long)sc->seed);
+    printf("each formula is fed the arrival rate simulated at its node; 'outside' marks a formula "
+           "outside the simulated 95%% interval\n");
+    print_notes(&pred->notes, "", "workload: ", cJSON_AddArrayToObject(json, "workload_notes"));
+    for (int k = 0; k < res->nnodes; k++) {
+        const char *name = res->nodes[k].name;
+        char prefix[160];
+        snprintf(prefix, sizeof prefix, "nodes.%s.", name);
+        const struct sim__metric *lambda = find_node(res, name, "arrivals");
+        printf("\nnode %s (%s): %s\n", name, res->nodes[k].type, res->nodes[k].description);
+        if (lambda) printf("  arrivals %.6g/s\n", lambda->ci.mean);
+        cJSON *jn = cJSON_AddObjectToObject(nodes, name);
+        bool any = false, outside = false;
+        for (size_t i = 0; i < pred->n; i++) {
+            const struct sim__metric *f = &pred->metrics[i];
+            if (strncmp(f->path, prefix, strlen(prefix))) continue;
+            const struct sim__metric *m = sim__results_find(res, f->path);
+            if (!m) continue;
+            /* Below the clock's 1 ns, or a millionth of a ratio, the two agree whatever the
+             * interval (all replications equal gives a zero-width one). */
+            double eps = f->unit == SIM_UNIT_SECONDS ? 1e-9 : 1e-6;
+            bool in = m->ci.n < 2 || (f->values[0] >= m->ci.low - eps && f->values[0] <= m->ci.high + eps);
+            char fv[32], mv[32], lo[32], hi[32];
+            sim__format_value(f->values[0], f->unit, fv, sizeof fv);
+            sim__format_value(m->ci.mean, m->unit, mv, sizeof mv);
+            sim__format_value(m->ci.low, m->unit, lo, sizeof lo);
+            sim__format_value(m->ci.high, m->unit, hi, sizeof hi);
+            if (!any) printf("  %-20s %12s   %-12s %-28s\n", "figure", "formula", "simulated", "95% interval");
+            printf("  %-20s %12s   %-12s [%s, %s]%s\n", f->path + strlen(prefix), fv, mv, lo, hi,
+                   in ? "" : "   outside");
+            cJSON *jf = cJSON_AddObjectToObject(jn, f->path + strlen(prefix));
+            cJSON_AddNumberToObject(jf, "formula", f->values[0]);
+            cJSON_AddNumberToObject(jf, "simulated", m->ci.mean);
+            cJSON *ci = cJSON_AddArrayToObject(jf, "ci95");
+            cJSON_AddItemToArray(ci, cJSON_CreateNumber(m->ci.low));
+            cJSON_AddItemToArray(ci, cJSON_CreateNumber(m->ci.high));
+            cJSON_AddBoolToObject(jf, "inside", in);
+            any = true;
+            outside |= !in;
+        }
+        if (!any) printf("  no closed form applies\n");
+        cJSON *notes = cJSON_AddArrayToObject(jn, "notes");
+        print_notes(&pred->notes, prefix, outside ? "likely reason: " : "note: ", notes);
+        if (outside && !strstr(pred->notes.text ? pred->notes.text : "", prefix)) {
+            printf("  likely reason: %s\n", strstr(pred->notes.text ? pred->notes.text : "", "\t")
+                                               ? "see the workload notes above"
+                                               : "chance: a 95% interval misses one time in twenty");
+        }
+        diverged += outside;
+    }
+
+    /* The guide's estimate: per-instance capacity from the simulated holding time. */
+    double peak = peak_factor(ld);
+    printf("\ncapacity estimate (the guide's back of the envelope): instances = peak rate / "
+           "per-instance capacity x headroom %.1f\n", HEADROOM);
+    cJSON *cap = cJSON_AddObjectToObject(json, "capacity");
+    for (int k = 0; k < w->ncomponents; k++) {
+        struct sim_component *c = w->components[k];
+        if (c->name[0] == '@') continue;
+        const struct sim__metric *lambda = find_node(res, c->name, "arrivals");
+        const struct sim__metric *u = find_node(res, c->name, "utilisation");
+        const cJSON *node = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(sim__loader_json(ld), "nodes"), c->name);
+        const cJSON *inst = cJSON_GetObjectItemCaseSensitive(node, "instances");
+        const cJSON *workers = cJSON_GetObjectItemCaseSensitive(node, "workers");
+        if (!lambda || !u || lambda->ci.mean <= 0) continue;
+        double n = cJSON_IsNumber(inst) ? inst->valuedouble : 1, wk = cJSON_IsNumber(workers) ? workers->valuedouble : 1;
+        double hold = u->ci.mean * n * wk / lambda->ci.mean; /* utilisation law: U = lambda S / (n c) */
+        double per_instance = wk / hold, rate = lambda->ci.mean * peak;
+        double needed = ceil(rate / per_instance * HEADROOM);
+        char held[32];
+        sim__format_value(hold, SIM_UNIT_SECONDS, held, sizeof held);
+        printf("  %-12s peak %.6g/s, a worker held %s per call, %.6g/s per instance -> %.0f "
+               "instance%s (has %.0f)\n", c->name, rate, held, per_instance, needed,
+               needed == 1 ? "" : "s", n);
+        cJSON *jc = cJSON_AddObjectToObject(cap, c->name);
+        cJSON_AddNumberToObject(jc, "peak_rate", rate);
+        cJSON_AddNumberToObject(jc, "holding_time", hold);
+        cJSON_AddNumberToObject(jc, "per_instance_capacity", per_instance);
+        cJSON_AddNumberToObject(jc, "instances_needed", needed);
+        cJSON_AddNumberToObject(jc, "instances", n);
+    }
+    int code = 0;
+    if (o->json) code = sim__write_text(o->json, sim__json_text(json));
+    cJSON_Delete(json);
+    (void)diverged;
+    return code;
+}
+
+int sim__cmd_theory(const struct options *o)
+{
+    struct sim__scenario sc;
+    struct sim_loader *ld = sim__cli_load(o, o->files[0], NULL, 0, &sc);
+    if (!ld) return 2;
+    int code = 0;
+    struct sim__results *res = sim__run(ld, &sc, false);
+    struct sim_world *w = res ? sim__world_build(ld, &sc, 0) : NULL;
+    if (!res || !w) {
+        fprintf(stderr, "%s\n", sim__loader_error(ld));
+        code = 2;
+    } else {
+        struct sim__results *pred = sim_alloc(sizeof *pred);
+        pred->replications = 1;
+        for (int k = 0; k < w->ncomponents; k++) {
+            struct sim_component *c = w->components[k];
+            if (!c->model->theory) continue;
+            char prefix[160];
+            if (c->name[0] == '@') prefix[0] = 0;
+            else snprintf(prefix, sizeof prefix, "nodes.%s.", c->name);
+            struct sim_report rep = {pred, prefix, 0, res};
+            c->model->theory(c, &rep);
+        }
+        code = report(o, ld, &sc, res, w, pred);
+        sim__results_destroy(pred);
+    }
+    sim__world_destroy(w);
+    sim__results_destroy(res);
+    sim__scenario_fini(&sc);
+    sim__loader_destroy(ld);
+    return code;
+}
