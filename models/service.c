@@ -399,7 +399,8 @@ static void report(struct sim_component *self, struct sim_report *rep)
     double window = sim_window_seconds(self);
     double arrivals = (double)s->arrivals;
     sim_report(rep, "arrivals", arrivals / window, SIM_UNIT_RATE);
-    for (int op = 0; s->op_arrivals && op < sim_op_count(self); op++) {
+    for (int op = 0; op < s->nops; op++) {
+        if (!s->service_time_by_op[op]) continue;
         char path[96];
         snprintf(path, sizeof path, "arrivals_by_op.%s", sim_op_name(self, op));
         sim_report(rep, path, arrivals ? (double)s->op_arrivals[op] / arrivals : 0, SIM_UNIT_RATIO);
@@ -459,15 +460,20 @@ static void theory(struct sim_component *self, struct sim_report *pred)
     int c = s->workers;
     double lambda = sim_simulated(pred, "arrivals");
     /* With per-operation service times, the service time is their mixture, weighted by the
-     * operations this node saw. */
+     * share of each such operation this node saw; every other operation takes the default. */
     double mean = 0, second = 0, seen = 0;
-    for (int op = 0; op < sim_op_count(self); op++) {
-        char path[96];
-        snprintf(path, sizeof path, "arrivals_by_op.%s", sim_op_name(self, op));
-        double share = s->nops ? sim_simulated(pred, path) : (op == 0);
+    for (int op = 0; op <= s->nops; op++) {
+        const struct sim_dist *d = op < s->nops ? s->service_time_by_op[op] : s->service_time;
+        double share;
+        if (op < s->nops) {
+            if (!d) continue;
+            char path[96];
+            snprintf(path, sizeof path, "arrivals_by_op.%s", sim_op_name(self, op));
+            share = sim_simulated(pred, path);
+        } else {
+            share = 1 - seen;
+        }
         if (!(share > 0)) continue;
-        const struct sim_dist *d = op < s->nops && s->service_time_by_op[op] ? s->service_time_by_op[op]
-                                                                             : s->service_time;
         double m = sim_dist_mean(d);
         mean += share * m;
         second += share * (sim_dist_variance(d) + m * m);

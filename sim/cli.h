@@ -37,6 +37,20 @@ struct sim_interval sim__paired_difference(const struct sim__metric *a, const st
 /* "better", "worse", "higher", "lower" or "no significant difference" for a figure. */
 const char *sim__verdict_word(const char *path, struct sim_interval diff);
 
+/* One figure against the baseline report. */
+struct sim__check {
+    const struct sim__metric *metric;
+    double base, diff, half; /* the difference and its 95% half-width (Welch) */
+    bool significant, beyond, fail;
+    const char *verdict;
+};
+/* Compares res with o->baseline; false (with a message) when it cannot be read. */
+bool sim__baseline_check(const struct options *o, const struct sim__results *res,
+                         struct sim__check **out, int *nout);
+void sim__baseline_print(FILE *f, const struct options *o, const struct sim__check *c, int n);
+int sim__junit_write(const char *path, const char *file, const struct sim__scenario *sc,
+                     const struct sim__verdict *v, const struct sim__check *c, int nchecks);
+
 int sim__cmd_compare(const struct options *o);
 int sim__cmd_sweep(const struct options *o);
 int sim__cmd_limit(const struct options *o);

@@ -34,7 +34,12 @@ static const char usage[] =
     "  --json FILE          write the report as JSON (SI units, ci95 tree beside the means)\n"
     "  --timeline FILE.csv  run: write per-interval series of the first replication\n"
     "  --timing             run: add wall-clock figures to the JSON (not reproducible)\n"
-    "  --metric PATH        compare, sweep: add a figure to the table (repeatable)\n"
+    "  --metric PATH        compare, sweep: add a figure to the table; run: check only\n"
+    "                       these figures against --baseline (repeatable)\n"
+    "  --baseline FILE      run: compare with a stored --json report; fail (exit 1) when a\n"
+    "                       figure got worse, significantly and beyond --tolerance\n"
+    "  --tolerance T        run: the change --baseline tolerates (default 5%)\n"
+    "  --junit FILE         run: write expectations and baseline checks as JUnit XML\n"
     "  --independent        compare: give each design its own seed instead of common\n"
     "                       random numbers (to see what they buy)\n"
     "  --vary SPEC          sweep: PATH=FROM:TO:STEP (numbers or durations) or PATH=A,B,C\n"
@@ -71,12 +76,14 @@ static const struct option_spec option_specs[] = {
     {"--seed", true, "rcCslt"},      {"--replications", true, "rcCslt"},
     {"--duration", true, "rcCslt"},  {"--set", true, "rcCslt"},
     {"--json", true, "rCslt"},       {"--timeline", true, "r"},
-    {"--timing", false, "r"},        {"--metric", true, "Cs"},
+    {"--timing", false, "r"},        {"--metric", true, "rCs"},
     {"--independent", false, "C"},   {"-j", true, "rCslt"},
     {"--quiet", false, "rCslt"},     {"--vary", true, "sl"},
     {"--csv", true, "s"},            {"--plot", true, "rCs"},
     {"--svg", false, "rCs"},         {"--slo", true, "l"},
     {"--minimise", true, "l"},       {"--precision", true, "l"},
+    {"--baseline", true, "r"},       {"--tolerance", true, "r"},
+    {"--junit", true, "r"},
 };
 
 static char command_letter(const char *command)
@@ -138,6 +145,11 @@ static int parse_args(int argc, char **argv, struct options *o)
         else if (!strcmp(a, "--slo") && !push(o->slos, &o->nslos, v))
             return sim__cli_usage_error("too many %s", a);
         else if (!strcmp(a, "--minimise")) o->minimise = v;
+        else if (!strcmp(a, "--baseline")) o->baseline = v;
+        else if (!strcmp(a, "--junit")) o->junit = v;
+        else if (!strcmp(a, "--tolerance") &&
+                 (!sim__parse_limit(v, &o->tolerance) || !(o->tolerance >= 0)))
+            return sim__cli_usage_error("--tolerance takes a ratio such as 0.05 or 5%%, got '%s'", v);
         else if (!strcmp(a, "--precision") &&
                  (!sim__parse_limit(v, &o->precision) || !(o->precision > 0 && o->precision < 1)))
             return sim__cli_usage_error("--precision takes a ratio such as 0.01 or 1%%, got '%s'", v);
@@ -204,7 +216,18 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
     }
     for (int i = 0; i < sc->nexpect; i++)
         if (!verdicts[i].pass) code = 1;
+    struct sim__check *checks = NULL;
+    int nchecks = 0;
+    if (o->baseline && !sim__baseline_check(o, res, &checks, &nchecks)) {
+        code = 2;
+        goto out;
+    }
+    for (int i = 0; i < nchecks; i++)
+        if (checks[i].fail) code = 1;
     if (!o->quiet) sim__report_text(stdout, o->files[0], sc, res, verdicts);
+    if (!o->quiet && o->baseline) sim__baseline_print(stdout, o, checks, nchecks);
+    if (o->junit && sim__junit_write(o->junit, o->files[0], sc, verdicts, checks, nchecks)) code = 2;
+    sim_free(checks);
     if (o->json) {
         char *text = sim__report_json(ld, sc, res, verdicts, o->timing);
         bool ok = sim__write_file(o->json, text);
