@@ -1,0 +1,822 @@
+/* cache.c: a cache node over real keys in front of a synchronous backend. Entries live in
+ * a dense array (index 0 is nil) threaded by intrusive index lists; a hash map keyed by
+ * the uint64 key finds each key's record; lru, lfu (frequency lists), fifo and random
+ * evict in O(1) with storage preallocated from the capacity. Reads hit or miss on the
+ * simulated keys; misses go to the backend and fill on the answer. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+_Static_assert(sizeof(void *) >= sizeof(uint32_t), "an index travels in an event's argument");
+
+enum eviction { EVICT_LRU, EVICT_LFU, EVICT_FIFO, EVICT_RANDOM, EVICT_TTL };
+static const char *const eviction_names[] = {"lru", "lfu", "fifo", "random", "ttl", NULL};
+enum write_policy { WRITE_CACHE_ASIDE, WRITE_THROUGH, WRITE_AROUND, WRITE_BACK };
+static const char *const write_policy_names[] = {"cache_aside", "write_through", "write_around",
+                                                 "write_back", NULL};
+
+#define MAX_CAPACITY 1000000000LL /* entry indices are uint32 */
+#define NIL 0u
+#define MAX_TIME (1000000 * SIM_S) /* as long as a run may be */
+
+enum { LINK_ORDER, LINK_DIRTY };
+
+/* A doubly linked list of entry (or frequency-node) indices. */
+struct list {
+    uint32_t head, tail;
+};
+
+/* A resident entry; owned by the cache's entry array, moved on removal (dense). */
+struct entry {
+    uint32_t link[2][2]; /* [LINK_ORDER or LINK_DIRTY][0 prev, 1 next] */
+    uint32_t info;       /* the key's record */
+    uint32_t freq;       /* lfu: its frequency node */
+    sim_time expires;    /* SIM_NEVER without a ttl */
+    sim_time version;    /* when the value was read from (or written to) the backend */
+    uint8_t in_dirty;    /* on the dirty list (write_back, waiting for a flush) */
+};
+
+/* lfu: the entries used `count` times, most recent at the head; in ascending count order. */
+struct fnode {
+    uint64_t count;
+    struct list items;
+    uint32_t prev, next;
+};
+
+struct flight;
+
+/* One per distinct key seen; owned by the cache, never removed (indices are stable). */
+struct keyinfo {
+    uint64_t key;
+    uint64_t reads;        /* measured reads, for top_1pct_share */
+    sim_time last_write;   /* when the latest write was acknowledged; -1: never */
+    uint32_t entry;        /* resident entry, or NIL */
+    uint32_t written, persisted; /* write_back: writes acknowledged, and reached the backend */
+    struct flight *flight; /* the backend read every miss on this key waits for (coalescing) */
+};
+
+/* Open addressing, linear probing: key -> keyinfo index + 1 (0: an empty slot). Key and
+ * value share a slot, so a lookup at millions of keys costs one cache miss, not two. */
+struct slot {
+    uint64_t key;
+    uint32_t val;
+};
+
+struct map {
+    struct slot *slots;
+    size_t mask, count;
+};
+
+enum job_kind { JOB_HIT, JOB_MISS, JOB_WRITE };
+
+/* An incoming call being served; from the cache's pool. */
+struct job {
+    struct sim_call *in;
+    sim_time arrived;
+    struct job *next; /* the next waiter of the same flight */
+    enum job_kind kind;
+};
+
+enum out_kind { OUT_FILL, OUT_WRITE, OUT_EVICT_FLUSH, OUT_FLUSH };
+
+/* A call to the backend; from the cache's pool. A fill's waiters are its jobs. */
+struct flight {
+    enum out_kind kind;
+    uint32_t info;
+    uint32_t version; /* write_back: the write count this call persists */
+    sim_time sent;
+    struct job *head, *tail;
+};
+
+struct cache {
+    struct sim_component base;
+    struct sim_component *backend;
+    enum eviction eviction;
+    enum write_policy write_policy;
+    uint32_t capacity; /* 0: unbounded (ttl) */
+    sim_time ttl, ttl_jitter, invalidation_delay, flush_interval;
+    uint32_t batch_size;
+    bool coalescing;
+    struct sim_dist *hit_time;
+    bool hit_time_zero;
+    struct sim_rng *hit_rng, *evict_rng, *ttl_rng;
+
+    struct entry *entries;
+    uint32_t used, allocated; /* entries 1..used are resident */
+    struct list order;        /* lru (most recent first) and fifo (newest first) */
+    struct fnode *fnodes;     /* lfu */
+    struct list flist;
+    uint32_t ffree;
+    struct list dirty;        /* write_back, oldest write first */
+    struct keyinfo *infos;
+    uint32_t ninfos, infos_allocated;
+    struct map map;
+    struct sim_pool jobs, flights;
+    struct flight *flush;     /* the batch in flight, or NULL */
+    uint32_t flush_left;      /* keys this flush round still has to send */
+    uint64_t *batch_keys;
+    uint32_t *batch_versions;
+    uint32_t batch_n;
+
+    /* measurement */
+    uint64_t reads, writes, hits, misses, evictions, expirations, coalesced, invalidations;
+    uint64_t stale_reads, backend_reads, backend_writes, flushes, dirty_evictions;
+    uint64_t errors[SIM_STATUS_COUNT];
+    uint64_t sample_hits, sample_reads;
+    struct sim_hist hit_latency, miss_latency, read_latency;
+    struct sim_level at_risk;
+};
+
+/* ---- the key map ---- */
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+static void map_init(struct map *m, size_t slots)
+{
+    size_t n = 16;
+    while (n < slots) n *= 2;
+    m->slots = sim_alloc(n * sizeof *m->slots);
+    m->mask = n - 1;
+    m->count = 0;
+}
+
+static uint32_t map_find(const struct map *m, uint64_t key)
+{
+    for (size_t i = mix64(key) & m->mask;; i = (i + 1) & m->mask) {
+        if (!m->slots[i].val) return 0;
+        if (m->slots[i].key == key) return m->slots[i].val;
+    }
+}
+
+static void map_put(struct map *m, uint64_t key, uint32_t val); /* key absent */
+
+static void map_grow(struct map *m)
+{
+    struct map old = *m;
+    map_init(m, (old.mask + 1) * 2);
+    for (size_t i = 0; i <= old.mask; i++)
+        if (old.slots[i].val) map_put(m, old.slots[i].key, old.slots[i].val);
+    sim_free(old.slots);
+}
+
+static void map_put(struct map *m, uint64_t key, uint32_t val)
+{
+    if ((m->count + 1) * 2 > m->mask + 1) map_grow(m); /* load at most 1/2 */
+    size_t i = mix64(key) & m->mask;
+    while (m->slots[i].val) i = (i + 1) & m->mask;
+    m->slots[i] = (struct slot){key, val};
+    m->count++;
+}
+
+/* The record of key, created on first sight. Returns its index (records may move). */
+static uint32_t info_of(struct cache *c, uint64_t key)
+{
+    uint32_t v = map_find(&c->map, key);
+    if (v) return v - 1;
+    if (c->ninfos == c->infos_allocated) {
+        SIM_ASSERT(&c->base, c->infos_allocated < UINT32_MAX / 2);
+        c->infos_allocated = c->infos_allocated ? c->infos_allocated * 2 : 1024;
+        c->infos = sim_realloc(c->infos, (size_t)c->infos_allocated * sizeof *c->infos);
+    }
+    uint32_t i = c->ninfos++;
+    c->infos[i] = (struct keyinfo){.key = key, .last_write = -1};
+    map_put(&c->map, key, i + 1);
+    return i;
+}
+
+/* ---- intrusive index lists over the entries ---- */
+
+static void list_push_front(struct cache *c, struct list *l, int which, uint32_t i)
+{
+    struct entry *e = &c->entries[i];
+    e->link[which][0] = NIL;
+    e->link[which][1] = l->head;
+    if (l->head) c->entries[l->head].link[which][0] = i;
+    else l->tail = i;
+    l->head = i;
+}
+
+static void list_push_back(struct cache *c, struct list *l, int which, uint32_t i)
+{
+    struct entry *e = &c->entries[i];
+    e->link[which][1] = NIL;
+    e->link[which][0] = l->tail;
+    if (l->tail) c->entries[l->tail].link[which][1] = i;
+    else l->head = i;
+    l->tail = i;
+}
+
+static void list_remove(struct cache *c, struct list *l, int which, uint32_t i)
+{
+    uint32_t prev = c->entries[i].link[which][0], next = c->entries[i].link[which][1];
+    if (prev) c->entries[prev].link[which][1] = next;
+    else l->head = next;
+    if (next) c->entries[next].link[which][0] = prev;
+    else l->tail = prev;
+}
+
+/* Entry at index from now lives at index to: its neighbours and list ends follow it. */
+static void list_moved(struct cache *c, struct list *l, int which, uint32_t from, uint32_t to)
+{
+    uint32_t prev = c->entries[to].link[which][0], next = c->entries[to].link[which][1];
+    if (prev) c->entries[prev].link[which][1] = to;
+    else if (l->head == from) l->head = to;
+    if (next) c->entries[next].link[which][0] = to;
+    else if (l->tail == from) l->tail = to;
+}
+
+static struct list *order_of(struct cache *c, uint32_t i)
+{
+    return c->eviction == EVICT_LFU ? &c->fnodes[c->entries[i].freq].items : &c->order;
+}
+
+/* ---- lfu: frequency nodes in ascending count order, O(1) per operation ---- */
+
+static uint32_t fnode_new(struct cache *c, uint64_t count, uint32_t after)
+{
+    uint32_t f = c->ffree;
+    SIM_ASSERT(&c->base, f != NIL);
+    c->ffree = c->fnodes[f].next;
+    uint32_t next = after ? c->fnodes[after].next : c->flist.head;
+    c->fnodes[f] = (struct fnode){.count = count, .prev = after, .next = next};
+    if (after) c->fnodes[after].next = f;
+    else c->flist.head = f;
+    if (next) c->fnodes[next].prev = f;
+    else c->flist.tail = f;
+    return f;
+}
+
+static void fnode_release_if_empty(struct cache *c, uint32_t f)
+{
+    struct fnode *n = &c->fnodes[f];
+    if (n->items.head) return;
+    if (n->prev) c->fnodes[n->prev].next = n->next;
+    else c->flist.head = n->next;
+    if (n->next) c->fnodes[n->next].prev = n->prev;
+    else c->flist.tail = n->prev;
+    n->next = c->ffree;
+    c->ffree = f;
+}
+
+static void lfu_insert(struct cache *c, uint32_t i)
+{
+    uint32_t f = c->flist.head;
+    if (!f || c->fnodes[f].count != 1) f = fnode_new(c, 1, NIL);
+    c->entries[i].freq = f;
+    list_push_front(c, &c->fnodes[f].items, LINK_ORDER, i);
+}
+
+static void lfu_touch(struct cache *c, uint32_t i)
+{
+    uint32_t f = c->entries[i].freq, next = c->fnodes[f].next;
+    uint64_t count = c->fnodes[f].count + 1;
+    if (!next || c->fnodes[next].count != count) next = fnode_new(c, count, f);
+    list_remove(c, &c->fnodes[f].items, LINK_ORDER, i);
+    fnode_release_if_empty(c, f);
+    c->entries[i].freq = next;
+    list_push_front(c, &c->fnodes[next].items, LINK_ORDER, i);
+}
+
+/* ---- entries ---- */
+
+/* An access: lru moves the entry to the front, lfu counts it, the others do nothing. */
+static void touch(struct cache *c, uint32_t i)
+{
+    if (c->eviction == EVICT_LRU) {
+        if (c->order.head != i) {
+            list_remove(c, &c->order, LINK_ORDER, i);
+            list_push_front(c, &c->order, LINK_ORDER, i);
+        }
+    } else if (c->eviction == EVICT_LFU) {
+        lfu_touch(c, i);
+    }
+}
+
+static void send_backend(struct cache *c, struct flight *f, struct sim_call *parent, int op,
+                         uint64_t key, sim_time deadline)
+{
+    struct sim_call *out = sim_call_new(&c->base, c->backend, parent, op, key, deadline);
+    out->caller_data = f;
+    f->sent = sim_now(&c->base);
+    if (sim_measuring(&c->base)) {
+        if (op == SIM_OP_WRITE) c->backend_writes++;
+        else c->backend_reads++;
+    }
+    sim_call_send(out);
+}
+
+/* write_back: a dirty entry leaves the cache; its latest write goes to the backend alone. */
+static void flush_one(struct cache *c, uint32_t info)
+{
+    struct flight *f = sim_pool_get(&c->flights);
+    *f = (struct flight){.kind = OUT_EVICT_FLUSH, .info = info, .version = c->infos[info].written};
+    if (sim_measuring(&c->base)) c->dirty_evictions++;
+    send_backend(c, f, NULL, SIM_OP_WRITE, c->infos[info].key, SIM_NEVER);
+}
+
+/* Removes entry i; the last entry moves into its place so that 1..used stay dense. */
+static void entry_remove(struct cache *c, uint32_t i)
+{
+    struct entry *e = &c->entries[i];
+    uint32_t info = e->info;
+    list_remove(c, order_of(c, i), LINK_ORDER, i);
+    if (c->eviction == EVICT_LFU) fnode_release_if_empty(c, e->freq);
+    if (e->in_dirty) list_remove(c, &c->dirty, LINK_DIRTY, i);
+    c->infos[info].entry = NIL;
+    if (c->write_policy == WRITE_BACK && c->infos[info].written != c->infos[info].persisted &&
+        e->in_dirty)
+        flush_one(c, info);
+    uint32_t last = c->used--;
+    if (i == last) return;
+    c->entries[i] = c->entries[last];
+    list_moved(c, order_of(c, i), LINK_ORDER, last, i);
+    if (c->entries[i].in_dirty) list_moved(c, &c->dirty, LINK_DIRTY, last, i);
+    c->infos[c->entries[i].info].entry = i;
+}
+
+static uint32_t victim(struct cache *c)
+{
+    switch (c->eviction) {
+    case EVICT_LRU:
+    case EVICT_FIFO:
+        return c->order.tail;
+    case EVICT_LFU:
+        return c->fnodes[c->flist.head].items.tail;
+    case EVICT_RANDOM:
+        return 1 + (uint32_t)sim_uniform_int(c->evict_rng, c->used);
+    case EVICT_TTL:
+        break;
+    }
+    return NIL;
+}
+
+static sim_time expiry(struct cache *c)
+{
+    if (!c->ttl) return SIM_NEVER;
+    sim_time t = c->ttl;
+    if (c->ttl_jitter)
+        t += (sim_time)llround((2 * sim_uniform(c->ttl_rng) - 1) * (double)c->ttl_jitter);
+    return sim_now(&c->base) + t;
+}
+
+/* Puts the key's value, read or written at version, into the cache (evicting when full). */
+static uint32_t fill(struct cache *c, uint32_t info, sim_time version)
+{
+    uint32_t i = c->infos[info].entry;
+    if (i) {
+        touch(c, i);
+    } else {
+        if (c->capacity && c->used == c->capacity) {
+            if (sim_measuring(&c->base)) c->evictions++;
+            entry_remove(c, victim(c));
+        }
+        if (c->used == c->allocated) { /* ttl only: storage grows with the keys held */
+            c->allocated *= 2;
+            c->entries = sim_realloc(c->entries, ((size_t)c->allocated + 1) * sizeof *c->entries);
+        }
+        i = ++c->used;
+        c->entries[i] = (struct entry){.info = info};
+        c->infos[info].entry = i;
+        if (c->eviction == EVICT_LFU) lfu_insert(c, i);
+        else list_push_front(c, &c->order, LINK_ORDER, i);
+    }
+    c->entries[i].expires = expiry(c);
+    c->entries[i].version = version;
+    return i;
+}
+
+static void invalidate(struct cache *c, uint32_t info)
+{
+    uint32_t i = c->infos[info].entry;
+    if (!i) return;
+    if (sim_measuring(&c->base)) c->invalidations++;
+    entry_remove(c, i);
+}
+
+static void invalidate_later(struct sim_component *self, void *arg)
+{
+    invalidate((struct cache *)self, (uint32_t)(uintptr_t)arg);
+}
+
+/* ---- serving calls ---- */
+
+static void answer(struct cache *c, struct job *j, enum sim_status status)
+{
+    struct sim_component *self = &c->base;
+    if (sim_measuring(self)) {
+        sim_time latency = sim_now(self) - j->arrived;
+        if (status != SIM_OK) c->errors[status]++;
+        else if (j->kind == JOB_HIT) sim_hist_record(&c->hit_latency, latency);
+        else if (j->kind == JOB_MISS) sim_hist_record(&c->miss_latency, latency);
+        if (status == SIM_OK && j->kind != JOB_WRITE) sim_hist_record(&c->read_latency, latency);
+    }
+    sim_respond(j->in, status);
+    sim_pool_put(&c->jobs, j);
+}
+
+static void answer_ok(struct sim_component *self, void *arg)
+{
+    answer((struct cache *)self, arg, SIM_OK);
+}
+
+/* Answers after hit_time: a hit, or a write_back write the cache acknowledges itself. */
+static void answer_after_hit_time(struct cache *c, struct job *j)
+{
+    if (c->hit_time_zero) answer(c, j, SIM_OK);
+    else sim_schedule(&c->base, sim_dist_draw_time(c->hit_time, c->hit_rng), answer_ok, j);
+}
+
+static void read_key(struct cache *c, struct job *j, uint32_t info)
+{
+    struct sim_component *self = &c->base;
+    bool measuring = sim_measuring(self);
+    sim_time now = sim_now(self);
+    struct keyinfo *k = &c->infos[info];
+    if (measuring) {
+        c->reads++;
+        k->reads++;
+        c->sample_reads++;
+    }
+    uint32_t i = k->entry;
+    if (i && c->entries[i].expires <= now) {
+        if (measuring) c->expirations++;
+        entry_remove(c, i);
+        i = NIL;
+    }
+    if (i) {
+        if (measuring) {
+            c->hits++;
+            c->sample_hits++;
+            if (c->entries[i].version < k->last_write) c->stale_reads++;
+        }
+        touch(c, i);
+        j->kind = JOB_HIT;
+        answer_after_hit_time(c, j);
+        return;
+    }
+    if (measuring) c->misses++;
+    j->kind = JOB_MISS;
+    if (k->flight) { /* single flight: wait for the backend read already on its way */
+        if (measuring) c->coalesced++;
+        k->flight->tail->next = j;
+        k->flight->tail = j;
+        return;
+    }
+    struct flight *f = sim_pool_get(&c->flights);
+    *f = (struct flight){.kind = OUT_FILL, .info = info, .head = j, .tail = j};
+    if (c->coalescing) k->flight = f;
+    send_backend(c, f, j->in, j->in->op, k->key, j->in->deadline);
+}
+
+static void write_key(struct cache *c, struct job *j, uint32_t info)
+{
+    struct sim_component *self = &c->base;
+    if (sim_measuring(self)) c->writes++;
+    j->kind = JOB_WRITE;
+    if (c->write_policy == WRITE_BACK) {
+        struct keyinfo *k = &c->infos[info];
+        if (k->written == k->persisted) sim_level_add(&c->at_risk, sim_now(self), 1);
+        k->written++;
+        k->last_write = sim_now(self);
+        uint32_t i = fill(c, info, sim_now(self));
+        if (!c->entries[i].in_dirty) {
+            c->entries[i].in_dirty = 1;
+            list_push_back(c, &c->dirty, LINK_DIRTY, i);
+        }
+        answer_after_hit_time(c, j);
+        return;
+    }
+    if (c->write_policy == WRITE_AROUND) invalidate(c, info);
+    struct flight *f = sim_pool_get(&c->flights);
+    *f = (struct flight){.kind = OUT_WRITE, .info = info, .head = j, .tail = j};
+    send_backend(c, f, j->in, j->in->op, c->infos[info].key, j->in->deadline);
+}
+
+static void receive(struct sim_component *self, struct sim_call *call)
+{
+    struct cache *c = (struct cache *)self;
+    struct job *j = sim_pool_get(&c->jobs);
+    *j = (struct job){.in = call, .arrived = sim_now(self)};
+    uint32_t info = info_of(c, call->key);
+    if (call->op == SIM_OP_WRITE) write_key(c, j, info);
+    else read_key(c, j, info);
+}
+
+/* ---- write_back flushes ---- */
+
+static void persisted(struct cache *c, uint32_t info, uint32_t version)
+{
+    struct keyinfo *k = &c->infos[info];
+    if ((int32_t)(version - k->persisted) <= 0) return;
+    k->persisted = version;
+    if (k->persisted == k->written) sim_level_add(&c->at_risk, sim_now(&c->base), -1);
+}
+
+/* Sends the next batch of this round: up to batch_size dirty keys in one backend write. */
+static void flush_batch(struct cache *c)
+{
+    c->batch_n = 0;
+    while (c->dirty.head && c->flush_left && c->batch_n < c->batch_size) {
+        uint32_t i = c->dirty.head;
+        list_remove(c, &c->dirty, LINK_DIRTY, i);
+        c->entries[i].in_dirty = 0;
+        uint32_t info = c->entries[i].info;
+        c->batch_keys[c->batch_n] = c->infos[info].key;
+        c->batch_versions[c->batch_n++] = c->infos[info].written;
+        c->flush_left--;
+    }
+    if (!c->batch_n) {
+        c->flush_left = 0;
+        return;
+    }
+    struct flight *f = sim_pool_get(&c->flights);
+    *f = (struct flight){.kind = OUT_FLUSH};
+    c->flush = f;
+    if (sim_measuring(&c->base)) c->flushes++;
+    send_backend(c, f, NULL, SIM_OP_WRITE, c->batch_keys[0], SIM_NEVER);
+}
+
+static void flush_answered(struct cache *c, enum sim_status status)
+{
+    for (uint32_t b = 0; b < c->batch_n; b++) {
+        uint32_t info = map_find(&c->map, c->batch_keys[b]) - 1;
+        if (status == SIM_OK) {
+            persisted(c, info, c->batch_versions[b]);
+            continue;
+        }
+        uint32_t i = c->infos[info].entry; /* failed: back on the dirty list if still held */
+        if (i && !c->entries[i].in_dirty) {
+            c->entries[i].in_dirty = 1;
+            list_push_back(c, &c->dirty, LINK_DIRTY, i);
+        }
+    }
+    c->flush = NULL;
+    if (status == SIM_OK) flush_batch(c);
+    else c->flush_left = 0;
+}
+
+static sim_time flush_tick(struct sim_component *self, void *arg)
+{
+    struct cache *c = (struct cache *)self;
+    (void)arg;
+    if (!c->flush) {
+        uint32_t n = 0;
+        for (uint32_t i = c->dirty.head; i; i = c->entries[i].link[LINK_DIRTY][1]) n++;
+        c->flush_left = n;
+        flush_batch(c);
+    }
+    return c->flush_interval;
+}
+
+/* ---- answers from the backend ---- */
+
+static void respond(struct sim_component *self, struct sim_call *call)
+{
+    struct cache *c = (struct cache *)self;
+    struct flight *f = call->caller_data;
+    enum sim_status status = call->status;
+    struct keyinfo *k = &c->infos[f->info];
+    switch (f->kind) {
+    case OUT_FILL:
+        if (k->flight == f) k->flight = NULL;
+        if (status == SIM_OK) fill(c, f->info, f->sent);
+        for (struct job *j = f->head, *next; j; j = next) {
+            next = j->next;
+            answer(c, j, status);
+        }
+        break;
+    case OUT_WRITE:
+        if (status == SIM_OK) {
+            k->last_write = sim_now(self);
+            if (c->write_policy == WRITE_THROUGH) fill(c, f->info, sim_now(self));
+            else if (c->write_policy == WRITE_CACHE_ASIDE && !c->invalidation_delay)
+                invalidate(c, f->info);
+            else if (c->write_policy == WRITE_CACHE_ASIDE)
+                sim_schedule(self, c->invalidation_delay, invalidate_later,
+                             (void *)(uintptr_t)f->info);
+        }
+        answer(c, f->head, status);
+        break;
+    case OUT_EVICT_FLUSH:
+        if (status == SIM_OK) persisted(c, f->info, f->version);
+        break;
+    case OUT_FLUSH:
+        flush_answered(c, status);
+        break;
+    }
+    sim_pool_put(&c->flights, f);
+}
+
+/* ---- configuration, statistics, report ---- */
+
+static void configure(struct sim_component *self, struct sim_cfg *cfg)
+{
+    struct cache *c = (struct cache *)self;
+    sim_cfg_peer(cfg, "backend", &c->backend, true);
+    c->eviction = (enum eviction)sim_cfg_choice(cfg, "eviction", EVICT_LRU, eviction_names);
+    if (c->eviction == EVICT_TTL) {
+        if (sim_cfg_has(cfg, "capacity"))
+            sim_cfg_error(cfg, "capacity", "a ttl-only cache (eviction \"ttl\") has no "
+                                           "capacity: remove it, or choose another eviction");
+        c->ttl = sim_cfg_duration(cfg, "ttl", SIM_REQUIRED, 1, MAX_TIME);
+    } else {
+        c->capacity = (uint32_t)sim_cfg_int(cfg, "capacity", SIM_REQUIRED, 1, MAX_CAPACITY);
+        c->ttl = sim_cfg_duration(cfg, "ttl", 0, 0, MAX_TIME);
+    }
+    c->ttl_jitter = sim_cfg_duration(cfg, "ttl_jitter", 0, 0, MAX_TIME);
+    if (c->ttl_jitter && !c->ttl)
+        sim_cfg_error(cfg, "ttl_jitter", "needs a ttl");
+    else if (c->ttl_jitter >= c->ttl && c->ttl_jitter)
+        sim_cfg_error(cfg, "ttl_jitter", "expected less than the ttl");
+    c->hit_time = sim_cfg_dist(cfg, "hit_time", SIM_QTY_DURATION, "\"0s\"");
+    c->hit_time_zero = sim_dist_is_zero(c->hit_time);
+    c->coalescing = sim_cfg_bool(cfg, "coalescing", 1);
+    c->write_policy =
+        (enum write_policy)sim_cfg_choice(cfg, "write_policy", WRITE_CACHE_ASIDE, write_policy_names);
+    if (sim_cfg_has(cfg, "invalidation_delay") && c->write_policy != WRITE_CACHE_ASIDE)
+        sim_cfg_error(cfg, "invalidation_delay", "only with write_policy \"cache_aside\"");
+    c->invalidation_delay = sim_cfg_duration(cfg, "invalidation_delay", 0, 0, MAX_TIME);
+    if (c->write_policy == WRITE_BACK) {
+        c->flush_interval = sim_cfg_duration(cfg, "flush_interval", SIM_S, 1, MAX_TIME);
+        c->batch_size = (uint32_t)sim_cfg_int(cfg, "batch_size", 100, 1, 1000000);
+    } else {
+        if (sim_cfg_has(cfg, "flush_interval"))
+            sim_cfg_error(cfg, "flush_interval", "only with write_policy \"write_back\"");
+        if (sim_cfg_has(cfg, "batch_size"))
+            sim_cfg_error(cfg, "batch_size", "only with write_policy \"write_back\"");
+    }
+    if (sim_cfg_failed(cfg)) return;
+
+    c->allocated = c->capacity ? c->capacity : 1024;
+    c->entries = sim_alloc(((size_t)c->allocated + 1) * sizeof *c->entries);
+    if (c->eviction == EVICT_LFU) {
+        c->fnodes = sim_alloc(((size_t)c->capacity + 2) * sizeof *c->fnodes);
+        for (uint32_t f = 1; f <= c->capacity + 1; f++)
+            c->fnodes[f].next = f <= c->capacity ? f + 1 : NIL;
+        c->ffree = 1;
+    }
+    map_init(&c->map, c->capacity ? 2 * (size_t)c->capacity : 2048);
+    if (c->write_policy == WRITE_BACK) {
+        c->batch_keys = sim_alloc(c->batch_size * sizeof *c->batch_keys);
+        c->batch_versions = sim_alloc(c->batch_size * sizeof *c->batch_versions);
+    }
+    sim_pool_init(&c->jobs, sizeof(struct job));
+    sim_pool_init(&c->flights, sizeof(struct flight));
+    c->hit_rng = sim_rng(self, "hit");
+    c->evict_rng = sim_rng(self, "eviction");
+    c->ttl_rng = sim_rng(self, "ttl");
+    sim_hist_init(&c->hit_latency);
+    sim_hist_init(&c->miss_latency);
+    sim_hist_init(&c->read_latency);
+}
+
+static void start(struct sim_component *self)
+{
+    struct cache *c = (struct cache *)self;
+    sim_level_init(&c->at_risk, 0, 0);
+    if (c->write_policy == WRITE_BACK) sim_every(self, c->flush_interval, flush_tick, NULL);
+}
+
+static void clear_stats(struct sim_component *self)
+{
+    struct cache *c = (struct cache *)self;
+    c->reads = c->writes = c->hits = c->misses = c->evictions = c->expirations = 0;
+    c->coalesced = c->invalidations = c->stale_reads = c->backend_reads = 0;
+    c->backend_writes = c->flushes = c->dirty_evictions = 0;
+    memset(c->errors, 0, sizeof c->errors);
+    for (uint32_t i = 0; i < c->ninfos; i++) c->infos[i].reads = 0;
+    sim_hist_init(&c->hit_latency);
+    sim_hist_init(&c->miss_latency);
+    sim_hist_init(&c->read_latency);
+    sim_level_restart(&c->at_risk, sim_now(self));
+    c->at_risk.max = c->at_risk.level;
+}
+
+static int descending(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The share of reads that went to the most read 1% of the distinct keys read (at least
+ * one key), from the per-key counts: exact, sorted once at report time. */
+static double top_1pct_share(const struct cache *c)
+{
+    if (!c->reads) return 0;
+    uint64_t *counts = sim_alloc(((size_t)c->ninfos + 1) * sizeof *counts);
+    size_t n = 0;
+    for (uint32_t i = 0; i < c->ninfos; i++)
+        if (c->infos[i].reads) counts[n++] = c->infos[i].reads;
+    qsort(counts, n, sizeof *counts, descending);
+    size_t top = (n + 99) / 100;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < top; i++) sum += counts[i];
+    sim_free(counts);
+    return (double)sum / (double)c->reads;
+}
+
+static void report(struct sim_component *self, struct sim_report *rep)
+{
+    struct cache *c = (struct cache *)self;
+    double window = sim_window_seconds(self);
+    double lookups = (double)(c->hits + c->misses);
+    double h = lookups ? (double)c->hits / lookups : 0;
+    sim_report(rep, "reads", (double)c->reads / window, SIM_UNIT_RATE);
+    sim_report(rep, "writes", (double)c->writes / window, SIM_UNIT_RATE);
+    sim_report(rep, "hit_ratio", h, SIM_UNIT_RATIO);
+    sim_report(rep, "miss_ratio", lookups ? 1 - h : 0, SIM_UNIT_RATIO);
+    sim_report(rep, "hits", (double)c->hits, SIM_UNIT_COUNT);
+    sim_report(rep, "misses", (double)c->misses, SIM_UNIT_COUNT);
+    sim_report(rep, "evictions", (double)c->evictions, SIM_UNIT_COUNT);
+    sim_report(rep, "expirations", (double)c->expirations, SIM_UNIT_COUNT);
+    sim_report(rep, "invalidations", (double)c->invalidations, SIM_UNIT_COUNT);
+    sim_report(rep, "coalesced", (double)c->coalesced, SIM_UNIT_COUNT);
+    sim_report(rep, "stale_reads", (double)c->stale_reads, SIM_UNIT_COUNT);
+    sim_report(rep, "stale_read_ratio", c->reads ? (double)c->stale_reads / (double)c->reads : 0,
+               SIM_UNIT_RATIO);
+    sim_report(rep, "entries", (double)c->used, SIM_UNIT_COUNT);
+    sim_report(rep, "keys_seen", (double)c->ninfos, SIM_UNIT_COUNT);
+    sim_report(rep, "top_1pct_share", top_1pct_share(c), SIM_UNIT_RATIO);
+    sim_report(rep, "backend.reads", (double)c->backend_reads / window, SIM_UNIT_RATE);
+    sim_report(rep, "backend.writes", (double)c->backend_writes / window, SIM_UNIT_RATE);
+    double t_hit = sim_hist_mean(&c->hit_latency) / SIM_S;
+    double t_miss = sim_hist_mean(&c->miss_latency) / SIM_S;
+    sim_report(rep, "eat.measured", sim_hist_mean(&c->read_latency) / SIM_S, SIM_UNIT_SECONDS);
+    sim_report(rep, "eat.formula", h * t_hit + (1 - h) * t_miss, SIM_UNIT_SECONDS);
+    sim_report_hist(rep, "hit_latency", &c->hit_latency);
+    sim_report_hist(rep, "miss_latency", &c->miss_latency);
+    for (int k = SIM_OK + 1; k < SIM_STATUS_COUNT; k++) {
+        char path[64];
+        snprintf(path, sizeof path, "errors.%s", sim_status_name((enum sim_status)k));
+        sim_report(rep, path, (double)c->errors[k], SIM_UNIT_COUNT);
+    }
+    if (c->write_policy == WRITE_BACK) {
+        sim_report(rep, "writes_at_risk.mean", sim_level_mean(&c->at_risk, sim_now(self)),
+                   SIM_UNIT_NUMBER);
+        sim_report(rep, "writes_at_risk.max", c->at_risk.max, SIM_UNIT_COUNT);
+        sim_report(rep, "flushes", (double)c->flushes, SIM_UNIT_COUNT);
+        sim_report(rep, "dirty_evictions", (double)c->dirty_evictions, SIM_UNIT_COUNT);
+    }
+}
+
+static void sample(struct sim_component *self, struct sim_sampler *smp)
+{
+    struct cache *c = (struct cache *)self;
+    sim_sample(smp, "hit_ratio",
+               c->sample_reads ? (double)c->sample_hits / (double)c->sample_reads : 0);
+    sim_sample(smp, "entries", c->used);
+    c->sample_hits = c->sample_reads = 0;
+}
+
+static void describe(struct sim_component *self, char *buf, size_t n)
+{
+    struct cache *c = (struct cache *)self;
+    char cap[32], ht[96], ttl[48];
+    if (c->capacity) snprintf(cap, sizeof cap, "%u items", c->capacity);
+    else snprintf(cap, sizeof cap, "unbounded");
+    if (c->ttl) snprintf(ttl, sizeof ttl, "ttl %.6gs", (double)c->ttl / SIM_S);
+    else snprintf(ttl, sizeof ttl, "no ttl");
+    sim_dist_describe(c->hit_time, ht, sizeof ht);
+    snprintf(buf, n, "%s, %s, %s, hit %s, %s, coalescing %s; backend %s", cap,
+             eviction_names[c->eviction], ttl, ht,
+             write_policy_names[c->write_policy], c->coalescing ? "on" : "off",
+             c->backend ? c->backend->name : "?");
+}
+
+static void fini(struct sim_component *self)
+{
+    struct cache *c = (struct cache *)self;
+    sim_free(c->entries);
+    sim_free(c->fnodes);
+    sim_free(c->infos);
+    sim_free(c->map.slots);
+    sim_free(c->batch_keys);
+    sim_free(c->batch_versions);
+    sim_pool_fini(&c->jobs);
+    sim_pool_fini(&c->flights);
+}
+
+const struct sim_model cache_model = {
+    .name = "cache",
+    .summary = "a cache over real keys in front of a backend: lru/lfu/fifo/random/ttl, write policies",
+    .size = sizeof(struct cache),
+    .configure = configure,
+    .start = start,
+    .receive = receive,
+    .respond = respond,
+    .clear_stats = clear_stats,
+    .report = report,
+    .sample = sample,
+    .describe = describe,
+    .fini = fini,
+};
