@@ -34,5 +34,6 @@ struct sim_loader *sim__cli_load(const struct options *o, const char *file,
         return NULL;
     }
     sc->threads = o->threads;
+    sc->progress = !o->quiet;
     return ld;
 }

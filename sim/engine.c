@@ -2,6 +2,7 @@
  * scheduling with lazy cancellation, warm-up deletion and the timeline sampler's clock.
  * The clock never goes backwards and events at one instant run in insertion order. */
 #include "internal.h"
+#include "progress.h"
 #include "timeline.h"
 
 struct sim_event *sim__schedule_at(struct sim_world *w, struct sim_component *self,
@@ -51,8 +52,23 @@ static void end_warmup(struct sim_component *engine, void *arg)
     }
 }
 
+#define PROGRESS_EVERY 65536
+
+/* Rare work the run loop does by event count: the fuzzer's cap, the progress line. */
+static void checkpoint(struct sim_world *w)
+{
+    if (w->events == w->max_events) w->end = w->now;
+    if (!w->progress) return;
+    sim__progress_update(w->progress, w->progress_slot, w->now, w->events - w->progress_events);
+    w->progress_events = w->events;
+    w->checkpoint = w->events + PROGRESS_EVERY;
+    if (w->max_events > w->events && w->max_events < w->checkpoint) w->checkpoint = w->max_events;
+}
+
 void sim__world_run(struct sim_world *w)
 {
+    w->checkpoint = w->max_events;
+    if (w->progress && (!w->max_events || w->max_events > PROGRESS_EVERY)) w->checkpoint = PROGRESS_EVERY;
     for (int i = 0; i < w->ncomponents; i++) {
         struct sim_component *c = w->components[i];
         if (c->model->start) c->model->start(c);
@@ -68,7 +84,7 @@ void sim__world_run(struct sim_world *w)
             continue;
         }
         w->now = ev->time;
-        if (++w->events == w->max_events) w->end = w->now;
+        if (++w->events == w->checkpoint) checkpoint(w);
         if (!ev->periodic) {
             ev->fn.once(ev->self, ev->arg);
         } else {

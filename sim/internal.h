@@ -65,6 +65,10 @@ struct sim__owned {
 struct sim_world {
     sim_time now, end, warmup;
     uint64_t seq, events, max_events; /* max_events: 0 for no cap (the fuzzer caps) */
+    uint64_t checkpoint;              /* the event count at which sim__checkpoint runs */
+    struct sim__progress *progress;   /* shared with other worlds of the run; may be NULL */
+    int progress_slot;
+    uint64_t progress_events;
     bool measuring;
     struct sim__calendar calendar;
     struct sim_pool event_pool, call_pool;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "progress.h"
 #include "run.h"
 
 static double wall_clock(void)
@@ -120,6 +121,7 @@ struct task {
     const char *label;
     const char *text;
     int replication;
+    struct sim__progress *progress;
     struct sim__timeline *timeline; /* replication 0 of the first scenario, when asked */
     struct sim__results *part;
     uint64_t events;
@@ -140,6 +142,8 @@ static void run_task(int i, void *ctx)
         exit(3);
     }
     w->timeline = t->timeline;
+    w->progress = t->progress;
+    w->progress_slot = i;
     sim__world_run(w);
     t->part = sim_alloc(sizeof *t->part);
     t->part->replications = 1;
@@ -183,18 +187,22 @@ bool sim__run_many(struct sim_loader **lds, const struct sim__scenario *scs, int
     }
     if (timeline) out[0]->timeline = sim__timeline_create(scs[0].timeline_interval);
 
+    sim_time total = 0;
+    for (int k = 0; k < n; k++) total += scs[k].duration * scs[k].replications;
+    struct sim__progress *progress = scs[0].progress ? sim__progress_create(ntasks, total) : NULL;
     char **texts = sim_alloc((size_t)n * sizeof *texts);
     struct task *tasks = sim_alloc((size_t)ntasks * sizeof *tasks);
     for (int k = 0, t = 0; k < n; k++) {
         texts[k] = cJSON_PrintUnformatted(sim__loader_json(lds[k]));
         if (!texts[k]) sim__out_of_memory();
         for (int r = 0; r < scs[k].replications; r++, t++)
-            tasks[t] = (struct task){sim__loader_label(lds[k]), texts[k], r,
+            tasks[t] = (struct task){sim__loader_label(lds[k]), texts[k], r, progress,
                                      k == 0 && r == 0 ? out[0]->timeline : NULL, NULL, 0};
     }
     double t0 = wall_clock();
     sim__parallel_for(ntasks, threads, run_task, tasks);
     double wall = wall_clock() - t0;
+    sim__progress_destroy(progress);
 
     /* Merge in replication order: the figures' order is replication 0's. */
     for (int k = 0, t = 0; k < n; k++) {

@@ -23,7 +23,8 @@ struct sim__scenario {
     uint64_t seed;
     sim_time duration, warmup, timeline_interval;
     int replications;
-    int threads; /* replications run on this many threads; 0: every core (not from JSON) */
+    int threads;   /* replications run on this many threads; 0: every core (not from JSON) */
+    bool progress; /* a progress line on stderr when it is a terminal (not from JSON) */
     struct sim__expect *expect; /* owned here: sim__scenario_fini */
     int nexpect;
 };

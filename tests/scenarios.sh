@@ -121,6 +121,14 @@ grep -q "no closed form applies" "$tmp/th.txt" && grep -q "capacity estimate" "$
 [ $? -eq 2 ] && grep -q "expected a JSON report written by archsim run --json" "$tmp/err" && ok ||
     bad "a baseline that is not a report should exit 2"
 
+# The progress line: on a terminal for a run over a second, never into a pipe.
+if command -v script >/dev/null; then
+    script -qc "$bin run scenarios/bench/mm1-bench.json --duration 40000s >/dev/null" /dev/null >"$tmp/tty" 2>&1
+    grep -q "events/s, [0-9]*s left" "$tmp/tty" && ok || bad "no progress line on a terminal: $(tr '\r' '\n' <"$tmp/tty" | tail -2)"
+fi
+"$bin" run scenarios/bench/mm1-bench.json --duration 20000s >/dev/null 2>"$tmp/err"
+! grep -q "left" "$tmp/err" && ok || bad "a progress line went into a pipe"
+
 # Exit codes.
 "$bin" run $web --duration 3s --set warmup=1s --quiet >/dev/null 2>&1
 [ $? -eq 0 ] && ok || bad "web-tier expectations should hold (exit 0)"
