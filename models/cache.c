@@ -132,15 +132,6 @@ struct cache {
 
 /* ---- the key map ---- */
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
 static void map_init(struct map *m, size_t slots)
 {
     size_t n = 16;
@@ -152,7 +143,7 @@ static void map_init(struct map *m, size_t slots)
 
 static uint32_t map_find(const struct map *m, uint64_t key)
 {
-    for (size_t i = mix64(key) & m->mask;; i = (i + 1) & m->mask) {
+    for (size_t i = sim_hash64(key) & m->mask;; i = (i + 1) & m->mask) {
         if (!m->slots[i].val) return 0;
         if (m->slots[i].key == key) return m->slots[i].val;
     }
@@ -172,7 +163,7 @@ static void map_grow(struct map *m)
 static void map_put(struct map *m, uint64_t key, uint32_t val)
 {
     if ((m->count + 1) * 2 > m->mask + 1) map_grow(m); /* load at most 1/2 */
-    size_t i = mix64(key) & m->mask;
+    size_t i = sim_hash64(key) & m->mask;
     while (m->slots[i].val) i = (i + 1) & m->mask;
     m->slots[i] = (struct slot){key, val};
     m->count++;

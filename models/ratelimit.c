@@ -266,15 +266,6 @@ static void commit(struct ratelimit *rl, struct scope *s, sim_time now, sim_time
 
 /* ---- the scope table ---- */
 
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
 static void lru_unlink(struct ratelimit *rl, int32_t i)
 {
     struct scope *s = &rl->scopes[i];
@@ -296,14 +287,14 @@ static void lru_push(struct ratelimit *rl, int32_t i)
 
 static void hash_insert(struct ratelimit *rl, int32_t i)
 {
-    int32_t *b = &rl->buckets[mix(rl->scopes[i].id) & rl->mask];
+    int32_t *b = &rl->buckets[sim_hash64(rl->scopes[i].id) & rl->mask];
     rl->scopes[i].chain = *b;
     *b = i;
 }
 
 static void forget(struct ratelimit *rl, int32_t i)
 {
-    int32_t *p = &rl->buckets[mix(rl->scopes[i].id) & rl->mask];
+    int32_t *p = &rl->buckets[sim_hash64(rl->scopes[i].id) & rl->mask];
     while (*p != i) p = &rl->scopes[*p].chain;
     *p = rl->scopes[i].chain;
     lru_unlink(rl, i);
@@ -348,7 +339,7 @@ static struct scope *lookup(struct ratelimit *rl, uint64_t id, sim_time now)
     for (int n = 0; n < 2 && rl->oldest != NIL && at_rest(rl, &rl->scopes[rl->oldest], now); n++)
         forget(rl, rl->oldest);
     if (rl->buckets)
-        for (int32_t i = rl->buckets[mix(id) & rl->mask]; i != NIL; i = rl->scopes[i].chain)
+        for (int32_t i = rl->buckets[sim_hash64(id) & rl->mask]; i != NIL; i = rl->scopes[i].chain)
             if (rl->scopes[i].id == id) {
                 lru_unlink(rl, i);
                 lru_push(rl, i);

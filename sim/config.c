@@ -14,6 +14,7 @@
 
 #include "internal.h"
 #include "loader.h"
+#include "text.h"
 
 /* A reader over one JSON object. Owned by the loader; read[] follows the object's keys
  * in file order, asked[] holds every key name a sim_cfg_* call named (for "did you mean"). */
@@ -71,35 +72,15 @@ static void *grow(void *p, size_t *cap, size_t n, size_t size)
     return sim_realloc(p, c * size);
 }
 
-/* A growable string, for paths and descriptions. */
-struct text {
-    char *s;
-    size_t len, cap;
-};
-
-static void text_add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void text_add(struct text *t, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (k < 0) return;
-    t->s = grow(t->s, &t->cap, t->len + (size_t)k + 1, 1);
-    va_start(ap, fmt);
-    vsnprintf(t->s + t->len, (size_t)k + 1, fmt, ap);
-    va_end(ap);
-    t->len += (size_t)k;
-}
 
 static char *join(const char *path, const char *key)
 {
-    struct text t = {0};
-    if (!key || !*key) text_add(&t, "%s", path);
-    else if (*path) text_add(&t, "%s.%s", path, key);
-    else text_add(&t, "%s", key);
-    if (!t.s) return sim_strdup("");
-    return t.s;
+    struct sim__text t = {0};
+    if (!key || !*key) sim__text_add(&t, "%s", path);
+    else if (*path) sim__text_add(&t, "%s.%s", path, key);
+    else sim__text_add(&t, "%s", key);
+    if (!t.text) return sim_strdup("");
+    return t.text;
 }
 
 static void copy_out(char *err, size_t errn, const char *msg)
@@ -114,10 +95,10 @@ static void verror_at(struct sim_loader *ld, const char *path, const char *fmt, 
     if (ld->error) return;
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    struct text t = {0};
-    if (path && *path) text_add(&t, "%s: %s: %s", ld->label, path, msg);
-    else text_add(&t, "%s: %s", ld->label, msg);
-    ld->error = t.s;
+    struct sim__text t = {0};
+    if (path && *path) sim__text_add(&t, "%s: %s: %s", ld->label, path, msg);
+    else sim__text_add(&t, "%s: %s", ld->label, msg);
+    ld->error = t.text;
 }
 
 void sim__loader_error_at(struct sim_loader *ld, const char *path, const char *fmt, ...)
@@ -429,9 +410,9 @@ static struct sim_cfg *child_reader(struct sim_cfg *parent, const cJSON *obj, co
     if (index < 0) {
         path = join(parent->path, key);
     } else {
-        struct text t = {0};
-        text_add(&t, "%s%s%s.%d", parent->path, *parent->path ? "." : "", key, index);
-        path = t.s;
+        struct sim__text t = {0};
+        sim__text_add(&t, "%s%s%s.%d", parent->path, *parent->path ? "." : "", key, index);
+        path = t.text;
     }
     struct sim_cfg *cfg = reader_create(parent->ld, obj, path);
     parent->children = grow(parent->children, &parent->capchildren, parent->nchildren + 1,
@@ -592,19 +573,19 @@ int sim_cfg_choice(struct sim_cfg *cfg, const char *key, int fallback,
     if (cJSON_IsString(v))
         for (size_t i = 0; i < n; i++)
             if (strcmp(v->valuestring, choices[i]) == 0) return (int)i;
-    struct text want = {0};
-    if (n > 1) text_add(&want, "one of ");
+    struct sim__text want = {0};
+    if (n > 1) sim__text_add(&want, "one of ");
     for (size_t i = 0; i < n; i++)
-        text_add(&want, "%s\"%s\"", i == 0 ? "" : i + 1 == n ? " or " : ", ", choices[i]);
+        sim__text_add(&want, "%s\"%s\"", i == 0 ? "" : i + 1 == n ? " or " : ", ", choices[i]);
     const char *near = cJSON_IsString(v) ? sim__closest(v->valuestring, choices, n) : NULL;
     if (near) {
         char shown[64];
         show(v, shown, sizeof shown);
-        sim_cfg_error(cfg, key, "expected %s, got %s (did you mean '%s'?)", want.s, shown, near);
+        sim_cfg_error(cfg, key, "expected %s, got %s (did you mean '%s'?)", want.text, shown, near);
     } else {
-        expected(cfg, key, want.s, v);
+        expected(cfg, key, want.text, v);
     }
-    sim_free(want.s);
+    sim_free(want.text);
     return safe;
 }
 
@@ -642,9 +623,9 @@ static const cJSON *element(struct sim_cfg *cfg, const char *key, int i, char **
                       cJSON_GetArraySize(v));
         return NULL;
     }
-    struct text t = {0};
-    text_add(&t, "%s.%d", key, i);
-    *path = t.s;
+    struct sim__text t = {0};
+    sim__text_add(&t, "%s.%d", key, i);
+    *path = t.text;
     return e;
 }
 
@@ -989,17 +970,17 @@ static void syntax_error(struct sim_loader *ld, const char *text, size_t len, si
                          near);
 }
 
-static size_t path_push(struct text *p, const char *key, int index)
+static size_t path_push(struct sim__text *p, const char *key, int index)
 {
     size_t old = p->len;
-    if (key) text_add(p, "%s%s", p->len ? "." : "", key);
-    else text_add(p, "%s%d", p->len ? "." : "", index);
+    if (key) sim__text_add(p, "%s%s", p->len ? "." : "", key);
+    else sim__text_add(p, "%s%d", p->len ? "." : "", index);
     return old;
 }
 
-static const char *path_of(struct text *p)
+static const char *path_of(struct sim__text *p)
 {
-    return p->s ? p->s : "";
+    return p->text ? p->text : "";
 }
 
 struct member {
@@ -1041,7 +1022,7 @@ static const cJSON *first_duplicate(const cJSON *obj)
 }
 
 /* Duplicate keys and non-finite numbers anywhere under v. */
-static bool validate(struct sim_loader *ld, const cJSON *v, struct text *path)
+static bool validate(struct sim_loader *ld, const cJSON *v, struct sim__text *path)
 {
     if (cJSON_IsNumber(v) && !isfinite(v->valuedouble)) {
         sim__loader_error_at(ld, path_of(path),
@@ -1061,7 +1042,7 @@ static bool validate(struct sim_loader *ld, const cJSON *v, struct text *path)
         size_t old = path_push(path, cJSON_IsObject(v) ? c->string : NULL, i);
         bool ok = validate(ld, c, path);
         path->len = old;
-        path->s[old] = 0;
+        path->text[old] = 0;
         if (!ok) return false;
     }
     return true;
@@ -1069,10 +1050,10 @@ static bool validate(struct sim_loader *ld, const cJSON *v, struct text *path)
 
 static bool validate_tree(struct sim_loader *ld, const cJSON *v, const char *prefix)
 {
-    struct text path = {0};
-    text_add(&path, "%s", prefix);
+    struct sim__text path = {0};
+    sim__text_add(&path, "%s", prefix);
     bool ok = validate(ld, v, &path);
-    sim_free(path.s);
+    sim_free(path.text);
     return ok;
 }
 
@@ -1226,8 +1207,8 @@ static cJSON *step(struct sim_loader *ld, const char *setpath, cJSON *cur, const
 
 static bool set_value(struct sim_loader *ld, const char *path, cJSON *value)
 {
-    struct text setpath = {0}, where = {0};
-    text_add(&setpath, "--set %s", path);
+    struct sim__text setpath = {0}, where = {0};
+    sim__text_add(&setpath, "--set %s", path);
     char *segs = sim_strdup(path);
     cJSON *cur = ld->root;
     int depth = 1;
@@ -1237,16 +1218,16 @@ static bool set_value(struct sim_loader *ld, const char *path, cJSON *value)
         char *dot = strchr(seg, '.');
         if (dot) *dot = 0;
         if (!*seg) {
-            sim__loader_error_at(ld, setpath.s, "expected a dotted path such as "
+            sim__loader_error_at(ld, setpath.text, "expected a dotted path such as "
                                                 "nodes.app.instances, with no empty name");
             break;
         }
         if (!dot) { /* the last name: it may be new */
             if (depth + json_depth(value) > SIM_MAX_DEPTH) {
-                sim__loader_error_at(ld, setpath.s, "nested deeper than %d levels",
+                sim__loader_error_at(ld, setpath.text, "nested deeper than %d levels",
                                      SIM_MAX_DEPTH);
             } else if (cJSON_IsArray(cur)) {
-                if (step(ld, setpath.s, cur, path_of(&where), seg))
+                if (step(ld, setpath.text, cur, path_of(&where), seg))
                     ok = cJSON_ReplaceItemInArray(cur, parse_index(seg), value);
             } else if (cJSON_GetObjectItemCaseSensitive(cur, seg)) {
                 ok = cJSON_ReplaceItemInObjectCaseSensitive(cur, seg, value);
@@ -1255,11 +1236,11 @@ static bool set_value(struct sim_loader *ld, const char *path, cJSON *value)
             }
             break;
         }
-        cJSON *next = step(ld, setpath.s, cur, path_of(&where), seg);
+        cJSON *next = step(ld, setpath.text, cur, path_of(&where), seg);
         path_push(&where, seg, 0);
         if (!next) break;
         if (!cJSON_IsObject(next) && !cJSON_IsArray(next)) {
-            sim__loader_error_at(ld, setpath.s, "%s is %s, not an object", where.s,
+            sim__loader_error_at(ld, setpath.text, "%s is %s, not an object", where.text,
                                  kind_name(next));
             break;
         }
@@ -1268,8 +1249,8 @@ static bool set_value(struct sim_loader *ld, const char *path, cJSON *value)
         seg = dot + 1;
     }
     sim_free(segs);
-    sim_free(setpath.s);
-    sim_free(where.s);
+    sim_free(setpath.text);
+    sim_free(where.text);
     return ok;
 }
 
@@ -1292,10 +1273,10 @@ bool sim__loader_set(struct sim_loader *ld, const char *assignment, char *err, s
     cJSON *value = cJSON_ParseWithLengthOpts(text, strlen(text) + 1, &end, true);
     if (!value) value = cJSON_CreateString(text); /* 5ms, lru: plain words are strings */
     if (!value) sim__out_of_memory();
-    struct text where = {0};
-    text_add(&where, "--set %s", path);
-    bool ok = validate_tree(ld, value, where.s) && set_value(ld, path, value);
-    sim_free(where.s);
+    struct sim__text where = {0};
+    sim__text_add(&where, "--set %s", path);
+    bool ok = validate_tree(ld, value, where.text) && set_value(ld, path, value);
+    sim_free(where.text);
     sim_free(path);
     if (!ok) {
         if (!ld->error) sim__loader_error_at(ld, "", "--set %s: could not be applied", assignment);

@@ -17,6 +17,7 @@
 
 #include "internal.h"
 #include "loader.h"
+#include "text.h"
 
 enum kind { CONSTANT, EXPONENTIAL, UNIFORM, NORMAL, LOGNORMAL, GAMMA, WEIBULL, PARETO,
             HYPEREXP, MIXTURE, EMPIRICAL };
@@ -48,40 +49,18 @@ static const struct sim_dist failed_dist = {.kind = CONSTANT};
 /* z such that P(Z <= z) = 0.99 for a standard normal. */
 #define Z99 2.3263478740408408
 
-struct text {
-    char *s;
-    size_t len, cap;
-};
-
-static void text_add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void text_add(struct text *t, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (k < 0) return;
-    if (t->len + (size_t)k + 1 > t->cap) {
-        t->cap = (t->len + (size_t)k + 1) * 2;
-        t->s = sim_realloc(t->s, t->cap);
-    }
-    va_start(ap, fmt);
-    vsnprintf(t->s + t->len, (size_t)k + 1, fmt, ap);
-    va_end(ap);
-    t->len += (size_t)k;
-}
 
 /* x as written in a scenario: "5ms" for durations, 0.25 for numbers. */
-static void text_value(struct text *t, double x, enum sim_quantity q)
+static void text_value(struct sim__text *t, double x, enum sim_quantity q)
 {
     if (q == SIM_QTY_NUMBER) {
-        text_add(t, "%g", x);
+        sim__text_add(t, "%g", x);
         return;
     }
     double ns = x * 1e9;
     char buf[40];
     sim__format_duration(ns >= 9.2e18 ? INT64_MAX : (sim_time)llround(ns), buf, sizeof buf);
-    text_add(t, "%s", buf);
+    sim__text_add(t, "%s", buf);
 }
 
 /* x cut to 3 significant digits, towards zero: a limit that is safe to quote. */
@@ -114,9 +93,9 @@ static struct sim_dist *constant(struct sim_cfg *cfg, double x, enum sim_quantit
 {
     struct sim_dist *d = dist_create(cfg, CONSTANT);
     d->a = d->mean = x;
-    struct text t = {0};
+    struct sim__text t = {0};
     text_value(&t, x, q);
-    d->text = t.s;
+    d->text = t.text;
     return d;
 }
 
@@ -146,7 +125,7 @@ static double gamma_fn(double x)
 static struct sim_dist *parse(struct sim_cfg *cfg, const char *key, enum sim_quantity q);
 
 static void read_exponential(struct sim_cfg *c, struct sim_dist *d, enum sim_quantity q,
-                             struct text *t)
+                             struct sim__text *t)
 {
     bool has_mean = sim_cfg_has(c, "mean"), has_rate = sim_cfg_has(c, "rate");
     if (has_mean && has_rate) {
@@ -154,7 +133,7 @@ static void read_exponential(struct sim_cfg *c, struct sim_dist *d, enum sim_qua
     } else if (has_rate) {
         double rate = sim_cfg_number(c, "rate", NAN, DBL_MIN, INFINITY);
         d->a = 1 / rate;
-        text_add(t, "exp(rate %g%s)", rate, q == SIM_QTY_DURATION ? "/s" : "");
+        sim__text_add(t, "exp(rate %g%s)", rate, q == SIM_QTY_DURATION ? "/s" : "");
     } else {
         if (!has_mean) {
             sim_cfg_end(c); /* a misspelt "mean" is the likelier story */
@@ -164,54 +143,54 @@ static void read_exponential(struct sim_cfg *c, struct sim_dist *d, enum sim_qua
             return;
         }
         d->a = quantity(c, "mean", q, true);
-        text_add(t, "exp(mean ");
+        sim__text_add(t, "exp(mean ");
         text_value(t, d->a, q);
-        text_add(t, ")");
+        sim__text_add(t, ")");
     }
     d->mean = d->a;
     d->variance = d->a * d->a;
 }
 
 static void read_uniform(struct sim_cfg *c, struct sim_dist *d, enum sim_quantity q,
-                         struct text *t)
+                         struct sim__text *t)
 {
     d->a = quantity(c, "min", q, false);
     d->b = quantity(c, "max", q, false);
     if (!sim_cfg_failed(c) && d->b < d->a) {
-        struct text lo = {0}, hi = {0};
+        struct sim__text lo = {0}, hi = {0};
         text_value(&lo, d->a, q);
         text_value(&hi, d->b, q);
-        sim_cfg_error(c, "max", "expected a value of at least min (%s), got %s", lo.s, hi.s);
-        sim_free(lo.s);
-        sim_free(hi.s);
+        sim_cfg_error(c, "max", "expected a value of at least min (%s), got %s", lo.text, hi.text);
+        sim_free(lo.text);
+        sim_free(hi.text);
     }
     d->mean = (d->a + d->b) / 2;
     d->variance = (d->b - d->a) * (d->b - d->a) / 12;
-    text_add(t, "uniform(min ");
+    sim__text_add(t, "uniform(min ");
     text_value(t, d->a, q);
-    text_add(t, ", max ");
+    sim__text_add(t, ", max ");
     text_value(t, d->b, q);
-    text_add(t, ")");
+    sim__text_add(t, ")");
 }
 
 /* Normal(mu, sd) conditioned on x >= 0; the moments are those of the truncated law. */
 static void read_normal(struct sim_cfg *c, struct sim_dist *d, enum sim_quantity q,
-                        struct text *t)
+                        struct sim__text *t)
 {
     double mu = d->a = quantity(c, "mean", q, true), sd = d->b = quantity(c, "sd", q, true);
     double alpha = -mu / sd, lambda = gsl_ran_ugaussian_pdf(alpha) / gsl_cdf_ugaussian_Q(alpha);
     d->mean = mu + sd * lambda;
     d->variance = sd * sd * (1 + alpha * lambda - lambda * lambda);
-    text_add(t, "normal(mean ");
+    sim__text_add(t, "normal(mean ");
     text_value(t, mu, q);
-    text_add(t, ", sd ");
+    sim__text_add(t, ", sd ");
     text_value(t, sd, q);
-    text_add(t, ")");
+    sim__text_add(t, ")");
 }
 
 /* zeta, sigma from one of three pairs: (mean, sd), (median, p99), (mean, p99). */
 static void read_lognormal(struct sim_cfg *c, struct sim_dist *d, enum sim_quantity q,
-                           struct text *t)
+                           struct sim__text *t)
 {
     bool mean = sim_cfg_has(c, "mean"), sd = sim_cfg_has(c, "sd"),
          median = sim_cfg_has(c, "median"), p99 = sim_cfg_has(c, "p99");
@@ -238,14 +217,14 @@ static void read_lognormal(struct sim_cfg *c, struct sim_dist *d, enum sim_quant
         if (!sim_cfg_failed(c) && y <= x) {
             sim_cfg_error(c, "p99", "expected a value greater than the mean for a lognormal");
         } else if (!sim_cfg_failed(c) && disc < 0) {
-            struct text most = {0}, got = {0};
+            struct sim__text most = {0}, got = {0};
             text_value(&most, round_down(x * exp(Z99 * Z99 / 2)), q);
             text_value(&got, y, q);
             sim_cfg_error(c, "p99", "no lognormal has this mean and a p99 of %s: the largest "
                                     "p99 possible for that mean is %s",
-                          got.s, most.s);
-            sim_free(most.s);
-            sim_free(got.s);
+                          got.text, most.text);
+            sim_free(most.text);
+            sim_free(got.text);
         }
         sigma = Z99 - sqrt(disc > 0 ? disc : 0);
         zeta = log(x) - sigma * sigma / 2;
@@ -259,15 +238,15 @@ static void read_lognormal(struct sim_cfg *c, struct sim_dist *d, enum sim_quant
     d->b = sigma;
     d->mean = exp(zeta + sigma * sigma / 2);
     d->variance = expm1(sigma * sigma) * exp(2 * zeta + sigma * sigma);
-    text_add(t, "lognormal(%s ", first);
+    sim__text_add(t, "lognormal(%s ", first);
     text_value(t, x, q);
-    text_add(t, ", %s ", second);
+    sim__text_add(t, ", %s ", second);
     text_value(t, y, q);
-    text_add(t, ")");
+    sim__text_add(t, ")");
 }
 
 static void read_gamma(struct sim_cfg *c, struct sim_dist *d, enum sim_quantity q,
-                       struct text *t)
+                       struct sim__text *t)
 {
     double k = d->a = shape(c, "shape");
     bool has_mean = sim_cfg_has(c, "mean"), has_scale = sim_cfg_has(c, "scale");
@@ -281,33 +260,33 @@ static void read_gamma(struct sim_cfg *c, struct sim_dist *d, enum sim_quantity 
     d->b = has_mean ? x / k : x;
     d->mean = k * d->b;
     d->variance = k * d->b * d->b;
-    text_add(t, "gamma(shape %g, %s ", k, given);
+    sim__text_add(t, "gamma(shape %g, %s ", k, given);
     text_value(t, x, q);
-    text_add(t, ")");
+    sim__text_add(t, ")");
 }
 
 static void read_weibull(struct sim_cfg *c, struct sim_dist *d, enum sim_quantity q,
-                         struct text *t)
+                         struct sim__text *t)
 {
     double k = d->a = shape(c, "shape"), scale = d->b = quantity(c, "scale", q, true);
     if (sim_cfg_failed(c)) return;
     double g1 = gamma_fn(1 + 1 / k), g2 = gamma_fn(1 + 2 / k);
     d->mean = scale * g1;
     d->variance = isfinite(g2) ? scale * scale * (g2 - g1 * g1) : INFINITY;
-    text_add(t, "weibull(shape %g, scale ", k);
+    sim__text_add(t, "weibull(shape %g, scale ", k);
     text_value(t, scale, q);
-    text_add(t, ")");
+    sim__text_add(t, ")");
 }
 
 static void read_pareto(struct sim_cfg *c, struct sim_dist *d, enum sim_quantity q,
-                        struct text *t)
+                        struct sim__text *t)
 {
     double a = d->a = shape(c, "shape"), xm = d->b = quantity(c, "scale", q, true);
     d->mean = a > 1 ? a * xm / (a - 1) : INFINITY;
     d->variance = a > 2 ? xm * xm * a / ((a - 1) * (a - 1) * (a - 2)) : INFINITY;
-    text_add(t, "pareto(shape %g, scale ", a);
+    sim__text_add(t, "pareto(shape %g, scale ", a);
     text_value(t, xm, q);
-    text_add(t, ")");
+    sim__text_add(t, ")");
 }
 
 /* The array at key as parts: at least one, read by read_part. Returns the count. */
@@ -335,12 +314,12 @@ static void accumulate(struct sim_dist *d, double total)
 }
 
 static void read_hyperexp(struct sim_cfg *c, struct sim_dist *d, enum sim_quantity q,
-                          struct text *t)
+                          struct sim__text *t)
 {
     int n = parts(c, "phases", d);
     d->x = sim_alloc((size_t)n * sizeof *d->x + 1);
     double total = 0, m2 = 0;
-    text_add(t, "hyperexp(");
+    sim__text_add(t, "hyperexp(");
     for (int i = 0; i < n && !sim_cfg_failed(c); i++) {
         struct sim_cfg *phase = sim_cfg_item(c, "phases", i);
         double p = d->cum[i] = sim_cfg_number(phase, "p", NAN, 0, 1);
@@ -349,10 +328,10 @@ static void read_hyperexp(struct sim_cfg *c, struct sim_dist *d, enum sim_quanti
         total += p;
         d->mean += p * m;
         m2 += 2 * p * m * m;
-        text_add(t, "%s%g: ", i ? ", " : "", p);
+        sim__text_add(t, "%s%g: ", i ? ", " : "", p);
         text_value(t, m, q);
     }
-    text_add(t, ")");
+    sim__text_add(t, ")");
     if (!sim_cfg_failed(c) && fabs(total - 1) > 1e-9)
         sim_cfg_error(c, "phases", "expected the probabilities \"p\" to add up to 1, got %.10g",
                       total);
@@ -361,7 +340,7 @@ static void read_hyperexp(struct sim_cfg *c, struct sim_dist *d, enum sim_quanti
     d->variance = m2 - d->mean * d->mean;
 }
 
-static void read_mixture(struct sim_cfg *c, struct sim_dist *d, struct text *t,
+static void read_mixture(struct sim_cfg *c, struct sim_dist *d, struct sim__text *t,
                          enum sim_quantity q)
 {
     int n = parts(c, "of", d);
@@ -376,21 +355,21 @@ static void read_mixture(struct sim_cfg *c, struct sim_dist *d, struct text *t,
     }
     if (sim_cfg_failed(c)) return;
     double m2 = 0;
-    text_add(t, "mixture(");
+    sim__text_add(t, "mixture(");
     for (int i = 0; i < n; i++) {
         double w = d->cum[i] / total, m = d->part[i]->mean;
         d->mean += w * m;
         m2 += w * (d->part[i]->variance + m * m);
-        text_add(t, "%s%g: %s", i ? ", " : "", w, d->part[i]->text ? d->part[i]->text : "0");
+        sim__text_add(t, "%s%g: %s", i ? ", " : "", w, d->part[i]->text ? d->part[i]->text : "0");
     }
-    text_add(t, ")");
+    sim__text_add(t, ")");
     d->variance = isfinite(d->mean) ? m2 - d->mean * d->mean : INFINITY;
     accumulate(d, total);
 }
 
 /* A piecewise-linear CDF through (percentile / 100, value) points from 0 to 100. */
 static void read_empirical(struct sim_cfg *c, struct sim_dist *d, enum sim_quantity q,
-                           struct text *t)
+                           struct sim__text *t)
 {
     struct sim_cfg *pc = sim_cfg_object(c, "percentiles", true);
     int n = sim_cfg_size(pc);
@@ -404,7 +383,7 @@ static void read_empirical(struct sim_cfg *c, struct sim_dist *d, enum sim_quant
     d->cum = sim_alloc((size_t)n * sizeof *d->cum);
     d->x = sim_alloc((size_t)n * sizeof *d->x);
     double prev = 0;
-    text_add(t, "empirical(");
+    sim__text_add(t, "empirical(");
     for (int i = 0; i < n && !sim_cfg_failed(c); i++) {
         const char *key = sim_cfg_key_at(pc, i);
         char *end;
@@ -424,10 +403,10 @@ static void read_empirical(struct sim_cfg *c, struct sim_dist *d, enum sim_quant
             sim_cfg_error(pc, key, "expected the last percentile to be \"100\"");
         d->cum[i] = pct / 100;
         prev = pct;
-        text_add(t, "%sp%s ", i ? ", " : "", key);
+        sim__text_add(t, "%sp%s ", i ? ", " : "", key);
         text_value(t, v, q);
     }
-    text_add(t, ")");
+    sim__text_add(t, ")");
     sim_cfg_end(pc);
     if (sim_cfg_failed(c)) return;
     /* Uniform between neighbouring points: exact moments of the piecewise shape. */
@@ -446,7 +425,7 @@ static struct sim_dist *parse_object(struct sim_cfg *c, enum sim_quantity q)
     int name = sim_cfg_choice(c, "dist", -1, kind_names);
     if (!c || sim_cfg_failed(c)) return NULL;
     struct sim_dist *d = dist_create(c, kind_of_name[name]);
-    struct text t = {0};
+    struct sim__text t = {0};
     switch (d->kind) {
     case CONSTANT:
         d->a = d->mean = quantity(c, "value", q, false);
@@ -463,7 +442,7 @@ static struct sim_dist *parse_object(struct sim_cfg *c, enum sim_quantity q)
     case MIXTURE: read_mixture(c, d, &t, q); break;
     case EMPIRICAL: read_empirical(c, d, q, &t); break;
     }
-    d->text = t.s;
+    d->text = t.text;
     sim_cfg_end(c);
     return sim_cfg_failed(c) ? NULL : d;
 }

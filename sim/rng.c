@@ -6,12 +6,17 @@
 #include "internal.h"
 
 /* splitmix64's finaliser: a bijection that spreads every input bit over the output. */
-static uint64_t mix64(uint64_t z)
+uint64_t sim_hash64(uint64_t z)
 {
-    z += 0x9e3779b97f4a7c15ULL;
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
+}
+
+/* One splitmix64 step: the golden-ratio increment, then the finaliser. */
+static uint64_t mix64(uint64_t z)
+{
+    return sim_hash64(z + 0x9e3779b97f4a7c15ULL);
 }
 
 uint64_t sim__fnv1a(const void *data, size_t n)

@@ -154,6 +154,8 @@ double sim_uniform(struct sim_rng *r);                 /* in (0, 1) */
 uint64_t sim_uniform_int(struct sim_rng *r, uint64_t n); /* in [0, n) */
 struct gsl_rng_type;
 void *sim_rng_gsl(struct sim_rng *r); /* the gsl_rng *, for GSL samplers */
+/* A 64-bit mixing bijection (splitmix64's finaliser), for models' hash tables. */
+uint64_t sim_hash64(uint64_t x);
 
 /* What a distribution's values measure: durations are written with units in JSON
  * ("5ms") and drawn in seconds; plain numbers are written as numbers. */
