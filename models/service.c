@@ -244,9 +244,14 @@ static void receive(struct sim_component *self, struct sim_call *call)
     sim_level_add(&s->in_system, now, 1);
 
     struct job *j = sim_pool_get(&s->jobs);
-    *j = (struct job){.in = call, .arrived = now, .instance = s->next_instance};
+    /* A caller that picked an instance (a load balancer) gets it; others are dealt round robin. */
+    int instance = call->instance;
+    if (instance < 0 || instance >= s->ninstances) {
+        instance = s->next_instance;
+        s->next_instance = (s->next_instance + 1) % s->ninstances;
+    }
+    *j = (struct job){.in = call, .arrived = now, .instance = instance};
     call->callee_data = j;
-    s->next_instance = (s->next_instance + 1) % s->ninstances;
 
     struct instance *in = &s->instances[j->instance];
     if (in->busy < s->workers) {
@@ -522,6 +527,11 @@ static void theory(struct sim_component *self, struct sim_report *pred)
     if (k < 0) sim_report(pred, "latency.mean", wq + mean, SIM_UNIT_SECONDS);
 }
 
+static int instances(struct sim_component *self)
+{
+    return ((struct service *)self)->ninstances;
+}
+
 static void fini(struct sim_component *self)
 {
     struct service *s = (struct service *)self;
@@ -546,5 +556,6 @@ const struct sim_model service_model = {
     .sample = sample,
     .describe = describe,
     .theory = theory,
+    .instances = instances,
     .fini = fini,
 };

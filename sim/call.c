@@ -16,6 +16,7 @@ struct sim_call *sim_call_new(struct sim_component *caller, struct sim_component
     c->key = key;
     c->op = op;
     c->attempt = 0;
+    c->instance = -1;
     c->status = SIM_OK;
     c->caller_data = NULL;
     c->callee_data = NULL;
@@ -49,6 +50,11 @@ static void deliver_answer(struct sim_component *caller, void *arg)
     struct sim_call *c = arg;
     if (!c->abandoned) caller->model->respond(caller, c);
     free_call(c);
+}
+
+int sim_instances(struct sim_component *node)
+{
+    return node->model->instances ? node->model->instances(node) : 1;
 }
 
 void sim_call_send(struct sim_call *c)

@@ -78,6 +78,7 @@ struct sim_call {
     uint64_t key;
     int op;                  /* operation index: sim_op_name() */
     int attempt;             /* 0 for the first try */
+    int instance;            /* the callee's instance to serve it, or -1: the callee picks */
     enum sim_status status;  /* set by sim_respond */
     void *caller_data;       /* the caller's, untouched by the engine and the callee */
     void *callee_data;       /* the callee's, untouched by the engine and the caller */
@@ -102,6 +103,8 @@ struct sim_model {
     /* Closed-form predictions under the same paths as report(), fed by figures the
      * simulation measured at this node (sim_simulated: its arrival rate...). May be NULL. */
     void (*theory)(struct sim_component *self, struct sim_report *pred);
+    /* How many instances calls may name in call->instance (may be NULL: one). */
+    int (*instances)(struct sim_component *self);
     void (*fini)(struct sim_component *self);                           /* may be NULL */
 };
 
@@ -139,6 +142,9 @@ void sim_call_send(struct sim_call *call);
 void sim_respond(struct sim_call *call, enum sim_status status);
 /* The caller stops waiting (a timeout). The callee keeps working; its answer is dropped. */
 void sim_call_abandon(struct sim_call *call);
+
+/* The number of instances of a node, for callers that pick one (load balancers). */
+int sim_instances(struct sim_component *node);
 
 int sim_op_count(const struct sim_component *self);
 const char *sim_op_name(const struct sim_component *self, int op);
