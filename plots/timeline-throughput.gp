@@ -10,7 +10,8 @@ set y2label 'error ratio (%)'
 set ytics nomirror
 set y2tics
 set yrange [0:*]
-set y2range [0:*]
+stats datafile using (column('error_ratio')*100) nooutput
+if (STATS_max > 0) { set y2range [0:*] } else { set y2range [0:1] }
 set key bottom right box opaque
 set grid
 if (warmup > 0) { set object 1 rect from 0, graph 0 to warmup, graph 1 fc rgb '#e8e8e8' fs solid behind; set label 1 'warm-up' at warmup/2, graph 0.04 center }

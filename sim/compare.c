@@ -78,7 +78,9 @@ static cJSON *pair(double a, double b)
 
 static int report(const struct options *o, struct design *d, int n, const char **paths, int npaths)
 {
-    int reps = d[0].sc.replications;
+    int reps = d[0].sc.replications, width = 16;
+    for (int i = 0; i < npaths; i++)
+        if ((int)strlen(paths[i]) > width) width = (int)strlen(paths[i]);
     const struct sim__metric **m = sim_alloc((size_t)n * sizeof *m);
     cJSON *root = cJSON_CreateObject();
     cJSON *designs = cJSON_AddArrayToObject(root, "designs");
@@ -103,7 +105,7 @@ static int report(const struct options *o, struct design *d, int n, const char *
             char b[8], diff[8];
             snprintf(b, sizeof b, "%c", 'A' + k);
             snprintf(diff, sizeof diff, "%c - A", 'A' + k);
-            printf("\n%-16s %-34s %-34s %-34s %s\n", "figure", "A", b, diff, "verdict");
+            printf("\n%-*s %-34s %-34s %-34s %s\n", width, "figure", "A", b, diff, "verdict");
         }
         for (int i = 0; i < npaths; i++) {
             for (int j = 0; j < n; j++) m[j] = sim__results_find(d[j].res, paths[i]);
@@ -115,7 +117,7 @@ static int report(const struct options *o, struct design *d, int n, const char *
                 print_value(m[0], a, sizeof a);
                 print_value(m[k], b, sizeof b);
                 print_diff(diff, m[0]->unit, dd, sizeof dd);
-                printf("%-16s %-34s %-34s %-34s %s\n", paths[i], a, b, dd, verdict);
+                printf("%-*s %-34s %-34s %-34s %s\n", width, paths[i], a, b, dd, verdict);
             }
             cJSON *f = cJSON_GetObjectItemCaseSensitive(figures, paths[i]);
             if (!f) {
