@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "cli.h"
+#include "plot.h"
 
 static const char *const default_metrics[] = {
     "requests.offered", "throughput", "goodput",     "errors.ratio", "latency.mean",
@@ -144,6 +145,36 @@ static int report(const struct options *o, struct design *d, int n, const char *
     return code;
 }
 
+/* Bars per design for the latency figures, with their 95% intervals. */
+static int plot(const struct options *o, struct design *d, int n)
+{
+    static const char *const figures[] = {"latency.mean", "latency.p50", "latency.p90",
+                                          "latency.p99", "latency.p999"};
+    if (!sim__plot_dir(o->plot)) return 2;
+    struct sim__text data = {0}, titles = {0};
+    for (int k = 0; k < n; k++) sim__text_add(&titles, "%s%s", k ? " " : "", d[k].sc.name);
+    for (size_t i = 0; i < sizeof figures / sizeof *figures; i++) {
+        sim__text_add(&data, "%s", figures[i] + strlen("latency."));
+        for (int k = 0; k < n; k++) {
+            const struct sim__metric *m = sim__results_find(d[k].res, figures[i]);
+            sim__text_add(&data, " %.9g %.9g %.9g", m->ci.mean * 1e3, m->ci.low * 1e3, m->ci.high * 1e3);
+        }
+        sim__text_add(&data, "\n");
+    }
+    char datafile[4096];
+    snprintf(datafile, sizeof datafile, "%s/compare-latency.dat", o->plot);
+    int code = sim__write_text(datafile, data.text);
+    if (!code) {
+        struct sim__plot p = {.script = "compare.gp", .dir = o->plot, .name = "compare-latency", .svg = o->svg};
+        sim__plot_var(&p, "datafile", datafile);
+        sim__plot_var(&p, "titles", titles.text);
+        sim__plot_num(&p, "designs", n);
+        sim__plot_run(&p);
+    }
+    sim_free(titles.text);
+    return code;
+}
+
 int sim__cmd_compare(const struct options *o)
 {
     int n = o->nfiles, code = 0;
@@ -200,6 +231,7 @@ int sim__cmd_compare(const struct options *o)
             code = 2;
         }
     if (!code) code = report(o, d, n, paths, npaths);
+    if (!code && o->plot) code = plot(o, d, n);
     for (int k = 0; k < n; k++) {
         sim__results_destroy(d[k].res);
         sim__scenario_fini(&d[k].sc);

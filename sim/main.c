@@ -44,7 +44,7 @@ static const char usage[] =
     "                       random numbers (to see what they buy)\n"
     "  --vary SPEC          sweep: PATH=FROM:TO:STEP (numbers or durations) or PATH=A,B,C\n"
     "  --csv FILE           sweep: write the table as CSV (SI units, low and high columns)\n"
-    "  --plot DIR           run, sweep: write pictures (PNG) with gnuplot into DIR\n"
+    "  --plot DIR           run, compare, sweep: write pictures (PNG) with gnuplot into DIR\n"
     "  --svg                pictures as SVG instead of PNG\n"
     "  --slo 'M<V'          limit: an objective, e.g. 'latency.p99<200ms', 'errors.ratio<1%'\n"
     "                       (<, <=, >, >=); met when the mean across replications meets it\n"

@@ -23,7 +23,7 @@ run() { # arrivals label
 
 echo "M/M/1, utilisation 0.9, loaded from $scenario, one core, median of 3 runs"
 echo "an event is one dispatched calendar entry: an arrival, a call reaching the server,"
-echo "a service completion, an answer reaching the client, a timeline tick"
+echo "a service completion, an answer reaching the client"
 printf '%-12s %14s %18s %16s %14s\n' arrivals events/s requests/s peak_rss_MiB events
 for n in 10000000 100000000; do
     read -r eps rps rss events count <<<"$(run $n)"

@@ -59,6 +59,9 @@ if command -v gnuplot >/dev/null; then
     "$bin" sweep $web --vary workload.arrivals.rate=600,1200 --duration 4s --set warmup=1s \
         --replications 2 --quiet --plot "$tmp/sweep" --svg >/dev/null 2>"$tmp/err"
     [ $? -eq 0 ] && [ -s "$tmp/sweep/sweep-latency.p99.svg" ] && ok || bad "sweep --plot --svg: $(cat "$tmp/err")"
+    "$bin" compare $web scenarios/examples/web-tier-bigger-db.json --duration 4s --set warmup=1s \
+        --replications 2 --quiet --plot "$tmp/cmpplot" >/dev/null 2>"$tmp/err"
+    [ $? -eq 0 ] && [ -s "$tmp/cmpplot/compare-latency.png" ] && ok || bad "compare --plot: $(cat "$tmp/err")"
 fi
 PATH=/nonexistent "$bin" run $web --duration 4s --set warmup=1s --quiet --plot "$tmp/noplot" >/dev/null 2>"$tmp/err"
 [ $? -eq 0 ] && [ -s "$tmp/noplot/timeline.csv" ] && [ "$(grep -c 'gnuplot is not installed' "$tmp/err")" = 1 ] &&
