@@ -769,6 +769,64 @@ static void sample(struct sim_component *self, struct sim_sampler *smp)
     c->sample_hits = c->sample_reads = 0;
 }
 
+#define THEORY_MAX_KEYS 5000000 /* above this, the sums take too long for a report */
+
+/* The characteristic time T solving sum_i f(p_i T) = C, by bisection on log T. */
+static double characteristic_time(const double *p, uint64_t n, double capacity, bool che)
+{
+    double lo = 1e-12, hi = 1e18;
+    for (int it = 0; it < 200; it++) {
+        double t = sqrt(lo * hi), occupied = 0;
+        for (uint64_t i = 0; i < n; i++) occupied += che ? -expm1(-p[i] * t) : p[i] * t / (1 + p[i] * t);
+        if (occupied < capacity) lo = t;
+        else hi = t;
+        if (hi / lo < 1 + 1e-12) break;
+    }
+    return sqrt(lo * hi);
+}
+
+/* Hit ratios from the workload's key popularity: LRU by Che's approximation, FIFO and
+ * random by their fixed point, LFU as perfect LFU, a TTL-only cache per key; then EAT
+ * from the predicted hit ratio and the measured hit and miss times. */
+static void theory(struct sim_component *self, struct sim_report *pred)
+{
+    struct cache *c = (struct cache *)self;
+    const struct sim_keys *keys = sim_workload_keys(self);
+    if (!keys) {
+        sim_theory_note(pred, "the workload draws no keys: no popularity to predict from");
+        return;
+    }
+    uint64_t n = sim_keys_count(keys);
+    if (n > THEORY_MAX_KEYS) {
+        sim_theory_note(pred, "more than %d keys: the hit-ratio sums are not computed", THEORY_MAX_KEYS);
+        return;
+    }
+    double *p = sim_alloc((size_t)n * sizeof *p), h = 0;
+    for (uint64_t i = 0; i < n; i++) p[i] = sim_keys_probability(keys, i);
+    if (c->eviction == EVICT_TTL) {
+        double reads = sim_simulated(pred, "reads"), t = (double)c->ttl / SIM_S;
+        for (uint64_t i = 0; i < n; i++) h += p[i] * (reads * p[i] * t) / (1 + reads * p[i] * t);
+        if (c->ttl_jitter) sim_theory_note(pred, "TTL jitter: the formula uses the mean TTL");
+    } else if (c->capacity >= n) {
+        h = 1; /* every key fits: only the first read of each misses */
+        sim_theory_note(pred, "every key fits: the hit ratio tends to 1 as cold misses fade");
+    } else if (c->eviction == EVICT_LFU) {
+        for (uint64_t i = 0; i < c->capacity; i++) h += p[i]; /* keys come ranked by popularity */
+        sim_theory_note(pred, "LFU taken as perfect LFU: the most popular keys always cached");
+    } else {
+        bool che = c->eviction == EVICT_LRU;
+        double t = characteristic_time(p, n, c->capacity, che);
+        for (uint64_t i = 0; i < n; i++) h += p[i] * (che ? -expm1(-p[i] * t) : p[i] * t / (1 + p[i] * t));
+        if (c->ttl) sim_theory_note(pred, "entries also expire: the formula ignores the TTL");
+    }
+    sim_free(p);
+    if (sim_simulated(pred, "writes") > 0)
+        sim_theory_note(pred, "writes invalidate or update entries: the formulas count reads only");
+    sim_report(pred, "hit_ratio", h, SIM_UNIT_RATIO);
+    double t_hit = sim_simulated(pred, "hit_latency.mean"), t_miss = sim_simulated(pred, "miss_latency.mean");
+    if (t_hit >= 0 && t_miss >= 0) sim_report(pred, "eat.measured", h * t_hit + (1 - h) * t_miss, SIM_UNIT_SECONDS);
+}
+
 static void describe(struct sim_component *self, char *buf, size_t n)
 {
     struct cache *c = (struct cache *)self;
@@ -809,5 +867,6 @@ const struct sim_model cache_model = {
     .report = report,
     .sample = sample,
     .describe = describe,
+    .theory = theory,
     .fini = fini,
 };

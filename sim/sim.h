@@ -184,6 +184,8 @@ void sim_dist_describe(const struct sim_dist *d, char *buf, size_t n);
 /* Key popularity over [0, count): uniform or Zipf(s), O(1) per draw. Owned by the loader. */
 struct sim_keys *sim_cfg_keys(struct sim_cfg *cfg, const char *key);
 uint64_t sim_keys_draw(const struct sim_keys *k, struct sim_rng *r);
+/* The workload's key popularity, or NULL when it draws no keys (for models' theory()). */
+const struct sim_keys *sim_workload_keys(struct sim_component *any);
 uint64_t sim_keys_count(const struct sim_keys *k);
 double sim_keys_probability(const struct sim_keys *k, uint64_t rank); /* P(key == rank) */
 

@@ -317,6 +317,12 @@ static void theory(struct sim_component *self, struct sim_report *pred)
         sim_theory_note(pred, "requests past their deadline are abandoned by the client, not by the nodes");
 }
 
+const struct sim_keys *sim_workload_keys(struct sim_component *any)
+{
+    struct sim_world *w = any->world;
+    return w->ncomponents ? ((struct workload *)w->components[0])->keys : NULL;
+}
+
 const struct sim_hist *sim__workload_latency(struct sim_component *self)
 {
     return &((struct workload *)self)->latency;
