@@ -101,7 +101,7 @@ found=$(awk '$1 == "\"limit\":" { gsub(/,/, "", $2); print $2 }' "$tmp/limit.jso
 # on the default scenario the Allen-Cunneen approximation is named where it misses.
 for f in mmck mm1-rho80 mmc16 md1 cache-lru-s08-c1 cache-ttl cache-fifo-s08-c10; do
     "$bin" theory scenarios/validation/$f.json --json "$tmp/th.json" >"$tmp/th.txt" 2>"$tmp/err"
-    [ $? -eq 0 ] && grep -q "utilisation" "$tmp/th.txt" && ! grep -q "   outside$" "$tmp/th.txt" && grep -q '"inside":\s*true' "$tmp/th.json" &&
+    [ $? -eq 0 ] && grep -q " formula " "$tmp/th.txt" && ! grep -q "   outside$" "$tmp/th.txt" && grep -q '"inside":\s*true' "$tmp/th.json" &&
         ok || bad "theory $f: a formula outside its interval: $(cat "$tmp/th.txt" "$tmp/err")"
 done
 "$bin" theory $web --duration 20s >"$tmp/th.txt" 2>&1
