@@ -100,7 +100,7 @@ found=$(awk '$1 == "\"limit\":" { gsub(/,/, "", $2); print $2 }' "$tmp/limit.jso
 # theory: on the validation scenarios every formula sits inside the simulated interval;
 # on the default scenario the Allen-Cunneen approximation is named where it misses.
 # (Under ASan one of them: the long runs are the release build's job.)
-theory_cases="mmck mm1-rho80 mmc16 md1 cache-lru-s08-c1 cache-ttl cache-fifo-s08-c10"
+theory_cases="mmck mm1-rho80 mmc16 md1 cache-lru-s08-c1 cache-ttl cache-fifo-s08-c10 db-quorum-miss-n5w2r2 db-async-stale-lag20"
 [ "$mode" = asan ] && theory_cases=mmck
 for f in $theory_cases; do
     "$bin" theory scenarios/validation/$f.json --json "$tmp/th.json" >"$tmp/th.txt" 2>"$tmp/err"
@@ -128,8 +128,8 @@ grep -q "no closed form applies" "$tmp/th.txt" && grep -q "capacity estimate" "$
     bad "a baseline that is not a report should exit 2"
 
 # The progress line: on a terminal for a run over a second, never into a pipe.
-progress_run=40000s
-[ "$mode" = asan ] && progress_run=4000s
+progress_run=20000s
+[ "$mode" = asan ] && progress_run=12000s
 if command -v script >/dev/null; then
     script -qc "$bin run scenarios/bench/mm1-bench.json --duration $progress_run >/dev/null" /dev/null >"$tmp/tty" 2>&1
     grep -q "events/s, [0-9]*s left" "$tmp/tty" && ok || bad "no progress line on a terminal: $(tr '\r' '\n' <"$tmp/tty" | tail -2)"

@@ -1,0 +1,673 @@
+/* lb.c: a load balancer. Each call takes a worker of the lb's own pool for its processing
+ * cost (layer 4 or 7, plus TLS), waiting in a FIFO queue when every worker is busy, then is
+ * forwarded to one backend chosen by the algorithm; the answer goes back unchanged. A
+ * listed service with several instances is expanded into one backend per instance. Per
+ * call: O(1), or O(log N) for the heap-based algorithms and the hash ring; no allocation
+ * once the job pool and the queue have grown to their working size. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+enum algorithm { ROUND_ROBIN, WEIGHTED_ROUND_ROBIN, RANDOM, LEAST_CONN, POWER_OF_TWO,
+                 LEAST_LATENCY, KEY_HASH, CONSISTENT_HASH };
+static const char *const algorithm_names[] = {"round_robin", "weighted_round_robin", "random",
+                                              "least_conn", "power_of_two", "least_latency",
+                                              "key_hash", "consistent_hash", NULL};
+static const char *const mode_names[] = {"l4", "l7", NULL};
+
+#define UNLIMITED (-1)
+#define MAX_BACKENDS (INT32_MAX / 4) /* the backend count stays an int */
+
+/* One backend: a single-instance node, or one instance of a multi-instance node. */
+struct backend {
+    struct sim_component *node;
+    int instance;      /* call->instance to send, -1 for a single-instance node */
+    int64_t weight;    /* weighted_round_robin */
+    int64_t in_flight; /* calls forwarded by this lb and not yet answered */
+    uint64_t picks;    /* weighted_round_robin: picks so far */
+    double ewma;       /* least_latency: response time, seconds; 0 until sampled */
+    bool sampled;
+    char name[80];     /* "app" or "app-2" */
+    struct sim_level level;
+    uint64_t requests, errors;
+    double response_sum; /* seconds, over answered calls */
+    uint64_t answered;
+};
+
+/* A call in the lb, from the lb's pool: owned by the lb from receive() to its answer. */
+struct job {
+    struct sim_call *in;
+    sim_time arrived, sent;
+    int backend;
+};
+
+/* A point of the consistent-hash ring. */
+struct point {
+    uint64_t hash;
+    int backend;
+};
+
+/* Owned by the engine (allocated by model size); every array is the lb's own. */
+struct lb {
+    struct sim_component base;
+    enum algorithm algorithm;
+    bool l7;
+    struct sim_component **listed; /* the backends as listed, resolved by name */
+    int64_t *listed_weight;
+    int nlisted;
+    struct sim_dist *processing_time, *tls_time;
+    bool costs; /* some processing cost: calls take a worker */
+    int64_t workers, queue_limit, max_connections; /* UNLIMITED or a bound */
+    double alpha;
+    int virtual_nodes;
+    /* built at start() */
+    struct backend *b;
+    int n, next;
+    int *heap, *pos; /* indexed min-heap of backends: weighted rr, least_conn, least_latency */
+    struct point *ring;
+    size_t nring;
+    struct job **queue; /* FIFO ring */
+    size_t head, count, cap;
+    int64_t busy, connections;
+    struct sim_pool jobs;
+    struct sim_rng *pick_rng, *cost_rng;
+    /* measurement */
+    struct sim_level busy_level, queued, conn_level;
+    uint64_t arrivals, forwarded, ok, rejected_conn, rejected_queue, started;
+    uint64_t errors[SIM_STATUS_COUNT];
+    double wait_sum;
+    struct sim_hist latency;
+};
+
+/* 64-bit FNV-1a of a string: a backend's identity on the hash ring is its name. */
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++) h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+/* ---- configuration ---- */
+
+/* Whether name is "<other>-<digits>" for another listed node, which its instances' report
+ * paths would collide with. */
+static bool looks_like_instance(const char *name, const char *other)
+{
+    size_t n = strlen(other);
+    if (strncmp(name, other, n) != 0 || name[n] != '-' || !name[n + 1]) return false;
+    for (const char *p = name + n + 1; *p; p++)
+        if (*p < '0' || *p > '9') return false;
+    return true;
+}
+
+static int64_t read_limit(struct sim_cfg *cfg, const char *key, int64_t min)
+{
+    if (sim_cfg_type(cfg, key) == SIM_CFG_STRING) {
+        static const char *const unlimited[] = {"unlimited", NULL};
+        sim_cfg_choice(cfg, key, -1, unlimited);
+        return UNLIMITED;
+    }
+    return sim_cfg_int(cfg, key, UNLIMITED, min, INT32_MAX);
+}
+
+static void configure(struct sim_component *self, struct sim_cfg *cfg)
+{
+    struct lb *lb = (struct lb *)self;
+    if (sim_cfg_type(cfg, "algorithm") == SIM_CFG_STRING) {
+        const char *a = sim_cfg_string(cfg, "algorithm", NULL);
+        if (!strcmp(a, "ip_hash"))
+            sim_cfg_error(cfg, "algorithm", "calls carry no client address: use \"key_hash\" "
+                                            "(the workload's key stands for the client)");
+    }
+    lb->algorithm = (enum algorithm)sim_cfg_choice(cfg, "algorithm", ROUND_ROBIN, algorithm_names);
+
+    lb->nlisted = sim_cfg_array(cfg, "backends");
+    if (!sim_cfg_has(cfg, "backends")) sim_cfg_error(cfg, "backends", "required: the nodes to "
+                                                                      "forward to");
+    else if (!sim_cfg_failed(cfg) && lb->nlisted == 0)
+        sim_cfg_error(cfg, "backends", "expected at least one node name");
+    lb->listed = sim_alloc((size_t)(lb->nlisted ? lb->nlisted : 1) * sizeof *lb->listed);
+    lb->listed_weight = sim_alloc((size_t)(lb->nlisted ? lb->nlisted : 1) * sizeof *lb->listed_weight);
+    for (int i = 0; i < lb->nlisted; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "backends.%d", i);
+        sim_cfg_peer_item(cfg, "backends", i, &lb->listed[i], true);
+        if (sim_cfg_item_type(cfg, "backends", i) != SIM_CFG_STRING) continue;
+        const char *name = sim_cfg_string_item(cfg, "backends", i);
+        for (int k = 0; k < i; k++) {
+            if (sim_cfg_item_type(cfg, "backends", k) != SIM_CFG_STRING) continue;
+            const char *other = sim_cfg_string_item(cfg, "backends", k);
+            if (!strcmp(name, other))
+                sim_cfg_error(cfg, key, "'%s' is listed twice (give it a weight instead)", name);
+            else if (looks_like_instance(name, other) || looks_like_instance(other, name))
+                sim_cfg_error(cfg, key, "'%s' and '%s' would share report paths (instance k of "
+                                        "'x' is reported as 'x-k'): rename one", other, name);
+        }
+        lb->listed_weight[i] = 1;
+    }
+
+    enum algorithm a = lb->algorithm;
+    const char *aname = algorithm_names[a];
+    if (a == WEIGHTED_ROUND_ROBIN) {
+        int nw = sim_cfg_array(cfg, "weights");
+        if (!sim_cfg_has(cfg, "weights"))
+            sim_cfg_error(cfg, "weights", "required with weighted_round_robin: one positive "
+                                          "integer per listed backend");
+        else if (!sim_cfg_failed(cfg) && nw != lb->nlisted)
+            sim_cfg_error(cfg, "weights", "expected %d weights, one per listed backend, got %d",
+                          lb->nlisted, nw);
+        for (int i = 0; i < nw && i < lb->nlisted && !sim_cfg_failed(cfg); i++) {
+            char key[32];
+            snprintf(key, sizeof key, "weights.%d", i);
+            double w = sim_cfg_number_item(cfg, "weights", i);
+            if (sim_cfg_failed(cfg)) break;
+            if (!(w >= 1 && w <= 1000000 && w == floor(w)))
+                sim_cfg_error(cfg, key, "expected an integer from 1 to 1000000, got %g", w);
+            else lb->listed_weight[i] = (int64_t)w;
+        }
+    } else if (sim_cfg_has(cfg, "weights")) {
+        sim_cfg_error(cfg, "weights", "only with \"algorithm\": \"weighted_round_robin\", not '%s'",
+                      aname);
+    }
+    if (a == LEAST_LATENCY) lb->alpha = sim_cfg_number(cfg, "ewma_alpha", 0.1, 1e-6, 1);
+    else if (sim_cfg_has(cfg, "ewma_alpha"))
+        sim_cfg_error(cfg, "ewma_alpha", "only with \"algorithm\": \"least_latency\", not '%s'", aname);
+    if (a == CONSISTENT_HASH) lb->virtual_nodes = (int)sim_cfg_int(cfg, "virtual_nodes", 100, 1, 10000);
+    else if (sim_cfg_has(cfg, "virtual_nodes"))
+        sim_cfg_error(cfg, "virtual_nodes", "only with \"algorithm\": \"consistent_hash\", not '%s'",
+                      aname);
+
+    lb->l7 = sim_cfg_choice(cfg, "mode", 0, mode_names) == 1;
+    /* Layer 7 parses every request: its cost must be stated, never assumed. */
+    lb->processing_time = sim_cfg_dist(cfg, "processing_time", SIM_QTY_DURATION,
+                                       lb->l7 ? NULL : "\"0s\"");
+    lb->tls_time = sim_cfg_dist(cfg, "tls_time", SIM_QTY_DURATION, "\"0s\"");
+    lb->workers = read_limit(cfg, "workers", 1);
+    lb->queue_limit = read_limit(cfg, "queue", 0);
+    lb->max_connections = read_limit(cfg, "max_connections", 1);
+    if (lb->processing_time && lb->tls_time)
+        lb->costs = !sim_dist_is_zero(lb->processing_time) || !sim_dist_is_zero(lb->tls_time);
+    if (!lb->costs && !sim_cfg_failed(cfg)) {
+        if (sim_cfg_has(cfg, "workers"))
+            sim_cfg_error(cfg, "workers", "the lb has no processing cost, so no worker is ever "
+                                          "held: set processing_time or tls_time, or use "
+                                          "max_connections");
+        else if (sim_cfg_has(cfg, "queue"))
+            sim_cfg_error(cfg, "queue", "the lb has no processing cost, so nothing ever waits: "
+                                        "set processing_time or tls_time");
+    }
+    if (lb->workers == UNLIMITED && lb->queue_limit != UNLIMITED && !sim_cfg_failed(cfg))
+        sim_cfg_error(cfg, "queue", "only with a bounded \"workers\" (unlimited workers never "
+                                    "queue)");
+
+    sim_pool_init(&lb->jobs, sizeof(struct job));
+    lb->pick_rng = sim_rng(self, "pick");
+    lb->cost_rng = sim_rng(self, "processing");
+    sim_hist_init(&lb->latency);
+}
+
+/* ---- choosing a backend ---- */
+
+/* The heap's order: weighted rr by the midpoint of each backend's next slot in the cycle,
+ * (2 picks + 1) / (2 weight); least_conn by calls in flight; least_latency by
+ * ewma x (in flight + 1). Ties: fewer in flight, then the lower index. */
+static bool before(const struct lb *lb, int x, int y)
+{
+    const struct backend *a = &lb->b[x], *b = &lb->b[y];
+    switch (lb->algorithm) {
+    case WEIGHTED_ROUND_ROBIN: {
+        __int128 l = (__int128)(2 * a->picks + 1) * (__int128)b->weight;
+        __int128 r = (__int128)(2 * b->picks + 1) * (__int128)a->weight;
+        if (l != r) return l < r;
+        break;
+    }
+    case LEAST_LATENCY: {
+        double l = a->ewma * (double)(a->in_flight + 1), r = b->ewma * (double)(b->in_flight + 1);
+        if (l != r) return l < r;
+        if (a->in_flight != b->in_flight) return a->in_flight < b->in_flight;
+        break;
+    }
+    default:
+        if (a->in_flight != b->in_flight) return a->in_flight < b->in_flight;
+    }
+    return x < y;
+}
+
+static bool uses_heap(const struct lb *lb)
+{
+    return lb->algorithm == WEIGHTED_ROUND_ROBIN || lb->algorithm == LEAST_CONN ||
+           lb->algorithm == LEAST_LATENCY;
+}
+
+static void heap_swap(struct lb *lb, int i, int j)
+{
+    int t = lb->heap[i];
+    lb->heap[i] = lb->heap[j];
+    lb->heap[j] = t;
+    lb->pos[lb->heap[i]] = i;
+    lb->pos[lb->heap[j]] = j;
+}
+
+/* Restores the heap after backend k's key changed, either way. */
+static void heap_fix(struct lb *lb, int k)
+{
+    int i = lb->pos[k];
+    while (i > 0 && before(lb, lb->heap[i], lb->heap[(i - 1) / 2])) {
+        heap_swap(lb, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+    for (;;) {
+        int l = 2 * i + 1, r = l + 1, m = i;
+        if (l < lb->n && before(lb, lb->heap[l], lb->heap[m])) m = l;
+        if (r < lb->n && before(lb, lb->heap[r], lb->heap[m])) m = r;
+        if (m == i) return;
+        heap_swap(lb, i, m);
+        i = m;
+    }
+}
+
+static int cmp_point(const void *x, const void *y)
+{
+    const struct point *a = x, *b = y;
+    if (a->hash != b->hash) return a->hash < b->hash ? -1 : 1;
+    return (a->backend > b->backend) - (a->backend < b->backend);
+}
+
+/* The ring: vnodes points per backend, at hashes of the backend's name and the point's
+ * number, so a backend's points do not depend on the others. Sorted by (hash, backend). */
+static struct point *ring_build(const uint64_t *ids, int n, int vnodes, size_t *npoints)
+{
+    size_t total = (size_t)n * (size_t)vnodes;
+    struct point *ring = sim_alloc(total * sizeof *ring);
+    for (int i = 0; i < n; i++) {
+        uint64_t id = ids[i];
+        for (int v = 0; v < vnodes; v++)
+            ring[(size_t)i * (size_t)vnodes + (size_t)v] =
+                (struct point){sim_hash64(id ^ sim_hash64((uint64_t)v + 1)), i};
+    }
+    qsort(ring, total, sizeof *ring, cmp_point);
+    *npoints = total;
+    return ring;
+}
+
+/* The backend owning the first point at or after the key's hash, wrapping around. */
+static int ring_pick(const struct point *ring, size_t npoints, uint64_t key)
+{
+    uint64_t h = sim_hash64(key);
+    size_t lo = 0, hi = npoints;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ring[mid].hash < h) lo = mid + 1;
+        else hi = mid;
+    }
+    return ring[lo == npoints ? 0 : lo].backend;
+}
+
+static int key_hash_pick(uint64_t key, int n)
+{
+    return (int)(sim_hash64(key) % (uint64_t)n);
+}
+
+static int pick(struct lb *lb, const struct sim_call *in)
+{
+    int n = lb->n, k;
+    switch (lb->algorithm) {
+    case ROUND_ROBIN:
+        k = lb->next;
+        lb->next = (lb->next + 1) % n;
+        return k;
+    case RANDOM: return (int)sim_uniform_int(lb->pick_rng, (uint64_t)n);
+    case POWER_OF_TWO: {
+        if (n == 1) return 0;
+        int x = (int)sim_uniform_int(lb->pick_rng, (uint64_t)n);
+        int y = (int)sim_uniform_int(lb->pick_rng, (uint64_t)n - 1);
+        if (y >= x) y++;
+        /* Ties go to the first draw, itself uniform: no bias to low indices. */
+        return lb->b[y].in_flight < lb->b[x].in_flight ? y : x;
+    }
+    case KEY_HASH: return key_hash_pick(in->key, n);
+    case CONSISTENT_HASH: return ring_pick(lb->ring, lb->nring, in->key);
+    case WEIGHTED_ROUND_ROBIN:
+        k = lb->heap[0];
+        lb->b[k].picks++;
+        heap_fix(lb, k);
+        return k;
+    case LEAST_CONN:
+    case LEAST_LATENCY: return lb->heap[0];
+    }
+    return 0;
+}
+
+/* ---- calls ---- */
+
+static void start(struct sim_component *self)
+{
+    struct lb *lb = (struct lb *)self;
+    int n = 0;
+    for (int i = 0; i < lb->nlisted; i++) {
+        int k = sim_instances(lb->listed[i]);
+        SIM_ASSERT(self, k >= 1 && (int64_t)n + k <= MAX_BACKENDS);
+        n += k;
+    }
+    lb->n = n;
+    lb->b = sim_alloc((size_t)n * sizeof *lb->b);
+    int j = 0;
+    for (int i = 0; i < lb->nlisted; i++) {
+        int k = sim_instances(lb->listed[i]);
+        for (int m = 0; m < k; m++, j++) {
+            struct backend *b = &lb->b[j];
+            b->node = lb->listed[i];
+            b->instance = k > 1 ? m : -1;
+            b->weight = lb->listed_weight[i];
+            if (k > 1) snprintf(b->name, sizeof b->name, "%s-%d", b->node->name, m);
+            else snprintf(b->name, sizeof b->name, "%s", b->node->name);
+            sim_level_init(&b->level, 0, 0);
+        }
+    }
+    if (uses_heap(lb)) {
+        lb->heap = sim_alloc((size_t)n * sizeof *lb->heap);
+        lb->pos = sim_alloc((size_t)n * sizeof *lb->pos);
+        for (int i = 0; i < n; i++) lb->heap[i] = lb->pos[i] = i;
+        for (int i = n / 2; i >= 0; i--) heap_fix(lb, lb->heap[i]);
+    }
+    if (lb->algorithm == CONSISTENT_HASH) {
+        uint64_t *ids = sim_alloc((size_t)n * sizeof *ids);
+        for (int i = 0; i < n; i++) ids[i] = fnv1a(lb->b[i].name);
+        lb->ring = ring_build(ids, n, lb->virtual_nodes, &lb->nring);
+        sim_free(ids);
+    }
+    sim_level_init(&lb->busy_level, 0, 0);
+    sim_level_init(&lb->queued, 0, 0);
+    sim_level_init(&lb->conn_level, 0, 0);
+}
+
+/* The lb answers its caller: the call leaves the lb. */
+static void answer(struct lb *lb, struct job *j, enum sim_status status)
+{
+    struct sim_component *self = &lb->base;
+    sim_time now = sim_now(self);
+    if (sim_measuring(self)) {
+        if (status == SIM_OK) {
+            lb->ok++;
+            sim_hist_record(&lb->latency, now - j->arrived);
+        } else {
+            lb->errors[status]++;
+        }
+    }
+    lb->connections--;
+    sim_level_add(&lb->conn_level, now, -1);
+    sim_respond(j->in, status);
+    sim_pool_put(&lb->jobs, j);
+}
+
+static void forward(struct lb *lb, struct job *j)
+{
+    struct sim_component *self = &lb->base;
+    sim_time now = sim_now(self);
+    int k = pick(lb, j->in);
+    struct backend *b = &lb->b[k];
+    j->backend = k;
+    j->sent = now;
+    b->in_flight++;
+    sim_level_add(&b->level, now, 1);
+    if (lb->algorithm == LEAST_CONN || lb->algorithm == LEAST_LATENCY) heap_fix(lb, k);
+    if (sim_measuring(self)) {
+        lb->forwarded++;
+        b->requests++;
+    }
+    struct sim_call *in = j->in;
+    struct sim_call *out = sim_call_new(self, b->node, in, in->op, in->key, in->deadline);
+    out->attempt = in->attempt;
+    out->instance = b->instance;
+    out->caller_data = j;
+    sim_call_send(out);
+}
+
+static void begin_processing(struct lb *lb, struct job *j);
+
+static void processed(struct sim_component *self, void *arg)
+{
+    struct lb *lb = (struct lb *)self;
+    struct job *j = arg;
+    sim_time now = sim_now(self);
+    lb->busy--;
+    sim_level_add(&lb->busy_level, now, -1);
+    if (lb->count) {
+        struct job *next = lb->queue[lb->head];
+        lb->head = (lb->head + 1) % lb->cap;
+        lb->count--;
+        sim_level_add(&lb->queued, now, -1);
+        begin_processing(lb, next);
+    }
+    forward(lb, j);
+}
+
+static void begin_processing(struct lb *lb, struct job *j)
+{
+    struct sim_component *self = &lb->base;
+    sim_time now = sim_now(self);
+    lb->busy++;
+    sim_level_add(&lb->busy_level, now, 1);
+    if (sim_measuring(self)) {
+        lb->started++;
+        lb->wait_sum += (double)(now - j->arrived);
+    }
+    sim_time cost = sim_dist_draw_time(lb->processing_time, lb->cost_rng) +
+                    sim_dist_draw_time(lb->tls_time, lb->cost_rng);
+    sim_schedule(self, cost, processed, j);
+}
+
+static void receive(struct sim_component *self, struct sim_call *call)
+{
+    struct lb *lb = (struct lb *)self;
+    sim_time now = sim_now(self);
+    bool measuring = sim_measuring(self);
+    if (measuring) lb->arrivals++;
+    if (lb->max_connections != UNLIMITED && lb->connections >= lb->max_connections) {
+        if (measuring) {
+            lb->rejected_conn++;
+            lb->errors[SIM_REJECTED]++;
+        }
+        sim_respond(call, SIM_REJECTED);
+        return;
+    }
+    struct job *j = sim_pool_get(&lb->jobs);
+    *j = (struct job){.in = call, .arrived = now, .backend = -1};
+    lb->connections++;
+    sim_level_add(&lb->conn_level, now, 1);
+    if (!lb->costs) {
+        forward(lb, j);
+        return;
+    }
+    if (lb->workers == UNLIMITED || lb->busy < lb->workers) {
+        begin_processing(lb, j);
+        return;
+    }
+    if (lb->queue_limit != UNLIMITED && (int64_t)lb->count >= lb->queue_limit) {
+        if (measuring) lb->rejected_queue++;
+        answer(lb, j, SIM_REJECTED);
+        return;
+    }
+    if (lb->count == lb->cap) {
+        size_t cap = lb->cap ? lb->cap * 2 : 16;
+        struct job **ring = sim_alloc(cap * sizeof *ring);
+        for (size_t i = 0; i < lb->count; i++) ring[i] = lb->queue[(lb->head + i) % lb->cap];
+        sim_free(lb->queue);
+        lb->queue = ring;
+        lb->head = 0;
+        lb->cap = cap;
+    }
+    lb->queue[(lb->head + lb->count) % lb->cap] = j;
+    lb->count++;
+    sim_level_add(&lb->queued, now, 1);
+}
+
+/* A backend answered: update its figures and pass the answer back unchanged. */
+static void respond(struct sim_component *self, struct sim_call *call)
+{
+    struct lb *lb = (struct lb *)self;
+    struct job *j = call->caller_data;
+    struct backend *b = &lb->b[j->backend];
+    sim_time now = sim_now(self);
+    double response = (double)(now - j->sent) / SIM_S;
+    b->in_flight--;
+    sim_level_add(&b->level, now, -1);
+    if (lb->algorithm == LEAST_LATENCY)
+        b->ewma = b->sampled ? b->ewma + lb->alpha * (response - b->ewma) : response;
+    b->sampled = true;
+    if (lb->algorithm == LEAST_CONN || lb->algorithm == LEAST_LATENCY) heap_fix(lb, j->backend);
+    if (sim_measuring(self)) {
+        b->answered++;
+        b->response_sum += response;
+        if (call->status != SIM_OK) b->errors++;
+    }
+    answer(lb, j, call->status);
+}
+
+/* ---- figures ---- */
+
+static void clear_stats(struct sim_component *self)
+{
+    struct lb *lb = (struct lb *)self;
+    sim_time now = sim_now(self);
+    sim_level_restart(&lb->busy_level, now);
+    sim_level_restart(&lb->queued, now);
+    sim_level_restart(&lb->conn_level, now);
+    lb->arrivals = lb->forwarded = lb->ok = lb->rejected_conn = lb->rejected_queue = 0;
+    lb->started = 0;
+    lb->wait_sum = 0;
+    memset(lb->errors, 0, sizeof lb->errors);
+    sim_hist_init(&lb->latency);
+    for (int i = 0; i < lb->n; i++) {
+        struct backend *b = &lb->b[i];
+        sim_level_restart(&b->level, now);
+        b->requests = b->errors = b->answered = 0;
+        b->response_sum = 0;
+    }
+}
+
+static void report(struct sim_component *self, struct sim_report *rep)
+{
+    struct lb *lb = (struct lb *)self;
+    sim_time now = sim_now(self);
+    double window = sim_window_seconds(self), arrivals = (double)lb->arrivals;
+    double rejected = (double)(lb->rejected_conn + lb->rejected_queue);
+    sim_report(rep, "arrivals", arrivals / window, SIM_UNIT_RATE);
+    sim_report(rep, "forwarded", (double)lb->forwarded / window, SIM_UNIT_RATE);
+    sim_report(rep, "throughput", (double)lb->ok / window, SIM_UNIT_RATE);
+    if (lb->costs) {
+        double busy = sim_level_mean(&lb->busy_level, now);
+        sim_report(rep, "busy.mean", busy, SIM_UNIT_NUMBER);
+        if (lb->workers != UNLIMITED)
+            sim_report(rep, "utilisation", busy / (double)lb->workers, SIM_UNIT_RATIO);
+        sim_report(rep, "queue.mean", sim_level_mean(&lb->queued, now), SIM_UNIT_NUMBER);
+        sim_report(rep, "queue.max", lb->queued.max, SIM_UNIT_COUNT);
+        sim_report(rep, "wait.mean", lb->started ? lb->wait_sum / (double)lb->started / SIM_S : 0,
+                   SIM_UNIT_SECONDS);
+    }
+    sim_report(rep, "connections.mean", sim_level_mean(&lb->conn_level, now), SIM_UNIT_NUMBER);
+    sim_report(rep, "connections.max", lb->conn_level.max, SIM_UNIT_COUNT);
+    sim_report(rep, "rejected", rejected, SIM_UNIT_COUNT);
+    sim_report(rep, "rejected_max_connections", (double)lb->rejected_conn, SIM_UNIT_COUNT);
+    sim_report(rep, "rejected_queue_full", (double)lb->rejected_queue, SIM_UNIT_COUNT);
+    sim_report(rep, "rejection_ratio", arrivals ? rejected / arrivals : 0, SIM_UNIT_RATIO);
+    for (int k = SIM_OK + 1; k < SIM_STATUS_COUNT; k++) {
+        char path[64];
+        snprintf(path, sizeof path, "errors.%s", sim_status_name((enum sim_status)k));
+        sim_report(rep, path, (double)lb->errors[k], SIM_UNIT_COUNT);
+    }
+    sim_report_hist(rep, "latency", &lb->latency);
+
+    uint64_t most = 0;
+    for (int i = 0; i < lb->n; i++)
+        if (lb->b[i].requests > most) most = lb->b[i].requests;
+    double total = (double)lb->forwarded;
+    sim_report(rep, "imbalance", total > 0 ? (double)most * lb->n / total : 0, SIM_UNIT_NUMBER);
+    for (int i = 0; i < lb->n; i++) {
+        const struct backend *b = &lb->b[i];
+        char path[160];
+#define FIGURE(leaf, value, unit)                                                     \
+    do {                                                                              \
+        snprintf(path, sizeof path, "backends.%s." leaf, b->name);                    \
+        sim_report(rep, path, (value), (unit));                                       \
+    } while (0)
+        FIGURE("requests", (double)b->requests, SIM_UNIT_COUNT);
+        FIGURE("share", total > 0 ? (double)b->requests / total : 0, SIM_UNIT_RATIO);
+        FIGURE("in_flight.mean", sim_level_mean(&b->level, now), SIM_UNIT_NUMBER);
+        FIGURE("response.mean", b->answered ? b->response_sum / (double)b->answered : 0,
+               SIM_UNIT_SECONDS);
+        FIGURE("errors", (double)b->errors, SIM_UNIT_COUNT);
+#undef FIGURE
+    }
+}
+
+static void sample(struct sim_component *self, struct sim_sampler *smp)
+{
+    struct lb *lb = (struct lb *)self;
+    sim_sample(smp, "connections", lb->conn_level.level);
+    sim_sample(smp, "busy", lb->busy_level.level);
+    sim_sample(smp, "queue", lb->queued.level);
+}
+
+static void describe(struct sim_component *self, char *buf, size_t n)
+{
+    struct lb *lb = (struct lb *)self;
+    char cost[128] = "no processing cost", limits[96] = "";
+    if (lb->costs) {
+        char p[48], t[48];
+        sim_dist_describe(lb->processing_time, p, sizeof p);
+        sim_dist_describe(lb->tls_time, t, sizeof t);
+        snprintf(cost, sizeof cost, "processing %s + tls %s", p, t);
+    }
+    int len = 0;
+    if (lb->workers != UNLIMITED)
+        len += snprintf(limits + len, sizeof limits - (size_t)len, ", %lld workers",
+                        (long long)lb->workers);
+    if (lb->queue_limit != UNLIMITED && len < (int)sizeof limits)
+        len += snprintf(limits + len, sizeof limits - (size_t)len, ", queue %lld",
+                        (long long)lb->queue_limit);
+    if (lb->max_connections != UNLIMITED && len < (int)sizeof limits)
+        snprintf(limits + len, sizeof limits - (size_t)len, ", max_connections %lld",
+                 (long long)lb->max_connections);
+    len = snprintf(buf, n, "%s, %s, %s%s; backends", algorithm_names[lb->algorithm],
+                   lb->l7 ? "l7" : "l4", cost, limits);
+    for (int i = 0; i < lb->nlisted && len > 0 && (size_t)len < n; i++) {
+        struct sim_component *c = lb->listed[i];
+        len += snprintf(buf + len, n - (size_t)len, "%s %s", i ? "," : "", c ? c->name : "?");
+        if (lb->algorithm == WEIGHTED_ROUND_ROBIN && len > 0 && (size_t)len < n)
+            len += snprintf(buf + len, n - (size_t)len, " (weight %lld)",
+                            (long long)lb->listed_weight[i]);
+    }
+}
+
+static void fini(struct sim_component *self)
+{
+    struct lb *lb = (struct lb *)self;
+    sim_free(lb->listed);
+    sim_free(lb->listed_weight);
+    sim_free(lb->b);
+    sim_free(lb->heap);
+    sim_free(lb->pos);
+    sim_free(lb->ring);
+    sim_free(lb->queue);
+    sim_pool_fini(&lb->jobs);
+}
+
+const struct sim_model lb_model = {
+    .name = "lb",
+    .summary = "a load balancer: its own workers and queue, then one backend per call by round "
+               "robin, weights, random, least_conn, power_of_two, least_latency or hashing",
+    .size = sizeof(struct lb),
+    .configure = configure,
+    .start = start,
+    .receive = receive,
+    .respond = respond,
+    .clear_stats = clear_stats,
+    .report = report,
+    .sample = sample,
+    .describe = describe,
+    .fini = fini,
+};

@@ -1,0 +1,400 @@
+/* test_database.c: the database model. Scripted reads and writes with chosen keys at chosen
+ * times (a driver node, as in test_cache.c) pin the stale reads of async replication to the
+ * lag window exactly, read-your-writes, the pool's queue, reject and timeout; short random
+ * runs check that sync replication and W + R > N quorums never serve a stale read, and that
+ * semi_sync waits for the k-th replica; every invalid configuration names its JSON path. */
+#include "harness.h"
+
+struct step {
+    double at; /* ms */
+    int op;
+    uint64_t key;
+    double latency_ms;
+    enum sim_status status;
+    bool answered;
+};
+
+static struct sim_component *db_node;
+
+static void fire(struct sim_component *self, void *arg)
+{
+    struct step *s = arg;
+    struct sim_call *c = sim_call_new(self, db_node, NULL, s->op, s->key, SIM_NEVER);
+    c->caller_data = s;
+    sim_call_send(c);
+}
+
+static void driver_respond(struct sim_component *self, struct sim_call *call)
+{
+    struct step *s = call->caller_data;
+    s->latency_ms = (double)(sim_now(self) - call->start) / SIM_MS;
+    s->status = call->status;
+    s->answered = true;
+}
+
+static void driver_nothing(struct sim_component *self)
+{
+    (void)self;
+}
+
+static void driver_report(struct sim_component *self, struct sim_report *rep)
+{
+    (void)self;
+    (void)rep;
+}
+
+static const struct sim_model driver_model = {
+    .name = "driver",
+    .size = sizeof(struct sim_component),
+    .respond = driver_respond,
+    .clear_stats = driver_nothing,
+    .report = driver_report,
+};
+
+struct rig {
+    struct sim_loader *ld;
+    struct sim__scenario sc;
+    struct sim_world *w;
+    struct sim__results *res;
+};
+
+static const char *scenario(const char *db_fields, char *buf, size_t n)
+{
+    snprintf(buf, n,
+             "{\"seed\": 11, \"duration\": \"10s\","
+             " \"workload\": {\"entry\": \"db\", \"arrivals\": {\"rate\": 0}},"
+             " \"nodes\": {\"db\": {\"type\": \"database\", %s}}}",
+             db_fields);
+    return buf;
+}
+
+static struct rig run_script(const char *db_fields, struct step *steps, int n)
+{
+    struct rig r = {0};
+    char text[2048], err[1024];
+    gsl_set_error_handler_off();
+    scenario(db_fields, text, sizeof text);
+    r.ld = sim__loader_parse("db.json", text, strlen(text), err, sizeof err);
+    if (!r.ld) fail_msg("%s", err);
+    if (!sim__scenario_read(r.ld, &r.sc)) fail_msg("%s", sim__loader_error(r.ld));
+    r.w = sim__world_build(r.ld, &r.sc, 0);
+    if (!r.w) fail_msg("%s", sim__loader_error(r.ld));
+    db_node = sim__world_find(r.w, "db");
+    struct sim_component *driver = sim__world_add(r.w, &driver_model, "driver");
+    for (int i = 0; i < n; i++)
+        sim_schedule(driver, (sim_time)llround(steps[i].at * SIM_MS), fire, &steps[i]);
+    sim__world_run(r.w);
+    r.res = sim_alloc(sizeof *r.res);
+    r.res->replications = 1;
+    sim__results_collect(r.res, r.w, 0);
+    for (int i = 0; i < n; i++)
+        if (!steps[i].answered) fail_msg("step %d was never answered", i);
+    return r;
+}
+
+static double figure(const struct rig *r, const char *path)
+{
+    char full[160];
+    snprintf(full, sizeof full, "nodes.db.%s", path);
+    const struct sim__metric *m = sim__results_find(r->res, full);
+    if (!m) fail_msg("no figure %s", full);
+    return m->values[0];
+}
+
+static void rig_done(struct rig *r)
+{
+    sim__results_destroy(r->res);
+    sim__world_destroy(r->w);
+    sim__scenario_fini(&r->sc);
+    sim__loader_destroy(r->ld);
+}
+
+#define R(t, k) {t, SIM_OP_READ, k, 0, SIM_OK, false}
+#define W(t, k) {t, SIM_OP_WRITE, k, 0, SIM_OK, false}
+
+/* A deterministic pseudo-random script: writes at even ms, reads at odd ms, over 5 keys. */
+static int make_script(struct step *steps, int n)
+{
+    uint64_t x = 12345;
+    for (int i = 0; i < n; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        int ms = 1 + (int)((x >> 33) % 4000);
+        bool write = (x >> 20) % 4 == 0;
+        if (write && ms % 2) ms++;
+        if (!write && ms % 2 == 0) ms++;
+        steps[i] = (struct step){.at = ms, .op = write ? SIM_OP_WRITE : SIM_OP_READ,
+                                 .key = (x >> 40) % 5};
+    }
+    return n;
+}
+
+/* With zero service and link times a write is acknowledged as it arrives, and with a
+ * constant lag L it lands on the replica exactly L later: a read is stale exactly when its
+ * key had a write in the last L. The expected count is computed here from the script. */
+static double stale_expected(const struct step *s, int n, double lag_ms)
+{
+    int stale = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i].op != SIM_OP_READ) continue;
+        bool recent = false;
+        for (int k = 0; k < n; k++)
+            if (s[k].op == SIM_OP_WRITE && s[k].key == s[i].key && s[k].at < s[i].at &&
+                s[k].at > s[i].at - lag_ms)
+                recent = true;
+        stale += recent;
+    }
+    return stale;
+}
+
+#define ASYNC_ONE_REPLICA                                                                    \
+    "\"replicas\": 1, \"replication\": \"async\", \"lag\": \"10500us\", \"read_from\": "   \
+    "\"replicas\", \"workers\": 1000, \"service_time\": \"0s\""
+
+static void async_stale_reads_only_within_the_lag_of_a_write(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    static struct step steps[N];
+    make_script(steps, N);
+    double want = stale_expected(steps, N, 10.5);
+    struct rig r = run_script(ASYNC_ONE_REPLICA, steps, N);
+    printf("  stale reads: expected %.0f (a write of the key within 10.5ms), got %.0f\n", want,
+           figure(&r, "stale_reads"));
+    assert_true(want > 100);
+    assert_int_equal((int)figure(&r, "stale_reads"), (int)want);
+    assert_true(figure(&r, "replicas.0.lag.p50") == 10.5e-3);
+    assert_true(figure(&r, "replicas.0.lag.max") == 10.5e-3);
+    rig_done(&r);
+
+    /* a single key: read 5ms and 10ms after the write are stale, 11ms and 50ms are not */
+    struct step two[] = {W(1, 7), R(6, 7), R(11, 7), R(12, 7), R(51, 7), R(52, 8)};
+    r = run_script(ASYNC_ONE_REPLICA, two, 6);
+    assert_int_equal((int)figure(&r, "stale_reads"), 2);
+    assert_int_equal((int)figure(&r, "reads_of_written_keys"), 4);
+    assert_int_equal((int)figure(&r, "keys_written"), 1);
+    rig_done(&r);
+}
+
+static void read_your_writes_removes_stale_reads(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    static struct step steps[N];
+    make_script(steps, N);
+    double want = stale_expected(steps, N, 10.5);
+    struct rig r = run_script(ASYNC_ONE_REPLICA ", \"read_your_writes\": true", steps, N);
+    printf("  read_your_writes: stale %.0f, redirected to the primary %.0f (expected %.0f)\n",
+           figure(&r, "stale_reads"), figure(&r, "read_your_writes_redirects"), want);
+    assert_int_equal((int)figure(&r, "stale_reads"), 0);
+    assert_int_equal((int)figure(&r, "read_your_writes_redirects"), (int)want);
+    assert_int_equal((int)(figure(&r, "primary.reads") + figure(&r, "replicas.0.reads")),
+                     (int)(figure(&r, "reads") * 10));
+    rig_done(&r);
+}
+
+static struct harness_run run_text(const char *db_fields, const char *extra)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"seed\": 5, \"duration\": \"20s\", \"warmup\": \"1s\", \"replications\": 4,"
+             " \"workload\": {\"entry\": \"db\", \"arrivals\": {\"rate\": 2000},"
+             " \"mix\": {\"read\": 0.7, \"write\": 0.3},"
+             " \"keys\": {\"count\": 50, \"popularity\": {\"dist\": \"zipf\", \"s\": 1}}},"
+             " \"nodes\": {\"db\": {\"type\": \"database\", %s}}%s}",
+             db_fields, extra);
+    return harness_run_text("db.json", text, NULL, 0, false);
+}
+
+static void sync_replication_never_serves_a_stale_read(void **state)
+{
+    (void)state;
+    const char *fields = "\"replicas\": 3, \"replication\": \"sync\", \"lag\": {\"dist\": \"exp\", "
+                         "\"mean\": \"5ms\"}, \"read_from\": \"replicas\", \"workers\": 8,"
+                         " \"service_time\": {\"dist\": \"exp\", \"mean\": \"1ms\"}";
+    struct harness_run h = run_text(fields, "");
+    for (int r = 0; r < h.res->replications; r++) {
+        harness_exact("sync: stale reads", 0, harness_count(&h, "nodes.db.stale_reads", r), 0);
+        assert_true(harness_count(&h, "nodes.db.reads_of_written_keys", r) > 10000);
+        harness_exact("sync: replication lag max", 0,
+                      harness_metric(&h, "nodes.db.replication_lag.max")->values[r], 0);
+        harness_exact("sync: unreplicated writes max", 0,
+                      harness_metric(&h, "nodes.db.replicas.0.unreplicated_writes.max")->values[r], 0);
+    }
+    harness_done(&h);
+    /* the same with async: stale reads appear */
+    h = run_text("\"replicas\": 3, \"replication\": \"async\", \"lag\": {\"dist\": \"exp\", "
+                 "\"mean\": \"5ms\"}, \"read_from\": \"replicas\", \"workers\": 8,"
+                 " \"service_time\": {\"dist\": \"exp\", \"mean\": \"1ms\"}", "");
+    assert_true(harness_metric(&h, "nodes.db.stale_reads")->ci.mean > 100);
+    assert_true(harness_metric(&h, "nodes.db.replicas.0.unreplicated_writes.mean")->ci.mean > 0);
+    harness_done(&h);
+}
+
+/* Lags uniform on [0, 10ms], zero service, writes 11ms apart (so the in-order apply never
+ * holds a shipment back): a semi_sync write waits for the k-th of 3 replicas, whose lag is
+ * the k-th order statistic of 3 uniforms, mean 10ms x k / 4, variance 100 k (4 - k) / 80. */
+static void semi_sync_waits_for_the_kth_replica(void **state)
+{
+    (void)state;
+    enum { N = 900 };
+    static struct step steps[N];
+    for (int k = 1; k <= 3; k++) {
+        for (int i = 0; i < N; i++) steps[i] = (struct step)W(1 + 11.0 * i, (uint64_t)i % 7);
+        char fields[512];
+        snprintf(fields, sizeof fields,
+                 "\"replicas\": 3, \"replication\": \"%s\", %s \"lag\":"
+                 " {\"dist\": \"uniform\", \"min\": \"0s\", \"max\": \"10ms\"}, \"workers\": 100,"
+                 " \"service_time\": \"0s\"",
+                 k < 3 ? "semi_sync" : "sync", k == 1 ? "\"acks\": 1," : k == 2 ? "\"acks\": 2," : "");
+        struct rig r = run_script(fields, steps, N);
+        double sum = 0;
+        for (int i = 0; i < N; i++) sum += steps[i].latency_ms;
+        double mean = sum / N, want = 10.0 * k / 4, se = sqrt(100.0 * k * (4 - k) / 80 / N);
+        printf("  %s (k = %d): write latency mean %.4f ms, k-th order statistic %.4f ms (se %.3f)\n",
+               k < 3 ? "semi_sync" : "sync", k, mean, want, se);
+        assert_true(fabs(mean - want) < 4 * se);
+        assert_int_equal((int)figure(&r, "writes_acknowledged"), N);
+        rig_done(&r);
+    }
+}
+
+static void quorum_with_overlap_never_serves_a_stale_read(void **state)
+{
+    (void)state;
+    const char *fields = "\"mode\": \"quorum\", \"n\": 5, \"w\": 3, \"r\": 3, \"propagation\": \"off\","
+                         " \"replica_latency\": {\"dist\": \"exp\", \"mean\": \"2ms\"}";
+    struct harness_run h = run_text(fields, "");
+    for (int r = 0; r < h.res->replications; r++)
+        harness_exact("quorum W+R>N: stale reads", 0, harness_count(&h, "nodes.db.stale_reads", r), 0);
+    harness_done(&h);
+    h = run_text("\"mode\": \"quorum\", \"n\": 5, \"w\": 2, \"r\": 2, \"propagation\": \"off\","
+                 " \"replica_latency\": {\"dist\": \"exp\", \"mean\": \"2ms\"}", "");
+    assert_true(harness_metric(&h, "nodes.db.stale_reads")->ci.mean > 100);
+    harness_done(&h);
+    /* read repair and propagation make stale reads rarer */
+    struct harness_run a = run_text("\"mode\": \"quorum\", \"n\": 5, \"w\": 1, \"r\": 1,"
+                                    " \"propagation\": \"on\", \"anti_entropy\": \"50ms\","
+                                    " \"replica_latency\": {\"dist\": \"exp\", \"mean\": \"2ms\"}", "");
+    struct harness_run b = run_text("\"mode\": \"quorum\", \"n\": 5, \"w\": 1, \"r\": 1,"
+                                    " \"propagation\": \"off\","
+                                    " \"replica_latency\": {\"dist\": \"exp\", \"mean\": \"2ms\"}", "");
+    assert_true(harness_metric(&a, "nodes.db.stale_read_ratio")->ci.mean <
+                harness_metric(&b, "nodes.db.stale_read_ratio")->ci.mean);
+    harness_done(&a);
+    harness_done(&b);
+}
+
+/* One connection; each call holds it for 10ms of service. */
+static void the_pool_queues_or_rejects(void **state)
+{
+    (void)state;
+    const char *base = "\"service_time\": \"10ms\", \"workers\": 4, \"pool\": ";
+    char fields[512];
+    struct step a[] = {R(1, 1), R(2, 1), R(3, 1)};
+    snprintf(fields, sizeof fields, "%s{\"size\": 1, \"wait\": \"reject\"}", base);
+    struct rig r = run_script(fields, a, 3);
+    assert_int_equal(a[0].status, SIM_OK);
+    assert_int_equal(a[1].status, SIM_REJECTED);
+    assert_int_equal(a[2].status, SIM_REJECTED);
+    assert_int_equal((int)figure(&r, "pool.rejected"), 2);
+    rig_done(&r);
+
+    struct step b[] = {R(1, 1), R(2, 1), R(3, 1)};
+    snprintf(fields, sizeof fields, "%s{\"size\": 1, \"wait\": \"queue\"}", base);
+    r = run_script(fields, b, 3);
+    for (int i = 0; i < 3; i++) assert_int_equal(b[i].status, SIM_OK);
+    assert_true(fabs(b[0].latency_ms - 10) < 1e-9);
+    assert_true(fabs(b[1].latency_ms - 19) < 1e-9); /* waits until 11ms, served until 21ms */
+    assert_true(fabs(b[2].latency_ms - 28) < 1e-9);
+    assert_int_equal((int)figure(&r, "pool.waiting.max"), 2);
+    rig_done(&r);
+
+    struct step c[] = {R(1, 1), R(2, 1), R(3, 1), R(4, 1)};
+    snprintf(fields, sizeof fields, "%s{\"size\": 1, \"wait\": \"queue\", \"timeout\": \"12ms\"}", base);
+    r = run_script(fields, c, 4);
+    assert_int_equal(c[0].status, SIM_OK);
+    assert_int_equal(c[1].status, SIM_OK);       /* gets the connection at 11ms, after 9ms */
+    assert_int_equal(c[2].status, SIM_REJECTED); /* would get it at 21ms, after 18ms */
+    assert_int_equal(c[3].status, SIM_REJECTED);
+    assert_true(fabs(c[2].latency_ms - 12) < 1e-9);
+    assert_int_equal((int)figure(&r, "pool.timeouts"), 2);
+    rig_done(&r);
+}
+
+static void invalid_configurations_name_the_path(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *fields, *message;
+    } cases[] = {
+        {"\"replicas\": 2",
+         "db.json: nodes.db.service_time: required field missing: expected a distribution (a "
+         "duration such as \"5ms\", or an object with \"dist\")"},
+        {"\"service_time\": \"1ms\", \"replicas\": 65",
+         "db.json: nodes.db.replicas: expected an integer from 0 to 64, got 65"},
+        {"\"service_time\": \"1ms\", \"replicas\": 2, \"replication\": \"semi_sync\", \"acks\": 3",
+         "db.json: nodes.db.acks: expected an integer from 1 to 2, got 3"},
+        {"\"service_time\": \"1ms\", \"replicas\": 2, \"replication\": \"semi_sync\"",
+         "db.json: nodes.db.acks: required field missing: expected an integer from 1 to 2"},
+        {"\"service_time\": \"1ms\", \"replicas\": 2, \"acks\": 1",
+         "db.json: nodes.db.acks: only with replication \"semi_sync\""},
+        {"\"service_time\": \"1ms\", \"replication\": \"semisync\"",
+         "db.json: nodes.db.replication: expected one of \"sync\", \"semi_sync\" or \"async\", got "
+         "\"semisync\" (did you mean 'semi_sync'?)"},
+        {"\"service_time\": \"1ms\", \"replicas\": 1, \"read_your_writes\": true",
+         "db.json: nodes.db.read_your_writes: only with read_from \"replicas\" or \"nearest\""},
+        {"\"service_time\": \"1ms\", \"replica_choice\": \"random\"",
+         "db.json: nodes.db.replica_choice: only with read_from \"replicas\""},
+        {"\"service_time\": \"1ms\", \"w\": 2", "db.json: nodes.db.w: only with mode \"quorum\""},
+        {"\"service_time\": \"1ms\", \"pool\": {\"size\": 0}",
+         "db.json: nodes.db.pool.size: expected an integer from 1 to 1000000, got 0"},
+        {"\"service_time\": \"1ms\", \"pool\": {\"size\": 4, \"wait\": \"reject\", \"timeout\": \"1s\"}",
+         "db.json: nodes.db.pool.timeout: only with wait \"queue\""},
+        {"\"service_time\": \"1ms\", \"pool\": {\"size\": 4, \"wiat\": \"queue\"}",
+         "db.json: nodes.db.pool.wiat: unknown field (did you mean 'wait'?)"},
+        {"\"service_time\": \"1ms\", \"service_time_by_op\": {\"update\": \"1ms\"}",
+         "db.json: nodes.db.service_time_by_op.update: unknown field"},
+        {"\"mode\": \"quorum\", \"n\": 3, \"w\": 4, \"r\": 1, \"replica_latency\": \"1ms\"",
+         "db.json: nodes.db.w: expected an integer from 1 to 3, got 4"},
+        {"\"mode\": \"quorum\", \"n\": 3, \"w\": 2, \"replica_latency\": \"1ms\"",
+         "db.json: nodes.db.r: required field missing: expected an integer from 1 to 3"},
+        {"\"mode\": \"quorum\", \"n\": 3, \"w\": 2, \"r\": 2, \"replica_latency\": \"1ms\","
+         " \"replicas\": 3",
+         "db.json: nodes.db.replicas: only with mode \"primary\""},
+        {"\"mode\": \"quorum\", \"n\": 3, \"w\": 2, \"r\": 2, \"replica_latency\": \"1ms\","
+         " \"propagation\": \"off\", \"anti_entropy\": \"1s\"",
+         "db.json: nodes.db.anti_entropy: only with propagation \"on\""},
+        {"\"mode\": \"leaderless\"", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char text[2048], err[1024] = "";
+        scenario(cases[i].fields, text, sizeof text);
+        struct sim_loader *ld = sim__loader_parse("db.json", text, strlen(text), err, sizeof err);
+        assert_non_null(ld);
+        struct sim__scenario sc;
+        bool ok = sim__scenario_read(ld, &sc);
+        struct sim_world *w = ok ? sim__world_build(ld, &sc, 0) : NULL;
+        if (w) fail_msg("case %zu (%s): accepted", i, cases[i].fields);
+        const char *e = sim__loader_error(ld);
+        assert_non_null(e);
+        printf("  %s\n", e);
+        if (cases[i].message) assert_string_equal(e, cases[i].message);
+        else assert_non_null(strstr(e, "db.json: nodes.db.mode: "));
+        if (ok) sim__scenario_fini(&sc);
+        sim__loader_destroy(ld);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(async_stale_reads_only_within_the_lag_of_a_write),
+        cmocka_unit_test(read_your_writes_removes_stale_reads),
+        cmocka_unit_test(sync_replication_never_serves_a_stale_read),
+        cmocka_unit_test(semi_sync_waits_for_the_kth_replica),
+        cmocka_unit_test(quorum_with_overlap_never_serves_a_stale_read),
+        cmocka_unit_test(the_pool_queues_or_rejects),
+        cmocka_unit_test(invalid_configurations_name_the_path),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
