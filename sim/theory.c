@@ -56,7 +56,8 @@ static int report(const struct options *o, struct sim_loader *ld, const struct s
                   const struct sim__results *res, struct sim_world *w, struct sim__results *pred)
 {
     cJSON *json = cJSON_CreateObject(), *nodes = cJSON_AddObjectToObject(json, "nodes");
-    int diverged = 0;
+    const char *all_notes = pred->notes.text ? pred->notes.text : "";
+    bool workload_notes = !strncmp(all_notes, "\t", 1) || strstr(all_notes, "\n\t");
     printf("archsim theory: %s (%s), %d replication%s, seed %llu\n", sc->name, o->files[0],
            sc->replications, sc->replications == 1 ? "" : "s", (unsigned long long)sc->seed);
     printf("each formula is fed the arrival rate simulated at its node; 'outside' marks a formula "
@@ -101,12 +102,9 @@ static int report(const struct options *o, struct sim_loader *ld, const struct s
         if (!any) printf("  no closed form applies\n");
         cJSON *notes = cJSON_AddArrayToObject(jn, "notes");
         print_notes(&pred->notes, prefix, outside ? "likely reason: " : "note: ", notes);
-        if (outside && !strstr(pred->notes.text ? pred->notes.text : "", prefix)) {
-            printf("  likely reason: %s\n", strstr(pred->notes.text ? pred->notes.text : "", "\t")
-                                               ? "see the workload notes above"
-                                               : "chance: a 95% interval misses one time in twenty");
-        }
-        diverged += outside;
+        if (outside && !strstr(all_notes, prefix))
+            printf("  likely reason: %s\n", workload_notes ? "the workload notes above"
+                                                            : "chance: a 95% interval misses one time in twenty");
     }
 
     /* The guide's estimate: per-instance capacity from the simulated holding time. */
@@ -143,7 +141,6 @@ static int report(const struct options *o, struct sim_loader *ld, const struct s
     int code = 0;
     if (o->json) code = sim__write_text(o->json, sim__json_text(json));
     cJSON_Delete(json);
-    (void)diverged;
     return code;
 }
 
