@@ -58,18 +58,6 @@ struct keyinfo {
     struct flight *flight; /* the backend read every miss on this key waits for (coalescing) */
 };
 
-/* Open addressing, linear probing: key -> keyinfo index + 1 (0: an empty slot). Key and
- * value share a slot, so a lookup at millions of keys costs one cache miss, not two. */
-struct slot {
-    uint64_t key;
-    uint32_t val;
-};
-
-struct map {
-    struct slot *slots;
-    size_t mask, count;
-};
-
 enum job_kind { JOB_HIT, JOB_MISS, JOB_WRITE };
 
 /* An incoming call being served; from the cache's pool. */
@@ -113,7 +101,7 @@ struct cache {
     struct list dirty;        /* write_back, oldest write first */
     struct keyinfo *infos;
     uint32_t ninfos, infos_allocated;
-    struct map map;
+    struct sim_keymap map; /* key -> record index + 1 */
     struct sim_pool jobs, flights;
     struct flight *flush;     /* the batch in flight, or NULL */
     uint32_t flush_left;      /* keys this flush round still has to send */
@@ -132,47 +120,10 @@ struct cache {
 
 /* ---- the key map ---- */
 
-static void map_init(struct map *m, size_t slots)
-{
-    size_t n = 16;
-    while (n < slots) n *= 2;
-    m->slots = sim_alloc(n * sizeof *m->slots);
-    m->mask = n - 1;
-    m->count = 0;
-}
-
-static uint32_t map_find(const struct map *m, uint64_t key)
-{
-    for (size_t i = sim_hash64(key) & m->mask;; i = (i + 1) & m->mask) {
-        if (!m->slots[i].val) return 0;
-        if (m->slots[i].key == key) return m->slots[i].val;
-    }
-}
-
-static void map_put(struct map *m, uint64_t key, uint32_t val); /* key absent */
-
-static void map_grow(struct map *m)
-{
-    struct map old = *m;
-    map_init(m, (old.mask + 1) * 2);
-    for (size_t i = 0; i <= old.mask; i++)
-        if (old.slots[i].val) map_put(m, old.slots[i].key, old.slots[i].val);
-    sim_free(old.slots);
-}
-
-static void map_put(struct map *m, uint64_t key, uint32_t val)
-{
-    if ((m->count + 1) * 2 > m->mask + 1) map_grow(m); /* load at most 1/2 */
-    size_t i = sim_hash64(key) & m->mask;
-    while (m->slots[i].val) i = (i + 1) & m->mask;
-    m->slots[i] = (struct slot){key, val};
-    m->count++;
-}
-
 /* The record of key, created on first sight. Returns its index (records may move). */
 static uint32_t info_of(struct cache *c, uint64_t key)
 {
-    uint32_t v = map_find(&c->map, key);
+    uint32_t v = sim_keymap_get(&c->map, key);
     if (v) return v - 1;
     if (c->ninfos == c->infos_allocated) {
         SIM_ASSERT(&c->base, c->infos_allocated < UINT32_MAX / 2);
@@ -181,7 +132,7 @@ static uint32_t info_of(struct cache *c, uint64_t key)
     }
     uint32_t i = c->ninfos++;
     c->infos[i] = (struct keyinfo){.key = key, .last_write = -1};
-    map_put(&c->map, key, i + 1);
+    sim_keymap_put(&c->map, key, i + 1);
     return i;
 }
 
@@ -540,7 +491,7 @@ static void flush_batch(struct cache *c)
 static void flush_answered(struct cache *c, enum sim_status status)
 {
     for (uint32_t b = 0; b < c->batch_n; b++) {
-        uint32_t info = map_find(&c->map, c->batch_keys[b]) - 1;
+        uint32_t info = sim_keymap_get(&c->map, c->batch_keys[b]) - 1;
         if (status == SIM_OK) {
             persisted(c, info, c->batch_versions[b]);
             continue;
@@ -656,7 +607,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
             c->fnodes[f].next = f <= c->capacity ? f + 1 : NIL;
         c->ffree = 1;
     }
-    map_init(&c->map, c->capacity ? 2 * (size_t)c->capacity : 2048);
+    sim_keymap_init(&c->map, c->capacity ? 2 * (size_t)c->capacity : 2048);
     if (c->write_policy == WRITE_BACK) {
         c->batch_keys = sim_alloc(c->batch_size * sizeof *c->batch_keys);
         c->batch_versions = sim_alloc(c->batch_size * sizeof *c->batch_versions);
@@ -848,7 +799,7 @@ static void fini(struct sim_component *self)
     sim_free(c->entries);
     sim_free(c->fnodes);
     sim_free(c->infos);
-    sim_free(c->map.slots);
+    sim_keymap_fini(&c->map);
     sim_free(c->batch_keys);
     sim_free(c->batch_versions);
     sim_pool_fini(&c->jobs);

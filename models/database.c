@@ -24,17 +24,6 @@ static const char *const on_off_names[] = {"on", "off", NULL};
 #define MAX_QUORUM_N 32
 #define MAX_TIME (1000000 * SIM_S)
 
-/* Open addressing, linear probing: key -> record index + 1 (0: an empty slot). */
-struct slot {
-    uint64_t key;
-    uint32_t val;
-};
-
-struct map {
-    struct slot *slots;
-    size_t mask, count;
-};
-
 /* A call being served; from the database's pool, owned until it answers. */
 struct job {
     struct sim_call *in;
@@ -110,7 +99,7 @@ struct database {
     int64_t pool_waiting_n;
 
     /* records: per key, stride words: [primary or issued, acked, replica 0..] */
-    struct map map;
+    struct sim_keymap map; /* key -> record index + 1 */
     uint32_t *vers;
     size_t stride, nrecs, recs_allocated;
 
@@ -128,42 +117,10 @@ struct database {
 
 /* ---- per-key records ---- */
 
-static void map_init(struct map *m, size_t slots)
-{
-    size_t n = 16;
-    while (n < slots) n *= 2;
-    m->slots = sim_alloc(n * sizeof *m->slots);
-    m->mask = n - 1;
-    m->count = 0;
-}
-
-static uint32_t map_find(const struct map *m, uint64_t key)
-{
-    for (size_t i = sim_hash64(key) & m->mask;; i = (i + 1) & m->mask) {
-        if (!m->slots[i].val) return 0;
-        if (m->slots[i].key == key) return m->slots[i].val;
-    }
-}
-
-static void map_put(struct map *m, uint64_t key, uint32_t val)
-{
-    if ((m->count + 1) * 2 > m->mask + 1) { /* load at most 1/2 */
-        struct map old = *m;
-        map_init(m, (old.mask + 1) * 2);
-        for (size_t i = 0; i <= old.mask; i++)
-            if (old.slots[i].val) map_put(m, old.slots[i].key, old.slots[i].val);
-        sim_free(old.slots);
-    }
-    size_t i = sim_hash64(key) & m->mask;
-    while (m->slots[i].val) i = (i + 1) & m->mask;
-    m->slots[i] = (struct slot){key, val};
-    m->count++;
-}
-
 /* The record of key, created at its first write: memory grows with the keys written. */
 static uint32_t record_of(struct database *d, uint64_t key)
 {
-    uint32_t v = map_find(&d->map, key);
+    uint32_t v = sim_keymap_get(&d->map, key);
     if (v) return v - 1;
     if (d->nrecs == d->recs_allocated) {
         SIM_ASSERT(&d->base, d->recs_allocated < UINT32_MAX / 4);
@@ -172,7 +129,7 @@ static uint32_t record_of(struct database *d, uint64_t key)
     }
     uint32_t i = (uint32_t)d->nrecs++;
     memset(&d->vers[i * d->stride], 0, d->stride * sizeof *d->vers);
-    map_put(&d->map, key, i + 1);
+    sim_keymap_put(&d->map, key, i + 1);
     return i;
 }
 
@@ -531,7 +488,7 @@ static void receive(struct sim_component *self, struct sim_call *call)
     struct job *j = sim_pool_get(&d->jobs);
     *j = (struct job){.in = call, .arrived = now};
     call->callee_data = j;
-    uint32_t v = map_find(&d->map, call->key);
+    uint32_t v = sim_keymap_get(&d->map, call->key);
     j->rec = v;
     if (v) {
         j->snapshot = rec(d, v - 1)[ACKED];
@@ -652,7 +609,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         d->servers = sim_alloc((size_t)(1 + d->nreplicas) * sizeof *d->servers);
         for (int k = 0; k <= d->nreplicas; k++) sim_hist_init(&d->servers[k].lag);
     }
-    map_init(&d->map, 2048);
+    sim_keymap_init(&d->map, 2048);
     sim_pool_init(&d->jobs, sizeof(struct job));
     sim_pool_init(&d->writes, sizeof(struct write));
     sim_pool_init(&d->shipments, sizeof(struct shipment));
@@ -872,7 +829,7 @@ static void fini(struct sim_component *self)
 {
     struct database *d = (struct database *)self;
     sim_free(d->servers);
-    sim_free(d->map.slots);
+    sim_keymap_fini(&d->map);
     sim_free(d->vers);
     sim_pool_fini(&d->jobs);
     sim_pool_fini(&d->writes);

@@ -151,6 +151,22 @@ const char *sim_op_name(const struct sim_component *self, int op);
 enum { SIM_OP_READ = 0, SIM_OP_WRITE = 1 }; /* always interned first */
 #define SIM_MAX_OPS 64 /* distinct operation names in a scenario */
 
+/* An open-addressing map from a 64-bit key to a non-zero 32-bit value (0: absent), for
+ * models that keep per-key state. Key and value share a slot, so a lookup at millions of
+ * keys costs one cache miss. Owned by whoever embeds it; it doubles, never shrinks. */
+struct sim_keymap_slot {
+    uint64_t key;
+    uint32_t val;
+};
+struct sim_keymap {
+    struct sim_keymap_slot *slots;
+    size_t mask, count;
+};
+void sim_keymap_init(struct sim_keymap *m, size_t expected);
+uint32_t sim_keymap_get(const struct sim_keymap *m, uint64_t key);
+void sim_keymap_put(struct sim_keymap *m, uint64_t key, uint32_t val); /* key must be absent */
+void sim_keymap_fini(struct sim_keymap *m);
+
 /* ---- random streams and distributions ---- */
 
 /* The stream for (replication, node name, purpose), owned by the engine. Each name gets
