@@ -69,8 +69,7 @@ struct lb {
     int *heap, *pos; /* indexed min-heap of backends: weighted rr, least_conn, least_latency */
     struct point *ring;
     size_t nring;
-    struct job **queue; /* FIFO ring */
-    size_t head, count, cap;
+    struct sim_fifo queue; /* of struct job */
     int64_t busy, connections;
     struct sim_pool jobs;
     struct sim_rng *pick_rng, *cost_rng;
@@ -435,10 +434,8 @@ static void processed(struct sim_component *self, void *arg)
     sim_time now = sim_now(self);
     lb->busy--;
     sim_level_add(&lb->busy_level, now, -1);
-    if (lb->count) {
-        struct job *next = lb->queue[lb->head];
-        lb->head = (lb->head + 1) % lb->cap;
-        lb->count--;
+    if (lb->queue.count) {
+        struct job *next = sim_fifo_pop(&lb->queue);
         sim_level_add(&lb->queued, now, -1);
         begin_processing(lb, next);
     }
@@ -486,22 +483,12 @@ static void receive(struct sim_component *self, struct sim_call *call)
         begin_processing(lb, j);
         return;
     }
-    if (lb->queue_limit != UNLIMITED && (int64_t)lb->count >= lb->queue_limit) {
+    if (lb->queue_limit != UNLIMITED && (int64_t)lb->queue.count >= lb->queue_limit) {
         if (measuring) lb->rejected_queue++;
         answer(lb, j, SIM_REJECTED);
         return;
     }
-    if (lb->count == lb->cap) {
-        size_t cap = lb->cap ? lb->cap * 2 : 16;
-        struct job **ring = sim_alloc(cap * sizeof *ring);
-        for (size_t i = 0; i < lb->count; i++) ring[i] = lb->queue[(lb->head + i) % lb->cap];
-        sim_free(lb->queue);
-        lb->queue = ring;
-        lb->head = 0;
-        lb->cap = cap;
-    }
-    lb->queue[(lb->head + lb->count) % lb->cap] = j;
-    lb->count++;
+    sim_fifo_push(&lb->queue, j);
     sim_level_add(&lb->queued, now, 1);
 }
 
@@ -652,7 +639,7 @@ static void fini(struct sim_component *self)
     sim_free(lb->heap);
     sim_free(lb->pos);
     sim_free(lb->ring);
-    sim_free(lb->queue);
+    sim_fifo_fini(&lb->queue);
     sim_pool_fini(&lb->jobs);
 }
 

@@ -42,8 +42,7 @@ struct job {
 
 struct instance {
     int busy;
-    struct job **ring; /* FIFO queue */
-    size_t head, count, cap;
+    struct sim_fifo queue; /* of struct job */
 };
 
 struct service {
@@ -175,10 +174,8 @@ static void release_worker(struct service *s, struct job *j)
     struct instance *in = &s->instances[j->instance];
     in->busy--;
     sim_level_add(&s->busy, sim_now(&s->base), -1);
-    if (in->count) {
-        struct job *next = in->ring[in->head];
-        in->head = (in->head + 1) % in->cap;
-        in->count--;
+    if (in->queue.count) {
+        struct job *next = sim_fifo_pop(&in->queue);
         sim_level_add(&s->queued, sim_now(&s->base), -1);
         begin_service(s, next);
     }
@@ -258,22 +255,12 @@ static void receive(struct sim_component *self, struct sim_call *call)
         begin_service(s, j);
         return;
     }
-    if (s->queue_limit >= 0 && (int64_t)in->count >= s->queue_limit) {
+    if (s->queue_limit >= 0 && (int64_t)in->queue.count >= s->queue_limit) {
         if (sim_measuring(self)) s->rejected_full++;
         answer(s, j, SIM_REJECTED);
         return;
     }
-    if (in->count == in->cap) {
-        size_t cap = in->cap ? in->cap * 2 : 16;
-        struct job **ring = sim_alloc(cap * sizeof *ring);
-        for (size_t i = 0; i < in->count; i++) ring[i] = in->ring[(in->head + i) % in->cap];
-        sim_free(in->ring);
-        in->ring = ring;
-        in->head = 0;
-        in->cap = cap;
-    }
-    in->ring[(in->head + in->count) % in->cap] = j;
-    in->count++;
+    sim_fifo_push(&in->queue, j);
     sim_level_add(&s->queued, now, 1);
 }
 
@@ -535,7 +522,7 @@ static int instances(struct sim_component *self)
 static void fini(struct sim_component *self)
 {
     struct service *s = (struct service *)self;
-    for (int i = 0; i < s->ninstances; i++) sim_free(s->instances[i].ring);
+    for (int i = 0; i < s->ninstances; i++) sim_fifo_fini(&s->instances[i].queue);
     sim_free(s->instances);
     sim_free(s->calls);
     sim_free(s->service_time_by_op);

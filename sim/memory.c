@@ -1,6 +1,7 @@
-/* memory.c: the one allocation wrapper (never returns NULL) and free-list pools of
+/* memory.c: the one allocation wrapper (never returns NULL), free-list pools of
  * fixed-size objects, so that events, calls and model jobs cost no malloc in the
- * steady state. A pool grows by doubling blocks and gives memory back only at fini. */
+ * steady state, and the FIFO ring models queue jobs in. Pools and rings grow by doubling
+ * and give memory back only at fini. */
 #include <stdlib.h>
 
 #include "internal.h"
@@ -83,4 +84,34 @@ void sim_pool_fini(struct sim_pool *p)
     for (size_t i = 0; i < p->nchunks; i++) free(p->chunks[i]);
     free(p->chunks);
     memset(p, 0, sizeof *p);
+}
+
+void sim_fifo_push(struct sim_fifo *q, void *item)
+{
+    if (q->count == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 16;
+        void **items = sim_alloc(cap * sizeof *items);
+        for (size_t i = 0; i < q->count; i++) items[i] = q->items[(q->head + i) % q->cap];
+        sim_free(q->items);
+        q->items = items;
+        q->head = 0;
+        q->cap = cap;
+    }
+    q->items[(q->head + q->count) % q->cap] = item;
+    q->count++;
+}
+
+void *sim_fifo_pop(struct sim_fifo *q)
+{
+    if (!q->count) return NULL;
+    void *item = q->items[q->head];
+    q->head = (q->head + 1) % q->cap;
+    q->count--;
+    return item;
+}
+
+void sim_fifo_fini(struct sim_fifo *q)
+{
+    sim_free(q->items);
+    memset(q, 0, sizeof *q);
 }

@@ -151,6 +151,16 @@ const char *sim_op_name(const struct sim_component *self, int op);
 enum { SIM_OP_READ = 0, SIM_OP_WRITE = 1 }; /* always interned first */
 #define SIM_MAX_OPS 64 /* distinct operation names in a scenario */
 
+/* A FIFO queue of pointers (a ring that doubles when full): memory grows with what waits,
+ * never with run length. Zero-initialise; owned by whoever embeds it. */
+struct sim_fifo {
+    void **items;
+    size_t head, count, cap;
+};
+void sim_fifo_push(struct sim_fifo *q, void *item);
+void *sim_fifo_pop(struct sim_fifo *q); /* NULL when empty */
+void sim_fifo_fini(struct sim_fifo *q);
+
 /* An open-addressing map from a 64-bit key to a non-zero 32-bit value (0: absent), for
  * models that keep per-key state. Key and value share a slot, so a lookup at millions of
  * keys costs one cache miss. Owned by whoever embeds it; it doubles, never shrinks. */
