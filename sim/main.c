@@ -53,8 +53,9 @@ static const char usage[] =
     "                       figures do not depend on N\n"
     "  --quiet              no text report on stdout\n"
     "\n"
-    "exit codes: 0 expectations hold, 1 an expectation failed, 2 bad input or usage,\n"
-    "3 internal error. See README.md and docs/scenario.md.\n";
+    "exit codes: 0 expectations hold, 1 an expectation or a baseline check failed (limit:\n"
+    "no value meets the SLOs), 2 bad input or usage, 3 internal error.\n"
+    "See README.md and docs/scenario.md.\n";
 
 /* --seed 7 becomes --set seed=7, so every override takes one path. */
 static void add_set(struct options *o, const char *field, const char *value)
