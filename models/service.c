@@ -1,9 +1,13 @@
 /* service.c: a pool of instances x workers with a bounded FIFO queue per instance. A job
  * holds a worker for a service time, then makes its downstream calls in sequence (each
  * with a probability, a timeout and retries with backoff, jitter and a retry budget),
- * then answers. Blocking io keeps the worker through the calls; async io releases it. */
+ * then answers. Blocking io keeps the worker through the calls; async io releases it.
+ * Each call edge may have a circuit breaker, a bulkhead and hedged copies; an attempt has
+ * at most 1 + MAX_HEDGE copies out, and its outcome is recorded once, by the breaker epoch
+ * it was sent in. Arrivals may be shed by priority when the queue is long. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim.h"
@@ -20,6 +24,18 @@ struct retry_policy {
     enum jitter jitter;
 };
 
+#define MAX_HEDGE 3
+#define WINDOW_BUCKETS 10 /* the breaker's failure-ratio window, in buckets of window/10 */
+
+/* A circuit breaker's settings: a rule (ratio over a window, consecutive failures, or both). */
+struct breaker_cfg {
+    bool on;
+    double failure_ratio; /* 0: no ratio rule */
+    sim_time window, open_for;
+    int min_calls, consecutive; /* consecutive 0: no such rule */
+    int probes;
+};
+
 struct call_spec {
     struct sim_component *to;
     double probability;
@@ -28,6 +44,29 @@ struct call_spec {
     sim_time timeout; /* per attempt; 0 for none */
     struct retry_policy retry;
     bool ignore_errors;
+    struct breaker_cfg breaker;
+    int max_concurrent;  /* bulkhead; 0: none */
+    sim_time hedge_after;
+    int hedge_max;       /* 0: no hedging */
+};
+
+enum breaker_state { CLOSED, OPEN, HALF_OPEN };
+
+/* A call edge's state and figures; one per entry of calls, owned by the service. */
+struct edge {
+    enum breaker_state state;
+    uint32_t epoch; /* bumped at every state change: outcomes of older attempts are ignored */
+    int consecutive, probes_sent, probes_ok;
+    sim_time open_from, open_until;
+    int64_t newest;                   /* bucket number (time / width) of the newest bucket */
+    uint32_t calls[WINDOW_BUCKETS], fails[WINDOW_BUCKETS];
+    uint64_t window_calls, window_fails;
+    int in_flight; /* copies sent and neither answered nor abandoned */
+    int next_instance;
+    /* measurement */
+    struct sim_level in_flight_level;
+    uint64_t trips, short_circuited, bulkhead_rejected, hedges, hedges_won;
+    sim_time open_time; /* of open periods that ended, inside the measured window */
 };
 
 /* A call being served; from the service's pool, owned by the service until it answers. */
@@ -35,9 +74,14 @@ struct job {
     struct sim_call *in;
     sim_time arrived;
     int instance, step, attempt;
-    bool holding_worker;
-    struct sim_call *out;
-    struct sim_event *timer; /* the current attempt's timeout, or the backoff */
+    bool holding_worker, probe; /* probe: sent by a half-open breaker */
+    uint32_t epoch;             /* the breaker's epoch when the attempt was sent */
+    int nout, nsent;            /* copies of the attempt outstanding, and sent */
+    struct sim_call *out[1 + MAX_HEDGE];
+    int copy[1 + MAX_HEDGE];    /* out[k] is copy copy[k]: 0 the first, then the hedges */
+    int first_instance;         /* hedging over instances: copy 0's */
+    struct sim_event *timer;    /* the current attempt's timeout, or the backoff */
+    struct sim_event *hedge_timer;
 };
 
 struct instance {
@@ -54,7 +98,13 @@ struct service {
     struct sim_dist **service_time_by_op; /* indexed by op; NULL: the default */
     int nops;
     struct call_spec *calls;
+    struct edge *edges;
     int ncalls;
+    int8_t priority[SIM_MAX_OPS]; /* per operation: 0 most important */
+    int64_t shed_above;           /* queue length from which to shed; -1: never */
+    double shed_fraction;         /* as written, when given as a fraction of the queue */
+    int shed_priority;            /* calls with a priority above it are shed */
+    sim_time measure_start;
     struct { double ratio, min_per_second, burst, tokens; sim_time since; bool on; } budget;
     struct instance *instances;
     int next_instance;
@@ -62,7 +112,8 @@ struct service {
     struct sim_rng *service_rng, *call_rng, *jitter_rng;
     /* measurement */
     struct sim_level busy, queued, in_system;
-    uint64_t arrivals, ok, started, waited, rejected_full, departures;
+    uint64_t arrivals, ok, started, waited, rejected_full, departures, shed;
+    uint64_t shed_by_op[SIM_MAX_OPS];
     uint64_t errors[SIM_STATUS_COUNT], retries, retries_denied;
     uint64_t *op_arrivals; /* per operation, kept when service times differ by operation */
     double wait_sum, residence_sum;
@@ -78,6 +129,39 @@ static void read_retry(struct sim_cfg *cfg, const char *key, struct retry_policy
     p->multiplier = sim_cfg_number(r, "multiplier", 2.0, 1.0, 100.0);
     p->max_backoff = sim_cfg_duration(r, "max_backoff", 30 * SIM_S, 0, SIM_NEVER / 4);
     p->jitter = (enum jitter)sim_cfg_choice(r, "jitter", JITTER_FULL, jitter_names);
+}
+
+/* breaker, max_concurrent and hedge, at service level (defaults) or on one call. */
+static void read_resilience(struct sim_cfg *cfg, struct call_spec *spec)
+{
+    struct sim_cfg *b = sim_cfg_object(cfg, "breaker", false);
+    if (b) {
+        struct breaker_cfg *k = &spec->breaker;
+        *k = (struct breaker_cfg){.on = true};
+        bool ratio = sim_cfg_has(b, "failure_ratio");
+        bool consecutive = sim_cfg_has(b, "consecutive_failures");
+        if (!ratio && !consecutive)
+            sim_cfg_error(b, NULL, "expected failure_ratio or consecutive_failures (or both)");
+        if (ratio) {
+            k->failure_ratio = sim_cfg_number(b, "failure_ratio", NAN, 0.001, 1);
+            k->window = sim_cfg_duration(b, "window", 10 * SIM_S, WINDOW_BUCKETS * SIM_NS,
+                                         1000000 * SIM_S);
+            k->min_calls = (int)sim_cfg_int(b, "min_calls", 20, 1, 1000000000);
+        } else {
+            if (sim_cfg_has(b, "window")) sim_cfg_error(b, "window", "only with failure_ratio");
+            if (sim_cfg_has(b, "min_calls")) sim_cfg_error(b, "min_calls", "only with failure_ratio");
+        }
+        if (consecutive)
+            k->consecutive = (int)sim_cfg_int(b, "consecutive_failures", SIM_REQUIRED, 1, 1000000000);
+        k->open_for = sim_cfg_duration(b, "open_for", 5 * SIM_S, SIM_NS, 1000000 * SIM_S);
+        k->probes = (int)sim_cfg_int(b, "half_open_probes", 3, 1, 1000000);
+    }
+    spec->max_concurrent = (int)sim_cfg_int(cfg, "max_concurrent", spec->max_concurrent, 1, 1000000000);
+    struct sim_cfg *h = sim_cfg_object(cfg, "hedge", false);
+    if (h) {
+        spec->hedge_after = sim_cfg_duration(h, "after", SIM_REQUIRED, SIM_NS, 1000000 * SIM_S);
+        spec->hedge_max = (int)sim_cfg_int(h, "max", 1, 1, MAX_HEDGE);
+    }
 }
 
 static void read_call(struct service *s, struct sim_cfg *c, struct call_spec *spec,
@@ -97,6 +181,7 @@ static void read_call(struct service *s, struct sim_cfg *c, struct call_spec *sp
     spec->timeout = sim_cfg_duration(c, "timeout", defaults->timeout, 0, SIM_NEVER / 4);
     read_retry(c, "retries", &spec->retry);
     spec->ignore_errors = sim_cfg_choice(c, "on_error", 0, on_error_names) == 1;
+    read_resilience(c, spec);
     (void)s;
 }
 
@@ -129,9 +214,38 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         s->service_time_by_op[op] = sim_cfg_dist(by_op, name, SIM_QTY_DURATION, NULL);
     }
 
+    /* Load shedding: priorities per operation, and the queue length from which to shed. */
+    memset(s->priority, 1, sizeof s->priority);
+    struct sim_cfg *pr = sim_cfg_object(cfg, "priorities", false);
+    int np = pr ? sim_cfg_size(pr) : 0;
+    for (int i = 0; i < np; i++) {
+        const char *name = sim_cfg_key_at(pr, i);
+        int op = sim_cfg_op(pr, name);
+        s->priority[op] = (int8_t)sim_cfg_int(pr, name, SIM_REQUIRED, 0, 100);
+    }
+    s->shed_above = -1;
+    if (sim_cfg_type(cfg, "shed_above") == SIM_CFG_STRING) {
+        const char *text = sim_cfg_string(cfg, "shed_above", NULL);
+        char *end;
+        double pct = strtod(text, &end);
+        if (end == text || strcmp(end, "%") != 0 || !(pct > 0 && pct <= 100))
+            sim_cfg_error(cfg, "shed_above", "expected a queue length or a percentage of the queue "
+                                             "such as \"80%%\", got \"%s\"", text);
+        else if (s->queue_limit < 0)
+            sim_cfg_error(cfg, "shed_above", "a percentage needs a bounded queue");
+        else
+            s->shed_above = (int64_t)floor(pct / 100 * (double)s->queue_limit);
+    } else if (sim_cfg_has(cfg, "shed_above")) {
+        s->shed_above = sim_cfg_int(cfg, "shed_above", SIM_REQUIRED, 0, INT32_MAX);
+    }
+    s->shed_priority = (int)sim_cfg_int(cfg, "shed_priority", 0, 0, 100);
+    if (s->shed_above < 0 && sim_cfg_has(cfg, "shed_priority"))
+        sim_cfg_error(cfg, "shed_priority", "only with shed_above");
+
     struct call_spec defaults = {.probability = 1, .op = -1};
     defaults.timeout = sim_cfg_duration(cfg, "timeout", 0, 0, SIM_NEVER / 4);
     read_retry(cfg, "retries", &defaults.retry);
+    read_resilience(cfg, &defaults);
     s->ncalls = sim_cfg_array(cfg, "calls");
     s->calls = sim_alloc((size_t)(s->ncalls ? s->ncalls : 1) * sizeof *s->calls);
     for (int i = 0; i < s->ncalls; i++) {
@@ -147,6 +261,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         s->budget.tokens = s->budget.burst;
     }
 
+    s->edges = sim_alloc((size_t)(s->ncalls ? s->ncalls : 1) * sizeof *s->edges);
     s->instances = sim_alloc((size_t)s->ninstances * sizeof *s->instances);
     if (s->nops) s->op_arrivals = sim_alloc(SIM_MAX_OPS * sizeof *s->op_arrivals);
     sim_pool_init(&s->jobs, sizeof(struct job));
@@ -162,6 +277,7 @@ static void start(struct sim_component *self)
     sim_level_init(&s->busy, 0, 0);
     sim_level_init(&s->queued, 0, 0);
     sim_level_init(&s->in_system, 0, 0);
+    for (int i = 0; i < s->ncalls; i++) sim_level_init(&s->edges[i].in_flight_level, 0, 0);
 }
 
 static void begin_service(struct service *s, struct job *j);
@@ -255,6 +371,17 @@ static void receive(struct sim_component *self, struct sim_call *call)
         begin_service(s, j);
         return;
     }
+    /* Shedding: a call that would wait behind shed_above others is refused when its
+     * operation's priority is above shed_priority (less important). */
+    if (s->shed_above >= 0 && (int64_t)in->queue.count >= s->shed_above &&
+        s->priority[call->op] > s->shed_priority) {
+        if (sim_measuring(self)) {
+            s->shed++;
+            s->shed_by_op[call->op]++;
+        }
+        answer(s, j, SIM_REJECTED);
+        return;
+    }
     if (s->queue_limit >= 0 && (int64_t)in->queue.count >= s->queue_limit) {
         if (sim_measuring(self)) s->rejected_full++;
         answer(s, j, SIM_REJECTED);
@@ -265,18 +392,204 @@ static void receive(struct sim_component *self, struct sim_call *call)
 }
 
 static void on_timeout(struct sim_component *self, void *arg);
+static void on_hedge(struct sim_component *self, void *arg);
 static void handle_error(struct service *s, struct job *j, enum sim_status status);
+
+/* ---- the circuit breaker ---- */
+
+/* [from, to] clipped to the measured window [start, now], in ns. */
+static sim_time overlap(sim_time from, sim_time to, sim_time start, sim_time now)
+{
+    if (from < start) from = start;
+    if (to > now) to = now;
+    return to > from ? to - from : 0;
+}
+
+static void breaker_reset_counts(struct edge *e)
+{
+    e->consecutive = 0;
+    e->window_calls = e->window_fails = 0;
+    memset(e->calls, 0, sizeof e->calls);
+    memset(e->fails, 0, sizeof e->fails);
+}
+
+static void breaker_trip(struct service *s, struct edge *e, const struct breaker_cfg *k)
+{
+    sim_time now = sim_now(&s->base);
+    /* The previous open period ended before this trip (half-open came after it). */
+    e->open_time += overlap(e->open_from, e->open_until, s->measure_start, now);
+    e->state = OPEN;
+    e->epoch++;
+    e->open_from = now;
+    e->open_until = now + k->open_for;
+    if (sim_measuring(&s->base)) e->trips++;
+}
+
+/* Whether the breaker lets an attempt through now; marks half-open probes. Open turns
+ * half-open lazily, at the first call after open_for. */
+static bool breaker_admits(struct service *s, struct edge *e, const struct breaker_cfg *k,
+                           struct job *j)
+{
+    j->probe = false;
+    if (!k->on) return true;
+    if (e->state == OPEN) {
+        if (sim_now(&s->base) < e->open_until) return false;
+        e->state = HALF_OPEN;
+        e->epoch++;
+        e->probes_sent = e->probes_ok = 0;
+    }
+    if (e->state == HALF_OPEN) {
+        if (e->probes_sent >= k->probes) return false;
+        e->probes_sent++;
+        j->probe = true;
+    }
+    return true;
+}
+
+/* The outcome of an attempt sent in the breaker's current epoch (older ones are ignored). */
+static void breaker_record(struct service *s, struct edge *e, const struct breaker_cfg *k,
+                           const struct job *j, bool ok)
+{
+    if (!k->on || j->epoch != e->epoch) return;
+    if (e->state == HALF_OPEN) {
+        if (!ok) {
+            breaker_trip(s, e, k);
+        } else if (++e->probes_ok == k->probes) {
+            e->state = CLOSED;
+            e->epoch++;
+            breaker_reset_counts(e);
+        }
+        return;
+    }
+    if (e->state != CLOSED) return;
+    e->consecutive = ok ? 0 : e->consecutive + 1;
+    if (k->consecutive && e->consecutive >= k->consecutive) {
+        breaker_trip(s, e, k);
+        return;
+    }
+    if (!(k->failure_ratio > 0)) return;
+    /* Buckets of window/10: the ones older than the window are emptied as time passes. */
+    sim_time width = k->window / WINDOW_BUCKETS;
+    int64_t b = sim_now(&s->base) / width;
+    if (b > e->newest) {
+        int64_t n = b - e->newest < WINDOW_BUCKETS ? b - e->newest : WINDOW_BUCKETS;
+        for (int64_t i = 1; i <= n; i++) {
+            int x = (int)((e->newest + i) % WINDOW_BUCKETS);
+            e->window_calls -= e->calls[x];
+            e->window_fails -= e->fails[x];
+            e->calls[x] = e->fails[x] = 0;
+        }
+        e->newest = b;
+    }
+    int x = (int)(b % WINDOW_BUCKETS);
+    e->calls[x]++;
+    e->window_calls++;
+    if (!ok) {
+        e->fails[x]++;
+        e->window_fails++;
+    }
+    if (!ok && e->window_calls >= (uint64_t)k->min_calls &&
+        (double)e->window_fails >= k->failure_ratio * (double)e->window_calls)
+        breaker_trip(s, e, k);
+}
+
+/* ---- attempts and their copies ---- */
+
+static void copy_sent(struct service *s, struct edge *e, int delta)
+{
+    e->in_flight += delta;
+    sim_level_add(&e->in_flight_level, sim_now(&s->base), delta);
+}
+
+/* Sends copy number j->nsent of the current attempt. With hedging over a callee of several
+ * instances, copy k goes to the instance after copy k-1's. */
+static void send_copy(struct service *s, struct job *j)
+{
+    struct sim_component *self = &s->base;
+    const struct call_spec *spec = &s->calls[j->step];
+    struct edge *e = &s->edges[j->step];
+    int op = spec->op >= 0 ? spec->op : j->in->op;
+    struct sim_call *c = sim_call_new(self, spec->to, j->in, op, j->in->key, j->in->deadline);
+    c->attempt = j->attempt;
+    c->caller_data = j;
+    if (spec->hedge_max) {
+        int n = sim_instances(spec->to);
+        if (n > 1) {
+            if (j->nsent == 0) {
+                j->first_instance = e->next_instance;
+                e->next_instance = (e->next_instance + 1) % n;
+            }
+            c->instance = (j->first_instance + j->nsent) % n;
+        }
+    }
+    j->out[j->nout] = c;
+    j->copy[j->nout] = j->nsent;
+    j->nout++;
+    j->nsent++;
+    copy_sent(s, e, 1);
+    sim_call_send(c);
+}
+
+/* Abandons every copy still out and stops the attempt's timers. */
+static void end_attempt(struct service *s, struct job *j)
+{
+    struct edge *e = &s->edges[j->step];
+    for (int k = 0; k < j->nout; k++) sim_call_abandon(j->out[k]);
+    if (j->nout) copy_sent(s, e, -j->nout);
+    j->nout = 0;
+    sim_cancel(j->timer);
+    sim_cancel(j->hedge_timer);
+    j->timer = j->hedge_timer = NULL;
+}
+
+/* A call refused by the caller itself (circuit open, bulkhead full): not retried. */
+static void local_reject(struct service *s, struct job *j)
+{
+    if (s->calls[j->step].ignore_errors) {
+        j->step++;
+        next_call(s, j);
+        return;
+    }
+    answer(s, j, SIM_REJECTED);
+}
 
 static void send_attempt(struct service *s, struct job *j)
 {
     struct sim_component *self = &s->base;
     const struct call_spec *spec = &s->calls[j->step];
-    int op = spec->op >= 0 ? spec->op : j->in->op;
-    j->out = sim_call_new(self, spec->to, j->in, op, j->in->key, j->in->deadline);
-    j->out->attempt = j->attempt;
-    j->out->caller_data = j;
+    struct edge *e = &s->edges[j->step];
+    if (!breaker_admits(s, e, &spec->breaker, j)) {
+        if (sim_measuring(self)) e->short_circuited++;
+        local_reject(s, j);
+        return;
+    }
+    if (spec->max_concurrent && e->in_flight >= spec->max_concurrent) {
+        if (j->probe) e->probes_sent--; /* the probe was not made */
+        if (sim_measuring(self)) e->bulkhead_rejected++;
+        local_reject(s, j);
+        return;
+    }
+    j->epoch = e->epoch;
+    j->nout = j->nsent = 0;
+    send_copy(s, j);
     j->timer = spec->timeout ? sim_schedule(self, spec->timeout, on_timeout, j) : NULL;
-    sim_call_send(j->out);
+    j->hedge_timer = spec->hedge_max ? sim_schedule(self, spec->hedge_after, on_hedge, j) : NULL;
+}
+
+static void on_hedge(struct sim_component *self, void *arg)
+{
+    struct service *s = (struct service *)self;
+    struct job *j = arg;
+    const struct call_spec *spec = &s->calls[j->step];
+    struct edge *e = &s->edges[j->step];
+    j->hedge_timer = NULL;
+    /* A hedge is a call like any other: the bulkhead may refuse it (it is then not sent). */
+    if (!spec->max_concurrent || e->in_flight < spec->max_concurrent) {
+        if (sim_measuring(self)) e->hedges++;
+        send_copy(s, j);
+    }
+    if (j->nsent <= spec->hedge_max)
+        j->hedge_timer = sim_schedule(self, spec->hedge_after, on_hedge, j);
 }
 
 static void retry_now(struct sim_component *self, void *arg)
@@ -302,28 +615,46 @@ static void next_call(struct service *s, struct job *j)
     answer(s, j, SIM_OK);
 }
 
+/* A copy's answer: the first success wins and the other copies are abandoned (their work
+ * goes on downstream); an error only ends the attempt when no other copy is out. */
 static void respond(struct sim_component *self, struct sim_call *call)
 {
     struct service *s = (struct service *)self;
     struct job *j = call->caller_data;
-    sim_cancel(j->timer);
-    j->timer = NULL;
-    j->out = NULL;
+    struct edge *e = &s->edges[j->step];
+    const struct call_spec *spec = &s->calls[j->step];
+    int k = 0;
+    while (k < j->nout && j->out[k] != call) k++;
+    SIM_ASSERT(self, k < j->nout);
+    int copy = j->copy[k];
+    for (; k + 1 < j->nout; k++) {
+        j->out[k] = j->out[k + 1];
+        j->copy[k] = j->copy[k + 1];
+    }
+    j->nout--;
+    copy_sent(s, e, -1);
     if (call->status == SIM_OK) {
+        if (copy > 0 && sim_measuring(self)) e->hedges_won++;
+        end_attempt(s, j);
+        breaker_record(s, e, &spec->breaker, j, true);
         j->step++;
         next_call(s, j);
-    } else {
-        handle_error(s, j, call->status);
+        return;
     }
+    if (j->nout > 0) return; /* another copy may still succeed */
+    end_attempt(s, j);
+    breaker_record(s, e, &spec->breaker, j, false);
+    handle_error(s, j, call->status);
 }
 
 static void on_timeout(struct sim_component *self, void *arg)
 {
+    struct service *s = (struct service *)self;
     struct job *j = arg;
     j->timer = NULL;
-    sim_call_abandon(j->out);
-    j->out = NULL;
-    handle_error((struct service *)self, j, SIM_TIMEOUT);
+    end_attempt(s, j);
+    breaker_record(s, &s->edges[j->step], &s->calls[j->step].breaker, j, false);
+    handle_error(s, j, SIM_TIMEOUT);
 }
 
 static bool budget_allows(struct service *s)
@@ -376,12 +707,56 @@ static void clear_stats(struct sim_component *self)
     sim_level_restart(&s->busy, now);
     sim_level_restart(&s->queued, now);
     sim_level_restart(&s->in_system, now);
+    s->measure_start = now;
+    for (int i = 0; i < s->ncalls; i++) {
+        struct edge *e = &s->edges[i];
+        sim_level_restart(&e->in_flight_level, now);
+        e->trips = e->short_circuited = e->bulkhead_rejected = e->hedges = e->hedges_won = 0;
+        e->open_time = 0;
+    }
+    s->shed = 0;
+    memset(s->shed_by_op, 0, sizeof s->shed_by_op);
     s->arrivals = s->ok = s->started = s->waited = s->rejected_full = s->departures = 0;
     s->retries = s->retries_denied = 0;
     memset(s->errors, 0, sizeof s->errors);
     if (s->op_arrivals) memset(s->op_arrivals, 0, SIM_MAX_OPS * sizeof *s->op_arrivals);
     s->wait_sum = s->residence_sum = 0;
     sim_hist_init(&s->latency);
+}
+
+/* An edge's resilience figures under calls.<i>., for the mechanisms it has. */
+static void report_edge(struct service *s, int i, struct sim_report *rep)
+{
+    const struct call_spec *spec = &s->calls[i];
+    const struct edge *e = &s->edges[i];
+    sim_time now = sim_now(&s->base);
+    char path[96];
+#define EDGE_FIGURE(name, value, unit)                                  \
+    do {                                                                \
+        snprintf(path, sizeof path, "calls.%d.%s", i, name);            \
+        sim_report(rep, path, value, unit);                             \
+    } while (0)
+    if (spec->breaker.on) {
+        sim_time open = e->open_time;
+        if (e->state != CLOSED) /* the current (or last) open period, up to now */
+            open += overlap(e->open_from, e->open_until, s->measure_start, now);
+        double window = sim_window_seconds(&s->base);
+        EDGE_FIGURE("breaker.trips", (double)e->trips, SIM_UNIT_COUNT);
+        EDGE_FIGURE("breaker.time_open", (double)open / SIM_S, SIM_UNIT_SECONDS);
+        EDGE_FIGURE("breaker.open_ratio", window > 0 ? (double)open / SIM_S / window : 0,
+                    SIM_UNIT_RATIO);
+        EDGE_FIGURE("breaker.short_circuited", (double)e->short_circuited, SIM_UNIT_COUNT);
+    }
+    if (spec->max_concurrent) {
+        EDGE_FIGURE("bulkhead_rejected", (double)e->bulkhead_rejected, SIM_UNIT_COUNT);
+        EDGE_FIGURE("in_flight.mean", sim_level_mean(&e->in_flight_level, now), SIM_UNIT_NUMBER);
+        EDGE_FIGURE("in_flight.max", e->in_flight_level.max, SIM_UNIT_COUNT);
+    }
+    if (spec->hedge_max) {
+        EDGE_FIGURE("hedges", (double)e->hedges, SIM_UNIT_COUNT);
+        EDGE_FIGURE("hedges_won", (double)e->hedges_won, SIM_UNIT_COUNT);
+    }
+#undef EDGE_FIGURE
 }
 
 static void report(struct sim_component *self, struct sim_report *rep)
@@ -419,6 +794,16 @@ static void report(struct sim_component *self, struct sim_report *rep)
     sim_report(rep, "retries", (double)s->retries, SIM_UNIT_COUNT);
     sim_report(rep, "retries_denied", (double)s->retries_denied, SIM_UNIT_COUNT);
     sim_report_hist(rep, "latency", &s->latency);
+    if (s->shed_above >= 0) {
+        sim_report(rep, "shed", (double)s->shed, SIM_UNIT_COUNT);
+        sim_report(rep, "shed_ratio", arrivals ? (double)s->shed / arrivals : 0, SIM_UNIT_RATIO);
+        for (int op = 0; op < sim_op_count(self); op++) {
+            char p[96];
+            snprintf(p, sizeof p, "shed_by_op.%s", sim_op_name(self, op));
+            sim_report(rep, p, (double)s->shed_by_op[op], SIM_UNIT_COUNT);
+        }
+    }
+    for (int i = 0; i < s->ncalls; i++) report_edge(s, i, rep);
 }
 
 static void sample(struct sim_component *self, struct sim_sampler *smp)
@@ -427,6 +812,15 @@ static void sample(struct sim_component *self, struct sim_sampler *smp)
     sim_sample(smp, "busy", s->busy.level);
     sim_sample(smp, "queue", s->queued.level);
     sim_sample(smp, "in_system", s->in_system.level);
+    for (int i = 0; i < s->ncalls; i++) {
+        if (!s->calls[i].breaker.on) continue;
+        const struct edge *e = &s->edges[i];
+        char column[64];
+        snprintf(column, sizeof column, "calls.%d.breaker_open", i);
+        /* 1 open, 0.5 half-open (open past open_for turns half-open at the next call) */
+        bool open = e->state == OPEN && sim_now(&s->base) < e->open_until;
+        sim_sample(smp, column, open ? 1 : e->state == CLOSED ? 0 : 0.5);
+    }
 }
 
 static void describe(struct sim_component *self, char *buf, size_t n)
@@ -525,6 +919,7 @@ static void fini(struct sim_component *self)
     for (int i = 0; i < s->ninstances; i++) sim_fifo_fini(&s->instances[i].queue);
     sim_free(s->instances);
     sim_free(s->calls);
+    sim_free(s->edges);
     sim_free(s->service_time_by_op);
     sim_free(s->op_arrivals);
     sim_pool_fini(&s->jobs);

@@ -22,7 +22,7 @@ struct sim__timeline *sim__timeline_create(sim_time interval);
 void sim__timeline_destroy(struct sim__timeline *tl);
 void sim__timeline_start(struct sim_world *w);
 void sim__timeline_finish(struct sim_world *w);
-/* The whole CSV (header and rows); valid until the timeline is destroyed. */
+/* The whole CSV (header and rows), allocated: the caller frees it. */
 char *sim__timeline_csv(struct sim__timeline *tl);
 
 #endif
