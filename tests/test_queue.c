@@ -1,0 +1,384 @@
+/* test_queue.c: the queue model. A driver node produces scripted messages (chosen keys at
+ * chosen times) so that counts are exact: ordering per partition through retries, crashes
+ * and shared consumers; pub/sub against one group; poison keys all dead-lettered after
+ * their retries; transient failures retried; a full partition or topic rejecting or
+ * blocking producers; and every invalid configuration naming its JSON path. */
+#include "harness.h"
+
+struct produce {
+    double at; /* ms */
+    uint64_t key;
+    double latency_ms;
+    enum sim_status status;
+    bool answered;
+};
+
+static struct sim_component *queue_node;
+
+static void fire(struct sim_component *self, void *arg)
+{
+    struct produce *p = arg;
+    struct sim_call *c = sim_call_new(self, queue_node, NULL, SIM_OP_WRITE, p->key, SIM_NEVER);
+    c->caller_data = p;
+    sim_call_send(c);
+}
+
+static void driver_respond(struct sim_component *self, struct sim_call *call)
+{
+    struct produce *p = call->caller_data;
+    p->latency_ms = (double)(sim_now(self) - call->start) / SIM_MS;
+    p->status = call->status;
+    p->answered = true;
+}
+
+static void driver_nothing(struct sim_component *self)
+{
+    (void)self;
+}
+
+static void driver_report(struct sim_component *self, struct sim_report *rep)
+{
+    (void)self;
+    (void)rep;
+}
+
+static const struct sim_model driver_model = {
+    .name = "driver",
+    .size = sizeof(struct sim_component),
+    .respond = driver_respond,
+    .clear_stats = driver_nothing,
+    .report = driver_report,
+};
+
+struct rig {
+    struct sim_loader *ld;
+    struct sim__scenario sc;
+    struct sim_world *w;
+    struct sim__results *res;
+};
+
+/* A scenario whose only node is "q" with the given fields (plus "extra" nodes), and no
+ * arrivals of its own: the driver produces. */
+static void scenario(const char *fields, const char *extra, char *buf, size_t n)
+{
+    snprintf(buf, n,
+             "{\"seed\": 3, \"duration\": \"60s\","
+             " \"workload\": {\"entry\": \"q\", \"arrivals\": {\"rate\": 0}},"
+             " \"nodes\": {\"q\": {\"type\": \"queue\", %s}%s%s}}",
+             fields, extra ? ", " : "", extra ? extra : "");
+}
+
+static struct rig run_script(const char *fields, const char *extra, struct produce *ps, int n)
+{
+    struct rig r = {0};
+    char text[4096], err[1024];
+    gsl_set_error_handler_off();
+    scenario(fields, extra, text, sizeof text);
+    r.ld = sim__loader_parse("q.json", text, strlen(text), err, sizeof err);
+    if (!r.ld) fail_msg("%s", err);
+    if (!sim__scenario_read(r.ld, &r.sc)) fail_msg("%s", sim__loader_error(r.ld));
+    r.w = sim__world_build(r.ld, &r.sc, 0);
+    if (!r.w) fail_msg("%s", sim__loader_error(r.ld));
+    queue_node = sim__world_find(r.w, "q");
+    struct sim_component *driver = sim__world_add(r.w, &driver_model, "driver");
+    for (int i = 0; i < n; i++)
+        sim_schedule(driver, (sim_time)llround(ps[i].at * SIM_MS), fire, &ps[i]);
+    sim__world_run(r.w);
+    r.res = sim_alloc(sizeof *r.res);
+    r.res->replications = 1;
+    sim__results_collect(r.res, r.w, 0);
+    for (int i = 0; i < n; i++)
+        if (!ps[i].answered) fail_msg("produce %d was never answered", i);
+    return r;
+}
+
+static double figure(const struct rig *r, const char *path)
+{
+    char full[200];
+    snprintf(full, sizeof full, "nodes.%s", path);
+    const struct sim__metric *m = sim__results_find(r->res, full);
+    if (!m) fail_msg("no figure %s", full);
+    return m->values[0];
+}
+
+static void rig_done(struct rig *r)
+{
+    sim__results_destroy(r->res);
+    sim__world_destroy(r->w);
+    sim__scenario_fini(&r->sc);
+    sim__loader_destroy(r->ld);
+}
+
+/* n produces, one every `every` ms from 1ms, keys i % nkeys. */
+static void script(struct produce *ps, int n, double every, uint64_t nkeys)
+{
+    for (int i = 0; i < n; i++) ps[i] = (struct produce){.at = 1 + i * every, .key = (uint64_t)i % nkeys};
+}
+
+/* The model's poison rule, restated: a key is poison when its hash is under the ratio. */
+static bool is_poison(uint64_t key, double ratio)
+{
+    return (double)(sim_hash64(key ^ 0x9e3779b97f4a7c15ULL) >> 11) * 0x1.0p-53 < ratio;
+}
+
+static void order_holds_per_partition_through_retries_and_crashes(void **state)
+{
+    (void)state;
+    enum { N = 4000 };
+    static struct produce ps[N];
+    script(ps, N, 0.5, 97);
+    struct rig r = run_script(
+        "\"partitions\": 6, \"groups\": [{\"name\": \"g\", \"consumers\": 4, \"batch_size\": 3,"
+        " \"processing_time\": {\"dist\": \"exp\", \"mean\": \"0.4ms\"},"
+        " \"failure_probability\": 0.3, \"crash_probability\": 0.2,"
+        " \"retries\": {\"max\": 20, \"backoff\": \"1ms\"}}]",
+        NULL, ps, N);
+    printf("  consumed %.0f, retries %.0f, crashes %.0f, duplicates %.0f, violations %.0f\n",
+           figure(&r, "q.groups.g.consumed") * 60, figure(&r, "q.groups.g.retries"),
+           figure(&r, "q.groups.g.crashes"), figure(&r, "q.groups.g.duplicates"),
+           figure(&r, "q.groups.g.order_violations"));
+    assert_true(figure(&r, "q.groups.g.retries") > 500);
+    assert_true(figure(&r, "q.groups.g.crashes") > 100);
+    assert_true(figure(&r, "q.groups.g.order_violations") == 0);
+    assert_true(figure(&r, "q.groups.g.latency.count") == N);
+    assert_true(figure(&r, "q.groups.g.dead_lettered") == 0);
+    assert_true(figure(&r, "q.groups.g.lag.max") >= 1);
+    assert_true(figure(&r, "q.groups.g.failures") == figure(&r, "q.groups.g.retries"));
+    rig_done(&r);
+}
+
+static void crashes_redeliver_whole_batches_as_duplicates(void **state)
+{
+    (void)state;
+    enum { N = 400 };
+    static struct produce ps[N];
+    for (int i = 0; i < N; i++) ps[i] = (struct produce){.at = 1, .key = 5};
+    struct rig r = run_script(
+        "\"groups\": [{\"name\": \"g\", \"batch_size\": 4, \"processing_time\": \"1ms\","
+        " \"crash_probability\": 0.5}]",
+        NULL, ps, N);
+    double crashes = figure(&r, "q.groups.g.crashes");
+    printf("  crashes %.0f, duplicates %.0f\n", crashes, figure(&r, "q.groups.g.duplicates"));
+    assert_true(crashes > 50);
+    /* the first message arrives alone and makes a batch of 1; the rest come in 4s, except
+     * perhaps a short last one */
+    double dup = figure(&r, "q.groups.g.duplicates");
+    assert_true(dup <= 4 * crashes && dup >= 4 * crashes - 6);
+    assert_true(figure(&r, "q.groups.g.latency.count") == N);
+    assert_true(figure(&r, "q.groups.g.order_violations") == 0);
+    /* one consumer, busy from the first produce: every delivery, duplicates included,
+     * costs 1ms, and the last message is acknowledged after all of them */
+    assert_true(fabs(figure(&r, "q.groups.g.latency.max") - (N + dup) * 1e-3) < 1e-9);
+    rig_done(&r);
+}
+
+static void every_group_gets_every_message(void **state)
+{
+    (void)state;
+    enum { N = 1000 };
+    static struct produce ps[N];
+    script(ps, N, 1, 50);
+    struct rig r = run_script(
+        "\"partitions\": 4, \"groups\": ["
+        "{\"name\": \"email\", \"consumers\": 2, \"processing_time\": \"0.5ms\"},"
+        "{\"name\": \"sms\", \"consumers\": 4, \"processing_time\": \"2ms\"},"
+        "{\"name\": \"push\", \"consumers\": 8, \"batch_size\": 10, \"processing_time\": \"0.1ms\"}]",
+        NULL, ps, N);
+    assert_true(round(figure(&r, "q.produced") * 60) == N);
+    assert_true(figure(&r, "q.groups.email.latency.count") == N);
+    assert_true(figure(&r, "q.groups.sms.latency.count") == N);
+    assert_true(figure(&r, "q.groups.push.latency.count") == N);
+    /* sms: one consumer per partition, each 2ms message arriving every 4ms: no wait */
+    assert_true(figure(&r, "q.groups.sms.latency.max") == 2e-3);
+    rig_done(&r);
+
+    /* one group of 4 consumers: work-queue semantics, each message processed once */
+    r = run_script("\"partitions\": 4, \"groups\": [{\"name\": \"w\", \"consumers\": 4,"
+                   " \"processing_time\": \"2ms\"}]",
+                   NULL, ps, N);
+    assert_true(figure(&r, "q.groups.w.latency.count") == N);
+    assert_true(figure(&r, "q.groups.w.duplicates") == 0);
+    assert_true(fabs(figure(&r, "q.groups.w.utilisation") - N * 2e-3 / (4 * 60.0)) < 1e-9);
+    rig_done(&r);
+}
+
+static void poison_messages_all_land_in_the_dead_letter_queue(void **state)
+{
+    (void)state;
+    enum { N = 600 };
+    static struct produce ps[N];
+    script(ps, N, 2, 300);
+    int poison = 0;
+    for (int i = 0; i < N; i++) poison += is_poison(ps[i].key, 0.1);
+    struct rig r = run_script(
+        "\"partitions\": 3, \"groups\": [{\"name\": \"g\", \"consumers\": 3,"
+        " \"processing_time\": \"0.2ms\", \"poison_ratio\": 0.1,"
+        " \"retries\": {\"max\": 3, \"backoff\": \"1ms\"}}]",
+        NULL, ps, N);
+    printf("  poison messages %d of %d: dead-lettered %.0f, retries %.0f\n", poison, N,
+           figure(&r, "q.groups.g.dead_lettered"), figure(&r, "q.groups.g.retries"));
+    assert_true(poison > 20);
+    assert_true(figure(&r, "q.groups.g.dead_lettered") == poison);
+    assert_true(figure(&r, "q.groups.g.retries") == 3 * poison);
+    assert_true(figure(&r, "q.groups.g.failures") == 4 * poison);
+    assert_true(figure(&r, "q.groups.g.latency.count") == N - poison);
+    assert_true(figure(&r, "q.groups.g.dropped") == 0);
+    rig_done(&r);
+
+    r = run_script("\"groups\": [{\"name\": \"g\", \"processing_time\": \"0.2ms\","
+                   " \"poison_ratio\": 0.1, \"dead_letter\": false}]",
+                   NULL, ps, N);
+    assert_true(figure(&r, "q.groups.g.dropped") == poison);
+    assert_true(figure(&r, "q.groups.g.dead_lettered") == 0);
+    assert_true(figure(&r, "q.groups.g.retries") == 0);
+    rig_done(&r);
+}
+
+static void transient_failures_are_retried(void **state)
+{
+    (void)state;
+    enum { N = 500 };
+    static struct produce ps[N];
+    script(ps, N, 5, 1000);
+    /* every attempt fails: each message is tried 1 + max times, then dead-lettered */
+    struct rig r = run_script(
+        "\"groups\": [{\"name\": \"g\", \"processing_time\": \"0.1ms\", \"failure_probability\": 1,"
+        " \"retries\": {\"max\": 2, \"backoff\": \"1ms\"}}]",
+        NULL, ps, N);
+    assert_true(figure(&r, "q.groups.g.retries") == 2 * N);
+    assert_true(figure(&r, "q.groups.g.dead_lettered") == N);
+    /* a message is held 3 x 0.1ms + 2 x 1ms: the partition is busy 2.3ms of every 5ms */
+    assert_true(fabs(figure(&r, "q.groups.g.utilisation") - N * 2.3e-3 / 60) < 1e-9);
+    rig_done(&r);
+
+    /* half the attempts fail: each message ends consumed or dead-lettered, and every
+     * failure but the last of a dead-lettered message is retried */
+    r = run_script("\"groups\": [{\"name\": \"g\", \"processing_time\": \"0.1ms\","
+                   " \"failure_probability\": 0.5, \"retries\": {\"max\": 3, \"backoff\": \"1ms\"}}]",
+                   NULL, ps, N);
+    double ok = figure(&r, "q.groups.g.latency.count"), dead = figure(&r, "q.groups.g.dead_lettered");
+    double failures = figure(&r, "q.groups.g.failures"), retries = figure(&r, "q.groups.g.retries");
+    printf("  p 0.5, max 3: consumed %.0f, dead-lettered %.0f, failures %.0f, retries %.0f\n", ok,
+           dead, failures, retries);
+    assert_true(ok + dead == N);
+    assert_true(failures == retries + dead);
+    assert_true(dead > 10 && dead < 60); /* 500 / 16 = 31 expected */
+    rig_done(&r);
+
+    /* processing by calling a node that rejects when busy: the rejections are retried,
+     * and the node sees exactly one call per attempt */
+    for (int i = 0; i < N; i++) ps[i] = (struct produce){.at = 1, .key = (uint64_t)i % 4};
+    r = run_script("\"partitions\": 4, \"groups\": [{\"name\": \"g\", \"consumers\": 4, \"to\": \"mailer\","
+                   " \"retries\": {\"max\": 50, \"backoff\": \"3ms\"}}]",
+                   "\"mailer\": {\"type\": \"service\", \"workers\": 2, \"queue\": 0,"
+                   " \"service_time\": \"1ms\"}",
+                   ps, N);
+    retries = figure(&r, "q.groups.g.retries");
+    printf("  through a service of 2 workers and no queue: retries %.0f\n", retries);
+    assert_true(retries > 100);
+    assert_true(figure(&r, "q.groups.g.latency.count") == N);
+    assert_true(round(figure(&r, "mailer.arrivals") * 60) == N + retries);
+    assert_true(figure(&r, "mailer.errors.rejected") == retries);
+    rig_done(&r);
+}
+
+static void a_full_partition_rejects_or_blocks(void **state)
+{
+    (void)state;
+    enum { N = 10 };
+    struct produce ps[N];
+    for (int i = 0; i < N; i++) ps[i] = (struct produce){.at = 1, .key = 0};
+    struct rig r = run_script("\"max_depth\": 4, \"on_full\": \"reject\", \"ack_time\": \"2ms\","
+                              " \"groups\": [{\"name\": \"g\", \"processing_time\": \"100ms\"}]",
+                              NULL, ps, N);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(ps[i].status, i < 4 ? SIM_OK : SIM_REJECTED);
+        assert_true(ps[i].latency_ms == (i < 4 ? 2 : 0));
+    }
+    assert_true(figure(&r, "q.rejected") == 6);
+    assert_true(figure(&r, "q.depth.max") == 4);
+    rig_done(&r);
+
+    /* block: the 5th produce is acknowledged when the 1st message is, at 100ms, and so on */
+    r = run_script("\"max_depth\": 4, \"on_full\": \"block\","
+                   " \"groups\": [{\"name\": \"g\", \"processing_time\": \"100ms\"}]",
+                   NULL, ps, N);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(ps[i].status, SIM_OK);
+        assert_true(fabs(ps[i].latency_ms - (i < 4 ? 0 : 100.0 * (i - 3))) < 1e-9);
+    }
+    assert_true(figure(&r, "q.blocked") == 6);
+    assert_true(figure(&r, "q.depth.max") == 4);
+    assert_true(figure(&r, "q.groups.g.latency.max") == 0.4);
+    rig_done(&r);
+
+    /* topic scope: 4 messages across two partitions fill the topic */
+    for (int i = 0; i < N; i++) ps[i].key = (uint64_t)i % 2;
+    r = run_script("\"partitions\": 2, \"max_depth\": 4, \"depth_scope\": \"topic\","
+                   " \"groups\": [{\"name\": \"g\", \"consumers\": 2, \"processing_time\": \"100ms\"}]",
+                   NULL, ps, N);
+    assert_true(figure(&r, "q.rejected") == 6);
+    rig_done(&r);
+}
+
+static void invalid_configurations_name_the_path(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *fields, *message;
+    } cases[] = {
+        {"\"partitions\": 0, \"groups\": [{\"name\": \"g\", \"processing_time\": \"1ms\"}]",
+         "q.json: nodes.q.partitions: expected an integer from 1 to 100000, got 0"},
+        {"\"partitions\": 2",
+         "q.json: nodes.q.groups: expected an array of 1 to 64 consumer groups"},
+        {"\"groups\": [{\"name\": \"g\"}]",
+         "q.json: nodes.q.groups.0.processing_time: required field missing: expected a distribution (a duration such as \"5ms\", or an object with \"dist\")"},
+        {"\"groups\": [{\"name\": \"g\", \"processing_time\": \"1ms\"},"
+         " {\"name\": \"g\", \"processing_time\": \"1ms\"}]",
+         "q.json: nodes.q.groups.1.name: duplicate group name \"g\""},
+        {"\"groups\": [{\"name\": \"a b\", \"processing_time\": \"1ms\"}]",
+         "q.json: nodes.q.groups.0.name: expected letters, digits, '_' or '-' (1 to 64), got \"a b\""},
+        {"\"on_full\": \"block\", \"groups\": [{\"name\": \"g\", \"processing_time\": \"1ms\"}]",
+         "q.json: nodes.q.on_full: only with max_depth"},
+        {"\"max_depth\": 5, \"on_full\": \"drop\", \"groups\": [{\"name\": \"g\", \"processing_time\": \"1ms\"}]",
+         "q.json: nodes.q.on_full: expected one of \"reject\" or \"block\", got \"drop\""},
+        {"\"groups\": [{\"name\": \"g\", \"processing_time\": \"1ms\", \"poison_ratio\": 1.5}]",
+         "q.json: nodes.q.groups.0.poison_ratio: expected a number from 0 to 1, got 1.5"},
+        {"\"groups\": [{\"name\": \"g\", \"processing_time\": \"1ms\", \"retries\": {\"backoff\": \"1ms\"}}]",
+         "q.json: nodes.q.groups.0.retries.max: required field missing: expected an integer from 0 to 100"},
+        {"\"groups\": [{\"name\": \"g\", \"to\": \"nowhere\"}]",
+         "q.json: nodes.q.groups.0.to: no node named 'nowhere'"},
+        {"\"groups\": [{\"name\": \"g\", \"processing_time\": \"1ms\", \"batchsize\": 4}]",
+         "q.json: nodes.q.groups.0.batchsize: unknown field (did you mean 'batch_size'?)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char text[4096], err[1024] = "";
+        scenario(cases[i].fields, NULL, text, sizeof text);
+        struct sim_loader *ld = sim__loader_parse("q.json", text, strlen(text), err, sizeof err);
+        assert_non_null(ld);
+        struct sim__scenario sc;
+        bool ok = sim__scenario_read(ld, &sc);
+        struct sim_world *w = ok ? sim__world_build(ld, &sc, 0) : NULL;
+        if (w) fail_msg("case %zu (%s): accepted", i, cases[i].fields);
+        const char *e = sim__loader_error(ld);
+        assert_non_null(e);
+        printf("  %s\n", e);
+        assert_string_equal(e, cases[i].message);
+        if (ok) sim__scenario_fini(&sc);
+        sim__loader_destroy(ld);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(order_holds_per_partition_through_retries_and_crashes),
+        cmocka_unit_test(crashes_redeliver_whole_batches_as_duplicates),
+        cmocka_unit_test(every_group_gets_every_message),
+        cmocka_unit_test(poison_messages_all_land_in_the_dead_letter_queue),
+        cmocka_unit_test(transient_failures_are_retried),
+        cmocka_unit_test(a_full_partition_rejects_or_blocks),
+        cmocka_unit_test(invalid_configurations_name_the_path),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
