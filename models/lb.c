@@ -3,7 +3,9 @@
  * forwarded to one backend chosen by the algorithm; the answer goes back unchanged. A
  * listed service with several instances is expanded into one backend per instance. Per
  * call: O(1), or O(log N) for the heap-based algorithms and the hash ring; no allocation
- * once the job pool and the queue have grown to their working size. */
+ * once the job pool and the queue have grown to their working size. With zone affinity a
+ * call goes to the backends in its caller's zone when there are any: each zone's backends
+ * are a group with its own round-robin turn, heap and ring. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,7 @@ struct backend {
     uint64_t picks;    /* weighted_round_robin: picks so far */
     double ewma;       /* least_latency: response time, seconds; 0 until sampled */
     bool sampled;
+    int zone;          /* SIM_NO_ZONE when placed nowhere */
     char name[80];     /* "app" or "app-2" */
     struct sim_level level;
     uint64_t requests, errors;
@@ -50,6 +53,16 @@ struct point {
     int backend;
 };
 
+/* Backends the algorithm chooses among: all of them (group 0), or one zone's. */
+struct group {
+    int *member; /* backend indices, ascending */
+    int n, next;
+    int *heap, *pos; /* indexed min-heap of members: weighted rr, least_conn, least_latency;
+                        pos by backend index, -1 for a non-member */
+    struct point *ring; /* consistent_hash: points name members by their position */
+    size_t nring;
+};
+
 /* Owned by the engine (allocated by model size); every array is the lb's own. */
 struct lb {
     struct sim_component base;
@@ -63,12 +76,12 @@ struct lb {
     int64_t workers, queue_limit, max_connections; /* UNLIMITED or a bound */
     double alpha;
     int virtual_nodes;
+    bool zone_affinity;
     /* built at start() */
     struct backend *b;
-    int n, next;
-    int *heap, *pos; /* indexed min-heap of backends: weighted rr, least_conn, least_latency */
-    struct point *ring;
-    size_t nring;
+    int n;
+    struct group *groups; /* 0: every backend; 1 + z: zone z's, with zone_affinity */
+    int ngroups;
     struct sim_fifo queue; /* of struct job */
     int64_t busy, connections;
     struct sim_pool jobs;
@@ -76,6 +89,7 @@ struct lb {
     /* measurement */
     struct sim_level busy_level, queued, conn_level;
     uint64_t arrivals, forwarded, ok, rejected_conn, rejected_queue, started;
+    uint64_t in_zone, zone_fallbacks; /* zone_affinity: forwarded in the caller's zone, or not */
     uint64_t errors[SIM_STATUS_COUNT];
     double wait_sum;
     struct sim_hist latency;
@@ -202,6 +216,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         sim_cfg_error(cfg, "queue", "only with a bounded \"workers\" (unlimited workers never "
                                     "queue)");
 
+    lb->zone_affinity = sim_cfg_bool(cfg, "zone_affinity", false);
     sim_pool_init(&lb->jobs, sizeof(struct job));
     lb->pick_rng = sim_rng(self, "pick");
     lb->cost_rng = sim_rng(self, "processing");
@@ -241,31 +256,39 @@ static bool uses_heap(const struct lb *lb)
            lb->algorithm == LEAST_LATENCY;
 }
 
-static void heap_swap(struct lb *lb, int i, int j)
+static void heap_swap(struct group *g, int i, int j)
 {
-    int t = lb->heap[i];
-    lb->heap[i] = lb->heap[j];
-    lb->heap[j] = t;
-    lb->pos[lb->heap[i]] = i;
-    lb->pos[lb->heap[j]] = j;
+    int t = g->heap[i];
+    g->heap[i] = g->heap[j];
+    g->heap[j] = t;
+    g->pos[g->heap[i]] = i;
+    g->pos[g->heap[j]] = j;
 }
 
-/* Restores the heap after backend k's key changed, either way. */
-static void heap_fix(struct lb *lb, int k)
+/* Restores group g's heap after backend k's key changed, either way. */
+static void heap_fix(const struct lb *lb, struct group *g, int k)
 {
-    int i = lb->pos[k];
-    while (i > 0 && before(lb, lb->heap[i], lb->heap[(i - 1) / 2])) {
-        heap_swap(lb, i, (i - 1) / 2);
+    int i = g->pos[k];
+    while (i > 0 && before(lb, g->heap[i], g->heap[(i - 1) / 2])) {
+        heap_swap(g, i, (i - 1) / 2);
         i = (i - 1) / 2;
     }
     for (;;) {
         int l = 2 * i + 1, r = l + 1, m = i;
-        if (l < lb->n && before(lb, lb->heap[l], lb->heap[m])) m = l;
-        if (r < lb->n && before(lb, lb->heap[r], lb->heap[m])) m = r;
+        if (l < g->n && before(lb, g->heap[l], g->heap[m])) m = l;
+        if (r < g->n && before(lb, g->heap[r], g->heap[m])) m = r;
         if (m == i) return;
-        heap_swap(lb, i, m);
+        heap_swap(g, i, m);
         i = m;
     }
+}
+
+/* Backend k's key changed: every heap holding it. */
+static void key_changed(struct lb *lb, int k)
+{
+    heap_fix(lb, &lb->groups[0], k);
+    int z = lb->b[k].zone;
+    if (lb->ngroups > 1 && z != SIM_NO_ZONE) heap_fix(lb, &lb->groups[1 + z], k);
 }
 
 static int cmp_point(const void *x, const void *y)
@@ -310,34 +333,69 @@ static int key_hash_pick(uint64_t key, int n)
     return (int)(sim_hash64(key) % (uint64_t)n);
 }
 
-static int pick(struct lb *lb, const struct sim_call *in)
+/* A backend of group g (never empty), by the algorithm. */
+static int pick(struct lb *lb, struct group *g, const struct sim_call *in)
 {
-    int n = lb->n, k;
+    int n = g->n, k;
     switch (lb->algorithm) {
     case ROUND_ROBIN:
-        k = lb->next;
-        lb->next = (lb->next + 1) % n;
+        k = g->member[g->next];
+        g->next = (g->next + 1) % n;
         return k;
-    case RANDOM: return (int)sim_uniform_int(lb->pick_rng, (uint64_t)n);
+    case RANDOM: return g->member[sim_uniform_int(lb->pick_rng, (uint64_t)n)];
     case POWER_OF_TWO: {
-        if (n == 1) return 0;
-        int x = (int)sim_uniform_int(lb->pick_rng, (uint64_t)n);
+        if (n == 1) return g->member[0];
+        int x = g->member[sim_uniform_int(lb->pick_rng, (uint64_t)n)];
         int y = (int)sim_uniform_int(lb->pick_rng, (uint64_t)n - 1);
-        if (y >= x) y++;
+        y = g->member[y >= g->pos[x] ? y + 1 : y];
         /* Ties go to the first draw, itself uniform: no bias to low indices. */
         return lb->b[y].in_flight < lb->b[x].in_flight ? y : x;
     }
-    case KEY_HASH: return key_hash_pick(in->key, n);
-    case CONSISTENT_HASH: return ring_pick(lb->ring, lb->nring, in->key);
+    case KEY_HASH: return g->member[key_hash_pick(in->key, n)];
+    case CONSISTENT_HASH: return g->member[ring_pick(g->ring, g->nring, in->key)];
     case WEIGHTED_ROUND_ROBIN:
-        k = lb->heap[0];
+        k = g->heap[0];
         lb->b[k].picks++;
-        heap_fix(lb, k);
+        key_changed(lb, k);
         return k;
     case LEAST_CONN:
-    case LEAST_LATENCY: return lb->heap[0];
+    case LEAST_LATENCY: return g->heap[0];
     }
     return 0;
+}
+
+/* A group over the backends for which in_zone holds (zone z, or every one for z < 0). */
+static void group_init(struct lb *lb, struct group *g, int z)
+{
+    g->member = sim_alloc((size_t)lb->n * sizeof *g->member);
+    g->pos = sim_alloc((size_t)lb->n * sizeof *g->pos);
+    for (int i = 0; i < lb->n; i++) {
+        g->pos[i] = -1;
+        if (z < 0 || lb->b[i].zone == z) {
+            g->pos[i] = g->n;
+            g->member[g->n++] = i;
+        }
+    }
+    if (!g->n) return;
+    if (uses_heap(lb)) {
+        g->heap = sim_alloc((size_t)g->n * sizeof *g->heap);
+        for (int i = 0; i < g->n; i++) g->heap[i] = g->member[i];
+        for (int i = g->n / 2; i >= 0; i--) heap_fix(lb, g, g->heap[i]);
+    }
+    if (lb->algorithm == CONSISTENT_HASH) {
+        uint64_t *ids = sim_alloc((size_t)g->n * sizeof *ids);
+        for (int i = 0; i < g->n; i++) ids[i] = fnv1a(lb->b[g->member[i]].name);
+        g->ring = ring_build(ids, g->n, lb->virtual_nodes, &g->nring);
+        sim_free(ids);
+    }
+}
+
+static void group_fini(struct group *g)
+{
+    sim_free(g->member);
+    sim_free(g->pos);
+    sim_free(g->heap);
+    sim_free(g->ring);
 }
 
 /* ---- calls ---- */
@@ -363,21 +421,13 @@ static void start(struct sim_component *self)
             b->weight = lb->listed_weight[i];
             if (k > 1) snprintf(b->name, sizeof b->name, "%s-%d", b->node->name, m);
             else snprintf(b->name, sizeof b->name, "%s", b->node->name);
+            b->zone = sim_zone_of(b->node, b->instance);
             sim_level_init(&b->level, 0, 0);
         }
     }
-    if (uses_heap(lb)) {
-        lb->heap = sim_alloc((size_t)n * sizeof *lb->heap);
-        lb->pos = sim_alloc((size_t)n * sizeof *lb->pos);
-        for (int i = 0; i < n; i++) lb->heap[i] = lb->pos[i] = i;
-        for (int i = n / 2; i >= 0; i--) heap_fix(lb, lb->heap[i]);
-    }
-    if (lb->algorithm == CONSISTENT_HASH) {
-        uint64_t *ids = sim_alloc((size_t)n * sizeof *ids);
-        for (int i = 0; i < n; i++) ids[i] = fnv1a(lb->b[i].name);
-        lb->ring = ring_build(ids, n, lb->virtual_nodes, &lb->nring);
-        sim_free(ids);
-    }
+    lb->ngroups = 1 + (lb->zone_affinity ? sim_zone_count(self) : 0);
+    lb->groups = sim_alloc((size_t)lb->ngroups * sizeof *lb->groups);
+    for (int g = 0; g < lb->ngroups; g++) group_init(lb, &lb->groups[g], g - 1);
     sim_level_init(&lb->busy_level, 0, 0);
     sim_level_init(&lb->queued, 0, 0);
     sim_level_init(&lb->conn_level, 0, 0);
@@ -406,13 +456,24 @@ static void forward(struct lb *lb, struct job *j)
 {
     struct sim_component *self = &lb->base;
     sim_time now = sim_now(self);
-    int k = pick(lb, j->in);
+    struct group *g = &lb->groups[0];
+    if (lb->ngroups > 1) {
+        /* The caller's zone when it has a backend, else every backend. */
+        int z = sim_call_zone(j->in);
+        bool local = z != SIM_NO_ZONE && lb->groups[1 + z].n > 0;
+        if (local) g = &lb->groups[1 + z];
+        if (sim_measuring(self)) {
+            if (local) lb->in_zone++;
+            else lb->zone_fallbacks++;
+        }
+    }
+    int k = pick(lb, g, j->in);
     struct backend *b = &lb->b[k];
     j->backend = k;
     j->sent = now;
     b->in_flight++;
     sim_level_add(&b->level, now, 1);
-    if (lb->algorithm == LEAST_CONN || lb->algorithm == LEAST_LATENCY) heap_fix(lb, k);
+    if (lb->algorithm == LEAST_CONN || lb->algorithm == LEAST_LATENCY) key_changed(lb, k);
     if (sim_measuring(self)) {
         lb->forwarded++;
         b->requests++;
@@ -505,7 +566,7 @@ static void respond(struct sim_component *self, struct sim_call *call)
     if (lb->algorithm == LEAST_LATENCY)
         b->ewma = b->sampled ? b->ewma + lb->alpha * (response - b->ewma) : response;
     b->sampled = true;
-    if (lb->algorithm == LEAST_CONN || lb->algorithm == LEAST_LATENCY) heap_fix(lb, j->backend);
+    if (lb->algorithm == LEAST_CONN || lb->algorithm == LEAST_LATENCY) key_changed(lb, j->backend);
     if (sim_measuring(self)) {
         b->answered++;
         b->response_sum += response;
@@ -525,6 +586,7 @@ static void clear_stats(struct sim_component *self)
     sim_level_restart(&lb->conn_level, now);
     lb->arrivals = lb->forwarded = lb->ok = lb->rejected_conn = lb->rejected_queue = 0;
     lb->started = 0;
+    lb->in_zone = lb->zone_fallbacks = 0;
     lb->wait_sum = 0;
     memset(lb->errors, 0, sizeof lb->errors);
     sim_hist_init(&lb->latency);
@@ -567,6 +629,13 @@ static void report(struct sim_component *self, struct sim_report *rep)
         sim_report(rep, path, (double)lb->errors[k], SIM_UNIT_COUNT);
     }
     sim_report_hist(rep, "latency", &lb->latency);
+    if (lb->zone_affinity) {
+        double fwd = (double)(lb->in_zone + lb->zone_fallbacks);
+        sim_report(rep, "zone_affinity.in_zone", (double)lb->in_zone, SIM_UNIT_COUNT);
+        sim_report(rep, "zone_affinity.fallbacks", (double)lb->zone_fallbacks, SIM_UNIT_COUNT);
+        sim_report(rep, "zone_affinity.in_zone_ratio", fwd ? (double)lb->in_zone / fwd : 0,
+                   SIM_UNIT_RATIO);
+    }
 
     uint64_t most = 0;
     for (int i = 0; i < lb->n; i++)
@@ -619,8 +688,9 @@ static void describe(struct sim_component *self, char *buf, size_t n)
     if (lb->max_connections != UNLIMITED && len < (int)sizeof limits)
         snprintf(limits + len, sizeof limits - (size_t)len, ", max_connections %lld",
                  (long long)lb->max_connections);
-    len = snprintf(buf, n, "%s, %s, %s%s; backends", algorithm_names[lb->algorithm],
-                   lb->l7 ? "l7" : "l4", cost, limits);
+    len = snprintf(buf, n, "%s%s, %s, %s%s; backends", algorithm_names[lb->algorithm],
+                   lb->zone_affinity ? " with zone affinity" : "", lb->l7 ? "l7" : "l4", cost,
+                   limits);
     for (int i = 0; i < lb->nlisted && len > 0 && (size_t)len < n; i++) {
         struct sim_component *c = lb->listed[i];
         len += snprintf(buf + len, n - (size_t)len, "%s %s", i ? "," : "", c ? c->name : "?");
@@ -636,9 +706,8 @@ static void fini(struct sim_component *self)
     sim_free(lb->listed);
     sim_free(lb->listed_weight);
     sim_free(lb->b);
-    sim_free(lb->heap);
-    sim_free(lb->pos);
-    sim_free(lb->ring);
+    for (int g = 0; g < lb->ngroups; g++) group_fini(&lb->groups[g]);
+    sim_free(lb->groups);
     sim_fifo_fini(&lb->queue);
     sim_pool_fini(&lb->jobs);
 }

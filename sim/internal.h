@@ -55,7 +55,31 @@ void sim__calendar_push(struct sim__calendar *c, struct sim_event *ev, sim_time 
 struct sim_event *sim__calendar_pop(struct sim__calendar *c, sim_time limit);
 size_t sim__calendar_size(const struct sim__calendar *c);
 
+/* ---- calls (call.c) ---- */
+
+/* What the engine keeps beside a call: where it was sent from and to (zone indices,
+ * SIM_NO_ZONE when unplaced) and the zone of the client whose request it serves. The
+ * call pool holds these; a struct sim_call * always points at the first member. */
+struct sim__call {
+    struct sim_call call; /* first */
+    int from_zone, to_zone, client_zone;
+};
+/* The workload's calls start in their client's zone. */
+void sim__call_set_client_zone(struct sim_call *call, int zone);
+
 /* ---- the world (world.c, engine.c) ---- */
+
+/* Where a component sits: one zone, or its instances spread over zones (instance i in
+ * spread[i % nspread]). Owned by the world; spread is the world's too. */
+struct sim__placement {
+    int zone;       /* SIM_NO_ZONE: placed nowhere, it sits where its caller is */
+    int *spread;
+    int nspread;
+    uint64_t next;  /* calls to a spread node that name no instance are dealt in turn */
+};
+
+enum sim__hop_kind { SIM__SAME_ZONE, SIM__CROSS_ZONE, SIM__CROSS_REGION, SIM__HOP_KINDS };
+#define SIM__OVERRIDE 0x80 /* in link_kind: a "links" entry sets this pair's latency */
 
 struct sim__owned {
     void *p;
@@ -82,7 +106,17 @@ struct sim_world {
     struct sim_rng **rngs; /* every stream handed out, freed with the world */
     size_t nrngs;
     struct sim_rng **link_rng; /* per component index, created on first use */
-    const struct sim_dist *link_latency;
+    const struct sim_dist *link_latency; /* zones.default_link: same zone, or unplaced */
+
+    /* Zones and regions: nzones is 0 when the scenario declares none, and then every hop
+     * costs link_latency. Names are the loader's; the arrays are the world's. */
+    int nzones, nregions;
+    const char **zone_names, **region_names;
+    int *zone_region;                /* per zone */
+    const struct sim_dist **links;   /* nzones x nzones, sender's zone by receiver's */
+    uint8_t *link_kind;              /* nzones x nzones: enum sim__hop_kind | SIM__OVERRIDE */
+    struct sim__placement *placement; /* per component index */
+    uint64_t (*hops)[SIM__HOP_KINDS + 1]; /* per sender: calls by kind, then overrides (measured) */
 
     const char *const *ops; /* operation names, owned by the loader */
     int nops;
@@ -102,6 +136,11 @@ struct sim_component *sim__world_add(struct sim_world *w, const struct sim_model
 struct sim_component *sim__world_find(struct sim_world *w, const char *name);
 /* Runs until the end time: warm-up deletion, timeline sampling, every event. */
 void sim__world_run(struct sim_world *w);
+/* The zone called name (a zone's index), recording an error at cfg.key naming the known
+ * zones when there is none; SIM_NO_ZONE then. */
+int sim__zone_lookup(struct sim_cfg *cfg, const char *key, const char *name);
+/* Appends a node's zone and region ("; zone a, region r") to its description. */
+void sim__placement_describe(struct sim_component *c, char *buf, size_t n);
 struct sim_event *sim__schedule_at(struct sim_world *w, struct sim_component *self,
                                    sim_time when, sim_handler fn, void *arg);
 

@@ -105,6 +105,7 @@ void sim__results_describe(struct sim__results *res, struct sim_world *w)
         struct sim_component *c = w->components[i];
         buf[0] = 0;
         if (c->model->describe) c->model->describe(c, buf, sizeof buf);
+        sim__placement_describe(c, buf, sizeof buf);
         if (c->name[0] == '@') {
             if (!strcmp(c->name, "@workload")) res->workload_description = sim_strdup(buf);
             continue;

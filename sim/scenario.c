@@ -118,6 +118,244 @@ static bool valid_name(const char *s)
     return true;
 }
 
+/* ---- zones and regions ---- */
+
+static int find_name(const char *const *names, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(names[i], name)) return i;
+    return -1;
+}
+
+/* "unknown zone 'x' (did you mean 'y'?)" or "(known: a, b)" at cfg.key. */
+static void unknown_name(struct sim_cfg *cfg, const char *key, const char *what, const char *name,
+                         const char *const *names, int n)
+{
+    const char *close = sim__closest(name, names, (size_t)n);
+    if (close) {
+        sim_cfg_error(cfg, key, "unknown %s '%s' (did you mean '%s'?)", what, name, close);
+        return;
+    }
+    char known[512] = "";
+    for (int i = 0; i < n; i++)
+        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "",
+                 names[i]);
+    sim_cfg_error(cfg, key, "unknown %s '%s' (known: %s)", what, name, known);
+}
+
+int sim__zone_lookup(struct sim_cfg *cfg, const char *key, const char *name)
+{
+    struct sim_world *w = sim_cfg_component(cfg)->world;
+    if (sim_cfg_failed(cfg)) return SIM_NO_ZONE;
+    if (!w->nzones) {
+        sim_cfg_error(cfg, key, "no zones are declared: list them under zones.regions");
+        return SIM_NO_ZONE;
+    }
+    int z = find_name(w->zone_names, w->nzones, name);
+    if (z < 0) unknown_name(cfg, key, "zone", name, w->zone_names, w->nzones);
+    return z;
+}
+
+/* One end of a link: a zone (its index) or a region (-1 - its index); INT32_MIN when
+ * unknown (the error is recorded). */
+static int link_end(struct sim_world *w, struct sim_cfg *link, const char *key)
+{
+    const char *name = sim_cfg_string(link, key, NULL);
+    if (!name) return INT32_MIN;
+    int z = find_name(w->zone_names, w->nzones, name);
+    if (z >= 0) return z;
+    int r = find_name(w->region_names, w->nregions, name);
+    if (r >= 0) return -1 - r;
+    const char **both = sim_alloc((size_t)(w->nzones + w->nregions) * sizeof *both);
+    memcpy(both, w->region_names, (size_t)w->nregions * sizeof *both);
+    memcpy(both + w->nregions, w->zone_names, (size_t)w->nzones * sizeof *both);
+    unknown_name(link, key, "zone or region", name, both, w->nzones + w->nregions);
+    sim_free(both);
+    return INT32_MIN;
+}
+
+static bool end_has(const struct sim_world *w, int end, int zone)
+{
+    return end >= 0 ? end == zone : w->zone_region[zone] == -1 - end;
+}
+
+/* Sets the latency of every zone pair a link covers, from `from` to `to`. A region end
+ * stands for its zones; a pair inside one zone is covered only by a link naming that zone
+ * at both ends (a region's link to itself is its cross-zone hops). */
+static void apply_link(struct sim_world *w, int from, int to, const struct sim_dist *d)
+{
+    int n = w->nzones;
+    for (int a = 0; a < n; a++)
+        for (int b = 0; b < n; b++) {
+            if (!end_has(w, from, a) || !end_has(w, to, b)) continue;
+            if (a == b && (from < 0 || to < 0)) continue;
+            w->links[a * n + b] = d;
+            w->link_kind[a * n + b] |= SIM__OVERRIDE;
+        }
+}
+
+static void read_links(struct sim_world *w, struct sim_cfg *zones)
+{
+    int n = sim_cfg_array(zones, "links");
+    struct end_pair {
+        int from, to;
+        bool one_way;
+        const struct sim_dist *d;
+    } *links = sim_alloc((size_t)(n ? n : 1) * sizeof *links);
+    for (int i = 0; i < n && !sim_cfg_failed(zones); i++) {
+        struct sim_cfg *l = sim_cfg_item(zones, "links", i);
+        if (!l) break;
+        struct end_pair *e = &links[i];
+        e->from = link_end(w, l, "from");
+        e->to = e->from == INT32_MIN ? INT32_MIN : link_end(w, l, "to");
+        e->d = sim_cfg_dist(l, "latency", SIM_QTY_DURATION, NULL);
+        e->one_way = sim_cfg_bool(l, "one_way", false);
+        if (sim_cfg_failed(l)) break;
+        for (int j = 0; j < i; j++) {
+            const struct end_pair *o = &links[j];
+            bool same = o->from == e->from && o->to == e->to;
+            bool back = o->from == e->to && o->to == e->from && (!o->one_way || !e->one_way);
+            if (same || back) {
+                char key[32];
+                snprintf(key, sizeof key, "links.%d", i);
+                sim_cfg_error(zones, key, "this link is already given by zones.links.%d", j);
+                break;
+            }
+        }
+    }
+    /* The most specific link wins: region to region, then zone to region, then zone to zone. */
+    for (int pass = 0; pass < 3 && !sim_cfg_failed(zones); pass++)
+        for (int i = 0; i < n; i++) {
+            const struct end_pair *e = &links[i];
+            if ((e->from >= 0) + (e->to >= 0) != pass) continue;
+            apply_link(w, e->from, e->to, e->d);
+            if (!e->one_way) apply_link(w, e->to, e->from, e->d);
+        }
+    sim_free(links);
+}
+
+/* zones: default_link alone (every hop), or regions with their zones, the latencies of
+ * hops across zones and regions, and per-link overrides. */
+static void read_zones(struct sim_world *w, struct sim_cfg *root)
+{
+    struct sim_cfg *zones = sim_cfg_object(root, "zones", false);
+    if (!zones) return;
+    w->link_latency = sim_cfg_dist(zones, "default_link", SIM_QTY_DURATION, "\"0s\"");
+    struct sim_cfg *regions = sim_cfg_object(zones, "regions", false);
+    if (!regions) {
+        static const char *const need[] = {"cross_zone", "cross_region", "links"};
+        for (int i = 0; i < 3; i++)
+            if (sim_cfg_has(zones, need[i]))
+                sim_cfg_error(zones, need[i], "needs \"regions\": each region with the list of "
+                                              "its zones");
+        return;
+    }
+    int nr = sim_cfg_size(regions);
+    if (nr == 0) sim_cfg_error(zones, "regions", "expected at least one region with its zones");
+    w->region_names = sim_alloc((size_t)(nr ? nr : 1) * sizeof *w->region_names);
+    bool several_zones = false;
+    for (int r = 0; r < nr && !sim_cfg_failed(zones); r++) {
+        const char *region = sim_cfg_key_at(regions, r);
+        w->region_names[w->nregions++] = region;
+        int nz = sim_cfg_array(regions, region);
+        if (sim_cfg_failed(regions)) break;
+        if (nz == 0) sim_cfg_error(regions, region, "expected the list of the region's zones");
+        several_zones |= nz > 1;
+        w->zone_names = sim_realloc(w->zone_names, (size_t)(w->nzones + nz) * sizeof *w->zone_names);
+        w->zone_region = sim_realloc(w->zone_region, (size_t)(w->nzones + nz) * sizeof *w->zone_region);
+        for (int i = 0; i < nz && !sim_cfg_failed(regions); i++) {
+            const char *zone = sim_cfg_string_item(regions, region, i);
+            char key[160];
+            snprintf(key, sizeof key, "%s.%d", region, i);
+            int before = find_name(w->zone_names, w->nzones, zone);
+            if (!valid_name(zone))
+                sim_cfg_error(regions, key, "expected a zone name of letters, digits, '_' and '-' "
+                                            "(at most 64)");
+            else if (before >= 0 && w->zone_region[before] == r)
+                sim_cfg_error(regions, key, "zone '%s' is listed twice", zone);
+            else if (before >= 0)
+                sim_cfg_error(regions, key, "zone '%s' is in two regions: '%s' and '%s'", zone,
+                              w->region_names[w->zone_region[before]], region);
+            else if (find_name(w->region_names, nr > r ? r + 1 : 0, zone) >= 0 ||
+                     sim_cfg_has(regions, zone))
+                sim_cfg_error(regions, key, "'%s' names both a region and a zone", zone);
+            w->zone_names[w->nzones] = zone;
+            w->zone_region[w->nzones++] = r;
+        }
+    }
+    if (sim_cfg_failed(zones)) return;
+    const struct sim_dist *cross_zone =
+        sim_cfg_dist(zones, "cross_zone", SIM_QTY_DURATION, several_zones ? NULL : "\"0s\"");
+    const struct sim_dist *cross_region =
+        sim_cfg_dist(zones, "cross_region", SIM_QTY_DURATION, nr > 1 ? NULL : "\"0s\"");
+    if (sim_cfg_failed(zones)) return;
+    int n = w->nzones;
+    w->links = sim_alloc((size_t)n * (size_t)n * sizeof *w->links);
+    w->link_kind = sim_alloc((size_t)n * (size_t)n);
+    for (int a = 0; a < n; a++)
+        for (int b = 0; b < n; b++) {
+            enum sim__hop_kind k = a == b ? SIM__SAME_ZONE
+                                   : w->zone_region[a] == w->zone_region[b] ? SIM__CROSS_ZONE
+                                                                            : SIM__CROSS_REGION;
+            w->link_kind[a * n + b] = (uint8_t)k;
+            w->links[a * n + b] = k == SIM__SAME_ZONE    ? w->link_latency
+                                  : k == SIM__CROSS_ZONE ? cross_zone
+                                                         : cross_region;
+        }
+    read_links(w, zones);
+}
+
+/* A node's "zone", "region" and "zones" (its instances spread over zones), read before its
+ * model's configure() so that every model carries them. */
+static void read_placement(struct sim_world *w, struct sim_component *c, struct sim_cfg *cfg)
+{
+    struct sim__placement *p = &w->placement[c->index];
+    bool has_zone = sim_cfg_has(cfg, "zone"), has_spread = sim_cfg_has(cfg, "zones");
+    if (has_zone && has_spread) {
+        sim_cfg_error(cfg, "zones", "give \"zone\" (the node's) or \"zones\" (its instances', "
+                                    "in turn), not both");
+        return;
+    }
+    if (has_zone) {
+        const char *name = sim_cfg_string(cfg, "zone", NULL);
+        if (name) p->zone = sim__zone_lookup(cfg, "zone", name);
+    }
+    if (has_spread) {
+        int n = sim_cfg_array(cfg, "zones");
+        if (!sim_cfg_failed(cfg) && n == 0)
+            sim_cfg_error(cfg, "zones", "expected a list of zones, instance i in zone i mod n");
+        p->spread = sim_alloc((size_t)(n ? n : 1) * sizeof *p->spread);
+        for (int i = 0; i < n && !sim_cfg_failed(cfg); i++) {
+            char key[32];
+            snprintf(key, sizeof key, "zones.%d", i);
+            p->spread[i] = sim__zone_lookup(cfg, key, sim_cfg_string_item(cfg, "zones", i));
+        }
+        p->nspread = sim_cfg_failed(cfg) ? 0 : n;
+    }
+    if (!sim_cfg_has(cfg, "region")) return;
+    const char *region = sim_cfg_string(cfg, "region", NULL);
+    if (!region || sim_cfg_failed(cfg)) return;
+    int r = find_name(w->region_names, w->nregions, region);
+    if (r < 0) {
+        if (!w->nregions) sim_cfg_error(cfg, "region", "no regions are declared: list them under "
+                                                       "zones.regions");
+        else unknown_name(cfg, "region", "region", region, w->region_names, w->nregions);
+        return;
+    }
+    if (!has_zone && !has_spread) {
+        sim_cfg_error(cfg, "region", "a region alone does not place a node: give its \"zone\"");
+        return;
+    }
+    for (int i = 0; i < (has_spread ? p->nspread : 1); i++) {
+        int z = has_spread ? p->spread[i] : p->zone;
+        if (w->zone_region[z] != r) {
+            sim_cfg_error(cfg, "region", "zone '%s' is in region '%s', not '%s'", w->zone_names[z],
+                          w->region_names[w->zone_region[z]], region);
+            return;
+        }
+    }
+}
+
 static void add_nodes(struct sim_loader *ld, struct sim_world *w, struct sim_cfg *root)
 {
     struct sim_cfg *nodes = sim_cfg_object(root, "nodes", true);
@@ -151,7 +389,11 @@ static void add_nodes(struct sim_loader *ld, struct sim_world *w, struct sim_cfg
         }
         struct sim_component *c = sim__world_add(w, m, name);
         sim__loader_set_component(ld, c);
+        read_placement(w, c, cfg);
+        if (sim__loader_error(ld)) return;
         m->configure(c, cfg);
+        if (w->placement[c->index].nspread && !m->instances && !sim_cfg_failed(cfg))
+            sim_cfg_error(cfg, "zones", "a node of one instance: give its \"zone\"");
         sim__loader_check_unread(ld);
     }
 }
@@ -231,15 +473,15 @@ struct sim_world *sim__world_build(struct sim_loader *ld, const struct sim__scen
     size_t first = sim__loader_peers(ld, &unused);
     struct sim_cfg *root = sim__loader_root(ld);
 
+    /* Zones first: the workload and the nodes name them. */
+    sim__loader_set_component(ld, &w->engine);
+    read_zones(w, root);
+    sim__loader_check_unread(ld);
+
     struct sim_component *wl = sim__world_add(w, &sim__workload_model, "@workload");
     struct sim_cfg *wcfg = sim_cfg_object(root, "workload", true);
     sim__loader_set_component(ld, wl);
-    if (wcfg) sim__workload_model.configure(wl, wcfg);
-    sim__loader_check_unread(ld);
-
-    sim__loader_set_component(ld, &w->engine);
-    struct sim_cfg *zones = sim_cfg_object(root, "zones", false);
-    if (zones) w->link_latency = sim_cfg_dist(zones, "default_link", SIM_QTY_DURATION, "\"0s\"");
+    if (wcfg && !sim__loader_error(ld)) sim__workload_model.configure(wl, wcfg);
     sim__loader_check_unread(ld);
 
     if (!sim__loader_error(ld)) add_nodes(ld, w, root);
@@ -251,5 +493,6 @@ struct sim_world *sim__world_build(struct sim_loader *ld, const struct sim__scen
         return NULL;
     }
     w->nops = sim__loader_ops(ld, &w->ops);
+    if (w->nzones) w->hops = sim_alloc((size_t)w->ncomponents * sizeof *w->hops);
     return w;
 }

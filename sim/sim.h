@@ -146,6 +146,21 @@ void sim_call_abandon(struct sim_call *call);
 /* The number of instances of a node, for callers that pick one (load balancers). */
 int sim_instances(struct sim_component *node);
 
+/* ---- zones and regions (docs/scenario.md, `zones`) ---- */
+#define SIM_NO_ZONE (-1)
+/* The zone of a node's instance (instance -1: the node's own zone) as an index into the
+ * scenario's zones, or SIM_NO_ZONE when the node is placed nowhere. */
+int sim_zone_of(struct sim_component *node, int instance);
+/* The zone a received call was sent from: the caller's (its instance's), or the client's
+ * for the workload's requests. SIM_NO_ZONE when unplaced. */
+int sim_call_zone(const struct sim_call *call);
+/* The zone of the client whose request the call serves (SIM_NO_ZONE: none drawn). */
+int sim_call_client_zone(const struct sim_call *call);
+int sim_zone_count(const struct sim_component *any); /* 0: the scenario declares no zones */
+const char *sim_zone_name(const struct sim_component *any, int zone);
+int sim_zone_region(const struct sim_component *any, int zone); /* a region's index */
+const char *sim_region_name(const struct sim_component *any, int region);
+
 int sim_op_count(const struct sim_component *self);
 const char *sim_op_name(const struct sim_component *self, int op);
 enum { SIM_OP_READ = 0, SIM_OP_WRITE = 1 }; /* always interned first */

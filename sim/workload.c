@@ -40,7 +40,11 @@ struct workload {
     double mix_cum[SIM_MAX_OPS];
     struct sim_keys *keys;
     sim_time deadline;
-    struct sim_rng *arrival_rng, *mix_rng, *key_rng, *think_rng;
+    /* clients' zones: one, or a share each (drawn per request); nzones 0: unplaced */
+    int nzones;
+    int *zone;
+    double *zone_cum;
+    struct sim_rng *arrival_rng, *mix_rng, *key_rng, *think_rng, *zone_rng;
     struct sim_pool requests;
     /* measurement window */
     uint64_t offered, finished, ok, errors[SIM_STATUS_COUNT];
@@ -99,6 +103,57 @@ static void configure_mix(struct workload *wl, struct sim_cfg *cfg)
     wl->nmix = n;
 }
 
+/* "zone": one zone for every client, or "zones": {"a": share, ...}, drawn per request. */
+static void configure_zones(struct workload *wl, struct sim_cfg *cfg)
+{
+    bool one = sim_cfg_has(cfg, "zone"), spread = sim_cfg_has(cfg, "zones");
+    if (one && spread) {
+        sim_cfg_error(cfg, "zones", "give \"zone\" (every client's) or \"zones\" (a share "
+                                    "each), not both");
+        return;
+    }
+    if (one) {
+        const char *name = sim_cfg_string(cfg, "zone", NULL);
+        if (!name) return;
+        wl->zone = sim_alloc(sizeof *wl->zone);
+        wl->zone_cum = sim_alloc(sizeof *wl->zone_cum);
+        wl->zone[0] = sim__zone_lookup(cfg, "zone", name);
+        wl->zone_cum[0] = 1;
+        wl->nzones = sim_cfg_failed(cfg) ? 0 : 1;
+        return;
+    }
+    struct sim_cfg *z = spread ? sim_cfg_object(cfg, "zones", false) : NULL;
+    if (!z) return;
+    int n = sim_cfg_size(z);
+    if (n == 0) sim_cfg_error(cfg, "zones", "expected at least one zone with its share");
+    wl->zone = sim_alloc((size_t)(n ? n : 1) * sizeof *wl->zone);
+    wl->zone_cum = sim_alloc((size_t)(n ? n : 1) * sizeof *wl->zone_cum);
+    double total = 0;
+    for (int i = 0; i < n && !sim_cfg_failed(cfg); i++) {
+        const char *name = sim_cfg_key_at(z, i);
+        total += sim_cfg_number(z, name, NAN, 0, 1e12);
+        wl->zone[i] = sim__zone_lookup(z, name, name);
+        wl->zone_cum[i] = total;
+    }
+    if (sim_cfg_failed(cfg)) return;
+    if (!(total > 0)) {
+        sim_cfg_error(cfg, "zones", "expected shares that add up to more than 0");
+        return;
+    }
+    for (int i = 0; i < n; i++) wl->zone_cum[i] /= total;
+    wl->nzones = n;
+    if (n > 1) wl->zone_rng = sim_rng(&wl->base, "zone");
+}
+
+static int draw_zone(struct workload *wl)
+{
+    if (wl->nzones <= 1) return wl->nzones ? wl->zone[0] : SIM_NO_ZONE;
+    double u = sim_uniform(wl->zone_rng);
+    for (int i = 0; i < wl->nzones - 1; i++)
+        if (u < wl->zone_cum[i]) return wl->zone[i];
+    return wl->zone[wl->nzones - 1];
+}
+
 static void configure(struct sim_component *self, struct sim_cfg *cfg)
 {
     struct workload *wl = (struct workload *)self;
@@ -119,6 +174,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     configure_mix(wl, cfg);
     if (sim_cfg_has(cfg, "keys")) wl->keys = sim_cfg_keys(cfg, "keys");
     wl->deadline = sim_cfg_duration(cfg, "deadline", 0, SIM_NS, SIM_NEVER - 1);
+    configure_zones(wl, cfg);
     wl->arrival_rng = sim_rng(self, "arrivals");
     wl->mix_rng = sim_rng(self, "mix");
     wl->key_rng = sim_rng(self, "keys");
@@ -148,6 +204,7 @@ static void send_request(struct workload *wl)
     struct request *rq = sim_pool_get(&wl->requests);
     rq->call = sim_call_new(self, wl->entry, NULL, draw_op(wl), key, deadline);
     rq->call->caller_data = rq;
+    if (wl->nzones) sim__call_set_client_zone(rq->call, draw_zone(wl));
     rq->deadline_timer = wl->deadline ? sim_schedule(self, wl->deadline, on_deadline, rq) : NULL;
     if (sim_measuring(self)) wl->offered++;
     wl->i_offered++;
@@ -245,6 +302,37 @@ static void clear_stats(struct sim_component *self)
     sim_hist_init(&wl->latency);
 }
 
+/* Calls sent in the measured window by the kind of hop they crossed: every call
+ * (network.), the clients' (network.clients.) and each node's (nodes.<name>.network.). */
+static void report_hops(struct sim_report *rep, const char *prefix, const uint64_t *h)
+{
+    static const char *const leaf[SIM__HOP_KINDS + 1] = {NULL, "cross_zone_ratio",
+                                                         "cross_region_ratio", "override_ratio"};
+    double calls = (double)(h[SIM__SAME_ZONE] + h[SIM__CROSS_ZONE] + h[SIM__CROSS_REGION]);
+    char path[192];
+    snprintf(path, sizeof path, "%scalls", prefix);
+    sim_report(rep, path, calls, SIM_UNIT_COUNT);
+    for (int k = SIM__CROSS_ZONE; k <= SIM__HOP_KINDS; k++) {
+        snprintf(path, sizeof path, "%s%s", prefix, leaf[k]);
+        sim_report(rep, path, calls ? (double)h[k] / calls : 0, SIM_UNIT_RATIO);
+    }
+}
+
+static void report_network(struct sim_component *self, struct sim_report *rep)
+{
+    struct sim_world *w = self->world;
+    uint64_t all[SIM__HOP_KINDS + 1] = {0};
+    for (int i = 0; i < w->ncomponents; i++)
+        for (int k = 0; k <= SIM__HOP_KINDS; k++) all[k] += w->hops[i][k];
+    report_hops(rep, "network.", all);
+    report_hops(rep, "network.clients.", w->hops[0]);
+    for (int i = 1; i < w->ncomponents; i++) {
+        char prefix[128];
+        snprintf(prefix, sizeof prefix, "nodes.%s.network.", w->components[i]->name);
+        report_hops(rep, prefix, w->hops[i]);
+    }
+}
+
 static void report(struct sim_component *self, struct sim_report *rep)
 {
     struct workload *wl = (struct workload *)self;
@@ -263,6 +351,7 @@ static void report(struct sim_component *self, struct sim_report *rep)
         sim_report(rep, path, finished ? (double)wl->errors[s] / finished : 0, SIM_UNIT_RATIO);
     }
     sim_report_hist(rep, "latency", &wl->latency);
+    if (self->world->nzones) report_network(self, rep);
 }
 
 static void sample(struct sim_component *self, struct sim_sampler *s)
@@ -295,6 +384,16 @@ static void describe(struct sim_component *self, char *buf, size_t n)
         snprintf(buf, n, "%s arrivals at %g/s%s, entry %s", process_names[wl->process], wl->rate,
                  wl->nsteps ? " (with a rate schedule)" : "", wl->entry ? wl->entry->name : "?");
     }
+    for (int i = 0; i < wl->nzones; i++) {
+        size_t len = strlen(buf);
+        if (len + 1 >= n) break;
+        if (wl->nzones == 1)
+            snprintf(buf + len, n - len, "; clients in zone %s", sim_zone_name(self, wl->zone[0]));
+        else
+            snprintf(buf + len, n - len, "%s%s %.4g%%", i ? ", " : "; clients in zones ",
+                     sim_zone_name(self, wl->zone[i]),
+                     100 * (wl->zone_cum[i] - (i ? wl->zone_cum[i - 1] : 0)));
+    }
 }
 
 static void fini(struct sim_component *self)
@@ -302,6 +401,8 @@ static void fini(struct sim_component *self)
     struct workload *wl = (struct workload *)self;
     sim_pool_fini(&wl->requests);
     sim_free(wl->schedule);
+    sim_free(wl->zone);
+    sim_free(wl->zone_cum);
 }
 
 /* The formulas downstream assume Poisson arrivals at a steady rate: say where they are not. */

@@ -13,7 +13,7 @@ struct sim_world *sim__world_create(uint64_t seed, int replication)
     w->end = SIM_NEVER;
     sim__calendar_init(&w->calendar);
     sim_pool_init(&w->event_pool, sizeof(struct sim_event));
-    sim_pool_init(&w->call_pool, sizeof(struct sim_call));
+    sim_pool_init(&w->call_pool, sizeof(struct sim__call));
     w->engine.name = "@engine";
     w->engine.world = w;
     w->engine.index = -1;
@@ -41,6 +41,14 @@ void sim__world_destroy(struct sim_world *w)
     for (size_t i = 0; i < w->nrngs; i++) sim__rng_destroy(w->rngs[i]);
     sim_free(w->rngs);
     sim_free(w->link_rng);
+    for (int i = 0; i < w->ncomponents; i++) sim_free(w->placement[i].spread);
+    sim_free(w->placement);
+    sim_free(w->hops);
+    sim_free(w->zone_names);
+    sim_free(w->region_names);
+    sim_free(w->zone_region);
+    sim_free(w->links);
+    sim_free(w->link_kind);
     sim__calendar_fini(&w->calendar);
     sim_pool_fini(&w->event_pool);
     sim_pool_fini(&w->call_pool);
@@ -59,6 +67,8 @@ struct sim_component *sim__world_add(struct sim_world *w, const struct sim_model
     w->components[w->ncomponents++] = c;
     w->link_rng = sim_realloc(w->link_rng, w->ncomponents * sizeof *w->link_rng);
     w->link_rng[c->index] = NULL;
+    w->placement = sim_realloc(w->placement, w->ncomponents * sizeof *w->placement);
+    w->placement[c->index] = (struct sim__placement){.zone = SIM_NO_ZONE};
     return c;
 }
 
@@ -93,6 +103,52 @@ double sim_window_seconds(const struct sim_component *self)
     const struct sim_world *w = self->world;
     sim_time t = w->now > w->warmup ? w->now - w->warmup : 0;
     return (double)t / SIM_S;
+}
+
+int sim_zone_of(struct sim_component *node, int instance)
+{
+    if (node->index < 0) return SIM_NO_ZONE;
+    const struct sim__placement *p = &node->world->placement[node->index];
+    if (p->nspread && instance >= 0) return p->spread[instance % p->nspread];
+    return p->zone;
+}
+
+int sim_zone_count(const struct sim_component *any)
+{
+    return any->world->nzones;
+}
+
+const char *sim_zone_name(const struct sim_component *any, int zone)
+{
+    const struct sim_world *w = any->world;
+    return zone >= 0 && zone < w->nzones ? w->zone_names[zone] : "?";
+}
+
+int sim_zone_region(const struct sim_component *any, int zone)
+{
+    const struct sim_world *w = any->world;
+    return zone >= 0 && zone < w->nzones ? w->zone_region[zone] : -1;
+}
+
+const char *sim_region_name(const struct sim_component *any, int region)
+{
+    const struct sim_world *w = any->world;
+    return region >= 0 && region < w->nregions ? w->region_names[region] : "?";
+}
+
+void sim__placement_describe(struct sim_component *c, char *buf, size_t n)
+{
+    const struct sim_world *w = c->world;
+    const struct sim__placement *p = &w->placement[c->index];
+    size_t len = strlen(buf);
+    if (p->zone != SIM_NO_ZONE && len + 1 < n) {
+        snprintf(buf + len, n - len, "; zone %s, region %s", w->zone_names[p->zone],
+                 w->region_names[w->zone_region[p->zone]]);
+        return;
+    }
+    for (int i = 0; i < p->nspread && (len = strlen(buf)) + 1 < n; i++)
+        snprintf(buf + len, n - len, "%s%s (%s)", i ? ", " : "; instances in turn in zones ",
+                 w->zone_names[p->spread[i]], w->region_names[w->zone_region[p->spread[i]]]);
 }
 
 int sim_op_count(const struct sim_component *self)

@@ -106,16 +106,15 @@ static void weighted_round_robin_follows_the_weights(void **s)
     harness_done(&h);
 
     /* The sequence itself, from the model's picker: weights 5, 1, 1 (nginx's example). */
-    struct lb lb = {.algorithm = WEIGHTED_ROUND_ROBIN, .n = 3};
+    struct lb lb = {.algorithm = WEIGHTED_ROUND_ROBIN, .n = 3, .ngroups = 1};
     struct backend b[3] = {{.weight = 5}, {.weight = 1}, {.weight = 1}};
-    int heap[3], pos[3];
     lb.b = b;
-    lb.heap = heap;
-    lb.pos = pos;
-    for (int i = 0; i < 3; i++) heap[i] = pos[i] = i;
-    for (int i = 1; i >= 0; i--) heap_fix(&lb, heap[i]);
+    struct group all = {0};
+    lb.groups = &all;
+    group_init(&lb, &all, -1);
     char seq[64] = "";
-    for (int k = 0; k < 21; k++) seq[k] = (char)('a' + pick(&lb, NULL));
+    for (int k = 0; k < 21; k++) seq[k] = (char)('a' + pick(&lb, &all, NULL));
+    group_fini(&all);
     printf("weights 5, 1, 1 over three cycles: %s\n", seq);
     assert_string_equal(seq, "aaabcaaaaabcaaaaabcaa");
     assert_int_equal(b[0].picks, 15);
