@@ -1,12 +1,15 @@
-/* cache.c: a cache node over real keys in front of a synchronous backend. Entries live in
- * a dense array (index 0 is nil) threaded by intrusive index lists; a hash map keyed by
- * the uint64 key finds each key's record; lru, lfu (frequency lists), fifo and random
- * evict in O(1) with storage preallocated from the capacity. Reads hit or miss on the
- * simulated keys; misses go to the backend and fill on the answer. */
+/* cache.c: a cache node over real keys in front of a synchronous backend. It holds one
+ * shard, or a cluster of shards placed by consistent hashing. A shard's entries live in a
+ * dense array (index 0 is nil) threaded by intrusive index lists; a hash map keyed by the
+ * uint64 key finds each key's record (and its shard, placed once); lru, lfu (frequency
+ * lists), fifo and random evict in O(1) with storage preallocated from the capacity. Reads
+ * hit or miss on the simulated keys; misses go to the backend and fill on the answer. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gsl/gsl_rng.h>
 
 #include "sim.h"
 
@@ -21,6 +24,10 @@ static const char *const write_policy_names[] = {"cache_aside", "write_through",
 #define MAX_CAPACITY 1000000000LL /* entry indices are uint32 */
 #define NIL 0u
 #define MAX_TIME (1000000 * SIM_S) /* as long as a run may be */
+#define MAX_SHARDS 1024
+#define MAX_VIRTUAL_NODES 10000
+#define MAX_CAPACITY_BYTES 1000000000000000LL /* a petabyte */
+#define MAX_VALUE_SIZE 4294967295.0 /* bytes; sizes are uint32 */
 
 enum { LINK_ORDER, LINK_DIRTY };
 
@@ -36,6 +43,7 @@ struct entry {
     uint32_t freq;       /* lfu: its frequency node */
     sim_time expires;    /* SIM_NEVER without a ttl */
     sim_time version;    /* when the value was read from (or written to) the backend */
+    float delta;         /* seconds the backend read that filled it took (early expiration) */
     uint8_t in_dirty;    /* on the dirty list (write_back, waiting for a flush) */
 };
 
@@ -55,6 +63,7 @@ struct keyinfo {
     sim_time last_write;   /* when the latest write was acknowledged; -1: never */
     uint32_t entry;        /* resident entry, or NIL */
     uint32_t written, persisted; /* write_back: writes acknowledged, and reached the backend */
+    uint32_t shard;        /* the shard that owns the key, placed on first sight */
     struct flight *flight; /* the backend read every miss on this key waits for (coalescing) */
 };
 
@@ -79,6 +88,29 @@ struct flight {
     struct job *head, *tail;
 };
 
+/* One shard of the cluster, or the whole cache without one: its own entries, eviction
+ * order, dirty list and limits. Owned by the cache. */
+struct shard {
+    struct entry *entries;
+    uint32_t used, allocated; /* entries 1..used are resident */
+    uint32_t capacity;        /* entries; 0: unbounded (ttl, or bytes only) */
+    uint64_t capacity_bytes;  /* 0: no byte limit */
+    uint64_t bytes;           /* value bytes held */
+    struct list order;        /* lru (most recent first) and fifo (newest first) */
+    struct fnode *fnodes;     /* lfu */
+    uint32_t fallocated;
+    struct list flist;
+    uint32_t ffree;
+    struct list dirty;        /* write_back, oldest write first */
+    uint64_t reads, writes, hits; /* measured */
+};
+
+/* A virtual node on the consistent-hashing ring. */
+struct point {
+    uint64_t at;
+    uint32_t shard;
+};
+
 struct cache {
     struct sim_component base;
     struct sim_component *backend;
@@ -91,15 +123,20 @@ struct cache {
     struct sim_dist *hit_time;
     bool hit_time_zero;
     struct sim_rng *hit_rng, *evict_rng, *ttl_rng;
+    uint64_t capacity_bytes;  /* 0: no byte limit */
+    struct sim_dist *value_size;
+    struct sim_rng *size_rng; /* reseeded per key: a key's size is a function of the key */
+    uint64_t size_salt;
+    double beta;              /* early expiration (XFetch); 0: off */
+    struct sim_rng *early_rng;
+    uint32_t nshards, virtual_nodes; /* nshards 1 without a cluster */
+    bool cluster;
 
-    struct entry *entries;
-    uint32_t used, allocated; /* entries 1..used are resident */
-    struct list order;        /* lru (most recent first) and fifo (newest first) */
-    struct fnode *fnodes;     /* lfu */
-    struct list flist;
-    uint32_t ffree;
-    struct list dirty;        /* write_back, oldest write first */
+    struct shard *shards;
+    struct point *ring;       /* nshards x virtual_nodes points, ascending */
+    uint32_t npoints;
     struct keyinfo *infos;
+    uint32_t *sizes;          /* bytes mode: each record's value size, bytes */
     uint32_t ninfos, infos_allocated;
     struct sim_keymap map; /* key -> record index + 1 */
     struct sim_pool jobs, flights;
@@ -112,13 +149,60 @@ struct cache {
     /* measurement */
     uint64_t reads, writes, hits, misses, evictions, expirations, coalesced, invalidations;
     uint64_t stale_reads, backend_reads, backend_writes, flushes, dirty_evictions;
+    uint64_t early_refreshes, too_large;
     uint64_t errors[SIM_STATUS_COUNT];
+    struct sim_level bytes_used;
     uint64_t sample_hits, sample_reads;
     struct sim_hist hit_latency, miss_latency, read_latency;
     struct sim_level at_risk;
 };
 
-/* ---- the key map ---- */
+/* ---- placement and the key map ---- */
+
+/* The shard owning key: the first virtual node at or after the key's place on the ring,
+ * wrapping past the top. O(log points), once per distinct key. */
+static uint32_t shard_of_key(const struct cache *c, uint64_t key)
+{
+    if (c->nshards == 1) return 0;
+    uint64_t at = sim_hash64(key);
+    uint32_t lo = 0, hi = c->npoints; /* the first point with .at >= at lies in [lo, hi] */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (c->ring[mid].at < at) lo = mid + 1;
+        else hi = mid;
+    }
+    return c->ring[lo == c->npoints ? 0 : lo].shard;
+}
+
+static int point_order(const void *a, const void *b)
+{
+    const struct point *x = a, *y = b;
+    if (x->at != y->at) return x->at < y->at ? -1 : 1;
+    return x->shard < y->shard ? -1 : x->shard > y->shard;
+}
+
+/* Virtual node v of shard i sits at sim_hash64(sim_hash64(i << 32 | v)): hashed twice so
+ * that a small key never lands exactly on a small shard's point. */
+static void ring_build(struct cache *c)
+{
+    c->npoints = c->nshards * c->virtual_nodes;
+    c->ring = sim_alloc((size_t)c->npoints * sizeof *c->ring);
+    for (uint32_t i = 0, n = 0; i < c->nshards; i++)
+        for (uint32_t v = 0; v < c->virtual_nodes; v++, n++)
+            c->ring[n] = (struct point){sim_hash64(sim_hash64((uint64_t)i << 32 | v)), i};
+    qsort(c->ring, c->npoints, sizeof *c->ring, point_order);
+}
+
+/* A key's value size in bytes: value_size drawn from the size stream reseeded by a hash
+ * of the key and the stream's salt, so it is the same at every fill and in every design
+ * compared on one seed. At least 1. */
+static uint32_t value_size_of(struct cache *c, uint64_t key)
+{
+    void *g = sim_rng_gsl(c->size_rng);
+    gsl_rng_set(g, (unsigned long)sim_hash64(key ^ c->size_salt));
+    double x = round(sim_dist_draw(c->value_size, c->size_rng));
+    return x < 1 ? 1 : x > MAX_VALUE_SIZE ? (uint32_t)MAX_VALUE_SIZE : (uint32_t)x;
+}
 
 /* The record of key, created on first sight. Returns its index (records may move). */
 static uint32_t info_of(struct cache *c, uint64_t key)
@@ -129,118 +213,138 @@ static uint32_t info_of(struct cache *c, uint64_t key)
         SIM_ASSERT(&c->base, c->infos_allocated < UINT32_MAX / 2);
         c->infos_allocated = c->infos_allocated ? c->infos_allocated * 2 : 1024;
         c->infos = sim_realloc(c->infos, (size_t)c->infos_allocated * sizeof *c->infos);
+        if (c->value_size)
+            c->sizes = sim_realloc(c->sizes, (size_t)c->infos_allocated * sizeof *c->sizes);
     }
     uint32_t i = c->ninfos++;
-    c->infos[i] = (struct keyinfo){.key = key, .last_write = -1};
+    c->infos[i] = (struct keyinfo){.key = key, .last_write = -1, .shard = shard_of_key(c, key)};
+    if (c->value_size) c->sizes[i] = value_size_of(c, key);
     sim_keymap_put(&c->map, key, i + 1);
     return i;
 }
 
-/* ---- intrusive index lists over the entries ---- */
-
-static void list_push_front(struct cache *c, struct list *l, int which, uint32_t i)
+static struct shard *shard_of(struct cache *c, uint32_t info)
 {
-    struct entry *e = &c->entries[i];
+    return &c->shards[c->infos[info].shard];
+}
+
+/* ---- intrusive index lists over a shard's entries ---- */
+
+static void list_push_front(struct shard *s, struct list *l, int which, uint32_t i)
+{
+    struct entry *e = &s->entries[i];
     e->link[which][0] = NIL;
     e->link[which][1] = l->head;
-    if (l->head) c->entries[l->head].link[which][0] = i;
+    if (l->head) s->entries[l->head].link[which][0] = i;
     else l->tail = i;
     l->head = i;
 }
 
-static void list_push_back(struct cache *c, struct list *l, int which, uint32_t i)
+static void list_push_back(struct shard *s, struct list *l, int which, uint32_t i)
 {
-    struct entry *e = &c->entries[i];
+    struct entry *e = &s->entries[i];
     e->link[which][1] = NIL;
     e->link[which][0] = l->tail;
-    if (l->tail) c->entries[l->tail].link[which][1] = i;
+    if (l->tail) s->entries[l->tail].link[which][1] = i;
     else l->head = i;
     l->tail = i;
 }
 
-static void list_remove(struct cache *c, struct list *l, int which, uint32_t i)
+static void list_remove(struct shard *s, struct list *l, int which, uint32_t i)
 {
-    uint32_t prev = c->entries[i].link[which][0], next = c->entries[i].link[which][1];
-    if (prev) c->entries[prev].link[which][1] = next;
+    uint32_t prev = s->entries[i].link[which][0], next = s->entries[i].link[which][1];
+    if (prev) s->entries[prev].link[which][1] = next;
     else l->head = next;
-    if (next) c->entries[next].link[which][0] = prev;
+    if (next) s->entries[next].link[which][0] = prev;
     else l->tail = prev;
 }
 
 /* Entry at index from now lives at index to: its neighbours and list ends follow it. */
-static void list_moved(struct cache *c, struct list *l, int which, uint32_t from, uint32_t to)
+static void list_moved(struct shard *s, struct list *l, int which, uint32_t from, uint32_t to)
 {
-    uint32_t prev = c->entries[to].link[which][0], next = c->entries[to].link[which][1];
-    if (prev) c->entries[prev].link[which][1] = to;
+    uint32_t prev = s->entries[to].link[which][0], next = s->entries[to].link[which][1];
+    if (prev) s->entries[prev].link[which][1] = to;
     else if (l->head == from) l->head = to;
-    if (next) c->entries[next].link[which][0] = to;
+    if (next) s->entries[next].link[which][0] = to;
     else if (l->tail == from) l->tail = to;
 }
 
-static struct list *order_of(struct cache *c, uint32_t i)
+static struct list *order_of(struct cache *c, struct shard *s, uint32_t i)
 {
-    return c->eviction == EVICT_LFU ? &c->fnodes[c->entries[i].freq].items : &c->order;
+    return c->eviction == EVICT_LFU ? &s->fnodes[s->entries[i].freq].items : &s->order;
 }
 
 /* ---- lfu: frequency nodes in ascending count order, O(1) per operation ---- */
 
-static uint32_t fnode_new(struct cache *c, uint64_t count, uint32_t after)
+/* A shard without an item capacity (bytes only) grows its frequency nodes with its entries. */
+static void fnodes_grow(struct shard *s)
 {
-    uint32_t f = c->ffree;
+    uint32_t old = s->fallocated;
+    s->fallocated = old ? old * 2 : 1024;
+    s->fnodes = sim_realloc(s->fnodes, ((size_t)s->fallocated + 1) * sizeof *s->fnodes);
+    for (uint32_t f = old + 1; f <= s->fallocated; f++)
+        s->fnodes[f].next = f < s->fallocated ? f + 1 : s->ffree;
+    s->ffree = old + 1;
+}
+
+static uint32_t fnode_new(struct cache *c, struct shard *s, uint64_t count, uint32_t after)
+{
+    if (s->ffree == NIL && !s->capacity) fnodes_grow(s);
+    uint32_t f = s->ffree;
     SIM_ASSERT(&c->base, f != NIL);
-    c->ffree = c->fnodes[f].next;
-    uint32_t next = after ? c->fnodes[after].next : c->flist.head;
-    c->fnodes[f] = (struct fnode){.count = count, .prev = after, .next = next};
-    if (after) c->fnodes[after].next = f;
-    else c->flist.head = f;
-    if (next) c->fnodes[next].prev = f;
-    else c->flist.tail = f;
+    s->ffree = s->fnodes[f].next;
+    uint32_t next = after ? s->fnodes[after].next : s->flist.head;
+    s->fnodes[f] = (struct fnode){.count = count, .prev = after, .next = next};
+    if (after) s->fnodes[after].next = f;
+    else s->flist.head = f;
+    if (next) s->fnodes[next].prev = f;
+    else s->flist.tail = f;
     return f;
 }
 
-static void fnode_release_if_empty(struct cache *c, uint32_t f)
+static void fnode_release_if_empty(struct shard *s, uint32_t f)
 {
-    struct fnode *n = &c->fnodes[f];
+    struct fnode *n = &s->fnodes[f];
     if (n->items.head) return;
-    if (n->prev) c->fnodes[n->prev].next = n->next;
-    else c->flist.head = n->next;
-    if (n->next) c->fnodes[n->next].prev = n->prev;
-    else c->flist.tail = n->prev;
-    n->next = c->ffree;
-    c->ffree = f;
+    if (n->prev) s->fnodes[n->prev].next = n->next;
+    else s->flist.head = n->next;
+    if (n->next) s->fnodes[n->next].prev = n->prev;
+    else s->flist.tail = n->prev;
+    n->next = s->ffree;
+    s->ffree = f;
 }
 
-static void lfu_insert(struct cache *c, uint32_t i)
+static void lfu_insert(struct cache *c, struct shard *s, uint32_t i)
 {
-    uint32_t f = c->flist.head;
-    if (!f || c->fnodes[f].count != 1) f = fnode_new(c, 1, NIL);
-    c->entries[i].freq = f;
-    list_push_front(c, &c->fnodes[f].items, LINK_ORDER, i);
+    uint32_t f = s->flist.head;
+    if (!f || s->fnodes[f].count != 1) f = fnode_new(c, s, 1, NIL);
+    s->entries[i].freq = f;
+    list_push_front(s, &s->fnodes[f].items, LINK_ORDER, i);
 }
 
-static void lfu_touch(struct cache *c, uint32_t i)
+static void lfu_touch(struct cache *c, struct shard *s, uint32_t i)
 {
-    uint32_t f = c->entries[i].freq, next = c->fnodes[f].next;
-    uint64_t count = c->fnodes[f].count + 1;
-    if (!next || c->fnodes[next].count != count) next = fnode_new(c, count, f);
-    list_remove(c, &c->fnodes[f].items, LINK_ORDER, i);
-    fnode_release_if_empty(c, f);
-    c->entries[i].freq = next;
-    list_push_front(c, &c->fnodes[next].items, LINK_ORDER, i);
+    uint32_t f = s->entries[i].freq, next = s->fnodes[f].next;
+    uint64_t count = s->fnodes[f].count + 1;
+    if (!next || s->fnodes[next].count != count) next = fnode_new(c, s, count, f);
+    list_remove(s, &s->fnodes[f].items, LINK_ORDER, i);
+    fnode_release_if_empty(s, f);
+    s->entries[i].freq = next;
+    list_push_front(s, &s->fnodes[next].items, LINK_ORDER, i);
 }
 
 /* ---- entries ---- */
 
 /* An access: lru moves the entry to the front, lfu counts it, the others do nothing. */
-static void touch(struct cache *c, uint32_t i)
+static void touch(struct cache *c, struct shard *s, uint32_t i)
 {
     if (c->eviction == EVICT_LRU) {
-        if (c->order.head != i) {
-            list_remove(c, &c->order, LINK_ORDER, i);
-            list_push_front(c, &c->order, LINK_ORDER, i);
+        if (s->order.head != i) {
+            list_remove(s, &s->order, LINK_ORDER, i);
+            list_push_front(s, &s->order, LINK_ORDER, i);
         }
     } else if (c->eviction == EVICT_LFU) {
-        lfu_touch(c, i);
+        lfu_touch(c, s, i);
     }
 }
 
@@ -266,36 +370,46 @@ static void flush_one(struct cache *c, uint32_t info)
     send_backend(c, f, NULL, SIM_OP_WRITE, c->infos[info].key, SIM_NEVER);
 }
 
-/* Removes entry i; the last entry moves into its place so that 1..used stay dense. */
-static void entry_remove(struct cache *c, uint32_t i)
+static void bytes_add(struct cache *c, struct shard *s, uint32_t info, int sign)
 {
-    struct entry *e = &c->entries[i];
+    if (!c->value_size) return;
+    uint32_t size = c->sizes[info];
+    s->bytes = sign > 0 ? s->bytes + size : s->bytes - size;
+    sim_level_add(&c->bytes_used, sim_now(&c->base), sign > 0 ? (double)size : -(double)size);
+}
+
+/* Removes entry i of shard s; its last entry moves into its place so that 1..used stay
+ * dense. */
+static void entry_remove(struct cache *c, struct shard *s, uint32_t i)
+{
+    struct entry *e = &s->entries[i];
     uint32_t info = e->info;
-    list_remove(c, order_of(c, i), LINK_ORDER, i);
-    if (c->eviction == EVICT_LFU) fnode_release_if_empty(c, e->freq);
-    if (e->in_dirty) list_remove(c, &c->dirty, LINK_DIRTY, i);
+    list_remove(s, order_of(c, s, i), LINK_ORDER, i);
+    if (c->eviction == EVICT_LFU) fnode_release_if_empty(s, e->freq);
+    if (e->in_dirty) list_remove(s, &s->dirty, LINK_DIRTY, i);
     c->infos[info].entry = NIL;
+    bytes_add(c, s, info, -1);
     if (c->write_policy == WRITE_BACK && c->infos[info].written != c->infos[info].persisted &&
         e->in_dirty)
         flush_one(c, info);
-    uint32_t last = c->used--;
+    uint32_t last = s->used--;
     if (i == last) return;
-    c->entries[i] = c->entries[last];
-    list_moved(c, order_of(c, i), LINK_ORDER, last, i);
-    if (c->entries[i].in_dirty) list_moved(c, &c->dirty, LINK_DIRTY, last, i);
-    c->infos[c->entries[i].info].entry = i;
+    s->entries[i] = s->entries[last];
+    list_moved(s, order_of(c, s, i), LINK_ORDER, last, i);
+    if (s->entries[i].in_dirty) list_moved(s, &s->dirty, LINK_DIRTY, last, i);
+    c->infos[s->entries[i].info].entry = i;
 }
 
-static uint32_t victim(struct cache *c)
+static uint32_t victim(struct cache *c, struct shard *s)
 {
     switch (c->eviction) {
     case EVICT_LRU:
     case EVICT_FIFO:
-        return c->order.tail;
+        return s->order.tail;
     case EVICT_LFU:
-        return c->fnodes[c->flist.head].items.tail;
+        return s->fnodes[s->flist.head].items.tail;
     case EVICT_RANDOM:
-        return 1 + (uint32_t)sim_uniform_int(c->evict_rng, c->used);
+        return 1 + (uint32_t)sim_uniform_int(c->evict_rng, s->used);
     case EVICT_TTL:
         break;
     }
@@ -311,29 +425,46 @@ static sim_time expiry(struct cache *c)
     return sim_now(&c->base) + t;
 }
 
-/* Puts the key's value, read or written at version, into the cache (evicting when full). */
-static uint32_t fill(struct cache *c, uint32_t info, sim_time version)
+/* Whether shard s must evict before it can hold one more value of size bytes. */
+static bool full(const struct shard *s, uint32_t size)
 {
+    return (s->capacity && s->used == s->capacity) ||
+           (s->capacity_bytes && s->bytes + size > s->capacity_bytes);
+}
+
+/* Puts the key's value, read or written at version, into its shard (evicting until it
+ * fits). delta: the backend read's duration in seconds, or negative to keep the entry's.
+ * Returns the entry, or NIL when the value is larger than the shard's byte capacity. */
+static uint32_t fill(struct cache *c, uint32_t info, sim_time version, double delta)
+{
+    struct shard *s = shard_of(c, info);
     uint32_t i = c->infos[info].entry;
     if (i) {
-        touch(c, i);
+        touch(c, s, i);
     } else {
-        if (c->capacity && c->used == c->capacity) {
+        uint32_t size = c->value_size ? c->sizes[info] : 0;
+        if (s->capacity_bytes && size > s->capacity_bytes) {
+            if (sim_measuring(&c->base)) c->too_large++;
+            return NIL;
+        }
+        while (s->used && full(s, size)) {
             if (sim_measuring(&c->base)) c->evictions++;
-            entry_remove(c, victim(c));
+            entry_remove(c, s, victim(c, s));
         }
-        if (c->used == c->allocated) { /* ttl only: storage grows with the keys held */
-            c->allocated *= 2;
-            c->entries = sim_realloc(c->entries, ((size_t)c->allocated + 1) * sizeof *c->entries);
+        if (s->used == s->allocated) { /* unbounded: storage grows with the entries held */
+            s->allocated *= 2;
+            s->entries = sim_realloc(s->entries, ((size_t)s->allocated + 1) * sizeof *s->entries);
         }
-        i = ++c->used;
-        c->entries[i] = (struct entry){.info = info};
+        i = ++s->used;
+        s->entries[i] = (struct entry){.info = info};
         c->infos[info].entry = i;
-        if (c->eviction == EVICT_LFU) lfu_insert(c, i);
-        else list_push_front(c, &c->order, LINK_ORDER, i);
+        bytes_add(c, s, info, 1);
+        if (c->eviction == EVICT_LFU) lfu_insert(c, s, i);
+        else list_push_front(s, &s->order, LINK_ORDER, i);
     }
-    c->entries[i].expires = expiry(c);
-    c->entries[i].version = version;
+    s->entries[i].expires = expiry(c);
+    s->entries[i].version = version;
+    if (delta >= 0) s->entries[i].delta = (float)delta;
     return i;
 }
 
@@ -342,7 +473,7 @@ static void invalidate(struct cache *c, uint32_t info)
     uint32_t i = c->infos[info].entry;
     if (!i) return;
     if (sim_measuring(&c->base)) c->invalidations++;
-    entry_remove(c, i);
+    entry_remove(c, shard_of(c, info), i);
 }
 
 static void invalidate_later(struct sim_component *self, void *arg)
@@ -378,30 +509,48 @@ static void answer_after_hit_time(struct cache *c, struct job *j)
     else sim_schedule(&c->base, sim_dist_draw_time(c->hit_time, c->hit_rng), answer_ok, j);
 }
 
+/* XFetch (Vattani et al.): a read of an entry with remaining ttl r recomputes early with
+ * probability exp(-r / (beta delta)), delta the duration of the backend read that filled it.
+ * Not while a coalesced backend read of the key is already on its way. */
+static bool early_refresh(struct cache *c, const struct entry *e, const struct keyinfo *k,
+                          sim_time now)
+{
+    if (!c->beta || e->expires == SIM_NEVER || e->delta <= 0 || k->flight) return false;
+    double r = (double)(e->expires - now) / SIM_S;
+    return sim_uniform(c->early_rng) < exp(-r / (c->beta * e->delta));
+}
+
 static void read_key(struct cache *c, struct job *j, uint32_t info)
 {
     struct sim_component *self = &c->base;
     bool measuring = sim_measuring(self);
     sim_time now = sim_now(self);
     struct keyinfo *k = &c->infos[info];
+    struct shard *s = shard_of(c, info);
     if (measuring) {
         c->reads++;
         k->reads++;
         c->sample_reads++;
+        s->reads++;
     }
     uint32_t i = k->entry;
-    if (i && c->entries[i].expires <= now) {
+    if (i && s->entries[i].expires <= now) {
         if (measuring) c->expirations++;
-        entry_remove(c, i);
+        entry_remove(c, s, i);
         i = NIL;
+    }
+    if (i && early_refresh(c, &s->entries[i], k, now)) {
+        if (measuring) c->early_refreshes++;
+        i = NIL; /* the reader recomputes: a miss, and the entry stays until the refill */
     }
     if (i) {
         if (measuring) {
             c->hits++;
             c->sample_hits++;
-            if (c->entries[i].version < k->last_write) c->stale_reads++;
+            s->hits++;
+            if (s->entries[i].version < k->last_write) c->stale_reads++;
         }
-        touch(c, i);
+        touch(c, s, i);
         j->kind = JOB_HIT;
         answer_after_hit_time(c, j);
         return;
@@ -423,17 +572,22 @@ static void read_key(struct cache *c, struct job *j, uint32_t info)
 static void write_key(struct cache *c, struct job *j, uint32_t info)
 {
     struct sim_component *self = &c->base;
-    if (sim_measuring(self)) c->writes++;
+    struct shard *s = shard_of(c, info);
+    if (sim_measuring(self)) {
+        c->writes++;
+        s->writes++;
+    }
     j->kind = JOB_WRITE;
     if (c->write_policy == WRITE_BACK) {
         struct keyinfo *k = &c->infos[info];
         if (k->written == k->persisted) sim_level_add(&c->at_risk, sim_now(self), 1);
         k->written++;
         k->last_write = sim_now(self);
-        uint32_t i = fill(c, info, sim_now(self));
-        if (!c->entries[i].in_dirty) {
-            c->entries[i].in_dirty = 1;
-            list_push_back(c, &c->dirty, LINK_DIRTY, i);
+        uint32_t i = fill(c, info, sim_now(self), -1);
+        if (!i) flush_one(c, info); /* too large to hold: written alone at once */
+        else if (!s->entries[i].in_dirty) {
+            s->entries[i].in_dirty = 1;
+            list_push_back(s, &s->dirty, LINK_DIRTY, i);
         }
         answer_after_hit_time(c, j);
         return;
@@ -464,15 +618,25 @@ static void persisted(struct cache *c, uint32_t info, uint32_t version)
     if (k->persisted == k->written) sim_level_add(&c->at_risk, sim_now(&c->base), -1);
 }
 
-/* Sends the next batch of this round: up to batch_size dirty keys in one backend write. */
+/* The shard whose dirty list the flush takes from next: the first with a dirty entry. */
+static struct shard *dirty_shard(struct cache *c)
+{
+    for (uint32_t s = 0; s < c->nshards; s++)
+        if (c->shards[s].dirty.head) return &c->shards[s];
+    return NULL;
+}
+
+/* Sends the next batch of this round: up to batch_size dirty keys in one backend write,
+ * oldest first within a shard, shard after shard. */
 static void flush_batch(struct cache *c)
 {
     c->batch_n = 0;
-    while (c->dirty.head && c->flush_left && c->batch_n < c->batch_size) {
-        uint32_t i = c->dirty.head;
-        list_remove(c, &c->dirty, LINK_DIRTY, i);
-        c->entries[i].in_dirty = 0;
-        uint32_t info = c->entries[i].info;
+    struct shard *s;
+    while (c->flush_left && c->batch_n < c->batch_size && (s = dirty_shard(c))) {
+        uint32_t i = s->dirty.head;
+        list_remove(s, &s->dirty, LINK_DIRTY, i);
+        s->entries[i].in_dirty = 0;
+        uint32_t info = s->entries[i].info;
         c->batch_keys[c->batch_n] = c->infos[info].key;
         c->batch_versions[c->batch_n++] = c->infos[info].written;
         c->flush_left--;
@@ -496,10 +660,11 @@ static void flush_answered(struct cache *c, enum sim_status status)
             persisted(c, info, c->batch_versions[b]);
             continue;
         }
+        struct shard *s = shard_of(c, info);
         uint32_t i = c->infos[info].entry; /* failed: back on the dirty list if still held */
-        if (i && !c->entries[i].in_dirty) {
-            c->entries[i].in_dirty = 1;
-            list_push_back(c, &c->dirty, LINK_DIRTY, i);
+        if (i && !s->entries[i].in_dirty) {
+            s->entries[i].in_dirty = 1;
+            list_push_back(s, &s->dirty, LINK_DIRTY, i);
         }
     }
     c->flush = NULL;
@@ -513,7 +678,10 @@ static sim_time flush_tick(struct sim_component *self, void *arg)
     (void)arg;
     if (!c->flush) {
         uint32_t n = 0;
-        for (uint32_t i = c->dirty.head; i; i = c->entries[i].link[LINK_DIRTY][1]) n++;
+        for (uint32_t s = 0; s < c->nshards; s++) {
+            struct shard *sh = &c->shards[s];
+            for (uint32_t i = sh->dirty.head; i; i = sh->entries[i].link[LINK_DIRTY][1]) n++;
+        }
         c->flush_left = n;
         flush_batch(c);
     }
@@ -531,7 +699,8 @@ static void respond(struct sim_component *self, struct sim_call *call)
     switch (f->kind) {
     case OUT_FILL:
         if (k->flight == f) k->flight = NULL;
-        if (status == SIM_OK) fill(c, f->info, f->sent);
+        if (status == SIM_OK)
+            fill(c, f->info, f->sent, (double)(sim_now(self) - f->sent) / SIM_S);
         for (struct job *j = f->head, *next; j; j = next) {
             next = j->next;
             answer(c, j, status);
@@ -540,7 +709,7 @@ static void respond(struct sim_component *self, struct sim_call *call)
     case OUT_WRITE:
         if (status == SIM_OK) {
             k->last_write = sim_now(self);
-            if (c->write_policy == WRITE_THROUGH) fill(c, f->info, sim_now(self));
+            if (c->write_policy == WRITE_THROUGH) fill(c, f->info, sim_now(self), -1);
             else if (c->write_policy == WRITE_CACHE_ASIDE && !c->invalidation_delay)
                 invalidate(c, f->info);
             else if (c->write_policy == WRITE_CACHE_ASIDE)
@@ -566,14 +735,24 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     struct cache *c = (struct cache *)self;
     sim_cfg_peer(cfg, "backend", &c->backend, true);
     c->eviction = (enum eviction)sim_cfg_choice(cfg, "eviction", EVICT_LRU, eviction_names);
+    bool bytes = sim_cfg_has(cfg, "capacity_bytes");
     if (c->eviction == EVICT_TTL) {
-        if (sim_cfg_has(cfg, "capacity"))
-            sim_cfg_error(cfg, "capacity", "a ttl-only cache (eviction \"ttl\") has no "
-                                           "capacity: remove it, or choose another eviction");
+        const char *key = sim_cfg_has(cfg, "capacity") || !bytes ? "capacity" : "capacity_bytes";
+        if (sim_cfg_has(cfg, key))
+            sim_cfg_error(cfg, key, "a ttl-only cache (eviction \"ttl\") has no "
+                                    "capacity: remove it, or choose another eviction");
         c->ttl = sim_cfg_duration(cfg, "ttl", SIM_REQUIRED, 1, MAX_TIME);
     } else {
-        c->capacity = (uint32_t)sim_cfg_int(cfg, "capacity", SIM_REQUIRED, 1, MAX_CAPACITY);
+        c->capacity = (uint32_t)sim_cfg_int(cfg, "capacity", bytes ? 0 : SIM_REQUIRED, 1,
+                                            MAX_CAPACITY);
         c->ttl = sim_cfg_duration(cfg, "ttl", 0, 0, MAX_TIME);
+    }
+    if (bytes && c->eviction != EVICT_TTL) {
+        c->capacity_bytes =
+            (uint64_t)sim_cfg_int(cfg, "capacity_bytes", SIM_REQUIRED, 1, MAX_CAPACITY_BYTES);
+        c->value_size = sim_cfg_dist(cfg, "value_size", SIM_QTY_NUMBER, NULL);
+    } else if (sim_cfg_has(cfg, "value_size")) {
+        sim_cfg_error(cfg, "value_size", "only with capacity_bytes");
     }
     c->ttl_jitter = sim_cfg_duration(cfg, "ttl_jitter", 0, 0, MAX_TIME);
     if (c->ttl_jitter && !c->ttl)
@@ -597,16 +776,54 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         if (sim_cfg_has(cfg, "batch_size"))
             sim_cfg_error(cfg, "batch_size", "only with write_policy \"write_back\"");
     }
+    switch (sim_cfg_type(cfg, "early_expiration")) {
+    case SIM_CFG_ABSENT:
+        break;
+    case SIM_CFG_BOOL:
+        c->beta = sim_cfg_bool(cfg, "early_expiration", 0) ? 1.0 : 0;
+        break;
+    case SIM_CFG_OBJECT: {
+        struct sim_cfg *e = sim_cfg_object(cfg, "early_expiration", false);
+        c->beta = sim_cfg_number(e, "beta", 1.0, 0.01, 100);
+        break;
+    }
+    default:
+        sim_cfg_error(cfg, "early_expiration", "expected true, false or an object such as "
+                                               "{\"beta\": 1}");
+    }
+    if (c->beta && !c->ttl) sim_cfg_error(cfg, "early_expiration", "needs a ttl");
+    c->nshards = 1;
+    struct sim_cfg *cl = sim_cfg_object(cfg, "cluster", false);
+    if (cl) {
+        c->cluster = true;
+        c->nshards = (uint32_t)sim_cfg_int(cl, "nodes", SIM_REQUIRED, 1, MAX_SHARDS);
+        c->virtual_nodes =
+            (uint32_t)sim_cfg_int(cl, "virtual_nodes", 100, 1, MAX_VIRTUAL_NODES);
+        if (c->capacity && c->capacity < c->nshards)
+            sim_cfg_error(cfg, "capacity", "expected at least one entry per cluster node (%u), "
+                          "got %u", c->nshards, c->capacity);
+        else if (c->capacity_bytes && c->capacity_bytes < c->nshards)
+            sim_cfg_error(cfg, "capacity_bytes", "expected at least one byte per cluster node "
+                          "(%u), got %llu", c->nshards, (unsigned long long)c->capacity_bytes);
+    }
     if (sim_cfg_failed(cfg)) return;
 
-    c->allocated = c->capacity ? c->capacity : 1024;
-    c->entries = sim_alloc(((size_t)c->allocated + 1) * sizeof *c->entries);
-    if (c->eviction == EVICT_LFU) {
-        c->fnodes = sim_alloc(((size_t)c->capacity + 2) * sizeof *c->fnodes);
-        for (uint32_t f = 1; f <= c->capacity + 1; f++)
-            c->fnodes[f].next = f <= c->capacity ? f + 1 : NIL;
-        c->ffree = 1;
+    c->shards = sim_alloc(c->nshards * sizeof *c->shards);
+    for (uint32_t i = 0; i < c->nshards; i++) { /* split as evenly as possible */
+        struct shard *s = &c->shards[i];
+        s->capacity = c->capacity / c->nshards + (i < c->capacity % c->nshards);
+        s->capacity_bytes = c->capacity_bytes / c->nshards + (i < c->capacity_bytes % c->nshards);
+        s->allocated = s->capacity ? s->capacity : 1024;
+        s->entries = sim_alloc(((size_t)s->allocated + 1) * sizeof *s->entries);
+        if (c->eviction == EVICT_LFU && s->capacity) {
+            s->fallocated = s->capacity + 1;
+            s->fnodes = sim_alloc(((size_t)s->capacity + 2) * sizeof *s->fnodes);
+            for (uint32_t f = 1; f <= s->capacity + 1; f++)
+                s->fnodes[f].next = f <= s->capacity ? f + 1 : NIL;
+            s->ffree = 1;
+        }
     }
+    if (c->cluster) ring_build(c);
     sim_keymap_init(&c->map, c->capacity ? 2 * (size_t)c->capacity : 2048);
     if (c->write_policy == WRITE_BACK) {
         c->batch_keys = sim_alloc(c->batch_size * sizeof *c->batch_keys);
@@ -617,6 +834,11 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     c->hit_rng = sim_rng(self, "hit");
     c->evict_rng = sim_rng(self, "eviction");
     c->ttl_rng = sim_rng(self, "ttl");
+    if (c->value_size) {
+        c->size_rng = sim_rng(self, "value_size");
+        c->size_salt = sim_uniform_int(c->size_rng, UINT64_MAX);
+    }
+    if (c->beta) c->early_rng = sim_rng(self, "early_expiration");
     sim_hist_init(&c->hit_latency);
     sim_hist_init(&c->miss_latency);
     sim_hist_init(&c->read_latency);
@@ -626,6 +848,7 @@ static void start(struct sim_component *self)
 {
     struct cache *c = (struct cache *)self;
     sim_level_init(&c->at_risk, 0, 0);
+    sim_level_init(&c->bytes_used, 0, 0);
     if (c->write_policy == WRITE_BACK) sim_every(self, c->flush_interval, flush_tick, NULL);
 }
 
@@ -636,12 +859,24 @@ static void clear_stats(struct sim_component *self)
     c->coalesced = c->invalidations = c->stale_reads = c->backend_reads = 0;
     c->backend_writes = c->flushes = c->dirty_evictions = 0;
     memset(c->errors, 0, sizeof c->errors);
+    c->early_refreshes = c->too_large = 0;
+    for (uint32_t s = 0; s < c->nshards; s++)
+        c->shards[s].reads = c->shards[s].writes = c->shards[s].hits = 0;
     for (uint32_t i = 0; i < c->ninfos; i++) c->infos[i].reads = 0;
     sim_hist_init(&c->hit_latency);
     sim_hist_init(&c->miss_latency);
     sim_hist_init(&c->read_latency);
     sim_level_restart(&c->at_risk, sim_now(self));
     c->at_risk.max = c->at_risk.level;
+    sim_level_restart(&c->bytes_used, sim_now(self));
+    c->bytes_used.max = c->bytes_used.level;
+}
+
+static uint32_t entries_held(const struct cache *c)
+{
+    uint32_t n = 0;
+    for (uint32_t s = 0; s < c->nshards; s++) n += c->shards[s].used;
+    return n;
 }
 
 static int descending(const void *a, const void *b)
@@ -667,6 +902,29 @@ static double top_1pct_share(const struct cache *c)
     return (double)sum / (double)c->reads;
 }
 
+/* Per shard: requests (reads and writes) per second, their share of the cache's, hit ratio
+ * and entries; then the busiest shard's share. */
+static void report_shards(const struct cache *c, struct sim_report *rep, double window)
+{
+    uint64_t total = c->reads + c->writes, busiest = 0;
+    for (uint32_t i = 0; i < c->nshards; i++) {
+        const struct shard *s = &c->shards[i];
+        uint64_t requests = s->reads + s->writes;
+        char path[64];
+        snprintf(path, sizeof path, "shards.%u.requests", i);
+        sim_report(rep, path, (double)requests / window, SIM_UNIT_RATE);
+        snprintf(path, sizeof path, "shards.%u.share", i);
+        sim_report(rep, path, total ? (double)requests / (double)total : 0, SIM_UNIT_RATIO);
+        snprintf(path, sizeof path, "shards.%u.hit_ratio", i);
+        sim_report(rep, path, s->reads ? (double)s->hits / (double)s->reads : 0, SIM_UNIT_RATIO);
+        snprintf(path, sizeof path, "shards.%u.entries", i);
+        sim_report(rep, path, (double)s->used, SIM_UNIT_COUNT);
+        if (requests > busiest) busiest = requests;
+    }
+    sim_report(rep, "hot_shard_share", total ? (double)busiest / (double)total : 0,
+               SIM_UNIT_RATIO);
+}
+
 static void report(struct sim_component *self, struct sim_report *rep)
 {
     struct cache *c = (struct cache *)self;
@@ -686,7 +944,7 @@ static void report(struct sim_component *self, struct sim_report *rep)
     sim_report(rep, "stale_reads", (double)c->stale_reads, SIM_UNIT_COUNT);
     sim_report(rep, "stale_read_ratio", c->reads ? (double)c->stale_reads / (double)c->reads : 0,
                SIM_UNIT_RATIO);
-    sim_report(rep, "entries", (double)c->used, SIM_UNIT_COUNT);
+    sim_report(rep, "entries", (double)entries_held(c), SIM_UNIT_COUNT);
     sim_report(rep, "keys_seen", (double)c->ninfos, SIM_UNIT_COUNT);
     sim_report(rep, "top_1pct_share", top_1pct_share(c), SIM_UNIT_RATIO);
     sim_report(rep, "backend.reads", (double)c->backend_reads / window, SIM_UNIT_RATE);
@@ -709,6 +967,14 @@ static void report(struct sim_component *self, struct sim_report *rep)
         sim_report(rep, "flushes", (double)c->flushes, SIM_UNIT_COUNT);
         sim_report(rep, "dirty_evictions", (double)c->dirty_evictions, SIM_UNIT_COUNT);
     }
+    if (c->beta) sim_report(rep, "early_refreshes", (double)c->early_refreshes, SIM_UNIT_COUNT);
+    if (c->value_size) {
+        sim_report(rep, "bytes_used.mean", sim_level_mean(&c->bytes_used, sim_now(self)),
+                   SIM_UNIT_NUMBER);
+        sim_report(rep, "bytes_used.max", c->bytes_used.max, SIM_UNIT_NUMBER);
+        sim_report(rep, "too_large", (double)c->too_large, SIM_UNIT_COUNT);
+    }
+    if (c->cluster) report_shards(c, rep, window);
 }
 
 static void sample(struct sim_component *self, struct sim_sampler *smp)
@@ -716,7 +982,7 @@ static void sample(struct sim_component *self, struct sim_sampler *smp)
     struct cache *c = (struct cache *)self;
     sim_sample(smp, "hit_ratio",
                c->sample_reads ? (double)c->sample_hits / (double)c->sample_reads : 0);
-    sim_sample(smp, "entries", c->used);
+    sim_sample(smp, "entries", entries_held(c));
     c->sample_hits = c->sample_reads = 0;
 }
 
@@ -736,9 +1002,60 @@ static double characteristic_time(const double *p, uint64_t n, double capacity, 
     return sqrt(lo * hi);
 }
 
+/* The hit ratio of an item-capacity cache (or a ttl-only one) over keys of probabilities
+ * p[0..n), most popular first, summing to 1, read `reads` times per second in all. */
+static double predicted_hit_ratio(const struct cache *c, const double *p, uint64_t n,
+                                  uint32_t capacity, double reads)
+{
+    double h = 0;
+    if (c->eviction == EVICT_TTL) {
+        double t = (double)c->ttl / SIM_S;
+        for (uint64_t i = 0; i < n; i++) h += p[i] * (reads * p[i] * t) / (1 + reads * p[i] * t);
+    } else if (capacity >= n) {
+        h = 1; /* every key fits: only the first read of each misses */
+    } else if (c->eviction == EVICT_LFU) {
+        for (uint64_t i = 0; i < capacity; i++) h += p[i]; /* keys come ranked by popularity */
+    } else {
+        bool che = c->eviction == EVICT_LRU;
+        double t = characteristic_time(p, n, capacity, che);
+        for (uint64_t i = 0; i < n; i++) h += p[i] * (che ? -expm1(-p[i] * t) : p[i] * t / (1 + p[i] * t));
+    }
+    return h;
+}
+
+/* A cluster: each shard by the same formulas over the keys the ring gives it, their
+ * probabilities conditioned on the shard, with its own capacity. Returns the overall ratio. */
+static double predicted_cluster(const struct cache *c, const double *p, uint64_t n, double reads,
+                                struct sim_report *pred)
+{
+    uint32_t *owner = sim_alloc((size_t)n * sizeof *owner);
+    double *q = sim_alloc((size_t)n * sizeof *q), h = 0;
+    for (uint64_t i = 0; i < n; i++) owner[i] = shard_of_key(c, i);
+    for (uint32_t s = 0; s < c->nshards; s++) {
+        uint64_t m = 0;
+        double mass = 0, hs = 0;
+        for (uint64_t i = 0; i < n; i++)
+            if (owner[i] == s) mass += q[m++] = p[i]; /* still in rank order */
+        if (mass > 0) {
+            for (uint64_t i = 0; i < m; i++) q[i] /= mass;
+            hs = predicted_hit_ratio(c, q, m, c->shards[s].capacity, reads * mass);
+        }
+        char path[64];
+        snprintf(path, sizeof path, "shards.%u.hit_ratio", s);
+        sim_report(pred, path, hs, SIM_UNIT_RATIO);
+        snprintf(path, sizeof path, "shards.%u.share", s);
+        sim_report(pred, path, mass, SIM_UNIT_RATIO);
+        h += mass * hs;
+    }
+    sim_free(q);
+    sim_free(owner);
+    return h;
+}
+
 /* Hit ratios from the workload's key popularity: LRU by Che's approximation, FIFO and
- * random by their fixed point, LFU as perfect LFU, a TTL-only cache per key; then EAT
- * from the predicted hit ratio and the measured hit and miss times. */
+ * random by their fixed point, LFU as perfect LFU, a TTL-only cache per key, a cluster
+ * shard by shard; then EAT from the predicted hit ratio and the measured hit and miss
+ * times. */
 static void theory(struct sim_component *self, struct sim_report *pred)
 {
     struct cache *c = (struct cache *)self;
@@ -747,29 +1064,29 @@ static void theory(struct sim_component *self, struct sim_report *pred)
         sim_theory_note(pred, "the workload draws no keys: no popularity to predict from");
         return;
     }
+    if (c->value_size) {
+        sim_theory_note(pred, "capacity in bytes: no closed form for the hit ratio here");
+        return;
+    }
     uint64_t n = sim_keys_count(keys);
     if (n > THEORY_MAX_KEYS) {
         sim_theory_note(pred, "more than %d keys: the hit-ratio sums are not computed", THEORY_MAX_KEYS);
         return;
     }
-    double *p = sim_alloc((size_t)n * sizeof *p), h = 0;
+    double *p = sim_alloc((size_t)n * sizeof *p), h;
     for (uint64_t i = 0; i < n; i++) p[i] = sim_keys_probability(keys, i);
-    if (c->eviction == EVICT_TTL) {
-        double reads = sim_simulated(pred, "reads"), t = (double)c->ttl / SIM_S;
-        for (uint64_t i = 0; i < n; i++) h += p[i] * (reads * p[i] * t) / (1 + reads * p[i] * t);
-        if (c->ttl_jitter) sim_theory_note(pred, "TTL jitter: the formula uses the mean TTL");
-    } else if (c->capacity >= n) {
-        h = 1; /* every key fits: only the first read of each misses */
+    double reads = sim_simulated(pred, "reads");
+    if (c->cluster) h = predicted_cluster(c, p, n, reads, pred);
+    else h = predicted_hit_ratio(c, p, n, c->capacity, reads);
+    if (c->eviction == EVICT_TTL && c->ttl_jitter)
+        sim_theory_note(pred, "TTL jitter: the formula uses the mean TTL");
+    else if (c->eviction != EVICT_TTL && c->capacity >= n && !c->cluster)
         sim_theory_note(pred, "every key fits: the hit ratio tends to 1 as cold misses fade");
-    } else if (c->eviction == EVICT_LFU) {
-        for (uint64_t i = 0; i < c->capacity; i++) h += p[i]; /* keys come ranked by popularity */
+    else if (c->eviction == EVICT_LFU)
         sim_theory_note(pred, "LFU taken as perfect LFU: the most popular keys always cached");
-    } else {
-        bool che = c->eviction == EVICT_LRU;
-        double t = characteristic_time(p, n, c->capacity, che);
-        for (uint64_t i = 0; i < n; i++) h += p[i] * (che ? -expm1(-p[i] * t) : p[i] * t / (1 + p[i] * t));
-        if (c->ttl) sim_theory_note(pred, "entries also expire: the formula ignores the TTL");
-    }
+    else if (c->eviction != EVICT_TTL && c->ttl)
+        sim_theory_note(pred, "entries also expire: the formula ignores the TTL");
+    if (c->beta) sim_theory_note(pred, "early expiration refreshes entries: the formula ignores it");
     sim_free(p);
     if (sim_simulated(pred, "writes") > 0)
         sim_theory_note(pred, "writes invalidate or update entries: the formulas count reads only");
@@ -783,21 +1100,37 @@ static void describe(struct sim_component *self, char *buf, size_t n)
     struct cache *c = (struct cache *)self;
     char cap[32], ht[96], ttl[48];
     if (c->capacity) snprintf(cap, sizeof cap, "%u items", c->capacity);
-    else snprintf(cap, sizeof cap, "unbounded");
+    else snprintf(cap, sizeof cap, c->capacity_bytes ? "no item limit" : "unbounded");
     if (c->ttl) snprintf(ttl, sizeof ttl, "ttl %.6gs", (double)c->ttl / SIM_S);
     else snprintf(ttl, sizeof ttl, "no ttl");
     sim_dist_describe(c->hit_time, ht, sizeof ht);
-    snprintf(buf, n, "%s, %s, %s, hit %s, %s, coalescing %s; backend %s", cap,
+    char extra[160] = "";
+    int len = 0;
+    if (c->capacity_bytes)
+        len += snprintf(extra + len, sizeof extra - (size_t)len, ", %llu bytes",
+                        (unsigned long long)c->capacity_bytes);
+    if (c->beta && len < (int)sizeof extra)
+        len += snprintf(extra + len, sizeof extra - (size_t)len, ", early expiration beta %g",
+                        c->beta);
+    if (c->cluster && len < (int)sizeof extra)
+        snprintf(extra + len, sizeof extra - (size_t)len, ", cluster of %u x %u virtual nodes",
+                 c->nshards, c->virtual_nodes);
+    snprintf(buf, n, "%s, %s, %s, hit %s, %s, coalescing %s%s; backend %s", cap,
              eviction_names[c->eviction], ttl, ht,
-             write_policy_names[c->write_policy], c->coalescing ? "on" : "off",
+             write_policy_names[c->write_policy], c->coalescing ? "on" : "off", extra,
              c->backend ? c->backend->name : "?");
 }
 
 static void fini(struct sim_component *self)
 {
     struct cache *c = (struct cache *)self;
-    sim_free(c->entries);
-    sim_free(c->fnodes);
+    for (uint32_t s = 0; c->shards && s < c->nshards; s++) {
+        sim_free(c->shards[s].entries);
+        sim_free(c->shards[s].fnodes);
+    }
+    sim_free(c->shards);
+    sim_free(c->ring);
+    sim_free(c->sizes);
     sim_free(c->infos);
     sim_keymap_fini(&c->map);
     sim_free(c->batch_keys);

@@ -329,6 +329,205 @@ static void backend_errors_pass_up_and_fill_nothing(void **state)
     rig_done(&r);
 }
 
+/* The ring of docs/scenario.md, rebuilt here: virtual node v of shard i sits at
+ * sim_hash64(sim_hash64(i << 32 | v)); a key at sim_hash64(key) belongs to the first point
+ * at or after it, wrapping. A linear scan: the test checks the model's binary search. */
+static uint32_t ring_owner(uint32_t nodes, uint32_t vnodes, uint64_t key)
+{
+    uint64_t at = sim_hash64(key), best = UINT64_MAX, lowest = UINT64_MAX;
+    uint32_t owner = 0, lowest_owner = 0;
+    for (uint32_t i = 0; i < nodes; i++)
+        for (uint32_t v = 0; v < vnodes; v++) {
+            uint64_t p = sim_hash64(sim_hash64((uint64_t)i << 32 | v));
+            if (p >= at && p < best) best = p, owner = i;
+            if (p < lowest) lowest = p, lowest_owner = i;
+        }
+    return best == UINT64_MAX ? lowest_owner : owner;
+}
+
+static void cluster_places_keys_by_consistent_hashing(void **state)
+{
+    (void)state;
+    /* 100 reads of hot key 7, then one read of each key 0..99: 200 reads on 4 shards of
+     * 100 entries, so only each key's first read misses */
+    enum { NODES = 4, VNODES = 100, N = 200 };
+    struct step s[N];
+    double reads[NODES] = {0}, distinct[NODES] = {0};
+    for (int i = 0; i < 100; i++) s[i] = (struct step)R(i * 2.0, 7);
+    for (int i = 0; i < 100; i++) s[100 + i] = (struct step)R(200 + i * 2.0, (uint64_t)i);
+    for (int i = 0; i < N; i++) reads[ring_owner(NODES, VNODES, s[i].key)]++;
+    for (uint64_t k = 0; k < 100; k++) distinct[ring_owner(NODES, VNODES, k)]++;
+    struct rig r = run_script("\"capacity\": 400, \"cluster\": {\"nodes\": 4}", s, N);
+    uint32_t hot = ring_owner(NODES, VNODES, 7);
+    double busiest = 0;
+    for (int i = 0; i < NODES; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "shards.%d.share", i);
+        harness_exact(path, reads[i] / N, figure(&r, path), 1e-12);
+        snprintf(path, sizeof path, "shards.%d.hit_ratio", i);
+        harness_exact(path, (reads[i] - distinct[i]) / reads[i], figure(&r, path), 1e-12);
+        snprintf(path, sizeof path, "shards.%d.entries", i);
+        harness_exact(path, distinct[i], figure(&r, path), 0);
+        if (reads[i] > busiest) busiest = reads[i];
+    }
+    harness_exact("hot_shard_share (the hot key's shard)", reads[hot] / N,
+                  figure(&r, "hot_shard_share"), 1e-12);
+    assert_true(busiest == reads[hot] && reads[hot] >= 100);
+    harness_exact("hit_ratio", 100.0 / N, figure(&r, "hit_ratio"), 1e-12);
+    rig_done(&r);
+}
+
+static void cluster_shards_evict_on_their_own(void **state)
+{
+    (void)state;
+    /* capacity 4 on 2 nodes: 2 entries a shard. Three keys of shard 0 and one of shard 1:
+     * the third key of shard 0 evicts its first while shard 1 has room */
+    uint64_t on0[3], on1 = 0;
+    int n0 = 0;
+    for (uint64_t k = 0; n0 < 3 || !on1; k++) {
+        if (ring_owner(2, 100, k) == 0) {
+            if (n0 < 3) on0[n0++] = k;
+        } else if (!on1) {
+            on1 = k;
+        }
+    }
+    struct step s[] = {R(0, on0[0]), R(10, on0[1]), R(20, on0[2]) /* evicts on0[0] */,
+                       R(30, on1), R(40, on0[0]) /* evicts on0[1] */, R(50, on1)};
+    struct rig r = run_script("\"capacity\": 4, \"cluster\": {\"nodes\": 2}", s, 6);
+    expect_pattern(s, 6, "MMMMMH");
+    assert_int_equal(figure(&r, "evictions"), 2);
+    assert_int_equal(figure(&r, "entries"), 3);
+    assert_int_equal(figure(&r, "shards.0.entries"), 2);
+    rig_done(&r);
+
+    /* the same reads on one node of 4 entries: nothing is evicted */
+    struct step t[] = {R(0, on0[0]), R(10, on0[1]), R(20, on0[2]), R(30, on1), R(40, on0[0]),
+                       R(50, on1)};
+    r = run_script("\"capacity\": 4", t, 6);
+    expect_pattern(t, 6, "MMMMHH");
+    rig_done(&r);
+}
+
+/* Readers of one hot key every 20 us (50 per backend read of 1 ms), for 1 s, through a
+ * cache with a 100 ms ttl and no coalescing. The first 51 readers (to the cold fill at
+ * 1 ms) all miss, with or without early expiration. Returns the most misses that started
+ * in any one millisecond after that; the figures land in *r. */
+static int hot_key_herd(const char *fields, struct rig *r)
+{
+    enum { N = 50000 };
+    struct step *s = calloc(N, sizeof *s);
+    for (int i = 0; i < N; i++) s[i] = (struct step)R(i * 0.02, 1);
+    *r = run_script(fields, s, N);
+    int per_ms[1000] = {0}, most = 0;
+    for (int i = 0; i < 51; i++) assert_true(s[i].latency_ms > 0.5);
+    for (int i = 51; i < N; i++)
+        if (s[i].latency_ms > 0.5 && ++per_ms[(int)(s[i].at)] > most) most = per_ms[(int)(s[i].at)];
+    free(s);
+    return most;
+}
+
+static void early_expiration_prevents_the_thundering_herd(void **state)
+{
+    (void)state;
+    struct rig r;
+    int burst = hot_key_herd("\"capacity\": 10, \"ttl\": \"100ms\", \"coalescing\": false", &r);
+    double misses = figure(&r, "misses"), expirations = figure(&r, "expirations");
+    printf("  without: %g misses, %g expirations, at most %d misses in one ms\n", misses,
+           expirations, burst);
+    /* the fill at 1 ms expires at 101 ms, and so on: 9 expiries in 1 s, each sending the
+     * 51 readers until the refill (its inclusive millisecond) to the backend */
+    harness_exact("expirations", 9, expirations, 0);
+    harness_exact("misses: 51 cold + 9 x 51 at expiry", 510, misses, 0);
+    harness_exact("burst: misses in one ms", 50, burst, 0);
+    rig_done(&r);
+
+    burst = hot_key_herd("\"capacity\": 10, \"ttl\": \"100ms\", \"coalescing\": false, "
+                         "\"early_expiration\": {\"beta\": 1}", &r);
+    misses = figure(&r, "misses");
+    double early = figure(&r, "early_refreshes");
+    printf("  with XFetch: %g misses, %g early refreshes, %g expirations, at most %d misses "
+           "in one ms\n", misses, early, figure(&r, "expirations"), burst);
+    harness_exact("expirations", 0, figure(&r, "expirations"), 0);
+    harness_exact("misses = 51 cold + early refreshes", 51 + early, misses, 0);
+    assert_true(early >= 10 && early <= 40); /* one to four a period, not fifty */
+    assert_true(burst <= 5); /* 4 on this seed, against 50 */
+    harness_exact("backend reads = misses", misses, figure(&r, "backend.reads") * 10, 1e-9);
+    rig_done(&r);
+}
+
+static void early_expiration_never_fires_without_a_recompute_time(void **state)
+{
+    (void)state;
+    /* write_through fills carry no backend read time (delta 0): no early refresh */
+    struct step s[] = {W(0, 1), R(10, 1), R(49, 1), R(49.9, 1), R(52, 1)};
+    struct rig r = run_script("\"capacity\": 10, \"ttl\": \"50ms\", \"write_policy\": "
+                              "\"write_through\", \"early_expiration\": {\"beta\": 100}",
+                              s, 5);
+    expect_pattern(s, 5, "MHHHM");
+    harness_exact("early_refreshes", 0, figure(&r, "early_refreshes"), 0);
+    rig_done(&r);
+}
+
+/* The size the cache gives key (a 1-key run of a large byte capacity). */
+static double probe_size(const char *size_dist, uint64_t key)
+{
+    char fields[512];
+    snprintf(fields, sizeof fields, "\"capacity_bytes\": 1000000, \"value_size\": %s", size_dist);
+    struct step s[] = {R(0, key)};
+    struct rig r = run_script(fields, s, 1);
+    double size = figure(&r, "bytes_used.max");
+    rig_done(&r);
+    return size;
+}
+
+static void byte_capacity_evicts_until_the_value_fits(void **state)
+{
+    (void)state;
+    const char *dist = "{\"dist\": \"mixture\", \"of\": [{\"weight\": 1, \"value\": "
+                       "{\"dist\": \"constant\", \"value\": 100}}, {\"weight\": 1, \"value\": "
+                       "{\"dist\": \"constant\", \"value\": 300}}]}";
+    uint64_t small[2], large = 0;
+    int nsmall = 0;
+    for (uint64_t k = 1; nsmall < 2 || !large; k++) {
+        double size = probe_size(dist, k);
+        assert_true(size == 100 || size == 300);
+        assert_true(probe_size(dist, k) == size); /* the same key, the same size */
+        if (size == 100 && nsmall < 2) small[nsmall++] = k;
+        else if (size == 300 && !large) large = k;
+    }
+    char fields[512];
+    snprintf(fields, sizeof fields, "\"capacity_bytes\": 300, \"value_size\": %s", dist);
+    /* 100 + 100 held; the 300-byte value evicts both; a 100-byte one evicts it */
+    struct step s[] = {R(0, small[0]), R(10, small[1]), R(20, large), R(30, small[0]),
+                       R(40, small[0])};
+    struct rig r = run_script(fields, s, 5);
+    expect_pattern(s, 5, "MMMMH");
+    harness_exact("evictions", 3, figure(&r, "evictions"), 0);
+    harness_exact("bytes_used.max", 300, figure(&r, "bytes_used.max"), 0);
+    /* held: 100 B from 1 ms, 200 B from 11 ms, 300 B from 21 ms, 100 B from 31 ms to 10 s */
+    harness_exact("bytes_used.mean", (100 * 0.010 + 200 * 0.010 + 300 * 0.010 + 100 * 9.969) / 10,
+                  figure(&r, "bytes_used.mean"), 1e-12);
+    rig_done(&r);
+
+    /* a value larger than the capacity is never held */
+    snprintf(fields, sizeof fields, "\"capacity_bytes\": 250, \"value_size\": %s", dist);
+    struct step t[] = {R(0, large), R(10, large), R(20, small[0]), R(30, small[0])};
+    r = run_script(fields, t, 4);
+    expect_pattern(t, 4, "MMMH");
+    harness_exact("too_large", 2, figure(&r, "too_large"), 0);
+    harness_exact("entries", 1, figure(&r, "entries"), 0);
+    rig_done(&r);
+
+    /* with an item capacity as well, whichever limit binds first */
+    snprintf(fields, sizeof fields, "\"capacity\": 1, \"capacity_bytes\": 300, \"value_size\": %s",
+             dist);
+    struct step u[] = {R(0, small[0]), R(10, small[1]), R(20, small[0])};
+    r = run_script(fields, u, 3);
+    expect_pattern(u, 3, "MMM");
+    harness_exact("evictions", 2, figure(&r, "evictions"), 0);
+    rig_done(&r);
+}
+
 static void invalid_configurations_name_the_path(void **state)
 {
     (void)state;
@@ -365,6 +564,40 @@ static void invalid_configurations_name_the_path(void **state)
          "web.json: nodes.cache.coalescing: expected true or false, got 1"},
         {"\"capacity\": 5, \"capacty\": 6",
          "web.json: nodes.cache.capacty: unknown field (did you mean 'capacity'?)"},
+        {"\"capacity\": 5, \"cluster\": {\"nodes\": 0}",
+         "web.json: nodes.cache.cluster.nodes: expected an integer from 1 to 1024, got 0"},
+        {"\"capacity\": 5, \"cluster\": {}",
+         "web.json: nodes.cache.cluster.nodes: required field missing: expected an integer from "
+         "1 to 1024"},
+        {"\"capacity\": 5, \"cluster\": {\"nodes\": 2, \"virtual_nodes\": 0}",
+         "web.json: nodes.cache.cluster.virtual_nodes: expected an integer from 1 to 10000, got 0"},
+        {"\"capacity\": 3, \"cluster\": {\"nodes\": 4}",
+         "web.json: nodes.cache.capacity: expected at least one entry per cluster node (4), got 3"},
+        {"\"capacity\": 5, \"cluster\": {\"nodes\": 2, \"vnodes\": 10}",
+         "web.json: nodes.cache.cluster.vnodes: unknown field (did you mean 'nodes'?)"},
+        {"\"capacity\": 5, \"cluster\": 4",
+         "web.json: nodes.cache.cluster: expected an object, got 4"},
+        {"\"capacity\": 5, \"early_expiration\": {\"beta\": 1}",
+         "web.json: nodes.cache.early_expiration: needs a ttl"},
+        {"\"capacity\": 5, \"ttl\": \"1s\", \"early_expiration\": {\"beta\": 0}",
+         "web.json: nodes.cache.early_expiration.beta: expected a number from 0.01 to 100, got 0"},
+        {"\"capacity\": 5, \"ttl\": \"1s\", \"early_expiration\": 1",
+         "web.json: nodes.cache.early_expiration: expected true, false or an object such as "
+         "{\"beta\": 1}"},
+        {"\"capacity_bytes\": 1000",
+         "web.json: nodes.cache.value_size: required field missing: expected a distribution "
+         "(a number, or an object with \"dist\")"},
+        {"\"capacity\": 5, \"value_size\": 100",
+         "web.json: nodes.cache.value_size: only with capacity_bytes"},
+        {"\"capacity_bytes\": 0, \"value_size\": 100",
+         "web.json: nodes.cache.capacity_bytes: expected an integer from 1 to 1000000000000000, "
+         "got 0"},
+        {"\"eviction\": \"ttl\", \"ttl\": \"1s\", \"capacity_bytes\": 5, \"value_size\": 1",
+         "web.json: nodes.cache.capacity_bytes: a ttl-only cache (eviction \"ttl\") has no "
+         "capacity: remove it, or choose another eviction"},
+        {"\"capacity_bytes\": 3, \"value_size\": 1, \"cluster\": {\"nodes\": 4}",
+         "web.json: nodes.cache.capacity_bytes: expected at least one byte per cluster node (4), "
+         "got 3"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char text[2048], err[1024] = "";
@@ -413,6 +646,11 @@ int main(void)
         cmocka_unit_test(write_around_invalidates_on_arrival),
         cmocka_unit_test(write_back_acknowledges_then_flushes_in_batches),
         cmocka_unit_test(backend_errors_pass_up_and_fill_nothing),
+        cmocka_unit_test(cluster_places_keys_by_consistent_hashing),
+        cmocka_unit_test(cluster_shards_evict_on_their_own),
+        cmocka_unit_test(early_expiration_prevents_the_thundering_herd),
+        cmocka_unit_test(early_expiration_never_fires_without_a_recompute_time),
+        cmocka_unit_test(byte_capacity_evicts_until_the_value_fits),
         cmocka_unit_test(invalid_configurations_name_the_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -142,6 +142,69 @@ static void eat(void **st)
     harness_done(&h);
 }
 
+/* The cluster's ring, as docs/scenario.md gives it: virtual node v of shard i at
+ * sim_hash64(sim_hash64(i << 32 | v)), a key at sim_hash64(key) owned by the first point at
+ * or after it (wrapping). */
+struct point {
+    uint64_t at;
+    uint32_t shard;
+};
+
+static int point_order(const void *a, const void *b)
+{
+    const struct point *x = a, *y = b;
+    if (x->at != y->at) return x->at < y->at ? -1 : 1;
+    return x->shard < y->shard ? -1 : x->shard > y->shard;
+}
+
+static uint32_t owner(const struct point *ring, int npoints, uint64_t key)
+{
+    uint64_t at = sim_hash64(key);
+    for (int i = 0; i < npoints; i++) /* linear: a check on the model's binary search */
+        if (ring[i].at >= at) return ring[i].shard;
+    return ring[0].shard;
+}
+
+/* Each shard of an LRU cluster is an LRU cache of capacity/N over the keys it owns, whose
+ * reads are the workload's reads of those keys: Che's approximation applies shard by shard
+ * with the probabilities conditioned on the shard, q_i = p_i / P_s. */
+static void cluster_che(void **st)
+{
+    (void)st;
+    enum { NODES = 4, VNODES = 100 };
+    const char *file = "scenarios/validation/cache-cluster-lru.json";
+    const double s = 0.8, capacity = 10000.0 / NODES;
+    double *p = zipf(NKEYS, s), *q = malloc(NKEYS * sizeof *q);
+    struct point ring[NODES * VNODES];
+    for (int i = 0, n = 0; i < NODES; i++)
+        for (int v = 0; v < VNODES; v++, n++)
+            ring[n] = (struct point){sim_hash64(sim_hash64((uint64_t)i << 32 | (uint64_t)v)),
+                                     (uint32_t)i};
+    qsort(ring, NODES * VNODES, sizeof *ring, point_order);
+    struct harness_run h = harness_run(file, NULL, 0);
+    printf("%s (LRU cluster of %d x %g entries, %d virtual nodes each, Zipf s %g over %d keys)\n",
+           file, NODES, capacity, VNODES, s, NKEYS);
+    for (int shard = 0; shard < NODES; shard++) {
+        int m = 0;
+        double mass = 0, formula = 0;
+        for (int i = 0; i < NKEYS; i++)
+            if (owner(ring, NODES * VNODES, (uint64_t)i) == (uint32_t)shard) mass += q[m++] = p[i];
+        for (int i = 0; i < m; i++) q[i] /= mass;
+        double t = solve(che_occupancy, q, m, capacity);
+        for (int i = 0; i < m; i++) formula += q[i] * -expm1(-q[i] * t);
+        char path[64], what[96];
+        snprintf(path, sizeof path, "nodes.cache.shards.%d.share", shard);
+        snprintf(what, sizeof what, "shard %d: share of reads, P_s = sum of its p_i", shard);
+        harness_inside(what, mass, harness_metric(&h, path), TIGHT);
+        snprintf(path, sizeof path, "nodes.cache.shards.%d.hit_ratio", shard);
+        snprintf(what, sizeof what, "shard %d (%d keys): hit ratio, Che over q_i", shard, m);
+        harness_inside(what, formula, harness_metric(&h, path), TIGHT);
+    }
+    harness_done(&h);
+    free(q);
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -149,6 +212,7 @@ int main(void)
         cmocka_unit_test(lru_s10_1pct),    cmocka_unit_test(lru_s10_10pct),
         cmocka_unit_test(fifo_s08_10pct),  cmocka_unit_test(random_s10_1pct),
         cmocka_unit_test(ttl_only),        cmocka_unit_test(eat),
+        cmocka_unit_test(cluster_che),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
