@@ -2,10 +2,14 @@
  * and replicas, each a server with workers and a FIFO queue; writes get the key's next
  * version at the primary and are shipped to every replica in order (sync, semi_sync or
  * async acknowledgement). Mode "quorum": N leaderless replicas, writes acked by W, reads
- * asking R. A connection pool sits in front of both. Invariants: a node's applied version
- * of a key never decreases; a key's acked version is the newest acknowledged write. */
+ * asking R. A connection pool sits in front of both. Primary mode may be sharded: S shards,
+ * each a primary and its replicas, keys placed by hash, ring, range or a directory lookup;
+ * scatter operations go to every shard and answer with the slowest. Invariants: a node's
+ * applied version of a key never decreases; a key's acked version is the newest
+ * acknowledged write; a key lives on exactly one shard. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim.h"
@@ -19,9 +23,14 @@ static const char *const read_from_names[] = {"primary", "replicas", "nearest", 
 static const char *const replica_choice_names[] = {"round_robin", "random", NULL};
 static const char *const pool_wait_names[] = {"queue", "reject", NULL};
 static const char *const on_off_names[] = {"on", "off", NULL};
+enum strategy { SHARD_HASH, SHARD_CONSISTENT_HASH, SHARD_RANGE, SHARD_DIRECTORY };
+static const char *const strategy_names[] = {"hash", "consistent_hash", "range", "directory",
+                                             NULL};
 
 #define MAX_REPLICAS 64 /* a write's applied replicas are a 64-bit mask */
 #define MAX_QUORUM_N 32
+#define MAX_SHARDS 1024
+#define MAX_VIRTUAL_NODES 1000
 #define MAX_TIME (1000000 * SIM_S)
 
 /* A call being served; from the database's pool, owned until it answers. */
@@ -32,10 +41,15 @@ struct job {
     struct sim_event *timer; /* the pool wait's timeout */
     uint32_t rec;            /* the key's record + 1, 0: none (never written) */
     uint32_t snapshot;       /* the key's acked version when the read arrived */
-    int node;                /* 0: the primary, 1..R: a replica */
+    int node;                /* 0: the primary, 1..R: a replica (of its shard) */
+    int shard;
+    struct job *parent;      /* a scatter part: the call it is part of; NULL otherwise */
+    enum sim_status worst;   /* a scatter call: the first error of its parts */
     bool connected, gone;    /* holds a connection; answered while waiting for one */
     bool written_key;        /* the key had an acknowledged write when the read arrived */
-    /* quorum reads */
+    bool scatter;            /* sent to every shard: its parts answer it */
+    sim_time at_shard;       /* when it reached its shard (after any directory lookup) */
+    /* quorum reads; scatter calls: parts not yet answered */
     int pending;
     uint32_t best;
     int8_t asked[MAX_QUORUM_N];
@@ -48,7 +62,7 @@ struct write {
     struct job *job; /* NULL once acknowledged */
     uint32_t rec, version;
     uint64_t applied; /* mask of the replicas that applied it */
-    int applies, needed, in_flight;
+    int applies, needed, in_flight, shard;
     bool acked;
     sim_time acked_at;
 };
@@ -61,7 +75,7 @@ struct shipment {
     int replica;
 };
 
-/* A server: the primary or one replica. */
+/* A server: the primary or one replica of a shard. */
 struct server {
     int busy;
     struct job *head, *tail; /* FIFO queue */
@@ -71,6 +85,19 @@ struct server {
     struct sim_level unreplicated; /* replicas: acknowledged writes not yet applied */
     struct sim_hist lag;           /* replicas: ack at the primary to apply here */
     uint64_t reads;
+};
+
+/* A virtual node on the consistent-hashing ring. */
+struct point {
+    uint64_t at;
+    int shard;
+};
+
+/* One shard's routing state and figures (its servers live in database.servers). */
+struct shard {
+    int next_replica;
+    uint64_t calls; /* measured: calls (and scatter parts) routed to it */
+    struct sim_hist latency; /* successful calls and parts, arrival at the shard to answer */
 };
 
 struct database {
@@ -85,8 +112,16 @@ struct database {
     int acks;
     enum read_from read_from;
     bool random_replica, read_your_writes;
-    int next_replica;
-    struct server *servers; /* [0] primary, [1..R] replicas */
+    struct server *servers; /* shard s: [s (1 + R)] its primary, then its R replicas */
+    /* sharding (primary mode) */
+    int nshards, virtual_nodes, npoints, nboundaries;
+    enum strategy strategy;
+    struct shard *shards;
+    struct point *ring;        /* consistent_hash: nshards x virtual_nodes, ascending */
+    uint64_t *boundaries;      /* range: the first key of shards 1..S-1, ascending */
+    struct sim_component *directory;
+    bool scatter[SIM_MAX_OPS]; /* operations sent to every shard */
+    bool any_scatter;
     /* quorum mode */
     int n, w, r;
     struct sim_dist *replica_latency, *anti_entropy;
@@ -109,9 +144,10 @@ struct database {
     /* measurement */
     uint64_t reads, nwrites, acked, stale_reads, written_reads, stale_written, redirects;
     uint64_t read_repairs, pool_rejected, pool_timeouts, pool_waited, pool_started;
+    uint64_t directory_lookups;
     uint64_t errors[SIM_STATUS_COUNT];
     double pool_wait_sum;
-    struct sim_hist read_latency, write_latency, all_lag;
+    struct sim_hist read_latency, write_latency, all_lag, scatter_latency;
     struct sim_level pool_in_use, pool_waiting;
 };
 
@@ -169,9 +205,30 @@ static void release_connection(struct database *d, struct job *j)
     }
 }
 
+static void answer(struct database *d, struct job *j, enum sim_status status);
+
+/* A scatter part answered: the call answers when its last part does, with the first error
+ * of its parts, so its latency is the slowest shard's. */
+static void part_done(struct database *d, struct job *part, enum sim_status status)
+{
+    struct job *p = part->parent;
+    if (status != SIM_OK && p->worst == SIM_OK) p->worst = status;
+    sim_pool_put(&d->jobs, part);
+    if (--p->pending) return;
+    if (p->worst == SIM_OK && sim_measuring(&d->base))
+        sim_hist_record(&d->scatter_latency, sim_now(&d->base) - p->arrived);
+    answer(d, p, p->worst);
+}
+
 static void answer(struct database *d, struct job *j, enum sim_status status)
 {
     struct sim_component *self = &d->base;
+    if (d->nshards > 1 && status == SIM_OK && !j->scatter && sim_measuring(self))
+        sim_hist_record(&d->shards[j->shard].latency, sim_now(self) - j->at_shard);
+    if (j->parent) {
+        part_done(d, j, status);
+        return;
+    }
     if (sim_measuring(self)) {
         sim_time latency = sim_now(self) - j->arrived;
         if (status != SIM_OK) d->errors[status]++;
@@ -195,7 +252,41 @@ static void pool_timeout(struct sim_component *self, void *arg)
     answer(d, j, SIM_REJECTED);
 }
 
-/* ---- primary mode: servers ---- */
+/* ---- primary mode: shards and servers ---- */
+
+static struct server *server_of(struct database *d, int shard, int node)
+{
+    return &d->servers[shard * (1 + d->nreplicas) + node];
+}
+
+/* The shard that owns key. hash and directory: key mod S (the directory's table holds
+ * that placement; looking it up costs the call); consistent_hash: the first virtual node
+ * at or after sim_hash64(key) on the ring, wrapping; range: the number of boundaries at
+ * or below key. */
+static int shard_of(const struct database *d, uint64_t key)
+{
+    if (d->nshards == 1) return 0;
+    if (d->strategy == SHARD_CONSISTENT_HASH) {
+        uint64_t at = sim_hash64(key);
+        int lo = 0, hi = d->npoints; /* the first point with .at >= at lies in [lo, hi] */
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            if (d->ring[mid].at < at) lo = mid + 1;
+            else hi = mid;
+        }
+        return d->ring[lo == d->npoints ? 0 : lo].shard;
+    }
+    if (d->strategy == SHARD_RANGE) {
+        int lo = 0, hi = d->nboundaries; /* the first boundary above key */
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            if (d->boundaries[mid] <= key) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+    return (int)(key % (uint64_t)d->nshards);
+}
 
 static void begin_service(struct database *d, struct job *j);
 
@@ -226,7 +317,8 @@ static void acknowledge(struct database *d, struct write *w)
     if (sim_measuring(&d->base)) d->acked++;
     if (d->mode == MODE_PRIMARY)
         for (int k = 0; k < d->nreplicas; k++)
-            if (!(w->applied >> k & 1)) sim_level_add(&d->servers[1 + k].unreplicated, now, 1);
+            if (!(w->applied >> k & 1))
+                sim_level_add(&server_of(d, w->shard, 1 + k)->unreplicated, now, 1);
     struct job *j = w->job;
     w->job = NULL;
     answer(d, j, SIM_OK);
@@ -251,7 +343,7 @@ static void land(struct sim_component *self, void *arg)
     w->applied |= (uint64_t)1 << k;
     w->applies++;
     if (d->mode == MODE_PRIMARY) {
-        struct server *rep = &d->servers[1 + k];
+        struct server *rep = server_of(d, w->shard, 1 + k);
         sim_time lag = w->acked ? sim_now(self) - w->acked_at : 0;
         if (w->acked) sim_level_add(&rep->unreplicated, sim_now(self), -1);
         if (sim_measuring(self)) {
@@ -282,9 +374,10 @@ static void primary_write(struct database *d, struct job *j)
     struct write *w = sim_pool_get(&d->writes);
     int needed = d->replication == REPL_SYNC ? d->nreplicas
                  : d->replication == REPL_SEMI_SYNC ? d->acks : 0;
-    *w = (struct write){.job = j, .rec = r, .version = version, .needed = needed};
+    *w = (struct write){.job = j, .rec = r, .version = version, .needed = needed,
+                        .shard = j->shard};
     for (int k = 0; k < d->nreplicas; k++) {
-        struct server *rep = &d->servers[1 + k];
+        struct server *rep = server_of(d, j->shard, 1 + k);
         sim_time at = now + sim_dist_draw_time(d->lag, d->lag_rng);
         if (at < rep->last_apply) at = rep->last_apply; /* in order per replica */
         rep->last_apply = at;
@@ -298,7 +391,7 @@ static void service_done(struct sim_component *self, void *arg)
 {
     struct database *d = (struct database *)self;
     struct job *j = arg;
-    struct server *s = &d->servers[j->node];
+    struct server *s = server_of(d, j->shard, j->node);
     if (j->in->op == SIM_OP_WRITE) {
         server_release(d, s);
         primary_write(d, j);
@@ -318,7 +411,7 @@ static void service_done(struct sim_component *self, void *arg)
 
 static void begin_service(struct database *d, struct job *j)
 {
-    struct server *s = &d->servers[j->node];
+    struct server *s = server_of(d, j->shard, j->node);
     s->busy++;
     sim_level_add(&s->busy_level, sim_now(&d->base), 1);
     int op = j->in->op == SIM_OP_WRITE ? 1 : 0;
@@ -332,22 +425,24 @@ static int load_of(const struct server *s)
     return s->busy + (int)s->queued_n;
 }
 
-/* The node a read goes to; read_your_writes sends it to the primary instead when that
- * replica has not applied the key's latest acknowledged write. */
+/* The node of its shard a read goes to; read_your_writes sends it to the primary instead
+ * when that replica has not applied the key's latest acknowledged write. */
 static int route_read(struct database *d, struct job *j)
 {
     if (!d->nreplicas || d->read_from == FROM_PRIMARY) return 0;
+    struct server *srv = server_of(d, j->shard, 0);
     int node;
     if (d->read_from == FROM_NEAREST) {
         node = 1;
         for (int k = 2; k <= d->nreplicas; k++)
-            if (load_of(&d->servers[k]) < load_of(&d->servers[node])) node = k;
-        if (load_of(&d->servers[0]) < load_of(&d->servers[node])) node = 0;
+            if (load_of(&srv[k]) < load_of(&srv[node])) node = k;
+        if (load_of(&srv[0]) < load_of(&srv[node])) node = 0;
     } else if (d->random_replica) {
         node = 1 + (int)sim_uniform_int(d->route_rng, (uint64_t)d->nreplicas);
     } else {
-        node = 1 + d->next_replica;
-        d->next_replica = (d->next_replica + 1) % d->nreplicas;
+        struct shard *sh = &d->shards[j->shard];
+        node = 1 + sh->next_replica;
+        sh->next_replica = (sh->next_replica + 1) % d->nreplicas;
     }
     if (node && d->read_your_writes && j->rec) {
         const uint32_t *r = rec(d, j->rec - 1);
@@ -359,10 +454,13 @@ static int route_read(struct database *d, struct job *j)
     return node;
 }
 
+/* The job reached its shard (j->shard): to the node its operation goes to. */
 static void primary_admit(struct database *d, struct job *j)
 {
+    j->at_shard = sim_now(&d->base);
+    if (sim_measuring(&d->base)) d->shards[j->shard].calls++;
     j->node = j->in->op == SIM_OP_WRITE ? 0 : route_read(d, j);
-    struct server *s = &d->servers[j->node];
+    struct server *s = server_of(d, j->shard, j->node);
     if (s->busy < d->workers) {
         begin_service(d, j);
         return;
@@ -459,6 +557,58 @@ static void quorum_reply(struct sim_component *self, void *arg)
 
 /* ---- arrivals ---- */
 
+/* A scatter operation: one part per shard, each served as a read by its shard. Only the
+ * part on the key's own shard can see the key's versions (and be stale). Parts come from
+ * the job pool: nothing is allocated per call. */
+static void scatter(struct database *d, struct job *j)
+{
+    int owner = shard_of(d, j->in->key);
+    j->scatter = true;
+    j->pending = d->nshards;
+    j->worst = SIM_OK;
+    sim_time now = sim_now(&d->base);
+    for (int i = 0; i < d->nshards; i++) {
+        struct job *part = sim_pool_get(&d->jobs);
+        *part = (struct job){.in = j->in, .arrived = now, .parent = j, .shard = i};
+        if (i == owner) {
+            part->rec = j->rec;
+            part->snapshot = j->snapshot;
+            part->written_key = j->written_key;
+        }
+        primary_admit(d, part);
+    }
+}
+
+/* Primary mode: to the key's shard, after a directory lookup when there is one. */
+static void route(struct database *d, struct job *j)
+{
+    if (d->any_scatter && d->scatter[j->in->op]) {
+        scatter(d, j);
+    } else if (d->directory) {
+        struct sim_call *c = sim_call_new(&d->base, d->directory, j->in, SIM_OP_READ, j->in->key,
+                                          j->in->deadline);
+        c->caller_data = j;
+        if (sim_measuring(&d->base)) d->directory_lookups++;
+        sim_call_send(c);
+    } else {
+        j->shard = shard_of(d, j->in->key);
+        primary_admit(d, j);
+    }
+}
+
+/* The directory answered a lookup: the job goes to the shard it named, or fails. */
+static void respond(struct sim_component *self, struct sim_call *call)
+{
+    struct database *d = (struct database *)self;
+    struct job *j = call->caller_data;
+    if (call->status != SIM_OK) {
+        answer(d, j, SIM_FAILED);
+        return;
+    }
+    j->shard = shard_of(d, j->in->key);
+    primary_admit(d, j);
+}
+
 /* The job holds a connection (or needs none): it goes to its node(s). */
 static void admit(struct database *d, struct job *j)
 {
@@ -477,7 +627,7 @@ static void admit(struct database *d, struct job *j)
         if (j->in->op == SIM_OP_WRITE) quorum_write(d, j);
         else quorum_read(d, j);
     } else {
-        primary_admit(d, j);
+        route(d, j);
     }
 }
 
@@ -527,6 +677,8 @@ static void only_with(struct sim_cfg *cfg, const char *key, bool cond, const cha
     if (!cond && sim_cfg_has(cfg, key)) sim_cfg_error(cfg, key, "only with %s", what);
 }
 
+static void configure_shards(struct database *d, struct sim_cfg *cfg);
+
 static void configure_primary(struct database *d, struct sim_cfg *cfg)
 {
     static const char *const quorum_only[] = {"n", "w", "r", "replica_latency", "propagation",
@@ -566,7 +718,93 @@ static void configure_primary(struct database *d, struct sim_cfg *cfg)
     d->read_your_writes = sim_cfg_bool(cfg, "read_your_writes", 0);
     if (d->read_your_writes && d->read_from == FROM_PRIMARY)
         sim_cfg_error(cfg, "read_your_writes", "only with read_from \"replicas\" or \"nearest\"");
+    configure_shards(d, cfg);
     d->stride = 2 + (size_t)d->nreplicas;
+}
+
+static int point_order(const void *a, const void *b)
+{
+    const struct point *x = a, *y = b;
+    if (x->at != y->at) return x->at < y->at ? -1 : 1;
+    return (x->shard > y->shard) - (x->shard < y->shard);
+}
+
+/* Virtual node v of shard i sits at sim_hash64(sim_hash64(i << 32 | v)), as in the cache
+ * cluster: hashed twice so that a small key never lands exactly on a small shard's point. */
+static void ring_build(struct database *d)
+{
+    d->npoints = d->nshards * d->virtual_nodes;
+    d->ring = sim_alloc((size_t)d->npoints * sizeof *d->ring);
+    for (int i = 0, n = 0; i < d->nshards; i++)
+        for (int v = 0; v < d->virtual_nodes; v++, n++)
+            d->ring[n] = (struct point){sim_hash64(sim_hash64((uint64_t)i << 32 | (uint64_t)v)), i};
+    qsort(d->ring, (size_t)d->npoints, sizeof *d->ring, point_order);
+}
+
+/* "shards": the count, the placement strategy and its settings, and the scatter operations. */
+static void configure_shards(struct database *d, struct sim_cfg *cfg)
+{
+    struct sim_cfg *sh = sim_cfg_object(cfg, "shards", false);
+    d->nshards = 1;
+    if (!sh) return;
+    d->nshards = (int)sim_cfg_int(sh, "count", 1, 1, MAX_SHARDS);
+    d->strategy = (enum strategy)sim_cfg_choice(sh, "strategy", SHARD_HASH, strategy_names);
+    only_with(sh, "virtual_nodes", d->strategy == SHARD_CONSISTENT_HASH,
+              "strategy \"consistent_hash\"");
+    d->virtual_nodes = (int)sim_cfg_int(sh, "virtual_nodes", 100, 1, MAX_VIRTUAL_NODES);
+    only_with(sh, "boundaries", d->strategy == SHARD_RANGE, "strategy \"range\"");
+    only_with(sh, "key_count", d->strategy == SHARD_RANGE, "strategy \"range\"");
+    only_with(sh, "directory", d->strategy == SHARD_DIRECTORY, "strategy \"directory\"");
+    if (d->strategy == SHARD_DIRECTORY) sim_cfg_peer(sh, "directory", &d->directory, true);
+    int nops = sim_cfg_array(sh, "scatter_ops");
+    for (int i = 0; i < nops; i++) {
+        const char *name = sim_cfg_string_item(sh, "scatter_ops", i);
+        if (!name || sim_cfg_failed(sh)) break;
+        int op = sim_cfg_op(sh, name);
+        if (op == SIM_OP_WRITE) {
+            sim_cfg_error(sh, "scatter_ops", "a write goes to its key's shard: only reads scatter");
+            break;
+        }
+        if (op >= 0 && op < SIM_MAX_OPS) d->scatter[op] = d->any_scatter = true;
+    }
+    if (d->strategy == SHARD_RANGE && !sim_cfg_failed(sh)) {
+        int S = d->nshards;
+        bool has_b = sim_cfg_has(sh, "boundaries"), has_n = sim_cfg_has(sh, "key_count");
+        if (has_b == has_n) {
+            sim_cfg_error(sh, NULL, "strategy \"range\" needs either \"boundaries\" or "
+                                    "\"key_count\"");
+        } else if (has_n) {
+            uint64_t n = (uint64_t)sim_cfg_int(sh, "key_count", SIM_REQUIRED, S, INT64_MAX);
+            d->nboundaries = S - 1;
+            d->boundaries = sim_alloc((size_t)(S > 1 ? S - 1 : 1) * sizeof *d->boundaries);
+            for (int i = 1; i < S; i++) /* floor(i n / S), without overflow */
+                d->boundaries[i - 1] = (uint64_t)i * (n / (uint64_t)S) +
+                                       (uint64_t)i * (n % (uint64_t)S) / (uint64_t)S;
+        } else {
+            int nb = sim_cfg_array(sh, "boundaries");
+            if (nb != S - 1) {
+                sim_cfg_error(sh, "boundaries", "expected %d keys (count - 1), got %d", S - 1, nb);
+            } else {
+                d->nboundaries = nb;
+                d->boundaries = sim_alloc((size_t)(nb ? nb : 1) * sizeof *d->boundaries);
+                for (int i = 0; i < nb; i++) {
+                    double k = sim_cfg_number_item(sh, "boundaries", i);
+                    if (sim_cfg_failed(sh)) break;
+                    if (!(k >= 0 && k <= 9007199254740992.0 && k == floor(k)) ||
+                        (i && (uint64_t)k <= d->boundaries[i - 1])) {
+                        char key[48];
+                        snprintf(key, sizeof key, "boundaries[%d]", i);
+                        sim_cfg_error(sh, key, "expected an integer key above the one before, "
+                                               "got %g", k);
+                        break;
+                    }
+                    d->boundaries[i] = (uint64_t)k;
+                }
+            }
+        }
+    }
+    sim_cfg_end(sh);
+    if (!sim_cfg_failed(cfg) && d->strategy == SHARD_CONSISTENT_HASH) ring_build(d);
 }
 
 static void configure_quorum(struct database *d, struct sim_cfg *cfg)
@@ -574,7 +812,7 @@ static void configure_quorum(struct database *d, struct sim_cfg *cfg)
     static const char *const primary_only[] = {"replicas", "workers", "queue", "service_time",
                                                "service_time_by_op", "replication", "acks", "lag",
                                                "read_from", "replica_choice",
-                                               "read_your_writes", NULL};
+                                               "read_your_writes", "shards", NULL};
     for (int i = 0; primary_only[i]; i++) only_with(cfg, primary_only[i], false, "mode \"primary\"");
     d->n = (int)sim_cfg_int(cfg, "n", SIM_REQUIRED, 1, MAX_QUORUM_N);
     int n = sim_cfg_failed(cfg) ? 1 : d->n;
@@ -606,8 +844,11 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     if (sim_cfg_failed(cfg)) return;
 
     if (d->mode == MODE_PRIMARY) {
-        d->servers = sim_alloc((size_t)(1 + d->nreplicas) * sizeof *d->servers);
-        for (int k = 0; k <= d->nreplicas; k++) sim_hist_init(&d->servers[k].lag);
+        int nservers = d->nshards * (1 + d->nreplicas);
+        d->servers = sim_alloc((size_t)nservers * sizeof *d->servers);
+        for (int k = 0; k < nservers; k++) sim_hist_init(&d->servers[k].lag);
+        d->shards = sim_alloc((size_t)d->nshards * sizeof *d->shards);
+        for (int i = 0; i < d->nshards; i++) sim_hist_init(&d->shards[i].latency);
     }
     sim_keymap_init(&d->map, 2048);
     sim_pool_init(&d->jobs, sizeof(struct job));
@@ -622,6 +863,12 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     sim_hist_init(&d->read_latency);
     sim_hist_init(&d->write_latency);
     sim_hist_init(&d->all_lag);
+    sim_hist_init(&d->scatter_latency);
+}
+
+static int server_count(const struct database *d)
+{
+    return d->servers ? d->nshards * (1 + d->nreplicas) : 0;
 }
 
 static void start(struct sim_component *self)
@@ -629,7 +876,7 @@ static void start(struct sim_component *self)
     struct database *d = (struct database *)self;
     sim_level_init(&d->pool_in_use, 0, 0);
     sim_level_init(&d->pool_waiting, 0, 0);
-    for (int k = 0; d->servers && k <= d->nreplicas; k++) {
+    for (int k = 0; k < server_count(d); k++) {
         sim_level_init(&d->servers[k].busy_level, 0, 0);
         sim_level_init(&d->servers[k].queued, 0, 0);
         sim_level_init(&d->servers[k].unreplicated, 0, 0);
@@ -644,15 +891,20 @@ static void clear_stats(struct sim_component *self)
     sim_time now = sim_now(self);
     d->reads = d->nwrites = d->acked = d->stale_reads = d->written_reads = d->stale_written = 0;
     d->redirects = d->read_repairs = d->pool_rejected = d->pool_timeouts = 0;
-    d->pool_waited = d->pool_started = 0;
+    d->pool_waited = d->pool_started = d->directory_lookups = 0;
     d->pool_wait_sum = 0;
     memset(d->errors, 0, sizeof d->errors);
     sim_hist_init(&d->read_latency);
     sim_hist_init(&d->write_latency);
     sim_hist_init(&d->all_lag);
+    sim_hist_init(&d->scatter_latency);
     sim_level_restart(&d->pool_in_use, now);
     sim_level_restart(&d->pool_waiting, now);
-    for (int k = 0; d->servers && k <= d->nreplicas; k++) {
+    for (int i = 0; d->shards && i < d->nshards; i++) {
+        d->shards[i].calls = 0;
+        sim_hist_init(&d->shards[i].latency);
+    }
+    for (int k = 0; k < server_count(d); k++) {
         struct server *s = &d->servers[k];
         sim_level_restart(&s->busy_level, now);
         sim_level_restart(&s->queued, now);
@@ -684,6 +936,47 @@ static void report_server(struct database *d, struct sim_report *rep, const char
     sim_report(rep, path, s->unreplicated.max, SIM_UNIT_COUNT);
 }
 
+/* Per shard: its share of the calls routed to shards (a scatter call counts once on every
+ * shard), its busiest node's utilisation, its nodes' queues summed, the latency of
+ * its answers, and each of its nodes; then the busiest shard's share. */
+static void report_shards(struct database *d, struct sim_report *rep)
+{
+    sim_time now = sim_now(&d->base);
+    uint64_t total = 0, most = 0;
+    for (int i = 0; i < d->nshards; i++) {
+        total += d->shards[i].calls;
+        if (d->shards[i].calls > most) most = d->shards[i].calls;
+    }
+    for (int i = 0; i < d->nshards; i++) {
+        struct shard *sh = &d->shards[i];
+        struct server *srv = server_of(d, i, 0);
+        double busy = 0, queued = 0; /* the busiest node's busy workers; every queue */
+        for (int k = 0; k <= d->nreplicas; k++) {
+            double b = sim_level_mean(&srv[k].busy_level, now);
+            busy = b > busy ? b : busy;
+            queued += sim_level_mean(&srv[k].queued, now);
+        }
+        char path[96];
+        snprintf(path, sizeof path, "shards.%d.calls", i);
+        sim_report(rep, path, (double)sh->calls, SIM_UNIT_COUNT);
+        snprintf(path, sizeof path, "shards.%d.share", i);
+        sim_report(rep, path, total ? (double)sh->calls / (double)total : 0, SIM_UNIT_RATIO);
+        snprintf(path, sizeof path, "shards.%d.utilisation", i);
+        sim_report(rep, path, busy / d->workers, SIM_UNIT_RATIO);
+        snprintf(path, sizeof path, "shards.%d.queue.mean", i);
+        sim_report(rep, path, queued, SIM_UNIT_NUMBER);
+        snprintf(path, sizeof path, "shards.%d.latency", i);
+        sim_report_hist(rep, path, &sh->latency);
+        snprintf(path, sizeof path, "shards.%d.primary", i);
+        report_server(d, rep, path, &srv[0], false);
+        for (int k = 0; k < d->nreplicas; k++) {
+            snprintf(path, sizeof path, "shards.%d.replicas.%d", i, k);
+            report_server(d, rep, path, &srv[1 + k], true);
+        }
+    }
+    sim_report(rep, "hot_shard_share", total ? (double)most / (double)total : 0, SIM_UNIT_RATIO);
+}
+
 static void report(struct sim_component *self, struct sim_report *rep)
 {
     struct database *d = (struct database *)self;
@@ -709,13 +1002,17 @@ static void report(struct sim_component *self, struct sim_report *rep)
     if (d->mode == MODE_PRIMARY) {
         if (d->read_your_writes)
             sim_report(rep, "read_your_writes_redirects", (double)d->redirects, SIM_UNIT_COUNT);
-        report_server(d, rep, "primary", &d->servers[0], false);
+        if (d->nshards == 1) report_server(d, rep, "primary", &d->servers[0], false);
         if (d->nreplicas) sim_report_hist(rep, "replication_lag", &d->all_lag);
-        for (int k = 0; k < d->nreplicas; k++) {
+        for (int k = 0; d->nshards == 1 && k < d->nreplicas; k++) {
             char name[32];
             snprintf(name, sizeof name, "replicas.%d", k);
             report_server(d, rep, name, &d->servers[1 + k], true);
         }
+        if (d->nshards > 1) report_shards(d, rep);
+        if (d->any_scatter) sim_report_hist(rep, "scatter_latency", &d->scatter_latency);
+        if (d->directory)
+            sim_report(rep, "directory_lookups", (double)d->directory_lookups, SIM_UNIT_COUNT);
     } else {
         sim_report(rep, "read_repairs", (double)d->read_repairs, SIM_UNIT_COUNT);
     }
@@ -740,8 +1037,8 @@ static void sample(struct sim_component *self, struct sim_sampler *smp)
 {
     struct database *d = (struct database *)self;
     double unreplicated = 0;
-    for (int k = 1; d->servers && k <= d->nreplicas; k++)
-        if (d->servers[k].unreplicated.level > unreplicated)
+    for (int k = 0; k < server_count(d); k++)
+        if (k % (1 + d->nreplicas) && d->servers[k].unreplicated.level > unreplicated)
             unreplicated = d->servers[k].unreplicated.level;
     sim_sample(smp, "unreplicated_writes", unreplicated);
     sim_sample(smp, "pool_in_use", d->pool_used);
@@ -784,7 +1081,7 @@ static void theory(struct sim_component *self, struct sim_report *pred)
         return;
     }
     double lag = sim_dist_mean(d->lag);
-    for (int i = 1; i <= d->nreplicas; i++) {
+    for (int i = 1; d->nshards == 1 && i <= d->nreplicas; i++) {
         char path[96];
         snprintf(path, sizeof path, "replicas.%d.unreplicated_writes.mean", i - 1);
         sim_report(pred, path, writes * lag, SIM_UNIT_NUMBER);
@@ -823,12 +1120,21 @@ static void describe(struct sim_component *self, char *buf, size_t n)
                      "reads from %s%s%s",
              d->nreplicas, d->workers, a, replication_names[d->replication], lag,
              read_from_names[d->read_from], d->read_your_writes ? ", read your writes" : "", b);
+    if (d->nshards > 1) {
+        size_t len = strlen(buf);
+        if (len < n)
+            snprintf(buf + len, n - len, "; %d shards (%s)%s", d->nshards,
+                     strategy_names[d->strategy], d->any_scatter ? ", scatter" : "");
+    }
 }
 
 static void fini(struct sim_component *self)
 {
     struct database *d = (struct database *)self;
     sim_free(d->servers);
+    sim_free(d->shards);
+    sim_free(d->ring);
+    sim_free(d->boundaries);
     sim_keymap_fini(&d->map);
     sim_free(d->vers);
     sim_pool_fini(&d->jobs);
@@ -838,13 +1144,13 @@ static void fini(struct sim_component *self)
 
 const struct sim_model database_model = {
     .name = "database",
-    .summary = "a primary and replicas (sync, semi_sync, async) or a leaderless quorum, over real "
-               "keys and versions",
+    .summary = "a primary and replicas (sync, semi_sync, async), sharded or not, or a leaderless "
+               "quorum, over real keys and versions",
     .size = sizeof(struct database),
     .configure = configure,
     .start = start,
     .receive = receive,
-    .respond = NULL,
+    .respond = respond,
     .clear_stats = clear_stats,
     .report = report,
     .sample = sample,

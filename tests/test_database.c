@@ -2,7 +2,10 @@
  * times (a driver node, as in test_cache.c) pin the stale reads of async replication to the
  * lag window exactly, read-your-writes, the pool's queue, reject and timeout; short random
  * runs check that sync replication and W + R > N quorums never serve a stale read, and that
- * semi_sync waits for the k-th replica; every invalid configuration names its JSON path. */
+ * semi_sync waits for the k-th replica; every invalid configuration names its JSON path.
+ * Sharding: hash, range and the ring place scripted keys exactly where their formulas say,
+ * a directory costs one lookup per call, a Zipf hot key loads its shard by the probability
+ * mass it owns, and a scatter call answers with its slowest shard. */
 #include "harness.h"
 
 struct step {
@@ -58,22 +61,29 @@ struct rig {
     struct sim__results *res;
 };
 
-static const char *scenario(const char *db_fields, char *buf, size_t n)
+static const char *scenario_nodes(const char *db_fields, const char *nodes, char *buf, size_t n)
 {
     snprintf(buf, n,
              "{\"seed\": 11, \"duration\": \"10s\","
              " \"workload\": {\"entry\": \"db\", \"arrivals\": {\"rate\": 0}},"
-             " \"nodes\": {\"db\": {\"type\": \"database\", %s}}}",
-             db_fields);
+             " \"nodes\": {\"db\": {\"type\": \"database\", %s}%s}}",
+             db_fields, nodes);
     return buf;
 }
 
-static struct rig run_script(const char *db_fields, struct step *steps, int n)
+static const char *scenario(const char *db_fields, char *buf, size_t n)
+{
+    return scenario_nodes(db_fields, "", buf, n);
+}
+
+/* Runs steps against db, with other nodes beside it (JSON members, each after a comma). */
+static struct rig run_script_nodes(const char *db_fields, const char *nodes, struct step *steps,
+                                   int n)
 {
     struct rig r = {0};
-    char text[2048], err[1024];
+    char text[4096], err[1024];
     gsl_set_error_handler_off();
-    scenario(db_fields, text, sizeof text);
+    scenario_nodes(db_fields, nodes, text, sizeof text);
     r.ld = sim__loader_parse("db.json", text, strlen(text), err, sizeof err);
     if (!r.ld) fail_msg("%s", err);
     if (!sim__scenario_read(r.ld, &r.sc)) fail_msg("%s", sim__loader_error(r.ld));
@@ -90,6 +100,11 @@ static struct rig run_script(const char *db_fields, struct step *steps, int n)
     for (int i = 0; i < n; i++)
         if (!steps[i].answered) fail_msg("step %d was never answered", i);
     return r;
+}
+
+static struct rig run_script(const char *db_fields, struct step *steps, int n)
+{
+    return run_script_nodes(db_fields, "", steps, n);
 }
 
 static double figure(const struct rig *r, const char *path)
@@ -321,6 +336,215 @@ static void the_pool_queues_or_rejects(void **state)
     rig_done(&r);
 }
 
+/* One read of each key 0..n-1, 0.5ms apart, on a database of zero service time. */
+static struct step *read_each_key(int n)
+{
+    struct step *steps = calloc((size_t)n, sizeof *steps);
+    for (int i = 0; i < n; i++) steps[i] = (struct step)R(1 + 0.5 * i, (uint64_t)i);
+    return steps;
+}
+
+#define SHARD_BASE "\"workers\": 1000, \"service_time\": \"0s\", "
+
+static void expect_shard_calls(const struct rig *r, const int *want, int nshards)
+{
+    for (int i = 0; i < nshards; i++) {
+        char path[48], what[64];
+        snprintf(path, sizeof path, "shards.%d.calls", i);
+        snprintf(what, sizeof what, "shard %d calls", i);
+        harness_exact(what, want[i], figure(r, path), 0);
+    }
+}
+
+/* hash: key k goes to shard k mod S. */
+static void hash_places_keys_by_key_mod_count(void **state)
+{
+    (void)state;
+    enum { N = 1003, S = 4 };
+    struct step *steps = read_each_key(N);
+    for (int i = 0; i < N; i++) steps[i].key = (uint64_t)i * 7 + 3;
+    int want[S] = {0};
+    for (int i = 0; i < N; i++) want[steps[i].key % S]++;
+    struct rig r = run_script(SHARD_BASE "\"shards\": {\"count\": 4}", steps, N);
+    expect_shard_calls(&r, want, S);
+    double most = 0;
+    for (int i = 0; i < S; i++) most = want[i] > most ? want[i] : most;
+    harness_exact("hot_shard_share", most / N, figure(&r, "hot_shard_share"), 1e-12);
+    rig_done(&r);
+    free(steps);
+}
+
+/* range: shard i holds [b_i, b_(i+1)); key_count N gives b_i = floor(i N / S). */
+static void range_routes_by_boundaries(void **state)
+{
+    (void)state;
+    enum { N = 100 };
+    struct step *steps = read_each_key(N);
+    struct rig r = run_script(SHARD_BASE "\"shards\": {\"count\": 4, \"strategy\": \"range\","
+                                         " \"boundaries\": [10, 20, 50]}", steps, N);
+    expect_shard_calls(&r, (const int[]){10, 10, 30, 50}, 4);
+    rig_done(&r);
+    r = run_script(SHARD_BASE "\"shards\": {\"count\": 3, \"strategy\": \"range\","
+                              " \"key_count\": 100}", steps, N);
+    expect_shard_calls(&r, (const int[]){33, 33, 34}, 3);
+    rig_done(&r);
+    free(steps);
+}
+
+/* The ring as docs/scenario.md states it, computed here independently of the model. */
+static int ring_shard(uint64_t key, int nshards, int vnodes)
+{
+    uint64_t at = sim_hash64(key), best = UINT64_MAX, lowest = UINT64_MAX;
+    int best_shard = -1, lowest_shard = -1;
+    for (int i = 0; i < nshards; i++)
+        for (int v = 0; v < vnodes; v++) {
+            uint64_t p = sim_hash64(sim_hash64((uint64_t)i << 32 | (uint64_t)v));
+            if (p >= at && (p < best || (p == best && i < best_shard))) best = p, best_shard = i;
+            if (p < lowest || (p == lowest && i < lowest_shard)) lowest = p, lowest_shard = i;
+        }
+    return best_shard >= 0 ? best_shard : lowest_shard;
+}
+
+/* consistent_hash: the model's placement matches the ring exactly, and adding a fifth
+ * shard moves about 1/5 of the keys, every one of them to the new shard. */
+static void consistent_hashing_moves_one_in_s_plus_one(void **state)
+{
+    (void)state;
+    enum { N = 4000, V = 1000 };
+    struct step *steps = read_each_key(N);
+    static int before[N], after[N];
+    int moved = 0;
+    for (int S = 4; S <= 5; S++) {
+        int want[5] = {0};
+        for (int k = 0; k < N; k++) {
+            int sh = ring_shard((uint64_t)k, S, V);
+            want[sh]++;
+            (S == 4 ? before : after)[k] = sh;
+        }
+        char fields[256];
+        snprintf(fields, sizeof fields,
+                 SHARD_BASE "\"shards\": {\"count\": %d, \"strategy\": \"consistent_hash\","
+                            " \"virtual_nodes\": %d}", S, V);
+        struct rig r = run_script(fields, steps, N);
+        expect_shard_calls(&r, want, S);
+        rig_done(&r);
+    }
+    for (int k = 0; k < N; k++)
+        if (before[k] != after[k]) {
+            moved++;
+            assert_int_equal(after[k], 4);
+        }
+    double share = (double)moved / N;
+    printf("  keys moved by a fifth shard: %d of %d = %.4f, 1/(S+1) = 0.2\n", moved, N, share);
+    assert_true(fabs(share - 0.2) < 0.03); /* the new shard's arc: sd about 0.2 / sqrt(V) */
+    free(steps);
+}
+
+/* directory: every data call costs exactly one call to the directory node first, whose
+ * 2ms is added to the data call's own 1ms. */
+static void directory_adds_one_lookup_per_call(void **state)
+{
+    (void)state;
+    enum { N = 500 };
+    struct step *steps = read_each_key(N);
+    for (int i = 0; i < N; i += 5) steps[i].op = SIM_OP_WRITE;
+    struct rig r = run_script_nodes("\"workers\": 1000, \"service_time\": \"1ms\", \"shards\":"
+                                    " {\"count\": 4, \"strategy\": \"directory\", \"directory\":"
+                                    " \"dir\"}",
+                                    ", \"dir\": {\"type\": \"service\", \"workers\": 1000,"
+                                    " \"service_time\": \"2ms\"}",
+                                    steps, N);
+    const struct sim__metric *m = sim__results_find(r.res, "nodes.dir.arrivals");
+    assert_non_null(m);
+    harness_exact("directory arrivals", N, round(m->values[0] * 10), 0);
+    harness_exact("directory_lookups", N, figure(&r, "directory_lookups"), 0);
+    int want[4] = {0};
+    for (int i = 0; i < N; i++) want[steps[i].key % 4]++;
+    expect_shard_calls(&r, want, 4);
+    for (int i = 0; i < N; i++) assert_true(fabs(steps[i].latency_ms - 3) < 1e-9);
+    rig_done(&r);
+    free(steps);
+}
+
+/* Zipf(1.1) over 40 keys, hash over 4 shards: shard i gets the probability mass of the keys
+ * k = i mod 4, so shard 0 (key 0, the hottest) is the hot shard. */
+static void a_zipf_hot_key_loads_its_shard(void **state)
+{
+    (void)state;
+    const char *text =
+        "{\"seed\": 17, \"duration\": \"20s\", \"warmup\": \"1s\","
+        " \"workload\": {\"entry\": \"db\", \"arrivals\": {\"rate\": 2000},"
+        " \"keys\": {\"count\": 40, \"popularity\": {\"dist\": \"zipf\", \"s\": 1.1}}},"
+        " \"nodes\": {\"db\": {\"type\": \"database\", \"workers\": 100, \"service_time\": \"1ms\","
+        " \"shards\": {\"count\": 4}}}}";
+    struct rig r = {0};
+    char err[1024];
+    gsl_set_error_handler_off();
+    r.ld = sim__loader_parse("db.json", text, strlen(text), err, sizeof err);
+    if (!r.ld) fail_msg("%s", err);
+    if (!sim__scenario_read(r.ld, &r.sc)) fail_msg("%s", sim__loader_error(r.ld));
+    r.w = sim__world_build(r.ld, &r.sc, 0);
+    if (!r.w) fail_msg("%s", sim__loader_error(r.ld));
+    sim__world_run(r.w);
+    r.res = sim_alloc(sizeof *r.res);
+    r.res->replications = 1;
+    sim__results_collect(r.res, r.w, 0);
+    const struct sim_keys *keys = sim_workload_keys(sim__world_find(r.w, "db"));
+    assert_non_null(keys);
+    double mass[4] = {0}, total = 0;
+    for (uint64_t k = 0; k < sim_keys_count(keys); k++) mass[k % 4] += sim_keys_probability(keys, k);
+    for (int i = 0; i < 4; i++) total += figure(&r, (const char *[]){"shards.0.calls", "shards.1.calls",
+                                                                       "shards.2.calls", "shards.3.calls"}[i]);
+    for (int i = 0; i < 4; i++) {
+        char path[48], what[64];
+        snprintf(path, sizeof path, "shards.%d.calls", i);
+        snprintf(what, sizeof what, "shard %d share, keys = %d mod 4", i, i);
+        harness_binomial(what, mass[i], figure(&r, path), total);
+    }
+    harness_binomial("hot_shard_share (shard 0)", mass[0], figure(&r, "hot_shard_share") * total, total);
+    assert_true(mass[0] > 0.4 && figure(&r, "shards.0.utilisation") > figure(&r, "shards.1.utilisation"));
+    rig_done(&r);
+}
+
+/* One worker per shard, 10ms of service. A point read of key 0 at 1ms holds shard 0 until
+ * 11ms; a search at 5ms waits there until 11ms and ends at 21ms (16ms), the other shards'
+ * parts end at 15ms (10ms): the search answers after the slowest, 16ms exactly. */
+static void scatter_answers_with_the_slowest_shard(void **state)
+{
+    (void)state;
+    const char *fields = "\"workers\": 1, \"service_time\": \"10ms\", \"shards\": {\"count\": 3,"
+                         " \"scatter_ops\": [\"search\"]}";
+    char text[2048], err[1024];
+    scenario(fields, text, sizeof text);
+    struct sim_loader *ld = sim__loader_parse("db.json", text, strlen(text), err, sizeof err);
+    struct sim__scenario sc;
+    assert_true(sim__scenario_read(ld, &sc));
+    struct sim_world *w = sim__world_build(ld, &sc, 0);
+    assert_non_null(w);
+    int search = -1;
+    struct sim_component *db = sim__world_find(w, "db");
+    for (int op = 0; op < sim_op_count(db); op++)
+        if (!strcmp(sim_op_name(db, op), "search")) search = op;
+    assert_true(search > SIM_OP_WRITE);
+    sim__world_destroy(w);
+    sim__scenario_fini(&sc);
+    sim__loader_destroy(ld);
+
+    struct step steps[] = {R(1, 0), {5, search, 7, 0, SIM_OK, false}, {100, search, 8, 0, SIM_OK, false}};
+    struct rig r = run_script(fields, steps, 3);
+    printf("  point read %.3f ms, search behind it %.3f ms, search on idle shards %.3f ms\n",
+           steps[0].latency_ms, steps[1].latency_ms, steps[2].latency_ms);
+    assert_true(fabs(steps[0].latency_ms - 10) < 1e-9);
+    assert_true(fabs(steps[1].latency_ms - 16) < 1e-9);
+    assert_true(fabs(steps[2].latency_ms - 10) < 1e-9);
+    harness_exact("scatter_latency.count", 2, figure(&r, "scatter_latency.count"), 0);
+    harness_exact("scatter_latency.max", 0.016, figure(&r, "scatter_latency.max"), 1e-9);
+    harness_exact("shard 0 latency.max (the slowest part)", 0.016, figure(&r, "shards.0.latency.max"), 1e-9);
+    harness_exact("shard 1 latency.max", 0.010, figure(&r, "shards.1.latency.max"), 1e-9);
+    expect_shard_calls(&r, (const int[]){3, 2, 2}, 3);
+    rig_done(&r);
+}
+
 static void invalid_configurations_name_the_path(void **state)
 {
     (void)state;
@@ -364,6 +588,23 @@ static void invalid_configurations_name_the_path(void **state)
         {"\"mode\": \"quorum\", \"n\": 3, \"w\": 2, \"r\": 2, \"replica_latency\": \"1ms\","
          " \"propagation\": \"off\", \"anti_entropy\": \"1s\"",
          "db.json: nodes.db.anti_entropy: only with propagation \"on\""},
+        {"\"mode\": \"quorum\", \"n\": 3, \"w\": 2, \"r\": 2, \"replica_latency\": \"1ms\","
+         " \"shards\": {\"count\": 2}",
+         "db.json: nodes.db.shards: only with mode \"primary\""},
+        {"\"service_time\": \"1ms\", \"shards\": {\"count\": 2, \"virtual_nodes\": 10}",
+         "db.json: nodes.db.shards.virtual_nodes: only with strategy \"consistent_hash\""},
+        {"\"service_time\": \"1ms\", \"shards\": {\"count\": 3, \"strategy\": \"range\","
+         " \"boundaries\": [5]}",
+         "db.json: nodes.db.shards.boundaries: expected 2 keys (count - 1), got 1"},
+        {"\"service_time\": \"1ms\", \"shards\": {\"count\": 3, \"strategy\": \"range\","
+         " \"boundaries\": [5, 5]}",
+         "db.json: nodes.db.shards.boundaries[1]: expected an integer key above the one before, got 5"},
+        {"\"service_time\": \"1ms\", \"shards\": {\"count\": 3, \"strategy\": \"range\"}",
+         "db.json: nodes.db.shards: strategy \"range\" needs either \"boundaries\" or \"key_count\""},
+        {"\"service_time\": \"1ms\", \"shards\": {\"count\": 2, \"scatter_ops\": [\"write\"]}",
+         "db.json: nodes.db.shards.scatter_ops: a write goes to its key's shard: only reads scatter"},
+        {"\"service_time\": \"1ms\", \"shards\": {\"count\": 2, \"strategy\": \"directory\"}",
+         "db.json: nodes.db.shards.directory: required field missing: expected the name of a node"},
         {"\"mode\": \"leaderless\"", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -394,6 +635,12 @@ int main(void)
         cmocka_unit_test(semi_sync_waits_for_the_kth_replica),
         cmocka_unit_test(quorum_with_overlap_never_serves_a_stale_read),
         cmocka_unit_test(the_pool_queues_or_rejects),
+        cmocka_unit_test(hash_places_keys_by_key_mod_count),
+        cmocka_unit_test(range_routes_by_boundaries),
+        cmocka_unit_test(consistent_hashing_moves_one_in_s_plus_one),
+        cmocka_unit_test(directory_adds_one_lookup_per_call),
+        cmocka_unit_test(a_zipf_hot_key_loads_its_shard),
+        cmocka_unit_test(scatter_answers_with_the_slowest_shard),
         cmocka_unit_test(invalid_configurations_name_the_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -126,6 +126,28 @@ static void async_lag_distribution(void **state)
     harness_done(&h);
 }
 
+/* Sharding by hash over uniform keys: each Poisson arrival's key is an independent draw,
+ * so the shards see independent Poisson streams of lambda / S (thinning), and with one
+ * exponential worker each is an M/M/1 whose mean response is 1 / (mu - lambda / S). */
+static void sharded_mm1_per_shard_response(void **state)
+{
+    (void)state;
+    const char *file = "scenarios/validation/db-shard-mm1.json";
+    const double lambda = 3000, mu = 1000, S = 4;
+    struct harness_run h = harness_run(file, NULL, 0);
+    printf("%s (S %g, lambda %g/s, mu %g/s, rho %g)\n", file, S, lambda, mu, lambda / S / mu);
+    for (int i = 0; i < (int)S; i++) {
+        char path[64], what[64];
+        snprintf(path, sizeof path, "nodes.db.shards.%d.latency.mean", i);
+        snprintf(what, sizeof what, "shard %d response, 1/(mu - lambda/S)", i);
+        harness_inside(what, 1 / (mu - lambda / S), harness_metric(&h, path), TIGHT);
+        snprintf(path, sizeof path, "nodes.db.shards.%d.utilisation", i);
+        snprintf(what, sizeof what, "shard %d utilisation, lambda/(S mu)", i);
+        harness_inside(what, lambda / S / mu, harness_metric(&h, path), TIGHT);
+    }
+    harness_done(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -135,6 +157,7 @@ int main(void)
         cmocka_unit_test(async_stale_lag_20ms),
         cmocka_unit_test(async_stale_lag_100ms),
         cmocka_unit_test(async_lag_distribution),
+        cmocka_unit_test(sharded_mm1_per_shard_response),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
