@@ -4,7 +4,10 @@
  * then answers. Blocking io keeps the worker through the calls; async io releases it.
  * Each call edge may have a circuit breaker, a bulkhead and hedged copies; an attempt has
  * at most 1 + MAX_HEDGE copies out, and its outcome is recorded once, by the breaker epoch
- * it was sent in. Arrivals may be shed by priority when the queue is long. */
+ * it was sent in. Arrivals may be shed by priority when the queue is long.
+ * Autoscaling: every instance up to the largest max is allocated at configure; an instance
+ * is stopped, booting, running or draining, and only running ones are dealt new calls
+ * (run[] lists them, in the order round robin deals). Without autoscale all run. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,9 +87,47 @@ struct job {
     struct sim_event *hedge_timer;
 };
 
+enum instance_state { STOPPED, BOOTING, RUNNING, DRAINING };
+
 struct instance {
     int busy;
     struct sim_fifo queue; /* of struct job */
+    enum instance_state state;
+    struct sim_event *boot; /* while booting */
+};
+
+/* A capacity change at a time (autoscale.schedule). */
+struct capacity_step {
+    sim_time at;
+    int min, max;
+};
+
+/* Target tracking (docs/scenario.md, `autoscale`); owned by the service. */
+struct autoscale {
+    bool on;
+    int min, max, desired;
+    bool by_utilisation; /* else requests per instance per evaluation period */
+    double target;
+    sim_time period, cooldown_out, cooldown_in;
+    int periods;
+    struct sim_dist *startup;
+    struct capacity_step *steps;
+    int nsteps;
+    struct sim_rng *rng;
+    /* state */
+    int *run, *pos;         /* running instances in dealing order; pos[i]: index in run or -1 */
+    int nrun, booting, draining, next_pick;
+    int above, below;       /* consecutive periods beyond the target, each way */
+    sim_time last_out, last_action; /* SIM_NEVER: none yet */
+    sim_time episode_start; /* -1: no scale-out episode open */
+    sim_time episode_end;   /* when its last instance came up (-1: none yet) */
+    struct sim_level p_busy, p_serving; /* over the current evaluation period */
+    uint64_t p_arrivals;
+    /* measurement */
+    struct sim_level billed, serving; /* booting + running + draining; running + draining */
+    double billed_min;
+    uint64_t outs, ins, episodes;
+    double ttt_sum, ttt_max;
 };
 
 struct service {
@@ -108,6 +149,7 @@ struct service {
     struct { double ratio, min_per_second, burst, tokens; sim_time since; bool on; } budget;
     struct instance *instances;
     int next_instance;
+    struct autoscale as;
     struct sim_pool jobs;
     struct sim_rng *service_rng, *call_rng, *jitter_rng;
     /* measurement */
@@ -185,6 +227,63 @@ static void read_call(struct service *s, struct sim_cfg *c, struct call_spec *sp
     (void)s;
 }
 
+/* autoscale: the instances allocated become the largest max (its own or a schedule's). */
+static void read_autoscale(struct service *s, struct sim_cfg *cfg)
+{
+    struct autoscale *as = &s->as;
+    struct sim_cfg *a = sim_cfg_object(cfg, "autoscale", false);
+    if (!a) return;
+    as->on = true;
+    as->min = (int)sim_cfg_int(a, "min", SIM_REQUIRED, 1, 100000);
+    as->max = (int)sim_cfg_int(a, "max", SIM_REQUIRED, 1, 100000);
+    if (!sim_cfg_failed(a) && as->max < as->min)
+        sim_cfg_error(a, "max", "expected at least min (%d), got %d", as->min, as->max);
+    as->desired = (int)sim_cfg_int(a, "desired", s->ninstances, 1, 100000);
+    if (!sim_cfg_failed(a) && (as->desired < as->min || as->desired > as->max)) {
+        if (sim_cfg_has(a, "desired"))
+            sim_cfg_error(a, "desired", "expected from min to max (%d to %d), got %d", as->min,
+                          as->max, as->desired);
+        else
+            sim_cfg_error(cfg, "instances", "the initial count with autoscale: expected from "
+                          "autoscale.min to autoscale.max (%d to %d), got %d", as->min, as->max,
+                          as->desired);
+    }
+    struct sim_cfg *t = sim_cfg_object(a, "target", true);
+    if (t) {
+        bool u = sim_cfg_has(t, "utilisation"), r = sim_cfg_has(t, "requests_per_instance");
+        if (u == r)
+            sim_cfg_error(t, NULL, "expected utilisation or requests_per_instance (one of the two)");
+        else if (u)
+            as->target = sim_cfg_number(t, "utilisation", NAN, 0.01, 1);
+        else
+            as->target = sim_cfg_number(t, "requests_per_instance", NAN, 1e-6, 1e12);
+        as->by_utilisation = u;
+    }
+    as->period = sim_cfg_duration(a, "evaluation_period", 60 * SIM_S, SIM_MS, 1000000 * SIM_S);
+    as->periods = (int)sim_cfg_int(a, "periods", 1, 1, 1000);
+    as->cooldown_out = sim_cfg_duration(a, "cooldown_out", 60 * SIM_S, 0, 1000000 * SIM_S);
+    as->cooldown_in = sim_cfg_duration(a, "cooldown_in", 300 * SIM_S, 0, 1000000 * SIM_S);
+    as->startup = sim_cfg_dist(a, "startup", SIM_QTY_DURATION, "\"0s\"");
+    as->nsteps = sim_cfg_array(a, "schedule");
+    as->steps = sim_alloc((size_t)(as->nsteps ? as->nsteps : 1) * sizeof *as->steps);
+    int cap = as->max;
+    for (int i = 0; i < as->nsteps; i++) {
+        struct sim_cfg *c = sim_cfg_item(a, "schedule", i);
+        if (!c) continue;
+        struct capacity_step *st = &as->steps[i];
+        st->at = sim_cfg_duration(c, "at", SIM_REQUIRED, 0, SIM_NEVER - 1);
+        st->min = (int)sim_cfg_int(c, "min", SIM_REQUIRED, 1, 100000);
+        st->max = (int)sim_cfg_int(c, "max", SIM_REQUIRED, 1, 100000);
+        if (sim_cfg_failed(c)) continue;
+        if (i > 0 && st->at <= as->steps[i - 1].at)
+            sim_cfg_error(c, "at", "expected times in increasing order");
+        else if (st->max < st->min)
+            sim_cfg_error(c, "max", "expected at least min (%d), got %d", st->min, st->max);
+        if (st->max > cap) cap = st->max;
+    }
+    s->ninstances = cap;
+}
+
 static void configure(struct sim_component *self, struct sim_cfg *cfg)
 {
     struct service *s = (struct service *)self;
@@ -199,6 +298,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     }
     s->async_io = sim_cfg_choice(cfg, "io", 0, io_names) == 1;
     s->service_time = sim_cfg_dist(cfg, "service_time", SIM_QTY_DURATION, NULL);
+    read_autoscale(s, cfg);
 
     struct sim_cfg *by_op = sim_cfg_object(cfg, "service_time_by_op", false);
     int n = by_op ? sim_cfg_size(by_op) : 0;
@@ -263,12 +363,250 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
 
     s->edges = sim_alloc((size_t)(s->ncalls ? s->ncalls : 1) * sizeof *s->edges);
     s->instances = sim_alloc((size_t)s->ninstances * sizeof *s->instances);
+    for (int i = 0; i < s->ninstances; i++) s->instances[i].state = RUNNING;
+    if (s->as.on) {
+        struct autoscale *as = &s->as;
+        as->run = sim_alloc((size_t)s->ninstances * sizeof *as->run);
+        as->pos = sim_alloc((size_t)s->ninstances * sizeof *as->pos);
+        as->rng = sim_rng(self, "startup");
+    }
     if (s->nops) s->op_arrivals = sim_alloc(SIM_MAX_OPS * sizeof *s->op_arrivals);
     sim_pool_init(&s->jobs, sizeof(struct job));
     s->service_rng = sim_rng(self, "service");
     s->call_rng = sim_rng(self, "calls");
     s->jitter_rng = sim_rng(self, "jitter");
     sim_hist_init(&s->latency);
+}
+
+/* ---- autoscaling ---- */
+
+static void billed_add(struct service *s, double delta)
+{
+    struct autoscale *as = &s->as;
+    sim_level_add(&as->billed, sim_now(&s->base), delta);
+    if (as->billed.level < as->billed_min) as->billed_min = as->billed.level;
+}
+
+static void serving_add(struct service *s, double delta)
+{
+    sim_time now = sim_now(&s->base);
+    sim_level_add(&s->as.serving, now, delta);
+    sim_level_add(&s->as.p_serving, now, delta);
+}
+
+static void run_add(struct autoscale *as, int i)
+{
+    as->pos[i] = as->nrun;
+    as->run[as->nrun++] = i;
+}
+
+/* Removes instance i from the dealing order (the last one takes its place). */
+static void run_remove(struct autoscale *as, int i)
+{
+    int k = as->pos[i], last = as->run[--as->nrun];
+    as->run[k] = last;
+    as->pos[last] = k;
+    as->pos[i] = -1;
+    if (as->nrun && as->next_pick >= as->nrun) as->next_pick = 0;
+}
+
+/* An instance that finished booting: it takes calls from now on. */
+static void booted(struct sim_component *self, void *arg)
+{
+    struct service *s = (struct service *)self;
+    struct autoscale *as = &s->as;
+    struct instance *in = arg;
+    in->boot = NULL;
+    in->state = RUNNING;
+    as->booting--;
+    run_add(as, (int)(in - s->instances));
+    serving_add(s, 1);
+    if (as->episode_start >= 0 && as->booting == 0) as->episode_end = sim_now(self);
+}
+
+static void start_instance(struct service *s, int i)
+{
+    struct autoscale *as = &s->as;
+    struct instance *in = &s->instances[i];
+    if (in->state == DRAINING) { /* still warm: it takes calls again at once */
+        in->state = RUNNING;
+        as->draining--;
+        run_add(as, i);
+        return;
+    }
+    in->state = BOOTING;
+    as->booting++;
+    billed_add(s, 1);
+    sim_time d = sim_dist_is_zero(as->startup) ? 0 : sim_dist_draw_time(as->startup, as->rng);
+    if (d == 0) booted(&s->base, in);
+    else in->boot = sim_schedule(&s->base, d, booted, in);
+}
+
+static void stop_if_drained(struct service *s, struct instance *in)
+{
+    if (in->state != DRAINING || in->busy || in->queue.count) return;
+    in->state = STOPPED;
+    s->as.draining--;
+    billed_add(s, -1);
+    serving_add(s, -1);
+}
+
+/* Instances taking calls or about to: running and booting. */
+static int capacity(const struct autoscale *as)
+{
+    return as->nrun + as->booting;
+}
+
+/* Starts n instances: draining ones first (the highest index), then the lowest stopped. */
+static void scale_out(struct service *s, int n)
+{
+    struct autoscale *as = &s->as;
+    for (int i = s->ninstances - 1; i >= 0 && n > 0; i--)
+        if (s->instances[i].state == DRAINING) { start_instance(s, i); n--; }
+    for (int i = 0; i < s->ninstances && n > 0; i++)
+        if (s->instances[i].state == STOPPED) { start_instance(s, i); n--; }
+    sim_time now = sim_now(&s->base);
+    as->last_out = as->last_action = now;
+    if (sim_measuring(&s->base)) as->outs++;
+}
+
+/* Removes n instances: booting ones (highest index first), then idle running ones, which
+ * stop at once, then busy running ones, which drain: no new calls, and they stop when
+ * their last call leaves. Never below one running instance. */
+static void scale_in(struct service *s, int n)
+{
+    struct autoscale *as = &s->as;
+    for (int i = s->ninstances - 1; i >= 0 && n > 0; i--) {
+        struct instance *in = &s->instances[i];
+        if (in->state != BOOTING) continue;
+        sim_cancel(in->boot);
+        in->boot = NULL;
+        in->state = STOPPED;
+        as->booting--;
+        billed_add(s, -1);
+        n--;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = s->ninstances - 1; i >= 0 && n > 0 && as->nrun > 1; i--) {
+            struct instance *in = &s->instances[i];
+            bool idle = !in->busy && !in->queue.count;
+            if (in->state != RUNNING || (pass == 0 && !idle)) continue;
+            run_remove(as, i);
+            in->state = DRAINING;
+            as->draining++;
+            stop_if_drained(s, in);
+            n--;
+        }
+    }
+    as->last_action = sim_now(&s->base);
+    if (sim_measuring(&s->base)) as->ins++;
+}
+
+static void end_episode(struct service *s)
+{
+    struct autoscale *as = &s->as;
+    if (as->episode_start < 0) return;
+    if (as->episode_end >= 0 && sim_measuring(&s->base)) {
+        double t = (double)(as->episode_end - as->episode_start) / SIM_S;
+        as->episodes++;
+        as->ttt_sum += t;
+        if (t > as->ttt_max) as->ttt_max = t;
+    }
+    as->episode_start = as->episode_end = -1;
+}
+
+/* The current bounds: min and max, or the latest scheduled ones. */
+static void bounds(const struct service *s, int *lo, int *hi)
+{
+    const struct autoscale *as = &s->as;
+    sim_time now = sim_now(&s->base);
+    *lo = as->min;
+    *hi = as->max;
+    for (int i = 0; i < as->nsteps && as->steps[i].at <= now; i++) {
+        *lo = as->steps[i].min;
+        *hi = as->steps[i].max;
+    }
+}
+
+/* Target tracking at the end of each evaluation period: desired = ceil(running x metric /
+ * target), clamped; acts after `periods` periods in a row beyond it, cooldowns allowing. */
+static sim_time evaluate(struct sim_component *self, void *arg)
+{
+    struct service *s = (struct service *)self;
+    struct autoscale *as = &s->as;
+    sim_time now = sim_now(self);
+    (void)arg;
+    double serving = sim_level_mean(&as->p_serving, now);
+    double metric = 0;
+    if (serving > 0)
+        metric = as->by_utilisation
+                     ? sim_level_mean(&as->p_busy, now) / (serving * s->workers)
+                     : (double)as->p_arrivals / serving;
+    sim_level_restart(&as->p_busy, now);
+    sim_level_restart(&as->p_serving, now);
+    as->p_arrivals = 0;
+    int lo, hi;
+    bounds(s, &lo, &hi);
+    double want = ceil((double)as->nrun * metric / as->target - 1e-9);
+    int desired = want < lo ? lo : want > hi ? hi : (int)want;
+    int have = capacity(as);
+    if (desired > have) {
+        if (as->episode_start < 0) {
+            as->episode_start = now - as->period;
+            as->episode_end = -1;
+        }
+        as->below = 0;
+        if (++as->above >= as->periods &&
+            (as->last_out == SIM_NEVER || now - as->last_out >= as->cooldown_out)) {
+            scale_out(s, desired - have);
+            as->above = 0;
+        }
+    } else if (desired < have) {
+        end_episode(s);
+        as->above = 0;
+        if (++as->below >= as->periods && as->booting == 0 &&
+            (as->last_action == SIM_NEVER || now - as->last_action >= as->cooldown_in)) {
+            scale_in(s, have - desired);
+            as->below = 0;
+        }
+    } else {
+        if (as->booting == 0) end_episode(s);
+        as->above = as->below = 0;
+    }
+    return as->period;
+}
+
+/* A scheduled capacity change: the count is brought inside the new bounds at once. */
+static void apply_step(struct sim_component *self, void *arg)
+{
+    struct service *s = (struct service *)self;
+    const struct capacity_step *st = arg;
+    int have = capacity(&s->as);
+    if (have < st->min) scale_out(s, st->min - have);
+    else if (have > st->max) scale_in(s, have - st->max);
+}
+
+static void autoscale_start(struct service *s)
+{
+    struct autoscale *as = &s->as;
+    for (int i = 0; i < s->ninstances; i++) {
+        as->pos[i] = -1;
+        s->instances[i].state = STOPPED;
+    }
+    for (int i = 0; i < as->desired; i++) {
+        s->instances[i].state = RUNNING;
+        run_add(as, i);
+    }
+    as->last_out = as->last_action = SIM_NEVER;
+    as->episode_start = as->episode_end = -1;
+    sim_level_init(&as->billed, 0, as->desired);
+    sim_level_init(&as->serving, 0, as->desired);
+    sim_level_init(&as->p_serving, 0, as->desired);
+    sim_level_init(&as->p_busy, 0, 0);
+    as->billed_min = as->desired;
+    sim_every(&s->base, as->period, evaluate, NULL);
+    for (int i = 0; i < as->nsteps; i++)
+        sim_schedule(&s->base, as->steps[i].at, apply_step, &as->steps[i]);
 }
 
 static void start(struct sim_component *self)
@@ -278,6 +616,7 @@ static void start(struct sim_component *self)
     sim_level_init(&s->queued, 0, 0);
     sim_level_init(&s->in_system, 0, 0);
     for (int i = 0; i < s->ncalls; i++) sim_level_init(&s->edges[i].in_flight_level, 0, 0);
+    if (s->as.on) autoscale_start(s);
 }
 
 static void begin_service(struct service *s, struct job *j);
@@ -290,11 +629,13 @@ static void release_worker(struct service *s, struct job *j)
     struct instance *in = &s->instances[j->instance];
     in->busy--;
     sim_level_add(&s->busy, sim_now(&s->base), -1);
+    if (s->as.on) sim_level_add(&s->as.p_busy, sim_now(&s->base), -1);
     if (in->queue.count) {
         struct job *next = sim_fifo_pop(&in->queue);
         sim_level_add(&s->queued, sim_now(&s->base), -1);
         begin_service(s, next);
     }
+    if (s->as.on) stop_if_drained(s, in);
 }
 
 /* The job answers its caller and leaves the service. */
@@ -335,6 +676,7 @@ static void begin_service(struct service *s, struct job *j)
     in->busy++;
     j->holding_worker = true;
     sim_level_add(&s->busy, now, 1);
+    if (s->as.on) sim_level_add(&s->as.p_busy, now, 1);
     if (sim_measuring(self)) {
         s->started++;
         if (now > j->arrived) s->waited++;
@@ -359,7 +701,14 @@ static void receive(struct sim_component *self, struct sim_call *call)
     struct job *j = sim_pool_get(&s->jobs);
     /* A caller that picked an instance (a load balancer) gets it; others are dealt round robin. */
     int instance = call->instance;
-    if (instance < 0 || instance >= s->ninstances) {
+    if (s->as.on) {
+        /* Autoscaled: a call naming an instance that is not running is dealt like any other. */
+        s->as.p_arrivals++;
+        if (instance < 0 || instance >= s->ninstances || s->instances[instance].state != RUNNING) {
+            instance = s->as.run[s->as.next_pick];
+            s->as.next_pick = (s->as.next_pick + 1) % s->as.nrun;
+        }
+    } else if (instance < 0 || instance >= s->ninstances) {
         instance = s->next_instance;
         s->next_instance = (s->next_instance + 1) % s->ninstances;
     }
@@ -722,6 +1071,14 @@ static void clear_stats(struct sim_component *self)
     if (s->op_arrivals) memset(s->op_arrivals, 0, SIM_MAX_OPS * sizeof *s->op_arrivals);
     s->wait_sum = s->residence_sum = 0;
     sim_hist_init(&s->latency);
+    if (s->as.on) {
+        struct autoscale *as = &s->as;
+        sim_level_restart(&as->billed, now);
+        sim_level_restart(&as->serving, now);
+        as->billed.max = as->billed_min = as->billed.level;
+        as->outs = as->ins = as->episodes = 0;
+        as->ttt_sum = as->ttt_max = 0;
+    }
 }
 
 /* An edge's resilience figures under calls.<i>., for the mechanisms it has. */
@@ -773,8 +1130,10 @@ static void report(struct sim_component *self, struct sim_report *rep)
         sim_report(rep, path, arrivals ? (double)s->op_arrivals[op] / arrivals : 0, SIM_UNIT_RATIO);
     }
     sim_report(rep, "throughput", (double)s->ok / window, SIM_UNIT_RATE);
+    double serving = s->as.on ? sim_level_mean(&s->as.serving, now) : s->ninstances;
     sim_report(rep, "utilisation",
-               sim_level_mean(&s->busy, now) / ((double)s->ninstances * s->workers), SIM_UNIT_RATIO);
+               serving > 0 ? sim_level_mean(&s->busy, now) / (serving * s->workers) : 0,
+               SIM_UNIT_RATIO);
     sim_report(rep, "queue.mean", sim_level_mean(&s->queued, now), SIM_UNIT_NUMBER);
     sim_report(rep, "queue.max", s->queued.max, SIM_UNIT_COUNT);
     sim_report(rep, "in_system.mean", sim_level_mean(&s->in_system, now), SIM_UNIT_NUMBER);
@@ -804,6 +1163,20 @@ static void report(struct sim_component *self, struct sim_report *rep)
         }
     }
     for (int i = 0; i < s->ncalls; i++) report_edge(s, i, rep);
+    if (s->as.on) {
+        const struct autoscale *as = &s->as;
+        double mean = sim_level_mean(&as->billed, now);
+        sim_report(rep, "instances.mean", mean, SIM_UNIT_NUMBER);
+        sim_report(rep, "instances.min", as->billed_min, SIM_UNIT_COUNT);
+        sim_report(rep, "instances.max", as->billed.max, SIM_UNIT_COUNT);
+        sim_report(rep, "instance_hours", mean * window / 3600, SIM_UNIT_NUMBER);
+        sim_report(rep, "scale_out_events", (double)as->outs, SIM_UNIT_COUNT);
+        sim_report(rep, "scale_in_events", (double)as->ins, SIM_UNIT_COUNT);
+        sim_report(rep, "time_to_target.count", (double)as->episodes, SIM_UNIT_COUNT);
+        sim_report(rep, "time_to_target.mean", as->episodes ? as->ttt_sum / (double)as->episodes : 0,
+                   SIM_UNIT_SECONDS);
+        sim_report(rep, "time_to_target.max", as->ttt_max, SIM_UNIT_SECONDS);
+    }
 }
 
 static void sample(struct sim_component *self, struct sim_sampler *smp)
@@ -812,6 +1185,7 @@ static void sample(struct sim_component *self, struct sim_sampler *smp)
     sim_sample(smp, "busy", s->busy.level);
     sim_sample(smp, "queue", s->queued.level);
     sim_sample(smp, "in_system", s->in_system.level);
+    if (s->as.on) sim_sample(smp, "instances", s->as.billed.level);
     for (int i = 0; i < s->ncalls; i++) {
         if (!s->calls[i].breaker.on) continue;
         const struct edge *e = &s->edges[i];
@@ -836,6 +1210,10 @@ static void describe(struct sim_component *self, char *buf, size_t n)
         len += snprintf(buf + len, n - (size_t)len, "%s%s%s", i ? ", " : "; calls ",
                         s->calls[i].to ? s->calls[i].to->name : "?",
                         s->calls[i].probability < 1 ? " (sometimes)" : "");
+    if (s->as.on && len > 0 && (size_t)len < n)
+        snprintf(buf + len, n - (size_t)len, "; autoscale %d..%d from %d on %s %g", s->as.min,
+                 s->as.max, s->as.desired,
+                 s->as.by_utilisation ? "utilisation" : "requests_per_instance", s->as.target);
 }
 
 /* M/M/c, M/M/c/K, or M/G/c by Allen-Cunneen (exact for c = 1: Pollaczek-Khinchine), per
@@ -866,6 +1244,10 @@ static void theory(struct sim_component *self, struct sim_report *pred)
         seen += share;
     }
     if (!(seen > 0) || !(lambda > 0)) return;
+    if (s->as.on) {
+        sim_theory_note(pred, "autoscaled: the instance count changes over time, no closed form here");
+        return;
+    }
     mean /= seen;
     second /= seen;
     double var = second - mean * mean;
@@ -922,6 +1304,9 @@ static void fini(struct sim_component *self)
     sim_free(s->edges);
     sim_free(s->service_time_by_op);
     sim_free(s->op_arrivals);
+    sim_free(s->as.steps);
+    sim_free(s->as.run);
+    sim_free(s->as.pos);
     sim_pool_fini(&s->jobs);
 }
 
