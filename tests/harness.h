@@ -150,4 +150,104 @@ static inline void harness_binomial(const char *what, double p, double k, double
                  p - half, p + half);
 }
 
+/* A scripted caller for model tests: a driver component sends one call per step, at a
+ * chosen time with a chosen operation and key, to one node, and each step records its
+ * answer; counts can then be exact. */
+struct harness_step {
+    double at; /* ms */
+    int op;
+    uint64_t key;
+    /* filled in by the driver */
+    double latency_ms;
+    enum sim_status status;
+    bool answered;
+};
+
+struct harness_rig {
+    struct sim_loader *ld;
+    struct sim__scenario sc;
+    struct sim_world *w;
+    struct sim__results *res; /* one replication's figures */
+};
+
+static struct sim_component *harness_target;
+
+static inline void harness_fire(struct sim_component *self, void *arg)
+{
+    struct harness_step *s = arg;
+    struct sim_call *c = sim_call_new(self, harness_target, NULL, s->op, s->key, SIM_NEVER);
+    c->caller_data = s;
+    sim_call_send(c);
+}
+
+static inline void harness_driver_respond(struct sim_component *self, struct sim_call *call)
+{
+    struct harness_step *s = call->caller_data;
+    s->latency_ms = (double)(sim_now(self) - call->start) / SIM_MS;
+    s->status = call->status;
+    s->answered = true;
+}
+
+static inline void harness_driver_clear(struct sim_component *self)
+{
+    (void)self;
+}
+
+static inline void harness_driver_report(struct sim_component *self, struct sim_report *rep)
+{
+    (void)self;
+    (void)rep;
+}
+
+static const struct sim_model harness_driver_model = {
+    .name = "driver",
+    .size = sizeof(struct sim_component),
+    .respond = harness_driver_respond,
+    .clear_stats = harness_driver_clear,
+    .report = harness_driver_report,
+};
+
+/* Builds the scenario in text (label names it in errors), sends steps[] to the node
+ * called target, runs, and fails the test unless every step was answered. */
+static inline struct harness_rig harness_script(const char *label, const char *text, const char *target,
+                                                struct harness_step *steps, int n)
+{
+    struct harness_rig r = {0};
+    char err[1024];
+    gsl_set_error_handler_off();
+    r.ld = sim__loader_parse(label, text, strlen(text), err, sizeof err);
+    if (!r.ld) fail_msg("%s", err);
+    if (!sim__scenario_read(r.ld, &r.sc)) fail_msg("%s", sim__loader_error(r.ld));
+    r.w = sim__world_build(r.ld, &r.sc, 0);
+    if (!r.w) fail_msg("%s", sim__loader_error(r.ld));
+    harness_target = sim__world_find(r.w, target);
+    struct sim_component *driver = sim__world_add(r.w, &harness_driver_model, "driver");
+    for (int i = 0; i < n; i++)
+        sim_schedule(driver, (sim_time)llround(steps[i].at * SIM_MS), harness_fire, &steps[i]);
+    sim__world_run(r.w);
+    r.res = sim_alloc(sizeof *r.res);
+    r.res->replications = 1;
+    sim__results_collect(r.res, r.w, 0);
+    for (int i = 0; i < n; i++)
+        if (!steps[i].answered)
+            fail_msg("step %d (key %llu) was never answered", i, (unsigned long long)steps[i].key);
+    return r;
+}
+
+/* Figure path of the rig's only replication. */
+static inline double harness_rig_figure(const struct harness_rig *r, const char *path)
+{
+    const struct sim__metric *m = sim__results_find(r->res, path);
+    if (!m) fail_msg("no figure %s", path);
+    return m->values[0];
+}
+
+static inline void harness_rig_done(struct harness_rig *r)
+{
+    sim__results_destroy(r->res);
+    sim__world_destroy(r->w);
+    sim__scenario_fini(&r->sc);
+    sim__loader_destroy(r->ld);
+}
+
 #endif

@@ -5,63 +5,6 @@
  * policy, and the exact message of each invalid configuration. */
 #include "harness.h"
 
-/* One scripted call: at `at` ms, op on key. */
-struct step {
-    double at;
-    int op;
-    uint64_t key;
-    /* filled in by the driver */
-    double latency_ms;
-    enum sim_status status;
-    bool answered;
-};
-
-static struct step *script;
-static int nscript;
-static struct sim_component *cache_node;
-
-static void fire(struct sim_component *self, void *arg)
-{
-    struct step *s = arg;
-    struct sim_call *c = sim_call_new(self, cache_node, NULL, s->op, s->key, SIM_NEVER);
-    c->caller_data = s;
-    sim_call_send(c);
-}
-
-static void driver_respond(struct sim_component *self, struct sim_call *call)
-{
-    struct step *s = call->caller_data;
-    s->latency_ms = (double)(sim_now(self) - call->start) / SIM_MS;
-    s->status = call->status;
-    s->answered = true;
-}
-
-static void driver_nothing(struct sim_component *self)
-{
-    (void)self;
-}
-
-static void driver_report(struct sim_component *self, struct sim_report *rep)
-{
-    (void)self;
-    (void)rep;
-}
-
-static const struct sim_model driver_model = {
-    .name = "driver",
-    .size = sizeof(struct sim_component),
-    .respond = driver_respond,
-    .clear_stats = driver_nothing,
-    .report = driver_report,
-};
-
-struct rig {
-    struct sim_loader *ld;
-    struct sim__scenario sc;
-    struct sim_world *w;
-    struct sim__results *res;
-};
-
 /* The scenario: cache (the given fields) in front of db, a backend answering in 1 ms. */
 static const char *scenario(const char *cache_fields, char *buf, size_t n)
 {
@@ -75,55 +18,30 @@ static const char *scenario(const char *cache_fields, char *buf, size_t n)
 }
 
 /* Runs steps[] against a cache configured with cache_fields; the figures land in r.res. */
-static struct rig run_script(const char *cache_fields, struct step *steps, int n)
+static struct harness_rig run_script(const char *cache_fields, struct harness_step *steps, int n)
 {
-    struct rig r = {0};
-    char text[2048], err[1024];
-    gsl_set_error_handler_off();
+    char text[2048];
     scenario(cache_fields, text, sizeof text);
-    r.ld = sim__loader_parse("web.json", text, strlen(text), err, sizeof err);
-    if (!r.ld) fail_msg("%s", err);
-    if (!sim__scenario_read(r.ld, &r.sc)) fail_msg("%s", sim__loader_error(r.ld));
-    r.w = sim__world_build(r.ld, &r.sc, 0);
-    if (!r.w) fail_msg("%s", sim__loader_error(r.ld));
-    cache_node = sim__world_find(r.w, "cache");
-    struct sim_component *driver = sim__world_add(r.w, &driver_model, "driver");
-    script = steps;
-    nscript = n;
-    for (int i = 0; i < n; i++)
-        sim_schedule(driver, (sim_time)llround(steps[i].at * SIM_MS), fire, &steps[i]);
-    sim__world_run(r.w);
-    r.res = sim_alloc(sizeof *r.res);
-    r.res->replications = 1;
-    sim__results_collect(r.res, r.w, 0);
-    for (int i = 0; i < n; i++)
-        if (!steps[i].answered) fail_msg("step %d (key %llu) was never answered", i,
-                                         (unsigned long long)steps[i].key);
-    return r;
+    return harness_script("web.json", text, "cache", steps, n);
 }
 
-static double figure(const struct rig *r, const char *path)
+static double figure(const struct harness_rig *r, const char *path)
 {
     char full[160];
     snprintf(full, sizeof full, "nodes.cache.%s", path);
-    const struct sim__metric *m = sim__results_find(r->res, full);
-    if (!m) fail_msg("no figure %s", full);
-    return m->values[0];
+    return harness_rig_figure(r, full);
 }
 
-static void rig_done(struct rig *r)
+static void rig_done(struct harness_rig *r)
 {
-    sim__results_destroy(r->res);
-    sim__world_destroy(r->w);
-    sim__scenario_fini(&r->sc);
-    sim__loader_destroy(r->ld);
+    harness_rig_done(r);
 }
 
 #define R(t, k) {t, SIM_OP_READ, k, 0, SIM_OK, false}
 #define W(t, k) {t, SIM_OP_WRITE, k, 0, SIM_OK, false}
 
 /* Each step a hit ('H', answered at once: hit_time is 0) or a miss ('M', 1 ms backend). */
-static void expect_pattern(const struct step *steps, int n, const char *pattern)
+static void expect_pattern(const struct harness_step *steps, int n, const char *pattern)
 {
     char got[128];
     for (int i = 0; i < n; i++) got[i] = steps[i].latency_ms < 0.5 ? 'H' : 'M';
@@ -134,10 +52,10 @@ static void expect_pattern(const struct step *steps, int n, const char *pattern)
 static void lru_evicts_the_least_recently_used(void **state)
 {
     (void)state;
-    struct step s[] = {R(0, 1), R(10, 2), R(20, 3), R(30, 1), R(40, 4) /* evicts 2 */,
+    struct harness_step s[] = {R(0, 1), R(10, 2), R(20, 3), R(30, 1), R(40, 4) /* evicts 2 */,
                        R(50, 1), R(60, 3), R(70, 2) /* evicts 4 */, R(80, 4) /* evicts 1 */,
                        R(90, 3), R(100, 1)};
-    struct rig r = run_script("\"capacity\": 3, \"eviction\": \"lru\"", s, 11);
+    struct harness_rig r = run_script("\"capacity\": 3, \"eviction\": \"lru\"", s, 11);
     expect_pattern(s, 11, "MMMHMHHMMHM");
     assert_int_equal(figure(&r, "evictions"), 4);
     assert_int_equal(figure(&r, "entries"), 3);
@@ -147,9 +65,9 @@ static void lru_evicts_the_least_recently_used(void **state)
 static void fifo_evicts_the_oldest_fill_whatever_its_hits(void **state)
 {
     (void)state;
-    struct step s[] = {R(0, 1), R(10, 2), R(20, 3), R(30, 1), R(40, 4) /* evicts 1 */,
+    struct harness_step s[] = {R(0, 1), R(10, 2), R(20, 3), R(30, 1), R(40, 4) /* evicts 1 */,
                        R(50, 1) /* evicts 2 */, R(60, 3), R(70, 2) /* evicts 3 */, R(80, 3)};
-    struct rig r = run_script("\"capacity\": 3, \"eviction\": \"fifo\"", s, 9);
+    struct harness_rig r = run_script("\"capacity\": 3, \"eviction\": \"fifo\"", s, 9);
     expect_pattern(s, 9, "MMMHMMHMM");
     rig_done(&r);
 }
@@ -158,15 +76,15 @@ static void lfu_evicts_the_least_frequently_used_then_the_oldest(void **state)
 {
     (void)state;
     /* counts after the hits: 1 -> 3, 2 -> 2, 3 -> 1 */
-    struct step s[] = {R(0, 1), R(10, 2), R(20, 3), R(30, 1), R(40, 1), R(50, 2),
+    struct harness_step s[] = {R(0, 1), R(10, 2), R(20, 3), R(30, 1), R(40, 1), R(50, 2),
                        R(60, 4) /* evicts 3 */, R(70, 3) /* evicts 4 */, R(80, 2), R(90, 1),
                        R(100, 4) /* evicts 3 */, R(110, 5) /* evicts 4 */, R(120, 3)};
-    struct rig r = run_script("\"capacity\": 3, \"eviction\": \"lfu\"", s, 13);
+    struct harness_rig r = run_script("\"capacity\": 3, \"eviction\": \"lfu\"", s, 13);
     expect_pattern(s, 13, "MMMHHHMMHHMMM");
     rig_done(&r);
 
     /* equal counts: the least recently filled or used goes first */
-    struct step t[] = {R(0, 1), R(10, 2), R(20, 3) /* evicts 1 */, R(30, 2), R(40, 1)};
+    struct harness_step t[] = {R(0, 1), R(10, 2), R(20, 3) /* evicts 1 */, R(30, 2), R(40, 1)};
     r = run_script("\"capacity\": 2, \"eviction\": \"lfu\"", t, 5);
     expect_pattern(t, 5, "MMMHM");
     rig_done(&r);
@@ -175,9 +93,9 @@ static void lfu_evicts_the_least_frequently_used_then_the_oldest(void **state)
 static void random_eviction_keeps_the_capacity(void **state)
 {
     (void)state;
-    struct step s[200];
-    for (int i = 0; i < 200; i++) s[i] = (struct step)R(i * 5.0, (uint64_t)(i * 7919 % 13));
-    struct rig r = run_script("\"capacity\": 5, \"eviction\": \"random\"", s, 200);
+    struct harness_step s[200];
+    for (int i = 0; i < 200; i++) s[i] = (struct harness_step)R(i * 5.0, (uint64_t)(i * 7919 % 13));
+    struct harness_rig r = run_script("\"capacity\": 5, \"eviction\": \"random\"", s, 200);
     double misses = figure(&r, "misses"), hits = figure(&r, "hits");
     assert_int_equal(hits + misses, 200);
     assert_true(hits > 0 && misses > 13);
@@ -190,14 +108,14 @@ static void ttl_expires_entries_counted_from_the_fill(void **state)
 {
     (void)state;
     /* filled at 1 ms, expires at 51 ms; refilled at 61 ms */
-    struct step s[] = {R(0, 1), R(30, 1), R(50.5, 1), R(60, 1), R(100, 1), R(112, 1)};
-    struct rig r = run_script("\"eviction\": \"ttl\", \"ttl\": \"50ms\"", s, 6);
+    struct harness_step s[] = {R(0, 1), R(30, 1), R(50.5, 1), R(60, 1), R(100, 1), R(112, 1)};
+    struct harness_rig r = run_script("\"eviction\": \"ttl\", \"ttl\": \"50ms\"", s, 6);
     expect_pattern(s, 6, "MHHMHM");
     assert_int_equal(figure(&r, "expirations"), 2);
     rig_done(&r);
 
     /* ttl on a bounded lru cache, with jitter: expiry within ttl +- jitter */
-    struct step t[] = {R(0, 1), R(40, 1), R(70, 1)};
+    struct harness_step t[] = {R(0, 1), R(40, 1), R(70, 1)};
     r = run_script("\"capacity\": 10, \"ttl\": \"50ms\", \"ttl_jitter\": \"5ms\"", t, 3);
     expect_pattern(t, 3, "MHM");
     rig_done(&r);
@@ -206,8 +124,8 @@ static void ttl_expires_entries_counted_from_the_fill(void **state)
 static void concurrent_misses_share_one_backend_read(void **state)
 {
     (void)state;
-    struct step s[] = {R(0, 5), R(0.25, 5), R(0.5, 5), R(2, 5)};
-    struct rig r = run_script("\"capacity\": 10", s, 4);
+    struct harness_step s[] = {R(0, 5), R(0.25, 5), R(0.5, 5), R(2, 5)};
+    struct harness_rig r = run_script("\"capacity\": 10", s, 4);
     assert_true(fabs(s[0].latency_ms - 1) < 1e-9);
     assert_true(fabs(s[1].latency_ms - 0.75) < 1e-9);
     assert_true(fabs(s[2].latency_ms - 0.5) < 1e-9);
@@ -217,7 +135,7 @@ static void concurrent_misses_share_one_backend_read(void **state)
     assert_true(fabs(figure(&r, "backend.reads") * 10 - 1) < 1e-9); /* one read in 10 s */
     rig_done(&r);
 
-    struct step t[] = {R(0, 5), R(0.25, 5), R(0.5, 5), R(2, 5)};
+    struct harness_step t[] = {R(0, 5), R(0.25, 5), R(0.5, 5), R(2, 5)};
     r = run_script("\"capacity\": 10, \"coalescing\": false", t, 4);
     for (int i = 0; i < 3; i++) assert_true(fabs(t[i].latency_ms - 1) < 1e-9);
     assert_int_equal(figure(&r, "coalesced"), 0);
@@ -228,15 +146,15 @@ static void concurrent_misses_share_one_backend_read(void **state)
 static void cache_aside_invalidates_after_the_backend_write(void **state)
 {
     (void)state;
-    struct step s[] = {R(0, 1), R(5, 1), W(10, 1), R(20, 1), R(30, 1)};
-    struct rig r = run_script("\"capacity\": 10", s, 5);
+    struct harness_step s[] = {R(0, 1), R(5, 1), W(10, 1), R(20, 1), R(30, 1)};
+    struct harness_rig r = run_script("\"capacity\": 10", s, 5);
     expect_pattern(s, 5, "MHMMH");
     assert_int_equal(figure(&r, "invalidations"), 1);
     assert_int_equal(figure(&r, "stale_reads"), 0);
     rig_done(&r);
 
     /* invalidated 20 ms after the write's acknowledgement (11 ms): the hit at 20 ms is stale */
-    struct step t[] = {R(0, 1), W(10, 1), R(20, 1), R(40, 1)};
+    struct harness_step t[] = {R(0, 1), W(10, 1), R(20, 1), R(40, 1)};
     r = run_script("\"capacity\": 10, \"invalidation_delay\": \"20ms\"", t, 4);
     expect_pattern(t, 4, "MMHM");
     assert_int_equal(figure(&r, "stale_reads"), 1);
@@ -246,8 +164,8 @@ static void cache_aside_invalidates_after_the_backend_write(void **state)
 static void write_through_updates_the_entry(void **state)
 {
     (void)state;
-    struct step s[] = {W(0, 1), R(10, 1), R(20, 2), W(30, 2), R(40, 2)};
-    struct rig r = run_script("\"capacity\": 10, \"write_policy\": \"write_through\"", s, 5);
+    struct harness_step s[] = {W(0, 1), R(10, 1), R(20, 2), W(30, 2), R(40, 2)};
+    struct harness_rig r = run_script("\"capacity\": 10, \"write_policy\": \"write_through\"", s, 5);
     expect_pattern(s, 5, "MHMMH");
     assert_int_equal(figure(&r, "stale_reads"), 0);
     assert_int_equal(figure(&r, "invalidations"), 0);
@@ -259,8 +177,8 @@ static void write_around_invalidates_on_arrival(void **state)
     (void)state;
     /* the read at 10.25 ms misses and refills the old value (read before the write's
      * acknowledgement at 11 ms): the hit at 20 ms is stale */
-    struct step s[] = {R(0, 1), W(10, 1), R(10.25, 1), R(20, 1)};
-    struct rig r = run_script("\"capacity\": 10, \"write_policy\": \"write_around\"", s, 4);
+    struct harness_step s[] = {R(0, 1), W(10, 1), R(10.25, 1), R(20, 1)};
+    struct harness_rig r = run_script("\"capacity\": 10, \"write_policy\": \"write_around\"", s, 4);
     expect_pattern(s, 4, "MMMH");
     assert_int_equal(figure(&r, "invalidations"), 1);
     assert_int_equal(figure(&r, "stale_reads"), 1);
@@ -270,8 +188,8 @@ static void write_around_invalidates_on_arrival(void **state)
 static void write_back_acknowledges_then_flushes_in_batches(void **state)
 {
     (void)state;
-    struct step s[] = {W(0, 1), W(1, 2), W(2, 3), R(50, 1), W(150, 1), R(300, 4)};
-    struct rig r = run_script("\"capacity\": 10, \"write_policy\": \"write_back\", "
+    struct harness_step s[] = {W(0, 1), W(1, 2), W(2, 3), R(50, 1), W(150, 1), R(300, 4)};
+    struct harness_rig r = run_script("\"capacity\": 10, \"write_policy\": \"write_back\", "
                               "\"flush_interval\": \"100ms\", \"batch_size\": 2",
                               s, 6);
     expect_pattern(s, 6, "HHHHHM");
@@ -285,7 +203,7 @@ static void write_back_acknowledges_then_flushes_in_batches(void **state)
     rig_done(&r);
 
     /* a dirty entry evicted before its flush goes to the backend alone */
-    struct step t[] = {W(0, 1), W(1, 2), W(2, 3), R(3, 1)};
+    struct harness_step t[] = {W(0, 1), W(1, 2), W(2, 3), R(3, 1)};
     r = run_script("\"capacity\": 2, \"eviction\": \"fifo\", \"write_policy\": \"write_back\"",
                    t, 4);
     expect_pattern(t, 4, "HHHM");
@@ -297,9 +215,8 @@ static void write_back_acknowledges_then_flushes_in_batches(void **state)
 static void backend_errors_pass_up_and_fill_nothing(void **state)
 {
     (void)state;
-    struct step s[] = {R(0, 1), R(0, 1), R(0, 1), R(10, 1)};
-    struct rig r = {0};
-    char text[2048], err[1024];
+    struct harness_step s[] = {R(0, 1), R(0, 1), R(0, 1), R(10, 1)};
+    char text[2048];
     snprintf(text, sizeof text,
              "{\"seed\": 7, \"duration\": \"1s\","
              " \"workload\": {\"entry\": \"cache\", \"arrivals\": {\"rate\": 0}},"
@@ -307,19 +224,7 @@ static void backend_errors_pass_up_and_fill_nothing(void **state)
              " \"coalescing\": false},"
              " \"db\": {\"type\": \"service\", \"workers\": 1, \"queue\": 0,"
              " \"service_time\": \"1ms\"}}}");
-    r.ld = sim__loader_parse("web.json", text, strlen(text), err, sizeof err);
-    assert_non_null(r.ld);
-    assert_true(sim__scenario_read(r.ld, &r.sc));
-    r.w = sim__world_build(r.ld, &r.sc, 0);
-    assert_non_null(r.w);
-    cache_node = sim__world_find(r.w, "cache");
-    struct sim_component *driver = sim__world_add(r.w, &driver_model, "driver");
-    for (int i = 0; i < 4; i++)
-        sim_schedule(driver, (sim_time)llround(s[i].at * SIM_MS), fire, &s[i]);
-    sim__world_run(r.w);
-    r.res = sim_alloc(sizeof *r.res);
-    r.res->replications = 1;
-    sim__results_collect(r.res, r.w, 0);
+    struct harness_rig r = harness_script("web.json", text, "cache", s, 4);
     assert_int_equal(s[0].status, SIM_OK);
     assert_int_equal(s[1].status, SIM_REJECTED); /* one worker, no queue */
     assert_int_equal(s[2].status, SIM_REJECTED);
@@ -351,13 +256,13 @@ static void cluster_places_keys_by_consistent_hashing(void **state)
     /* 100 reads of hot key 7, then one read of each key 0..99: 200 reads on 4 shards of
      * 100 entries, so only each key's first read misses */
     enum { NODES = 4, VNODES = 100, N = 200 };
-    struct step s[N];
+    struct harness_step s[N];
     double reads[NODES] = {0}, distinct[NODES] = {0};
-    for (int i = 0; i < 100; i++) s[i] = (struct step)R(i * 2.0, 7);
-    for (int i = 0; i < 100; i++) s[100 + i] = (struct step)R(200 + i * 2.0, (uint64_t)i);
+    for (int i = 0; i < 100; i++) s[i] = (struct harness_step)R(i * 2.0, 7);
+    for (int i = 0; i < 100; i++) s[100 + i] = (struct harness_step)R(200 + i * 2.0, (uint64_t)i);
     for (int i = 0; i < N; i++) reads[ring_owner(NODES, VNODES, s[i].key)]++;
     for (uint64_t k = 0; k < 100; k++) distinct[ring_owner(NODES, VNODES, k)]++;
-    struct rig r = run_script("\"capacity\": 400, \"cluster\": {\"nodes\": 4}", s, N);
+    struct harness_rig r = run_script("\"capacity\": 400, \"cluster\": {\"nodes\": 4}", s, N);
     uint32_t hot = ring_owner(NODES, VNODES, 7);
     double busiest = 0;
     for (int i = 0; i < NODES; i++) {
@@ -391,9 +296,9 @@ static void cluster_shards_evict_on_their_own(void **state)
             on1 = k;
         }
     }
-    struct step s[] = {R(0, on0[0]), R(10, on0[1]), R(20, on0[2]) /* evicts on0[0] */,
+    struct harness_step s[] = {R(0, on0[0]), R(10, on0[1]), R(20, on0[2]) /* evicts on0[0] */,
                        R(30, on1), R(40, on0[0]) /* evicts on0[1] */, R(50, on1)};
-    struct rig r = run_script("\"capacity\": 4, \"cluster\": {\"nodes\": 2}", s, 6);
+    struct harness_rig r = run_script("\"capacity\": 4, \"cluster\": {\"nodes\": 2}", s, 6);
     expect_pattern(s, 6, "MMMMMH");
     assert_int_equal(figure(&r, "evictions"), 2);
     assert_int_equal(figure(&r, "entries"), 3);
@@ -401,7 +306,7 @@ static void cluster_shards_evict_on_their_own(void **state)
     rig_done(&r);
 
     /* the same reads on one node of 4 entries: nothing is evicted */
-    struct step t[] = {R(0, on0[0]), R(10, on0[1]), R(20, on0[2]), R(30, on1), R(40, on0[0]),
+    struct harness_step t[] = {R(0, on0[0]), R(10, on0[1]), R(20, on0[2]), R(30, on1), R(40, on0[0]),
                        R(50, on1)};
     r = run_script("\"capacity\": 4", t, 6);
     expect_pattern(t, 6, "MMMMHH");
@@ -412,11 +317,11 @@ static void cluster_shards_evict_on_their_own(void **state)
  * cache with a 100 ms ttl and no coalescing. The first 51 readers (to the cold fill at
  * 1 ms) all miss, with or without early expiration. Returns the most misses that started
  * in any one millisecond after that; the figures land in *r. */
-static int hot_key_herd(const char *fields, struct rig *r)
+static int hot_key_herd(const char *fields, struct harness_rig *r)
 {
     enum { N = 50000 };
-    struct step *s = calloc(N, sizeof *s);
-    for (int i = 0; i < N; i++) s[i] = (struct step)R(i * 0.02, 1);
+    struct harness_step *s = calloc(N, sizeof *s);
+    for (int i = 0; i < N; i++) s[i] = (struct harness_step)R(i * 0.02, 1);
     *r = run_script(fields, s, N);
     int per_ms[1000] = {0}, most = 0;
     for (int i = 0; i < 51; i++) assert_true(s[i].latency_ms > 0.5);
@@ -429,7 +334,7 @@ static int hot_key_herd(const char *fields, struct rig *r)
 static void early_expiration_prevents_the_thundering_herd(void **state)
 {
     (void)state;
-    struct rig r;
+    struct harness_rig r;
     int burst = hot_key_herd("\"capacity\": 10, \"ttl\": \"100ms\", \"coalescing\": false", &r);
     double misses = figure(&r, "misses"), expirations = figure(&r, "expirations");
     printf("  without: %g misses, %g expirations, at most %d misses in one ms\n", misses,
@@ -459,8 +364,8 @@ static void early_expiration_never_fires_without_a_recompute_time(void **state)
 {
     (void)state;
     /* write_through fills carry no backend read time (delta 0): no early refresh */
-    struct step s[] = {W(0, 1), R(10, 1), R(49, 1), R(49.9, 1), R(52, 1)};
-    struct rig r = run_script("\"capacity\": 10, \"ttl\": \"50ms\", \"write_policy\": "
+    struct harness_step s[] = {W(0, 1), R(10, 1), R(49, 1), R(49.9, 1), R(52, 1)};
+    struct harness_rig r = run_script("\"capacity\": 10, \"ttl\": \"50ms\", \"write_policy\": "
                               "\"write_through\", \"early_expiration\": {\"beta\": 100}",
                               s, 5);
     expect_pattern(s, 5, "MHHHM");
@@ -473,8 +378,8 @@ static double probe_size(const char *size_dist, uint64_t key)
 {
     char fields[512];
     snprintf(fields, sizeof fields, "\"capacity_bytes\": 1000000, \"value_size\": %s", size_dist);
-    struct step s[] = {R(0, key)};
-    struct rig r = run_script(fields, s, 1);
+    struct harness_step s[] = {R(0, key)};
+    struct harness_rig r = run_script(fields, s, 1);
     double size = figure(&r, "bytes_used.max");
     rig_done(&r);
     return size;
@@ -498,9 +403,9 @@ static void byte_capacity_evicts_until_the_value_fits(void **state)
     char fields[512];
     snprintf(fields, sizeof fields, "\"capacity_bytes\": 300, \"value_size\": %s", dist);
     /* 100 + 100 held; the 300-byte value evicts both; a 100-byte one evicts it */
-    struct step s[] = {R(0, small[0]), R(10, small[1]), R(20, large), R(30, small[0]),
+    struct harness_step s[] = {R(0, small[0]), R(10, small[1]), R(20, large), R(30, small[0]),
                        R(40, small[0])};
-    struct rig r = run_script(fields, s, 5);
+    struct harness_rig r = run_script(fields, s, 5);
     expect_pattern(s, 5, "MMMMH");
     harness_exact("evictions", 3, figure(&r, "evictions"), 0);
     harness_exact("bytes_used.max", 300, figure(&r, "bytes_used.max"), 0);
@@ -511,7 +416,7 @@ static void byte_capacity_evicts_until_the_value_fits(void **state)
 
     /* a value larger than the capacity is never held */
     snprintf(fields, sizeof fields, "\"capacity_bytes\": 250, \"value_size\": %s", dist);
-    struct step t[] = {R(0, large), R(10, large), R(20, small[0]), R(30, small[0])};
+    struct harness_step t[] = {R(0, large), R(10, large), R(20, small[0]), R(30, small[0])};
     r = run_script(fields, t, 4);
     expect_pattern(t, 4, "MMMH");
     harness_exact("too_large", 2, figure(&r, "too_large"), 0);
@@ -521,7 +426,7 @@ static void byte_capacity_evicts_until_the_value_fits(void **state)
     /* with an item capacity as well, whichever limit binds first */
     snprintf(fields, sizeof fields, "\"capacity\": 1, \"capacity_bytes\": 300, \"value_size\": %s",
              dist);
-    struct step u[] = {R(0, small[0]), R(10, small[1]), R(20, small[0])};
+    struct harness_step u[] = {R(0, small[0]), R(10, small[1]), R(20, small[0])};
     r = run_script(fields, u, 3);
     expect_pattern(u, 3, "MMM");
     harness_exact("evictions", 2, figure(&r, "evictions"), 0);

@@ -8,59 +8,6 @@
  * mass it owns, and a scatter call answers with its slowest shard. */
 #include "harness.h"
 
-struct step {
-    double at; /* ms */
-    int op;
-    uint64_t key;
-    double latency_ms;
-    enum sim_status status;
-    bool answered;
-};
-
-static struct sim_component *db_node;
-
-static void fire(struct sim_component *self, void *arg)
-{
-    struct step *s = arg;
-    struct sim_call *c = sim_call_new(self, db_node, NULL, s->op, s->key, SIM_NEVER);
-    c->caller_data = s;
-    sim_call_send(c);
-}
-
-static void driver_respond(struct sim_component *self, struct sim_call *call)
-{
-    struct step *s = call->caller_data;
-    s->latency_ms = (double)(sim_now(self) - call->start) / SIM_MS;
-    s->status = call->status;
-    s->answered = true;
-}
-
-static void driver_nothing(struct sim_component *self)
-{
-    (void)self;
-}
-
-static void driver_report(struct sim_component *self, struct sim_report *rep)
-{
-    (void)self;
-    (void)rep;
-}
-
-static const struct sim_model driver_model = {
-    .name = "driver",
-    .size = sizeof(struct sim_component),
-    .respond = driver_respond,
-    .clear_stats = driver_nothing,
-    .report = driver_report,
-};
-
-struct rig {
-    struct sim_loader *ld;
-    struct sim__scenario sc;
-    struct sim_world *w;
-    struct sim__results *res;
-};
-
 static const char *scenario_nodes(const char *db_fields, const char *nodes, char *buf, size_t n)
 {
     snprintf(buf, n,
@@ -77,58 +24,36 @@ static const char *scenario(const char *db_fields, char *buf, size_t n)
 }
 
 /* Runs steps against db, with other nodes beside it (JSON members, each after a comma). */
-static struct rig run_script_nodes(const char *db_fields, const char *nodes, struct step *steps,
+static struct harness_rig run_script_nodes(const char *db_fields, const char *nodes, struct harness_step *steps,
                                    int n)
 {
-    struct rig r = {0};
-    char text[4096], err[1024];
-    gsl_set_error_handler_off();
+    char text[4096];
     scenario_nodes(db_fields, nodes, text, sizeof text);
-    r.ld = sim__loader_parse("db.json", text, strlen(text), err, sizeof err);
-    if (!r.ld) fail_msg("%s", err);
-    if (!sim__scenario_read(r.ld, &r.sc)) fail_msg("%s", sim__loader_error(r.ld));
-    r.w = sim__world_build(r.ld, &r.sc, 0);
-    if (!r.w) fail_msg("%s", sim__loader_error(r.ld));
-    db_node = sim__world_find(r.w, "db");
-    struct sim_component *driver = sim__world_add(r.w, &driver_model, "driver");
-    for (int i = 0; i < n; i++)
-        sim_schedule(driver, (sim_time)llround(steps[i].at * SIM_MS), fire, &steps[i]);
-    sim__world_run(r.w);
-    r.res = sim_alloc(sizeof *r.res);
-    r.res->replications = 1;
-    sim__results_collect(r.res, r.w, 0);
-    for (int i = 0; i < n; i++)
-        if (!steps[i].answered) fail_msg("step %d was never answered", i);
-    return r;
+    return harness_script("db.json", text, "db", steps, n);
 }
 
-static struct rig run_script(const char *db_fields, struct step *steps, int n)
+static struct harness_rig run_script(const char *db_fields, struct harness_step *steps, int n)
 {
     return run_script_nodes(db_fields, "", steps, n);
 }
 
-static double figure(const struct rig *r, const char *path)
+static double figure(const struct harness_rig *r, const char *path)
 {
     char full[160];
     snprintf(full, sizeof full, "nodes.db.%s", path);
-    const struct sim__metric *m = sim__results_find(r->res, full);
-    if (!m) fail_msg("no figure %s", full);
-    return m->values[0];
+    return harness_rig_figure(r, full);
 }
 
-static void rig_done(struct rig *r)
+static void rig_done(struct harness_rig *r)
 {
-    sim__results_destroy(r->res);
-    sim__world_destroy(r->w);
-    sim__scenario_fini(&r->sc);
-    sim__loader_destroy(r->ld);
+    harness_rig_done(r);
 }
 
 #define R(t, k) {t, SIM_OP_READ, k, 0, SIM_OK, false}
 #define W(t, k) {t, SIM_OP_WRITE, k, 0, SIM_OK, false}
 
 /* A deterministic pseudo-random script: writes at even ms, reads at odd ms, over 5 keys. */
-static int make_script(struct step *steps, int n)
+static int make_script(struct harness_step *steps, int n)
 {
     uint64_t x = 12345;
     for (int i = 0; i < n; i++) {
@@ -137,7 +62,7 @@ static int make_script(struct step *steps, int n)
         bool write = (x >> 20) % 4 == 0;
         if (write && ms % 2) ms++;
         if (!write && ms % 2 == 0) ms++;
-        steps[i] = (struct step){.at = ms, .op = write ? SIM_OP_WRITE : SIM_OP_READ,
+        steps[i] = (struct harness_step){.at = ms, .op = write ? SIM_OP_WRITE : SIM_OP_READ,
                                  .key = (x >> 40) % 5};
     }
     return n;
@@ -146,7 +71,7 @@ static int make_script(struct step *steps, int n)
 /* With zero service and link times a write is acknowledged as it arrives, and with a
  * constant lag L it lands on the replica exactly L later: a read is stale exactly when its
  * key had a write in the last L. The expected count is computed here from the script. */
-static double stale_expected(const struct step *s, int n, double lag_ms)
+static double stale_expected(const struct harness_step *s, int n, double lag_ms)
 {
     int stale = 0;
     for (int i = 0; i < n; i++) {
@@ -169,10 +94,10 @@ static void async_stale_reads_only_within_the_lag_of_a_write(void **state)
 {
     (void)state;
     enum { N = 3000 };
-    static struct step steps[N];
+    static struct harness_step steps[N];
     make_script(steps, N);
     double want = stale_expected(steps, N, 10.5);
-    struct rig r = run_script(ASYNC_ONE_REPLICA, steps, N);
+    struct harness_rig r = run_script(ASYNC_ONE_REPLICA, steps, N);
     printf("  stale reads: expected %.0f (a write of the key within 10.5ms), got %.0f\n", want,
            figure(&r, "stale_reads"));
     assert_true(want > 100);
@@ -182,7 +107,7 @@ static void async_stale_reads_only_within_the_lag_of_a_write(void **state)
     rig_done(&r);
 
     /* a single key: read 5ms and 10ms after the write are stale, 11ms and 50ms are not */
-    struct step two[] = {W(1, 7), R(6, 7), R(11, 7), R(12, 7), R(51, 7), R(52, 8)};
+    struct harness_step two[] = {W(1, 7), R(6, 7), R(11, 7), R(12, 7), R(51, 7), R(52, 8)};
     r = run_script(ASYNC_ONE_REPLICA, two, 6);
     assert_int_equal((int)figure(&r, "stale_reads"), 2);
     assert_int_equal((int)figure(&r, "reads_of_written_keys"), 4);
@@ -194,10 +119,10 @@ static void read_your_writes_removes_stale_reads(void **state)
 {
     (void)state;
     enum { N = 3000 };
-    static struct step steps[N];
+    static struct harness_step steps[N];
     make_script(steps, N);
     double want = stale_expected(steps, N, 10.5);
-    struct rig r = run_script(ASYNC_ONE_REPLICA ", \"read_your_writes\": true", steps, N);
+    struct harness_rig r = run_script(ASYNC_ONE_REPLICA ", \"read_your_writes\": true", steps, N);
     printf("  read_your_writes: stale %.0f, redirected to the primary %.0f (expected %.0f)\n",
            figure(&r, "stale_reads"), figure(&r, "read_your_writes_redirects"), want);
     assert_int_equal((int)figure(&r, "stale_reads"), 0);
@@ -252,16 +177,16 @@ static void semi_sync_waits_for_the_kth_replica(void **state)
 {
     (void)state;
     enum { N = 900 };
-    static struct step steps[N];
+    static struct harness_step steps[N];
     for (int k = 1; k <= 3; k++) {
-        for (int i = 0; i < N; i++) steps[i] = (struct step)W(1 + 11.0 * i, (uint64_t)i % 7);
+        for (int i = 0; i < N; i++) steps[i] = (struct harness_step)W(1 + 11.0 * i, (uint64_t)i % 7);
         char fields[512];
         snprintf(fields, sizeof fields,
                  "\"replicas\": 3, \"replication\": \"%s\", %s \"lag\":"
                  " {\"dist\": \"uniform\", \"min\": \"0s\", \"max\": \"10ms\"}, \"workers\": 100,"
                  " \"service_time\": \"0s\"",
                  k < 3 ? "semi_sync" : "sync", k == 1 ? "\"acks\": 1," : k == 2 ? "\"acks\": 2," : "");
-        struct rig r = run_script(fields, steps, N);
+        struct harness_rig r = run_script(fields, steps, N);
         double sum = 0;
         for (int i = 0; i < N; i++) sum += steps[i].latency_ms;
         double mean = sum / N, want = 10.0 * k / 4, se = sqrt(100.0 * k * (4 - k) / 80 / N);
@@ -305,16 +230,16 @@ static void the_pool_queues_or_rejects(void **state)
     (void)state;
     const char *base = "\"service_time\": \"10ms\", \"workers\": 4, \"pool\": ";
     char fields[512];
-    struct step a[] = {R(1, 1), R(2, 1), R(3, 1)};
+    struct harness_step a[] = {R(1, 1), R(2, 1), R(3, 1)};
     snprintf(fields, sizeof fields, "%s{\"size\": 1, \"wait\": \"reject\"}", base);
-    struct rig r = run_script(fields, a, 3);
+    struct harness_rig r = run_script(fields, a, 3);
     assert_int_equal(a[0].status, SIM_OK);
     assert_int_equal(a[1].status, SIM_REJECTED);
     assert_int_equal(a[2].status, SIM_REJECTED);
     assert_int_equal((int)figure(&r, "pool.rejected"), 2);
     rig_done(&r);
 
-    struct step b[] = {R(1, 1), R(2, 1), R(3, 1)};
+    struct harness_step b[] = {R(1, 1), R(2, 1), R(3, 1)};
     snprintf(fields, sizeof fields, "%s{\"size\": 1, \"wait\": \"queue\"}", base);
     r = run_script(fields, b, 3);
     for (int i = 0; i < 3; i++) assert_int_equal(b[i].status, SIM_OK);
@@ -324,7 +249,7 @@ static void the_pool_queues_or_rejects(void **state)
     assert_int_equal((int)figure(&r, "pool.waiting.max"), 2);
     rig_done(&r);
 
-    struct step c[] = {R(1, 1), R(2, 1), R(3, 1), R(4, 1)};
+    struct harness_step c[] = {R(1, 1), R(2, 1), R(3, 1), R(4, 1)};
     snprintf(fields, sizeof fields, "%s{\"size\": 1, \"wait\": \"queue\", \"timeout\": \"12ms\"}", base);
     r = run_script(fields, c, 4);
     assert_int_equal(c[0].status, SIM_OK);
@@ -337,16 +262,16 @@ static void the_pool_queues_or_rejects(void **state)
 }
 
 /* One read of each key 0..n-1, 0.5ms apart, on a database of zero service time. */
-static struct step *read_each_key(int n)
+static struct harness_step *read_each_key(int n)
 {
-    struct step *steps = calloc((size_t)n, sizeof *steps);
-    for (int i = 0; i < n; i++) steps[i] = (struct step)R(1 + 0.5 * i, (uint64_t)i);
+    struct harness_step *steps = calloc((size_t)n, sizeof *steps);
+    for (int i = 0; i < n; i++) steps[i] = (struct harness_step)R(1 + 0.5 * i, (uint64_t)i);
     return steps;
 }
 
 #define SHARD_BASE "\"workers\": 1000, \"service_time\": \"0s\", "
 
-static void expect_shard_calls(const struct rig *r, const int *want, int nshards)
+static void expect_shard_calls(const struct harness_rig *r, const int *want, int nshards)
 {
     for (int i = 0; i < nshards; i++) {
         char path[48], what[64];
@@ -361,11 +286,11 @@ static void hash_places_keys_by_key_mod_count(void **state)
 {
     (void)state;
     enum { N = 1003, S = 4 };
-    struct step *steps = read_each_key(N);
+    struct harness_step *steps = read_each_key(N);
     for (int i = 0; i < N; i++) steps[i].key = (uint64_t)i * 7 + 3;
     int want[S] = {0};
     for (int i = 0; i < N; i++) want[steps[i].key % S]++;
-    struct rig r = run_script(SHARD_BASE "\"shards\": {\"count\": 4}", steps, N);
+    struct harness_rig r = run_script(SHARD_BASE "\"shards\": {\"count\": 4}", steps, N);
     expect_shard_calls(&r, want, S);
     double most = 0;
     for (int i = 0; i < S; i++) most = want[i] > most ? want[i] : most;
@@ -379,8 +304,8 @@ static void range_routes_by_boundaries(void **state)
 {
     (void)state;
     enum { N = 100 };
-    struct step *steps = read_each_key(N);
-    struct rig r = run_script(SHARD_BASE "\"shards\": {\"count\": 4, \"strategy\": \"range\","
+    struct harness_step *steps = read_each_key(N);
+    struct harness_rig r = run_script(SHARD_BASE "\"shards\": {\"count\": 4, \"strategy\": \"range\","
                                          " \"boundaries\": [10, 20, 50]}", steps, N);
     expect_shard_calls(&r, (const int[]){10, 10, 30, 50}, 4);
     rig_done(&r);
@@ -411,7 +336,7 @@ static void consistent_hashing_moves_one_in_s_plus_one(void **state)
 {
     (void)state;
     enum { N = 4000, V = 1000 };
-    struct step *steps = read_each_key(N);
+    struct harness_step *steps = read_each_key(N);
     static int before[N], after[N];
     int moved = 0;
     for (int S = 4; S <= 5; S++) {
@@ -425,7 +350,7 @@ static void consistent_hashing_moves_one_in_s_plus_one(void **state)
         snprintf(fields, sizeof fields,
                  SHARD_BASE "\"shards\": {\"count\": %d, \"strategy\": \"consistent_hash\","
                             " \"virtual_nodes\": %d}", S, V);
-        struct rig r = run_script(fields, steps, N);
+        struct harness_rig r = run_script(fields, steps, N);
         expect_shard_calls(&r, want, S);
         rig_done(&r);
     }
@@ -446,9 +371,9 @@ static void directory_adds_one_lookup_per_call(void **state)
 {
     (void)state;
     enum { N = 500 };
-    struct step *steps = read_each_key(N);
+    struct harness_step *steps = read_each_key(N);
     for (int i = 0; i < N; i += 5) steps[i].op = SIM_OP_WRITE;
-    struct rig r = run_script_nodes("\"workers\": 1000, \"service_time\": \"1ms\", \"shards\":"
+    struct harness_rig r = run_script_nodes("\"workers\": 1000, \"service_time\": \"1ms\", \"shards\":"
                                     " {\"count\": 4, \"strategy\": \"directory\", \"directory\":"
                                     " \"dir\"}",
                                     ", \"dir\": {\"type\": \"service\", \"workers\": 1000,"
@@ -477,7 +402,7 @@ static void a_zipf_hot_key_loads_its_shard(void **state)
         " \"keys\": {\"count\": 40, \"popularity\": {\"dist\": \"zipf\", \"s\": 1.1}}},"
         " \"nodes\": {\"db\": {\"type\": \"database\", \"workers\": 100, \"service_time\": \"1ms\","
         " \"shards\": {\"count\": 4}}}}";
-    struct rig r = {0};
+    struct harness_rig r = {0};
     char err[1024];
     gsl_set_error_handler_off();
     r.ld = sim__loader_parse("db.json", text, strlen(text), err, sizeof err);
@@ -530,8 +455,8 @@ static void scatter_answers_with_the_slowest_shard(void **state)
     sim__scenario_fini(&sc);
     sim__loader_destroy(ld);
 
-    struct step steps[] = {R(1, 0), {5, search, 7, 0, SIM_OK, false}, {100, search, 8, 0, SIM_OK, false}};
-    struct rig r = run_script(fields, steps, 3);
+    struct harness_step steps[] = {R(1, 0), {5, search, 7, 0, SIM_OK, false}, {100, search, 8, 0, SIM_OK, false}};
+    struct harness_rig r = run_script(fields, steps, 3);
     printf("  point read %.3f ms, search behind it %.3f ms, search on idle shards %.3f ms\n",
            steps[0].latency_ms, steps[1].latency_ms, steps[2].latency_ms);
     assert_true(fabs(steps[0].latency_ms - 10) < 1e-9);

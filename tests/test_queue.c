@@ -5,58 +5,6 @@
  * blocking producers; and every invalid configuration naming its JSON path. */
 #include "harness.h"
 
-struct produce {
-    double at; /* ms */
-    uint64_t key;
-    double latency_ms;
-    enum sim_status status;
-    bool answered;
-};
-
-static struct sim_component *queue_node;
-
-static void fire(struct sim_component *self, void *arg)
-{
-    struct produce *p = arg;
-    struct sim_call *c = sim_call_new(self, queue_node, NULL, SIM_OP_WRITE, p->key, SIM_NEVER);
-    c->caller_data = p;
-    sim_call_send(c);
-}
-
-static void driver_respond(struct sim_component *self, struct sim_call *call)
-{
-    struct produce *p = call->caller_data;
-    p->latency_ms = (double)(sim_now(self) - call->start) / SIM_MS;
-    p->status = call->status;
-    p->answered = true;
-}
-
-static void driver_nothing(struct sim_component *self)
-{
-    (void)self;
-}
-
-static void driver_report(struct sim_component *self, struct sim_report *rep)
-{
-    (void)self;
-    (void)rep;
-}
-
-static const struct sim_model driver_model = {
-    .name = "driver",
-    .size = sizeof(struct sim_component),
-    .respond = driver_respond,
-    .clear_stats = driver_nothing,
-    .report = driver_report,
-};
-
-struct rig {
-    struct sim_loader *ld;
-    struct sim__scenario sc;
-    struct sim_world *w;
-    struct sim__results *res;
-};
-
 /* A scenario whose only node is "q" with the given fields (plus "extra" nodes), and no
  * arrivals of its own: the driver produces. */
 static void scenario(const char *fields, const char *extra, char *buf, size_t n)
@@ -68,51 +16,30 @@ static void scenario(const char *fields, const char *extra, char *buf, size_t n)
              fields, extra ? ", " : "", extra ? extra : "");
 }
 
-static struct rig run_script(const char *fields, const char *extra, struct produce *ps, int n)
+static struct harness_rig run_script(const char *fields, const char *extra, struct harness_step *ps, int n)
 {
-    struct rig r = {0};
-    char text[4096], err[1024];
-    gsl_set_error_handler_off();
+    char text[4096];
     scenario(fields, extra, text, sizeof text);
-    r.ld = sim__loader_parse("q.json", text, strlen(text), err, sizeof err);
-    if (!r.ld) fail_msg("%s", err);
-    if (!sim__scenario_read(r.ld, &r.sc)) fail_msg("%s", sim__loader_error(r.ld));
-    r.w = sim__world_build(r.ld, &r.sc, 0);
-    if (!r.w) fail_msg("%s", sim__loader_error(r.ld));
-    queue_node = sim__world_find(r.w, "q");
-    struct sim_component *driver = sim__world_add(r.w, &driver_model, "driver");
-    for (int i = 0; i < n; i++)
-        sim_schedule(driver, (sim_time)llround(ps[i].at * SIM_MS), fire, &ps[i]);
-    sim__world_run(r.w);
-    r.res = sim_alloc(sizeof *r.res);
-    r.res->replications = 1;
-    sim__results_collect(r.res, r.w, 0);
-    for (int i = 0; i < n; i++)
-        if (!ps[i].answered) fail_msg("produce %d was never answered", i);
-    return r;
+    for (int i = 0; i < n; i++) ps[i].op = SIM_OP_WRITE; /* a produce */
+    return harness_script("q.json", text, "q", ps, n);
 }
 
-static double figure(const struct rig *r, const char *path)
+static double figure(const struct harness_rig *r, const char *path)
 {
     char full[200];
     snprintf(full, sizeof full, "nodes.%s", path);
-    const struct sim__metric *m = sim__results_find(r->res, full);
-    if (!m) fail_msg("no figure %s", full);
-    return m->values[0];
+    return harness_rig_figure(r, full);
 }
 
-static void rig_done(struct rig *r)
+static void rig_done(struct harness_rig *r)
 {
-    sim__results_destroy(r->res);
-    sim__world_destroy(r->w);
-    sim__scenario_fini(&r->sc);
-    sim__loader_destroy(r->ld);
+    harness_rig_done(r);
 }
 
 /* n produces, one every `every` ms from 1ms, keys i % nkeys. */
-static void script(struct produce *ps, int n, double every, uint64_t nkeys)
+static void script(struct harness_step *ps, int n, double every, uint64_t nkeys)
 {
-    for (int i = 0; i < n; i++) ps[i] = (struct produce){.at = 1 + i * every, .key = (uint64_t)i % nkeys};
+    for (int i = 0; i < n; i++) ps[i] = (struct harness_step){.at = 1 + i * every, .key = (uint64_t)i % nkeys};
 }
 
 /* The model's poison rule, restated: a key is poison when its hash is under the ratio. */
@@ -125,9 +52,9 @@ static void order_holds_per_partition_through_retries_and_crashes(void **state)
 {
     (void)state;
     enum { N = 4000 };
-    static struct produce ps[N];
+    static struct harness_step ps[N];
     script(ps, N, 0.5, 97);
-    struct rig r = run_script(
+    struct harness_rig r = run_script(
         "\"partitions\": 6, \"groups\": [{\"name\": \"g\", \"consumers\": 4, \"batch_size\": 3,"
         " \"processing_time\": {\"dist\": \"exp\", \"mean\": \"0.4ms\"},"
         " \"failure_probability\": 0.3, \"crash_probability\": 0.2,"
@@ -151,9 +78,9 @@ static void crashes_redeliver_whole_batches_as_duplicates(void **state)
 {
     (void)state;
     enum { N = 400 };
-    static struct produce ps[N];
-    for (int i = 0; i < N; i++) ps[i] = (struct produce){.at = 1, .key = 5};
-    struct rig r = run_script(
+    static struct harness_step ps[N];
+    for (int i = 0; i < N; i++) ps[i] = (struct harness_step){.at = 1, .key = 5};
+    struct harness_rig r = run_script(
         "\"groups\": [{\"name\": \"g\", \"batch_size\": 4, \"processing_time\": \"1ms\","
         " \"crash_probability\": 0.5}]",
         NULL, ps, N);
@@ -176,9 +103,9 @@ static void every_group_gets_every_message(void **state)
 {
     (void)state;
     enum { N = 1000 };
-    static struct produce ps[N];
+    static struct harness_step ps[N];
     script(ps, N, 1, 50);
-    struct rig r = run_script(
+    struct harness_rig r = run_script(
         "\"partitions\": 4, \"groups\": ["
         "{\"name\": \"email\", \"consumers\": 2, \"processing_time\": \"0.5ms\"},"
         "{\"name\": \"sms\", \"consumers\": 4, \"processing_time\": \"2ms\"},"
@@ -206,11 +133,11 @@ static void poison_messages_all_land_in_the_dead_letter_queue(void **state)
 {
     (void)state;
     enum { N = 600 };
-    static struct produce ps[N];
+    static struct harness_step ps[N];
     script(ps, N, 2, 300);
     int poison = 0;
     for (int i = 0; i < N; i++) poison += is_poison(ps[i].key, 0.1);
-    struct rig r = run_script(
+    struct harness_rig r = run_script(
         "\"partitions\": 3, \"groups\": [{\"name\": \"g\", \"consumers\": 3,"
         " \"processing_time\": \"0.2ms\", \"poison_ratio\": 0.1,"
         " \"retries\": {\"max\": 3, \"backoff\": \"1ms\"}}]",
@@ -238,10 +165,10 @@ static void transient_failures_are_retried(void **state)
 {
     (void)state;
     enum { N = 500 };
-    static struct produce ps[N];
+    static struct harness_step ps[N];
     script(ps, N, 5, 1000);
     /* every attempt fails: each message is tried 1 + max times, then dead-lettered */
-    struct rig r = run_script(
+    struct harness_rig r = run_script(
         "\"groups\": [{\"name\": \"g\", \"processing_time\": \"0.1ms\", \"failure_probability\": 1,"
         " \"retries\": {\"max\": 2, \"backoff\": \"1ms\"}}]",
         NULL, ps, N);
@@ -267,7 +194,7 @@ static void transient_failures_are_retried(void **state)
 
     /* processing by calling a node that rejects when busy: the rejections are retried,
      * and the node sees exactly one call per attempt */
-    for (int i = 0; i < N; i++) ps[i] = (struct produce){.at = 1, .key = (uint64_t)i % 4};
+    for (int i = 0; i < N; i++) ps[i] = (struct harness_step){.at = 1, .key = (uint64_t)i % 4};
     r = run_script("\"partitions\": 4, \"groups\": [{\"name\": \"g\", \"consumers\": 4, \"to\": \"mailer\","
                    " \"retries\": {\"max\": 50, \"backoff\": \"3ms\"}}]",
                    "\"mailer\": {\"type\": \"service\", \"workers\": 2, \"queue\": 0,"
@@ -286,9 +213,9 @@ static void a_full_partition_rejects_or_blocks(void **state)
 {
     (void)state;
     enum { N = 10 };
-    struct produce ps[N];
-    for (int i = 0; i < N; i++) ps[i] = (struct produce){.at = 1, .key = 0};
-    struct rig r = run_script("\"max_depth\": 4, \"on_full\": \"reject\", \"ack_time\": \"2ms\","
+    struct harness_step ps[N];
+    for (int i = 0; i < N; i++) ps[i] = (struct harness_step){.at = 1, .key = 0};
+    struct harness_rig r = run_script("\"max_depth\": 4, \"on_full\": \"reject\", \"ack_time\": \"2ms\","
                               " \"groups\": [{\"name\": \"g\", \"processing_time\": \"100ms\"}]",
                               NULL, ps, N);
     for (int i = 0; i < N; i++) {
