@@ -57,6 +57,23 @@ static void quorum_miss_n3_w1_r1(void **state)
     quorum_miss("scenarios/validation/db-quorum-miss-n3w1r1.json", 3, 1, 1);
 }
 
+/* Propagation after a constant anti-entropy delay D (replica latencies of ~10us, below the
+ * interval): the latest write of a key sits on its one acknowledging replica at once and on
+ * the other N - 1 only D later. A read asks one replica at random: stale when that is not the
+ * acknowledging one, (N-1)/N, and the latest write is younger than D, which for Poisson writes
+ * of rate lambda_k to the key happens with probability 1 - exp(-lambda_k D). */
+static void quorum_stale_fraction_against_propagation_delay(void **state)
+{
+    (void)state;
+    const char *file = "scenarios/validation/db-quorum-propagation.json";
+    const double n = 3, lambda_k = 1000.0 / 200, d = 0.050;
+    struct harness_run h = harness_run(file, NULL, 0);
+    printf("%s (n 3, w 1, r 1, anti-entropy 50ms, 5 writes/s per key)\n", file);
+    harness_inside("stale reads, (N-1)/N (1 - e^(-lambda_k D))", (n - 1) / n * -expm1(-lambda_k * d),
+                   harness_metric(&h, "nodes.db.stale_read_ratio_written"), TIGHT);
+    harness_done(&h);
+}
+
 /* Async, constant lag L, zero service and link times: a write is acknowledged as it arrives
  * and lands on the replica exactly L later, so a read is stale exactly when its key had a
  * write in the last L. Writes to one key are Poisson at lambda_k = 1000/s / 100 keys, and
@@ -154,6 +171,7 @@ int main(void)
         cmocka_unit_test(quorum_overlap_gives_no_stale_read),
         cmocka_unit_test(quorum_miss_n5_w2_r2),
         cmocka_unit_test(quorum_miss_n3_w1_r1),
+        cmocka_unit_test(quorum_stale_fraction_against_propagation_delay),
         cmocka_unit_test(async_stale_lag_20ms),
         cmocka_unit_test(async_stale_lag_100ms),
         cmocka_unit_test(async_lag_distribution),
