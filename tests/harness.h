@@ -150,6 +150,33 @@ static inline void harness_binomial(const char *what, double p, double k, double
                  p - half, p + half);
 }
 
+/* Loads, reads and builds a scenario from text that must be refused, and returns the
+ * message (the caller frees it); fails the test when the scenario is accepted. */
+static inline char *harness_refusal(const char *label, const char *text)
+{
+    char err[1024];
+    gsl_set_error_handler_off();
+    struct sim_loader *ld = sim__loader_parse(label, text, strlen(text), err, sizeof err);
+    if (!ld) return strdup(err);
+    struct sim__scenario sc;
+    bool read = sim__scenario_read(ld, &sc);
+    struct sim_world *w = read ? sim__world_build(ld, &sc, 0) : NULL;
+    if (w) fail_msg("accepted, expected a refusal: %s", text);
+    char *message = strdup(sim__loader_error(ld) ? sim__loader_error(ld) : "(no error)");
+    if (read) sim__scenario_fini(&sc);
+    sim__loader_destroy(ld);
+    printf("  %s\n", message);
+    return message;
+}
+
+/* The same, failing the test unless the message is exactly `expected`. */
+static inline void harness_refused(const char *label, const char *text, const char *expected)
+{
+    char *got = harness_refusal(label, text);
+    if (strcmp(got, expected)) fail_msg("got '%s', expected '%s'", got, expected);
+    free(got);
+}
+
 /* A scripted caller for model tests: a driver component sends one call per step, at a
  * chosen time with a chosen operation and key, to one node, and each step records its
  * answer; counts can then be exact. */

@@ -259,22 +259,7 @@ static void shedding_rejects_low_priority_first(void **state)
 /* A scenario that must be refused, with this exact message. */
 static void refused(const char *text, const char *message)
 {
-    char err[1024];
-    struct sim_loader *ld = sim__loader_parse("bad.json", text, strlen(text), err, sizeof err);
-    if (!ld) fail_msg("%s", err);
-    struct sim__scenario sc;
-    const char *got = NULL;
-    if (sim__scenario_read(ld, &sc)) {
-        struct sim_world *w = sim__world_build(ld, &sc, 0);
-        if (w) fail_msg("accepted, expected: %s", message);
-        got = sim__loader_error(ld);
-        sim__scenario_fini(&sc);
-    } else {
-        got = sim__loader_error(ld);
-    }
-    printf("  %s\n", got ? got : "(no error)");
-    if (!got || strcmp(got, message) != 0) fail_msg("got '%s', expected '%s'", got, message);
-    sim__loader_destroy(ld);
+    harness_refused("bad.json", text, message);
 }
 
 static void resilience_config_errors_name_the_path(void **state)
