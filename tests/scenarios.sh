@@ -31,6 +31,16 @@ for f in scenarios/*/*.json; do
     cmp -s "$tmp/a1.json" "$tmp/b.json" && bad "$f: another seed gave the same JSON" || ok
 done
 
+# Every example tells its story: at full length its expectations hold (exit 0). Release
+# only: the examples take about ten seconds together.
+if [ "$mode" != asan ]; then
+    for f in scenarios/examples/*.json; do
+        "$bin" run "$f" --quiet >/dev/null 2>"$tmp/err"
+        code=$?
+        [ $code -eq 0 ] && ok || bad "$f at full length exited $code (its expectations should hold): $(cat "$tmp/err")"
+    done
+fi
+
 # Replications on one thread or several: the same bytes.
 for f in scenarios/examples/*.json scenarios/validation/tandem.json; do
     "$bin" run "$f" "${short[@]}" --replications 4 -j 1 --quiet --json "$tmp/j1.json" 2>/dev/null
