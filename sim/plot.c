@@ -133,10 +133,17 @@ int sim__plot_run_pictures(const char *dir, const struct sim__scenario *sc,
     snprintf(cdf, sizeof cdf, "%s/latency-cdf.dat", dir);
     if (sim__write_text(csv, sim__timeline_csv(res->timeline))) return 2;
     if (res->latency.count && sim__write_text(cdf, cdf_text(&res->latency))) return 2;
-    struct sim__text nodes = {0};
-    for (int i = 0; i < res->nnodes; i++)
-        if (!strcmp(res->nodes[i].type, "service"))
-            sim__text_add(&nodes, "%s%s", nodes.len ? " " : "", res->nodes[i].name);
+    /* Services draw their queues; those with an instances column (autoscaling) their
+     * instance count too. */
+    struct sim__text nodes = {0}, scaled = {0};
+    const char *header = res->timeline->header.text ? res->timeline->header.text : "";
+    for (int i = 0; i < res->nnodes; i++) {
+        if (strcmp(res->nodes[i].type, "service")) continue;
+        sim__text_add(&nodes, "%s%s", nodes.len ? " " : "", res->nodes[i].name);
+        char column[200];
+        snprintf(column, sizeof column, ",%s.instances", res->nodes[i].name);
+        if (strstr(header, column)) sim__text_add(&scaled, "%s%s", scaled.len ? " " : "", res->nodes[i].name);
+    }
     static const char *const pictures[][2] = {
         {"timeline-latency.gp", "latency-timeline"},
         {"timeline-throughput.gp", "throughput-timeline"},
@@ -150,9 +157,11 @@ int sim__plot_run_pictures(const char *dir, const struct sim__scenario *sc,
         sim__plot_var(&p, "datafile", i == 3 ? cdf : csv);
         sim__plot_var(&p, "scenario", sc->name);
         sim__plot_var(&p, "nodes", nodes.text ? nodes.text : "");
+        sim__plot_var(&p, "scaled", scaled.text ? scaled.text : "");
         sim__plot_num(&p, "warmup", (double)sc->warmup / SIM_S);
         if (!sim__plot_run(&p) && gnuplot_missing) break;
     }
     sim_free(nodes.text);
+    sim_free(scaled.text);
     return 0;
 }

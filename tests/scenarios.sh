@@ -69,6 +69,10 @@ if command -v gnuplot >/dev/null; then
     "$bin" sweep $web --vary workload.arrivals.rate=600,1200 --duration 4s --set warmup=1s \
         --replications 2 --quiet --plot "$tmp/sweep" --svg >/dev/null 2>"$tmp/err"
     [ $? -eq 0 ] && [ -s "$tmp/sweep/sweep-latency.p99.svg" ] && ok || bad "sweep --plot --svg: $(cat "$tmp/err")"
+    "$bin" run scenarios/examples/autoscaling.json --duration 300s --set warmup=10s --replications 2 --quiet \
+        --plot "$tmp/asplot" >/dev/null 2>"$tmp/err"
+    [ $? -le 1 ] && [ -s "$tmp/asplot/queues-timeline.png" ] && [ ! -s "$tmp/err" ] && ok ||
+        bad "run --plot with an autoscaled service (instances on the right axis): $(cat "$tmp/err")"
     "$bin" compare $web scenarios/examples/web-tier-bigger-db.json --duration 4s --set warmup=1s \
         --replications 2 --quiet --plot "$tmp/cmpplot" >/dev/null 2>"$tmp/err"
     [ $? -eq 0 ] && [ -s "$tmp/cmpplot/compare-latency.png" ] && ok || bad "compare --plot: $(cat "$tmp/err")"
