@@ -5,7 +5,7 @@
 MODE ?= release
 CC ?= cc
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-OPT_release := -O2 -g
+OPT_release := -O2 -g -flto=auto # whole-program inlining: the models call the engine per event
 OPT_debug := -O0 -g
 OPT_asan := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 BUILD := build/$(MODE)
