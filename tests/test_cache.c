@@ -32,11 +32,6 @@ static double figure(const struct harness_rig *r, const char *path)
     return harness_rig_figure(r, full);
 }
 
-static void rig_done(struct harness_rig *r)
-{
-    harness_rig_done(r);
-}
-
 #define R(t, k) {t, SIM_OP_READ, k, 0, SIM_OK, false}
 #define W(t, k) {t, SIM_OP_WRITE, k, 0, SIM_OK, false}
 
@@ -59,7 +54,7 @@ static void lru_evicts_the_least_recently_used(void **state)
     expect_pattern(s, 11, "MMMHMHHMMHM");
     assert_int_equal(figure(&r, "evictions"), 4);
     assert_int_equal(figure(&r, "entries"), 3);
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 static void fifo_evicts_the_oldest_fill_whatever_its_hits(void **state)
@@ -69,7 +64,7 @@ static void fifo_evicts_the_oldest_fill_whatever_its_hits(void **state)
                        R(50, 1) /* evicts 2 */, R(60, 3), R(70, 2) /* evicts 3 */, R(80, 3)};
     struct harness_rig r = run_script("\"capacity\": 3, \"eviction\": \"fifo\"", s, 9);
     expect_pattern(s, 9, "MMMHMMHMM");
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 static void lfu_evicts_the_least_frequently_used_then_the_oldest(void **state)
@@ -81,13 +76,13 @@ static void lfu_evicts_the_least_frequently_used_then_the_oldest(void **state)
                        R(100, 4) /* evicts 3 */, R(110, 5) /* evicts 4 */, R(120, 3)};
     struct harness_rig r = run_script("\"capacity\": 3, \"eviction\": \"lfu\"", s, 13);
     expect_pattern(s, 13, "MMMHHHMMHHMMM");
-    rig_done(&r);
+    harness_rig_done(&r);
 
     /* equal counts: the least recently filled or used goes first */
     struct harness_step t[] = {R(0, 1), R(10, 2), R(20, 3) /* evicts 1 */, R(30, 2), R(40, 1)};
     r = run_script("\"capacity\": 2, \"eviction\": \"lfu\"", t, 5);
     expect_pattern(t, 5, "MMMHM");
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 static void random_eviction_keeps_the_capacity(void **state)
@@ -101,7 +96,7 @@ static void random_eviction_keeps_the_capacity(void **state)
     assert_true(hits > 0 && misses > 13);
     assert_int_equal(figure(&r, "evictions"), misses - 5);
     assert_int_equal(figure(&r, "entries"), 5);
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 static void ttl_expires_entries_counted_from_the_fill(void **state)
@@ -112,13 +107,13 @@ static void ttl_expires_entries_counted_from_the_fill(void **state)
     struct harness_rig r = run_script("\"eviction\": \"ttl\", \"ttl\": \"50ms\"", s, 6);
     expect_pattern(s, 6, "MHHMHM");
     assert_int_equal(figure(&r, "expirations"), 2);
-    rig_done(&r);
+    harness_rig_done(&r);
 
     /* ttl on a bounded lru cache, with jitter: expiry within ttl +- jitter */
     struct harness_step t[] = {R(0, 1), R(40, 1), R(70, 1)};
     r = run_script("\"capacity\": 10, \"ttl\": \"50ms\", \"ttl_jitter\": \"5ms\"", t, 3);
     expect_pattern(t, 3, "MHM");
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 static void concurrent_misses_share_one_backend_read(void **state)
@@ -133,14 +128,14 @@ static void concurrent_misses_share_one_backend_read(void **state)
     assert_int_equal(figure(&r, "coalesced"), 2);
     assert_int_equal(figure(&r, "misses"), 3);
     assert_true(fabs(figure(&r, "backend.reads") * 10 - 1) < 1e-9); /* one read in 10 s */
-    rig_done(&r);
+    harness_rig_done(&r);
 
     struct harness_step t[] = {R(0, 5), R(0.25, 5), R(0.5, 5), R(2, 5)};
     r = run_script("\"capacity\": 10, \"coalescing\": false", t, 4);
     for (int i = 0; i < 3; i++) assert_true(fabs(t[i].latency_ms - 1) < 1e-9);
     assert_int_equal(figure(&r, "coalesced"), 0);
     assert_true(fabs(figure(&r, "backend.reads") * 10 - 3) < 1e-9);
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 static void cache_aside_invalidates_after_the_backend_write(void **state)
@@ -151,14 +146,14 @@ static void cache_aside_invalidates_after_the_backend_write(void **state)
     expect_pattern(s, 5, "MHMMH");
     assert_int_equal(figure(&r, "invalidations"), 1);
     assert_int_equal(figure(&r, "stale_reads"), 0);
-    rig_done(&r);
+    harness_rig_done(&r);
 
     /* invalidated 20 ms after the write's acknowledgement (11 ms): the hit at 20 ms is stale */
     struct harness_step t[] = {R(0, 1), W(10, 1), R(20, 1), R(40, 1)};
     r = run_script("\"capacity\": 10, \"invalidation_delay\": \"20ms\"", t, 4);
     expect_pattern(t, 4, "MMHM");
     assert_int_equal(figure(&r, "stale_reads"), 1);
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 static void write_through_updates_the_entry(void **state)
@@ -169,7 +164,7 @@ static void write_through_updates_the_entry(void **state)
     expect_pattern(s, 5, "MHMMH");
     assert_int_equal(figure(&r, "stale_reads"), 0);
     assert_int_equal(figure(&r, "invalidations"), 0);
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 static void write_around_invalidates_on_arrival(void **state)
@@ -182,7 +177,7 @@ static void write_around_invalidates_on_arrival(void **state)
     expect_pattern(s, 4, "MMMH");
     assert_int_equal(figure(&r, "invalidations"), 1);
     assert_int_equal(figure(&r, "stale_reads"), 1);
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 static void write_back_acknowledges_then_flushes_in_batches(void **state)
@@ -200,7 +195,7 @@ static void write_back_acknowledges_then_flushes_in_batches(void **state)
     /* key-seconds at risk: 1 x 1 ms + 2 x 1 ms + 3 x 99 ms + 1 x 1 ms, then key 1 from
      * 150 ms to its flush's acknowledgement at 201 ms; over 10 s */
     assert_true(fabs(figure(&r, "writes_at_risk.mean") - (0.301 + 0.051) / 10) < 1e-9);
-    rig_done(&r);
+    harness_rig_done(&r);
 
     /* a dirty entry evicted before its flush goes to the backend alone */
     struct harness_step t[] = {W(0, 1), W(1, 2), W(2, 3), R(3, 1)};
@@ -209,7 +204,7 @@ static void write_back_acknowledges_then_flushes_in_batches(void **state)
     expect_pattern(t, 4, "HHHM");
     assert_int_equal(figure(&r, "dirty_evictions"), 2); /* key 1, then key 2 for the refill */
     assert_int_equal(figure(&r, "writes_at_risk.max"), 3);
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 static void backend_errors_pass_up_and_fill_nothing(void **state)
@@ -231,7 +226,7 @@ static void backend_errors_pass_up_and_fill_nothing(void **state)
     assert_int_equal(s[3].status, SIM_OK);
     assert_true(s[3].latency_ms == 0);
     assert_int_equal(figure(&r, "errors.rejected"), 2);
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 /* The ring of docs/scenario.md, rebuilt here: virtual node v of shard i sits at
@@ -279,7 +274,7 @@ static void cluster_places_keys_by_consistent_hashing(void **state)
                   figure(&r, "hot_shard_share"), 1e-12);
     assert_true(busiest == reads[hot] && reads[hot] >= 100);
     harness_exact("hit_ratio", 100.0 / N, figure(&r, "hit_ratio"), 1e-12);
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 static void cluster_shards_evict_on_their_own(void **state)
@@ -303,14 +298,14 @@ static void cluster_shards_evict_on_their_own(void **state)
     assert_int_equal(figure(&r, "evictions"), 2);
     assert_int_equal(figure(&r, "entries"), 3);
     assert_int_equal(figure(&r, "shards.0.entries"), 2);
-    rig_done(&r);
+    harness_rig_done(&r);
 
     /* the same reads on one node of 4 entries: nothing is evicted */
     struct harness_step t[] = {R(0, on0[0]), R(10, on0[1]), R(20, on0[2]), R(30, on1), R(40, on0[0]),
                        R(50, on1)};
     r = run_script("\"capacity\": 4", t, 6);
     expect_pattern(t, 6, "MMMMHH");
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 /* Readers of one hot key every 20 us (50 per backend read of 1 ms), for 1 s, through a
@@ -344,7 +339,7 @@ static void early_expiration_prevents_the_thundering_herd(void **state)
     harness_exact("expirations", 9, expirations, 0);
     harness_exact("misses: 51 cold + 9 x 51 at expiry", 510, misses, 0);
     harness_exact("burst: misses in one ms", 50, burst, 0);
-    rig_done(&r);
+    harness_rig_done(&r);
 
     burst = hot_key_herd("\"capacity\": 10, \"ttl\": \"100ms\", \"coalescing\": false, "
                          "\"early_expiration\": {\"beta\": 1}", &r);
@@ -357,7 +352,7 @@ static void early_expiration_prevents_the_thundering_herd(void **state)
     assert_true(early >= 10 && early <= 40); /* one to four a period, not fifty */
     assert_true(burst <= 5); /* 4 on this seed, against 50 */
     harness_exact("backend reads = misses", misses, figure(&r, "backend.reads") * 10, 1e-9);
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 static void early_expiration_never_fires_without_a_recompute_time(void **state)
@@ -370,7 +365,7 @@ static void early_expiration_never_fires_without_a_recompute_time(void **state)
                               s, 5);
     expect_pattern(s, 5, "MHHHM");
     harness_exact("early_refreshes", 0, figure(&r, "early_refreshes"), 0);
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 /* The size the cache gives key (a 1-key run of a large byte capacity). */
@@ -381,7 +376,7 @@ static double probe_size(const char *size_dist, uint64_t key)
     struct harness_step s[] = {R(0, key)};
     struct harness_rig r = run_script(fields, s, 1);
     double size = figure(&r, "bytes_used.max");
-    rig_done(&r);
+    harness_rig_done(&r);
     return size;
 }
 
@@ -412,7 +407,7 @@ static void byte_capacity_evicts_until_the_value_fits(void **state)
     /* held: 100 B from 1 ms, 200 B from 11 ms, 300 B from 21 ms, 100 B from 31 ms to 10 s */
     harness_exact("bytes_used.mean", (100 * 0.010 + 200 * 0.010 + 300 * 0.010 + 100 * 9.969) / 10,
                   figure(&r, "bytes_used.mean"), 1e-12);
-    rig_done(&r);
+    harness_rig_done(&r);
 
     /* a value larger than the capacity is never held */
     snprintf(fields, sizeof fields, "\"capacity_bytes\": 250, \"value_size\": %s", dist);
@@ -421,7 +416,7 @@ static void byte_capacity_evicts_until_the_value_fits(void **state)
     expect_pattern(t, 4, "MMMH");
     harness_exact("too_large", 2, figure(&r, "too_large"), 0);
     harness_exact("entries", 1, figure(&r, "entries"), 0);
-    rig_done(&r);
+    harness_rig_done(&r);
 
     /* with an item capacity as well, whichever limit binds first */
     snprintf(fields, sizeof fields, "\"capacity\": 1, \"capacity_bytes\": 300, \"value_size\": %s",
@@ -430,7 +425,7 @@ static void byte_capacity_evicts_until_the_value_fits(void **state)
     r = run_script(fields, u, 3);
     expect_pattern(u, 3, "MMM");
     harness_exact("evictions", 2, figure(&r, "evictions"), 0);
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 static void invalid_configurations_name_the_path(void **state)

@@ -44,11 +44,6 @@ static double figure(const struct harness_rig *r, const char *path)
     return harness_rig_figure(r, full);
 }
 
-static void rig_done(struct harness_rig *r)
-{
-    harness_rig_done(r);
-}
-
 #define R(t, k) {t, SIM_OP_READ, k, 0, SIM_OK, false}
 #define W(t, k) {t, SIM_OP_WRITE, k, 0, SIM_OK, false}
 
@@ -104,7 +99,7 @@ static void async_stale_reads_only_within_the_lag_of_a_write(void **state)
     assert_int_equal((int)figure(&r, "stale_reads"), (int)want);
     assert_true(figure(&r, "replicas.0.lag.p50") == 10.5e-3);
     assert_true(figure(&r, "replicas.0.lag.max") == 10.5e-3);
-    rig_done(&r);
+    harness_rig_done(&r);
 
     /* a single key: read 5ms and 10ms after the write are stale, 11ms and 50ms are not */
     struct harness_step two[] = {W(1, 7), R(6, 7), R(11, 7), R(12, 7), R(51, 7), R(52, 8)};
@@ -112,7 +107,7 @@ static void async_stale_reads_only_within_the_lag_of_a_write(void **state)
     assert_int_equal((int)figure(&r, "stale_reads"), 2);
     assert_int_equal((int)figure(&r, "reads_of_written_keys"), 4);
     assert_int_equal((int)figure(&r, "keys_written"), 1);
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 static void read_your_writes_removes_stale_reads(void **state)
@@ -129,7 +124,7 @@ static void read_your_writes_removes_stale_reads(void **state)
     assert_int_equal((int)figure(&r, "read_your_writes_redirects"), (int)want);
     assert_int_equal((int)(figure(&r, "primary.reads") + figure(&r, "replicas.0.reads")),
                      (int)(figure(&r, "reads") * 10));
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 static struct harness_run run_text(const char *db_fields, const char *extra)
@@ -194,7 +189,7 @@ static void semi_sync_waits_for_the_kth_replica(void **state)
                k < 3 ? "semi_sync" : "sync", k, mean, want, se);
         assert_true(fabs(mean - want) < 4 * se);
         assert_int_equal((int)figure(&r, "writes_acknowledged"), N);
-        rig_done(&r);
+        harness_rig_done(&r);
     }
 }
 
@@ -237,7 +232,7 @@ static void the_pool_queues_or_rejects(void **state)
     assert_int_equal(a[1].status, SIM_REJECTED);
     assert_int_equal(a[2].status, SIM_REJECTED);
     assert_int_equal((int)figure(&r, "pool.rejected"), 2);
-    rig_done(&r);
+    harness_rig_done(&r);
 
     struct harness_step b[] = {R(1, 1), R(2, 1), R(3, 1)};
     snprintf(fields, sizeof fields, "%s{\"size\": 1, \"wait\": \"queue\"}", base);
@@ -247,7 +242,7 @@ static void the_pool_queues_or_rejects(void **state)
     assert_true(fabs(b[1].latency_ms - 19) < 1e-9); /* waits until 11ms, served until 21ms */
     assert_true(fabs(b[2].latency_ms - 28) < 1e-9);
     assert_int_equal((int)figure(&r, "pool.waiting.max"), 2);
-    rig_done(&r);
+    harness_rig_done(&r);
 
     struct harness_step c[] = {R(1, 1), R(2, 1), R(3, 1), R(4, 1)};
     snprintf(fields, sizeof fields, "%s{\"size\": 1, \"wait\": \"queue\", \"timeout\": \"12ms\"}", base);
@@ -258,7 +253,7 @@ static void the_pool_queues_or_rejects(void **state)
     assert_int_equal(c[3].status, SIM_REJECTED);
     assert_true(fabs(c[2].latency_ms - 12) < 1e-9);
     assert_int_equal((int)figure(&r, "pool.timeouts"), 2);
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 /* One read of each key 0..n-1, 0.5ms apart, on a database of zero service time. */
@@ -295,7 +290,7 @@ static void hash_places_keys_by_key_mod_count(void **state)
     double most = 0;
     for (int i = 0; i < S; i++) most = want[i] > most ? want[i] : most;
     harness_exact("hot_shard_share", most / N, figure(&r, "hot_shard_share"), 1e-12);
-    rig_done(&r);
+    harness_rig_done(&r);
     free(steps);
 }
 
@@ -308,11 +303,11 @@ static void range_routes_by_boundaries(void **state)
     struct harness_rig r = run_script(SHARD_BASE "\"shards\": {\"count\": 4, \"strategy\": \"range\","
                                          " \"boundaries\": [10, 20, 50]}", steps, N);
     expect_shard_calls(&r, (const int[]){10, 10, 30, 50}, 4);
-    rig_done(&r);
+    harness_rig_done(&r);
     r = run_script(SHARD_BASE "\"shards\": {\"count\": 3, \"strategy\": \"range\","
                               " \"key_count\": 100}", steps, N);
     expect_shard_calls(&r, (const int[]){33, 33, 34}, 3);
-    rig_done(&r);
+    harness_rig_done(&r);
     free(steps);
 }
 
@@ -352,7 +347,7 @@ static void consistent_hashing_moves_one_in_s_plus_one(void **state)
                             " \"virtual_nodes\": %d}", S, V);
         struct harness_rig r = run_script(fields, steps, N);
         expect_shard_calls(&r, want, S);
-        rig_done(&r);
+        harness_rig_done(&r);
     }
     for (int k = 0; k < N; k++)
         if (before[k] != after[k]) {
@@ -387,7 +382,7 @@ static void directory_adds_one_lookup_per_call(void **state)
     for (int i = 0; i < N; i++) want[steps[i].key % 4]++;
     expect_shard_calls(&r, want, 4);
     for (int i = 0; i < N; i++) assert_true(fabs(steps[i].latency_ms - 3) < 1e-9);
-    rig_done(&r);
+    harness_rig_done(&r);
     free(steps);
 }
 
@@ -428,7 +423,7 @@ static void a_zipf_hot_key_loads_its_shard(void **state)
     }
     harness_binomial("hot_shard_share (shard 0)", mass[0], figure(&r, "hot_shard_share") * total, total);
     assert_true(mass[0] > 0.4 && figure(&r, "shards.0.utilisation") > figure(&r, "shards.1.utilisation"));
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 /* One worker per shard, 10ms of service. A point read of key 0 at 1ms holds shard 0 until
@@ -467,7 +462,7 @@ static void scatter_answers_with_the_slowest_shard(void **state)
     harness_exact("shard 0 latency.max (the slowest part)", 0.016, figure(&r, "shards.0.latency.max"), 1e-9);
     harness_exact("shard 1 latency.max", 0.010, figure(&r, "shards.1.latency.max"), 1e-9);
     expect_shard_calls(&r, (const int[]){3, 2, 2}, 3);
-    rig_done(&r);
+    harness_rig_done(&r);
 }
 
 static void invalid_configurations_name_the_path(void **state)
