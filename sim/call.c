@@ -3,7 +3,7 @@
  * caller abandoned it, as soon as the callee answers. With zones, a call's latency comes
  * from its sender's and receiver's zones, fixed when it is sent; its answer crosses the
  * same pair of zones the other way. A node placed nowhere sits where its caller is. */
-#include "internal.h"
+#include "fault.h"
 
 struct sim_call *sim_call_new(struct sim_component *caller, struct sim_component *callee,
                               struct sim_call *parent, int op, uint64_t key, sim_time deadline)
@@ -95,6 +95,7 @@ static void free_call(struct sim_call *c)
 
 static void deliver_call(struct sim_component *callee, void *arg)
 {
+    if (callee->world->faults && sim__fault_intercept(callee, arg)) return;
     callee->model->receive(callee, arg);
 }
 
@@ -114,7 +115,12 @@ void sim_call_send(struct sim_call *c)
 {
     SIM_ASSERT(c->caller, c->callee->model->receive != NULL);
     struct sim__call *x = (struct sim__call *)c;
-    if (c->caller->world->nzones) place(x);
+    struct sim_world *w = c->caller->world;
+    if (w->nzones) place(x);
+    /* A partition loses the call: the caller learns only by its own timeout. */
+    if (w->faults && w->faults->partitions_on &&
+        sim__partitioned(w, c->caller, x->from_zone, c->callee, x->to_zone))
+        return;
     sim_schedule(c->callee, link_latency(c->caller, x->from_zone, x->to_zone), deliver_call, c);
 }
 
@@ -128,6 +134,10 @@ void sim_respond(struct sim_call *c, enum sim_status status)
         return;
     }
     const struct sim__call *x = (const struct sim__call *)c;
+    struct sim_world *w = c->callee->world;
+    if (w->faults && w->faults->partitions_on &&
+        sim__partitioned(w, c->callee, x->to_zone, c->caller, x->from_zone))
+        return; /* the answer is lost on the way back */
     sim_schedule(c->caller, link_latency(c->callee, x->to_zone, x->from_zone), deliver_answer, c);
 }
 

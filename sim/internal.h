@@ -81,6 +81,9 @@ struct sim__placement {
 enum sim__hop_kind { SIM__SAME_ZONE, SIM__CROSS_ZONE, SIM__CROSS_REGION, SIM__HOP_KINDS };
 #define SIM__OVERRIDE 0x80 /* in link_kind: a "links" entry sets this pair's latency */
 
+struct sim__faults;
+struct sim__text;
+
 struct sim__owned {
     void *p;
     void (*destroy)(void *);
@@ -126,6 +129,9 @@ struct sim_world {
 
     sim_time sample_interval; /* 0: no timeline */
     struct sim__timeline *timeline;
+
+    struct sim__faults *faults; /* the "@faults" component; NULL when the scenario has none */
+    struct sim__text *story;    /* the fault story (sim_story), or NULL when nobody reads it */
 };
 
 void sim__own(struct sim_world *w, void *p, void (*destroy)(void *));

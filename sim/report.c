@@ -40,8 +40,11 @@ void sim__format_value(double v, enum sim_unit unit, char *buf, size_t n)
  * of a kind) are left out of the text; the headline and the JSON have every figure. */
 static bool all_zero(const struct sim__metric *m, int reps)
 {
-    if (strncmp(m->path, "nodes.", 6)) return false; /* the headline shows every figure */
-    if (m->unit != SIM_UNIT_COUNT && m->unit != SIM_UNIT_RATIO) return false;
+    /* the headline shows every figure */
+    if (strncmp(m->path, "nodes.", 6) && strncmp(m->path, "faults.", 7)) return false;
+    if (m->unit != SIM_UNIT_COUNT && m->unit != SIM_UNIT_RATIO &&
+        (m->unit != SIM_UNIT_SECONDS || strncmp(m->path, "faults.", 7)))
+        return false;
     for (int r = 0; r < reps; r++)
         if (m->values[r] != 0) return false;
     return true;
@@ -52,13 +55,41 @@ static void print_metric(FILE *f, const char *label, const struct sim__metric *m
     char v[48], lo[48], hi[48];
     if (all_zero(m, reps)) return;
     sim__format_value(m->ci.mean, m->unit, v, sizeof v);
-    if (reps < 2) {
+    if (reps < 2 || isnan(m->ci.mean)) {
         fprintf(f, "  %-28s %14s\n", label, v);
         return;
     }
     sim__format_value(m->ci.low, m->unit, lo, sizeof lo);
     sim__format_value(m->ci.high, m->unit, hi, sizeof hi);
     fprintf(f, "  %-28s %14s   [%s, %s]\n", label, v, lo, hi);
+}
+
+/* Figures printed in a section of their own rather than in the headline. */
+static bool has_section(const char *path)
+{
+    return !strncmp(path, "nodes.", 6) || !strncmp(path, "faults.", 7) || !strncmp(path, "slo.", 4);
+}
+
+static void print_section(FILE *f, const struct sim__results *res, const char *prefix)
+{
+    size_t plen = strlen(prefix);
+    for (size_t i = 0; i < res->n; i++)
+        if (!strncmp(res->metrics[i].path, prefix, plen))
+            print_metric(f, res->metrics[i].path + plen, &res->metrics[i], res->replications);
+}
+
+static void print_faults(FILE *f, const struct sim__results *res)
+{
+    for (int k = 0; k < res->nfaults; k++) {
+        fprintf(f, "\nfault %d: %s\n", k, res->faults[k]);
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "faults.%d.", k);
+        print_section(f, res, prefix);
+    }
+    if (sim__results_find(res, "slo.outage")) {
+        fprintf(f, "\navailability objective (over a sliding window)\n");
+        print_section(f, res, "slo.");
+    }
 }
 
 void sim__report_text(FILE *f, const char *file, const struct sim__scenario *sc,
@@ -75,16 +106,15 @@ void sim__report_text(FILE *f, const char *file, const struct sim__scenario *sc,
     fprintf(f, "\n%-30s %14s%s\n", "headline", "mean",
             res->replications > 1 ? "   95% interval (Student t, across replications)" : "");
     for (size_t i = 0; i < res->n; i++)
-        if (strncmp(res->metrics[i].path, "nodes.", 6))
+        if (!has_section(res->metrics[i].path))
             print_metric(f, res->metrics[i].path, &res->metrics[i], res->replications);
+    print_faults(f, res);
     for (int k = 0; k < res->nnodes; k++) {
         const struct sim__node_info *node = &res->nodes[k];
         fprintf(f, "\nnode %s (%s): %s\n", node->name, node->type, node->description);
         char prefix[128];
-        int plen = snprintf(prefix, sizeof prefix, "nodes.%s.", node->name);
-        for (size_t i = 0; i < res->n; i++)
-            if (!strncmp(res->metrics[i].path, prefix, (size_t)plen))
-                print_metric(f, res->metrics[i].path + plen, &res->metrics[i], res->replications);
+        snprintf(prefix, sizeof prefix, "nodes.%s.", node->name);
+        print_section(f, res, prefix);
     }
     fprintf(f, "\n(a node's counts and ratios that are zero in every replication are not "
                "shown; --json has every figure)\n");

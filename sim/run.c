@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "progress.h"
+#include "fault.h"
 #include "run.h"
 
 static double wall_clock(void)
@@ -101,6 +102,11 @@ void sim__results_collect(struct sim__results *res, struct sim_world *w, int r)
 void sim__results_describe(struct sim__results *res, struct sim_world *w)
 {
     char buf[512];
+    struct sim__faults *fs = w->faults;
+    for (int i = 0; fs && i < fs->nspecs; i++) {
+        res->faults = sim_realloc(res->faults, (size_t)(res->nfaults + 1) * sizeof *res->faults);
+        res->faults[res->nfaults++] = sim_strdup(fs->specs[i].label);
+    }
     for (int i = 0; i < w->ncomponents; i++) {
         struct sim_component *c = w->components[i];
         buf[0] = 0;
@@ -145,10 +151,13 @@ static void run_task(int i, void *ctx)
     w->timeline = t->timeline;
     w->progress = t->progress;
     w->progress_slot = i;
+    struct sim__text story = {0};
+    if (t->replication == 0 && w->faults) w->story = &story; /* the drill's narrative */
     sim__world_run(w);
     t->part = sim_alloc(sizeof *t->part);
     t->part->replications = 1;
     sim__results_collect(t->part, w, 0);
+    t->part->story = story.text;
     t->events = w->events;
     sim__world_destroy(w);
     sim__scenario_fini(&sc);
@@ -156,7 +165,7 @@ static void run_task(int i, void *ctx)
 }
 
 /* Folds one replication's figures into res as replication r. */
-static void merge(struct sim__results *res, const struct sim__results *part, int r)
+static void merge(struct sim__results *res, struct sim__results *part, int r)
 {
     res->cursor = 0;
     for (size_t i = 0; i < part->n; i++) {
@@ -164,6 +173,10 @@ static void merge(struct sim__results *res, const struct sim__results *part, int
         metric(res, m->path, m->unit)->values[r] = m->values[0];
     }
     sim_hist_merge(&res->latency, &part->latency);
+    if (r == 0) {
+        res->story = part->story;
+        part->story = NULL;
+    }
 }
 
 bool sim__run_many(struct sim_loader **lds, const struct sim__scenario *scs, int n, bool timeline,
@@ -252,6 +265,9 @@ void sim__results_destroy(struct sim__results *res)
     sim_free(res->nodes);
     sim_free(res->workload_description);
     sim_free(res->notes.text);
+    sim_free(res->story);
+    for (int i = 0; i < res->nfaults; i++) sim_free(res->faults[i]);
+    sim_free(res->faults);
     sim__timeline_destroy(res->timeline);
     sim_free(res);
 }

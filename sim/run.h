@@ -53,6 +53,9 @@ struct sim__results {
     struct sim__timeline *timeline; /* replication 0's, when asked for */
     struct sim_hist latency;        /* end-to-end latency, every replication merged */
     struct sim__text notes;         /* theory(): "nodes.db.: why", one per line */
+    char *story;                    /* replication 0's fault story (sim_story), or NULL */
+    char **faults;                  /* each fault's label ("db.primary:crash") */
+    int nfaults;
 };
 
 struct sim_report {

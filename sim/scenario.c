@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "fault.h"
 #include "run.h"
 
 static const char *const expect_ops[] = {"below", "above", "at_most", "at_least", "between"};
@@ -100,6 +101,8 @@ bool sim__scenario_read(struct sim_loader *ld, struct sim__scenario *sc)
     sim_cfg_has(root, "workload");
     sim_cfg_has(root, "nodes");
     sim_cfg_has(root, "zones");
+    sim_cfg_has(root, "faults");
+    sim_cfg_has(root, "slo");
     sim__loader_check_unread(ld);
     return !sim__loader_error(ld);
 }
@@ -487,6 +490,12 @@ struct sim_world *sim__world_build(struct sim_loader *ld, const struct sim__scen
     if (!sim__loader_error(ld)) add_nodes(ld, w, root);
     if (!sim__loader_error(ld)) resolve_peers(ld, w, first);
     if (!sim__loader_error(ld)) refuse_cycles(ld, w, first);
+    if (!sim__loader_error(ld)) {
+        /* Faults last: they name nodes, their instances and zones. */
+        sim__loader_set_component(ld, &w->engine);
+        sim__faults_build(w, root);
+        sim__loader_check_unread(ld);
+    }
     sim__loader_set_component(ld, NULL);
     if (sim__loader_error(ld)) {
         sim__world_destroy(w);

@@ -26,6 +26,7 @@ struct sim_event;
 struct sim_rng;
 struct sim_dist;
 struct sim_keys;
+struct sim_fault;
 
 /* ---- memory: never returns NULL; reports and exits on exhaustion ---- */
 void *sim_alloc(size_t n); /* zeroed */
@@ -85,6 +86,34 @@ struct sim_call {
     uint8_t abandoned, answered;
 };
 
+/* ---- faults (docs/faults.md) ---- */
+enum sim_fault_kind {
+    SIM_FAULT_CRASH,              /* refuses every call; the work in flight is lost */
+    SIM_FAULT_HANG,               /* accepts calls and never answers (passes tcp checks) */
+    SIM_FAULT_SLOW,               /* service times x factor + add */
+    SIM_FAULT_ERROR,              /* answers a share of calls "failed" at once */
+    SIM_FAULT_PARTITION,          /* calls between two groups of nodes are lost */
+    SIM_FAULT_FLUSH,              /* a cache loses its contents (a cold restart) */
+    SIM_FAULT_DISK_FULL,          /* writes are rejected */
+    SIM_FAULT_REPLICATION_PAUSED, /* replicas stop applying writes: lag grows */
+    SIM_FAULT_KINDS
+};
+#define SIM_FAULT_BIT(k) (1u << (k))
+/* The kinds every model takes: the engine applies them to calls (sim_fault_takes). */
+#define SIM_FAULT_GENERIC                                                                 \
+    (SIM_FAULT_BIT(SIM_FAULT_CRASH) | SIM_FAULT_BIT(SIM_FAULT_HANG) |                   \
+     SIM_FAULT_BIT(SIM_FAULT_SLOW) | SIM_FAULT_BIT(SIM_FAULT_ERROR))
+
+/* One fault hitting one node (or one of its instances); the engine's, read-only. */
+struct sim_fault {
+    int id;           /* its place in the scenario's faults: faults.<id> in the report */
+    enum sim_fault_kind kind;
+    int instance;     /* -1: the whole node */
+    double factor;    /* slow: service time multiplier (1: none) */
+    sim_time add;     /* slow: added to every service time */
+    double ratio;     /* error: the share of calls failed */
+};
+
 /* The interface of a component model. configure() reads JSON through cfg (errors name
  * the JSON path); start() schedules its first events; receive() gets a call; respond()
  * gets the answer to a call it made. NULL entries are allowed where marked. */
@@ -106,6 +135,14 @@ struct sim_model {
     /* How many instances calls may name in call->instance (may be NULL: one). */
     int (*instances)(struct sim_component *self);
     void (*fini)(struct sim_component *self);                           /* may be NULL */
+    /* Faults (docs/faults.md). The instance a fault target names after the node's name
+     * ("primary", "replica.1"), or -1 when there is none; NULL: instances by number only. */
+    int (*instance_named)(struct sim_component *self, const char *name);
+    /* A fault on this node begins or ends (f->instance -1: the whole node). The engine
+     * already refuses, holds or fails new calls; the model drops the work a crash loses
+     * and implements the kinds in fault_kinds. May be NULL. */
+    void (*fault)(struct sim_component *self, const struct sim_fault *f, bool begins);
+    unsigned fault_kinds; /* SIM_FAULT_BIT of each model-specific kind fault() implements */
 };
 
 /* A bug, not bad input: prints the simulated time and the component, then exits with
@@ -328,12 +365,43 @@ double sim_mmck_blocking(int c, int64_t k, double a); /* P(full) in M/M/c/K, K >
 /* Mean wait in queue of M/M/c/K (K < 0: unbounded), per arrival that is admitted. */
 double sim_mmck_wait(int c, int64_t k, double a, double mean_service);
 
-/* Mean and 95% Student-t interval of n observations (half = 0 when n < 2). */
+/* Mean and 95% Student-t interval of n observations, NAN ones left out (half = 0 when
+ * fewer than 2 remain). */
 struct sim_interval {
     double mean, low, high, half;
     int n;
 };
 struct sim_interval sim_interval95(const double *x, int n);
+
+/* ---- faults, as models see them (docs/faults.md) ---- */
+
+/* In receive(), once the instance that serves the call is known (-1: a node of one
+ * instance): true when a fault took the call. A crashed instance answers "unavailable" at
+ * once (connection refused), a hung one holds the call and never answers until the hang
+ * ends (then "failed": the restart resets it), an erroring one answers "failed" with the
+ * fault's ratio. The engine checks whole-node faults itself before receive(). */
+bool sim_fault_takes(struct sim_component *self, struct sim_call *call, int instance);
+/* A service time under the instance's slow faults: t x factor + add. */
+sim_time sim_fault_slowed(struct sim_component *self, int instance, sim_time t);
+bool sim_fault_down(struct sim_component *self, int instance); /* crashed, node or instance */
+bool sim_fault_hung(struct sim_component *self, int instance);
+/* How a health check of one kind sees the instance now: tcp fails only when crashed; http
+ * also when hung, and with an error fault's ratio. (A deep check is a real call.) */
+bool sim_fault_check_passes(struct sim_component *node, int instance, bool http,
+                            struct sim_rng *r);
+/* Detection and recovery, credited to the faults open on (node, instance); instance -1
+ * means the node as a whole. `by` is the component that noticed or acted. */
+void sim_fault_detected(struct sim_component *by, struct sim_component *node, int instance);
+/* The service the node gives is back although the fault may last (a failover). */
+void sim_fault_restored(struct sim_component *by, struct sim_component *node, int instance);
+/* Acknowledged writes lost by a fault on (node, instance), the oldest acked at `oldest`. */
+void sim_fault_lost_writes(struct sim_component *node, int instance, uint64_t writes,
+                           sim_time oldest);
+/* One line of the fault story (`archsim drill`), stamped with the time and the node. */
+void sim_story(struct sim_component *self, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Whether anything will read the story: build costly lines only when it is. */
+bool sim_story_on(const struct sim_component *self);
 
 /* ---- reports and timelines ---- */
 enum sim_unit { SIM_UNIT_NUMBER, SIM_UNIT_COUNT, SIM_UNIT_SECONDS, SIM_UNIT_RATE,

@@ -133,16 +133,25 @@ double sim_level_mean(const struct sim_level *l, sim_time now)
 
 struct sim_interval sim_interval95(const double *x, int n)
 {
-    struct sim_interval r = {.n = n};
-    if (n < 1) return r;
+    /* A figure a replication did not have (NAN: a fault never detected) is left out. */
+    struct sim_interval r = {0};
     double sum = 0.0;
-    for (int i = 0; i < n; i++) sum += x[i];
-    r.mean = sum / n;
-    if (n >= 2) {
+    for (int i = 0; i < n; i++)
+        if (!isnan(x[i])) {
+            sum += x[i];
+            r.n++;
+        }
+    if (r.n < 1) {
+        r.mean = r.low = r.high = n ? NAN : 0;
+        return r;
+    }
+    r.mean = sum / r.n;
+    if (r.n >= 2) {
         double ss = 0.0; /* two passes: the data are few, and this is exact enough */
-        for (int i = 0; i < n; i++) ss += (x[i] - r.mean) * (x[i] - r.mean);
-        double s = sqrt(ss / (n - 1));
-        r.half = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * s / sqrt((double)n);
+        for (int i = 0; i < n; i++)
+            if (!isnan(x[i])) ss += (x[i] - r.mean) * (x[i] - r.mean);
+        double s = sqrt(ss / (r.n - 1));
+        r.half = gsl_cdf_tdist_Pinv(0.975, (double)(r.n - 1)) * s / sqrt((double)r.n);
     }
     r.low = r.mean - r.half;
     r.high = r.mean + r.half;

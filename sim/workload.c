@@ -5,7 +5,7 @@
  * here, where a user would see them. */
 #include <math.h>
 
-#include "internal.h"
+#include "fault.h"
 #include "loader.h"
 
 enum process { POISSON, CONSTANT };
@@ -271,6 +271,7 @@ static void finish(struct workload *wl, struct request *rq, enum sim_status stat
             wl->errors[status]++;
         }
     }
+    if (self->world->faults) sim__faults_outcome(self->world, status);
     wl->i_finished++;
     if (status == SIM_OK) {
         wl->i_ok++;

@@ -1,0 +1,109 @@
+/* fault.h: injected faults (engine files only). The scenario's `faults` become one
+ * component, "@faults", that begins and ends each fault on its targets, keeps the health
+ * of every node a fault can reach, and measures each fault: when it was detected, when
+ * service came back, what was lost, what failed meanwhile and how long users saw an
+ * outage (availability over a sliding window below the scenario's SLO). */
+#ifndef ARCHSIM_FAULT_H
+#define ARCHSIM_FAULT_H
+
+#include "internal.h"
+#include "loader.h"
+#include "text.h"
+
+/* The health of one node or one instance: what the faults on it add up to. */
+struct sim__health {
+    int down, hung;
+    double factor;         /* product of slow factors, 1 when none */
+    sim_time add;
+    double ratio;          /* error ratios, summed (capped at 1 when drawn) */
+    struct sim_fifo held;  /* calls a hang swallowed */
+};
+
+/* Per component: slot 0 is the node as a whole, slot 1 + i its instance i. */
+struct sim__node_health {
+    struct sim__health *slot;
+    int nslots;
+};
+
+/* One node or instance a fault hits, and the state of its current occurrence. */
+struct sim__target {
+    struct sim__fault_spec *spec;
+    int comp, instance;     /* component index; instance -1: the whole node */
+    bool on;                /* the fault is on it now */
+    sim_time begin, end;    /* the current (or last) occurrence; end SIM_NEVER while on */
+    sim_time detected, restored; /* -1: not yet */
+    struct sim_event *next; /* mtbf: the next change */
+};
+
+struct sim__fault_spec {
+    int id;
+    char label[96];          /* "db.primary:crash", for the report and the story */
+    enum sim_fault_kind kind;
+    struct sim_fault fault;  /* as models see it (instance set per target) */
+    struct sim__target *targets;
+    int ntargets;
+    sim_time at, duration;   /* scheduled: at, for (SIM_NEVER: to the end) */
+    const struct sim_dist *mtbf, *mttr; /* random: per target, alternating; NULL when scheduled */
+    struct sim_rng *rng;
+    sim_time rto_objective, rpo_objective; /* -1: none */
+    /* a partition: which side each component and zone is on (bit 1: first, bit 2: second) */
+    uint8_t *comp_side, *zone_side;
+    bool one_way;
+    /* measurement over every occurrence */
+    int on;                  /* targets on now */
+    sim_time span_end;       /* requests count as "during" until then */
+    uint64_t occurrences, detected, restored, back;
+    double detect_sum, restore_sum, back_sum, downtime;
+    uint64_t lost_writes;
+    double lost_window;
+    uint64_t failed[SIM_STATUS_COUNT], finished;
+    sim_time last_end;       /* when a target last came back on its own (SIM_NEVER: never) */
+    sim_time outage, outage_first, outage_last; /* below the SLO, credited to this fault */
+    bool in_episode;         /* credited with the SLO breach going on now */
+};
+
+#define SLO_BUCKETS 10
+
+struct sim__faults {
+    struct sim_component base; /* "@faults" */
+    struct sim__fault_spec *specs;
+    int nspecs;
+    struct sim__node_health *health; /* per component index */
+    int partitions_on;
+    /* the availability SLO over a sliding window of SLO_BUCKETS buckets */
+    double slo_target;
+    sim_time slo_window, bucket_width;
+    uint64_t ok[SLO_BUCKETS + 1], total[SLO_BUCKETS + 1]; /* a ring: the window and now */
+    int64_t bucket;          /* the current bucket's number (time / width) */
+    bool below;
+    sim_time outage_total;
+    uint64_t breaches;
+    struct sim_rng *error_rng;
+};
+
+/* Reads `faults` (and `slo`) and adds "@faults" to the world; nothing when none. */
+void sim__faults_build(struct sim_world *w, struct sim_cfg *root);
+/* Whole-node faults, before the callee's receive(): true when a fault took the call. */
+bool sim__fault_intercept(struct sim_component *callee, struct sim_call *call);
+/* Whether a partition drops a hop from (component, zone) to (component, zone). */
+bool sim__partitioned(struct sim_world *w, const struct sim_component *from, int from_zone,
+                      const struct sim_component *to, int to_zone);
+/* A client request ended (the workload): for the SLO window and the faults open now. */
+void sim__faults_outcome(struct sim_world *w, enum sim_status status);
+
+/* ---- for fault.c, fault_health.c and fault_report.c only ---- */
+struct sim__health *sim__health_of(struct sim_world *w, int comp, int instance);
+/* The fault turns on or off at one target; updates health, calls the model, measures. */
+void sim__fault_apply(struct sim__faults *fs, struct sim__fault_spec *f, struct sim__target *t,
+                      bool begins);
+/* The measurement side of a target turning on or off: occurrences, spans, the story. */
+void sim__fault_mark(struct sim__faults *fs, struct sim__fault_spec *f, struct sim__target *t,
+                     bool begins);
+void sim__faults_slo_start(struct sim__faults *fs);
+const char *sim__fault_kind_name(enum sim_fault_kind k);
+void sim__faults_report(struct sim_component *self, struct sim_report *rep);
+void sim__faults_sample(struct sim_component *self, struct sim_sampler *s);
+/* A target's description: "db.primary", "app.2", "app". */
+void sim__target_name(struct sim_world *w, const struct sim__target *t, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,331 @@
+/* fault_report.c: measuring each fault. An occurrence is one target's span from the
+ * fault's start to its end; models credit detection, restoration and lost writes to the
+ * occurrences open on a node. Client requests that end while a fault is on count as
+ * "during" it. The SLO window: availability over the last window (ten buckets) is checked
+ * at every bucket boundary, and a breach is credited to every fault on when it began, or
+ * ended within a window before, or that began during it. */
+#include <math.h>
+#include <stdarg.h>
+
+#include "fault.h"
+
+void sim__target_name(struct sim_world *w, const struct sim__target *t, char *buf, size_t n)
+{
+    if (t->comp < 0) snprintf(buf, n, "%s", t->spec->label);
+    else if (t->instance < 0) snprintf(buf, n, "%s", w->components[t->comp]->name);
+    else snprintf(buf, n, "%s.%d", w->components[t->comp]->name, t->instance);
+}
+
+static double secs(sim_time t)
+{
+    return (double)t / SIM_S;
+}
+
+/* ---- the story ---- */
+
+bool sim_story_on(const struct sim_component *self)
+{
+    return self->world->story != NULL;
+}
+
+void sim_story(struct sim_component *self, const char *fmt, ...)
+{
+    struct sim__text *st = self->world->story;
+    if (!st) return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    const char *who = self->name[0] == '@' ? "" : self->name;
+    sim__text_add(st, "%12.3fs  %s%s%s\n", secs(sim_now(self)), who, *who ? ": " : "", line);
+}
+
+void sim__fault_mark(struct sim__faults *fs, struct sim__fault_spec *f, struct sim__target *t,
+                     bool begins)
+{
+    struct sim_component *self = &fs->base;
+    sim_time now = sim_now(self);
+    char name[160];
+    sim__target_name(self->world, t, name, sizeof name);
+    t->on = begins;
+    if (begins) {
+        t->begin = now;
+        t->end = SIM_NEVER;
+        t->detected = t->restored = -1;
+        f->on++;
+        f->occurrences++;
+        if (f->on == 1 && f->in_episode == false && fs->below) f->in_episode = true;
+        sim_story(self, "fault %d begins: %s %s", f->id, name,
+                  f->kind == SIM_FAULT_PARTITION ? "cuts the network" : sim__fault_kind_name(f->kind));
+        return;
+    }
+    t->end = now;
+    f->on--;
+    f->downtime += secs(now - t->begin);
+    sim_time back = t->restored >= 0 && t->restored < now ? t->restored : now;
+    f->back++;
+    f->back_sum += secs(back - t->begin);
+    f->last_end = now;
+    sim_story(self, "fault %d ends: %s is back after %.3fs", f->id, name, secs(now - t->begin));
+}
+
+/* Whether the target covers (comp, instance): the same node, and the same instance when
+ * both name one. */
+static bool covers(const struct sim__target *t, int comp, int instance)
+{
+    return t->comp == comp && (t->instance < 0 || instance < 0 || t->instance == instance);
+}
+
+typedef void (*credit_fn)(struct sim__fault_spec *f, struct sim__target *t, sim_time now,
+                          void *arg);
+
+/* Calls fn for every occurrence on now that covers the node (and instance). */
+static void each_open(struct sim_component *node, int instance, credit_fn fn, void *arg)
+{
+    struct sim__faults *fs = node->world->faults;
+    if (!fs) return;
+    sim_time now = sim_now(node);
+    for (int i = 0; i < fs->nspecs; i++) {
+        struct sim__fault_spec *f = &fs->specs[i];
+        for (int k = 0; k < f->ntargets; k++) {
+            struct sim__target *t = &f->targets[k];
+            if (t->on && covers(t, node->index, instance)) fn(f, t, now, arg);
+        }
+    }
+}
+
+static void credit_detect(struct sim__fault_spec *f, struct sim__target *t, sim_time now,
+                          void *arg)
+{
+    if (t->detected >= 0) return;
+    t->detected = now;
+    f->detected++;
+    f->detect_sum += secs(now - t->begin);
+    char name[160];
+    sim__target_name(((struct sim_component *)arg)->world, t, name, sizeof name);
+    sim_story(arg, "detects fault %d on %s, %.3fs after it began", f->id, name,
+              secs(now - t->begin));
+}
+
+void sim_fault_detected(struct sim_component *by, struct sim_component *node, int instance)
+{
+    each_open(node, instance, credit_detect, by);
+}
+
+static void credit_restore(struct sim__fault_spec *f, struct sim__target *t, sim_time now,
+                           void *arg)
+{
+    if (t->restored >= 0) return;
+    t->restored = now;
+    f->restored++;
+    f->restore_sum += secs(now - t->begin);
+    char name[160];
+    sim__target_name(((struct sim_component *)arg)->world, t, name, sizeof name);
+    sim_story(arg, "service of %s restored (fault %d still on), %.3fs after it began", name,
+              f->id, secs(now - t->begin));
+}
+
+void sim_fault_restored(struct sim_component *by, struct sim_component *node, int instance)
+{
+    each_open(node, instance, credit_restore, by);
+}
+
+struct lost {
+    uint64_t writes;
+    sim_time oldest;
+};
+
+static void credit_lost(struct sim__fault_spec *f, struct sim__target *t, sim_time now, void *arg)
+{
+    (void)t;
+    const struct lost *l = arg;
+    f->lost_writes += l->writes;
+    double window = l->writes ? secs(now - l->oldest) : 0;
+    if (window > f->lost_window) f->lost_window = window;
+}
+
+void sim_fault_lost_writes(struct sim_component *node, int instance, uint64_t writes,
+                           sim_time oldest)
+{
+    struct lost l = {writes, oldest};
+    each_open(node, instance, credit_lost, &l);
+    if (writes)
+        sim_story(node, "%llu acknowledged writes lost, spanning %.3fs", (unsigned long long)writes,
+                  secs(sim_now(node) - oldest));
+}
+
+/* ---- client requests and the SLO window ---- */
+
+static void roll(struct sim__faults *fs, int64_t bucket)
+{
+    if (bucket - fs->bucket > SLO_BUCKETS) fs->bucket = bucket - SLO_BUCKETS - 1;
+    while (fs->bucket < bucket) {
+        fs->bucket++;
+        int s = (int)(fs->bucket % (SLO_BUCKETS + 1));
+        fs->ok[s] = fs->total[s] = 0;
+    }
+}
+
+void sim__faults_outcome(struct sim_world *w, enum sim_status status)
+{
+    struct sim__faults *fs = w->faults;
+    roll(fs, w->now / fs->bucket_width);
+    int s = (int)(fs->bucket % (SLO_BUCKETS + 1));
+    fs->total[s]++;
+    fs->ok[s] += status == SIM_OK;
+    for (int i = 0; i < fs->nspecs; i++) {
+        struct sim__fault_spec *f = &fs->specs[i];
+        if (!f->on) continue;
+        f->finished++;
+        f->failed[status]++;
+    }
+}
+
+/* The window's availability (NAN when no request ended in it). */
+static double window_availability(const struct sim__faults *fs)
+{
+    uint64_t ok = 0, total = 0;
+    int now = (int)(fs->bucket % (SLO_BUCKETS + 1));
+    for (int s = 0; s <= SLO_BUCKETS; s++)
+        if (s != now) {
+            ok += fs->ok[s];
+            total += fs->total[s];
+        }
+    return total ? (double)ok / (double)total : NAN;
+}
+
+static sim_time slo_tick(struct sim_component *self, void *arg)
+{
+    (void)arg;
+    struct sim__faults *fs = (struct sim__faults *)self;
+    sim_time now = sim_now(self);
+    roll(fs, now / fs->bucket_width);
+    double a = window_availability(fs);
+    bool below = a < fs->slo_target;
+    if (below && !fs->below) {
+        fs->breaches++;
+        sim_story(self, "availability over the last %.3gs falls to %.2f%%, below the %.2f%% "
+                        "objective", secs(fs->slo_window), 100 * a, 100 * fs->slo_target);
+        for (int i = 0; i < fs->nspecs; i++) {
+            struct sim__fault_spec *f = &fs->specs[i];
+            f->in_episode = f->on || (f->last_end != SIM_NEVER && now - f->last_end <= fs->slo_window);
+        }
+    } else if (!below && fs->below) {
+        sim_story(self, "availability over the last %.3gs is back above the objective (%.2f%%)",
+                  secs(fs->slo_window), 100 * a);
+        for (int i = 0; i < fs->nspecs; i++) fs->specs[i].in_episode = false;
+    }
+    fs->below = below;
+    if (below) {
+        fs->outage_total += fs->bucket_width;
+        for (int i = 0; i < fs->nspecs; i++) {
+            struct sim__fault_spec *f = &fs->specs[i];
+            if (f->on) f->in_episode = true;
+            if (!f->in_episode) continue;
+            if (!f->outage) f->outage_first = now - fs->bucket_width;
+            f->outage += fs->bucket_width;
+            f->outage_last = now;
+        }
+    }
+    return fs->bucket_width;
+}
+
+void sim__faults_slo_start(struct sim__faults *fs)
+{
+    fs->bucket = 0;
+    sim_every(&fs->base, fs->bucket_width, slo_tick, NULL);
+}
+
+/* ---- report and timeline ---- */
+
+static void figure(struct sim_report *rep, const struct sim__fault_spec *f, const char *leaf,
+                   double v, enum sim_unit unit)
+{
+    char path[96];
+    snprintf(path, sizeof path, "faults.%d.%s", f->id, leaf);
+    sim_report(rep, path, v, unit);
+}
+
+/* An objective met: 1 or 0, NAN when none is set or nothing measured it. */
+static double met(sim_time objective, double achieved)
+{
+    if (objective < 0 || isnan(achieved)) return NAN;
+    return achieved <= secs(objective) ? 1 : 0;
+}
+
+static void report_fault(struct sim__faults *fs, const struct sim__fault_spec *f,
+                         struct sim_report *rep)
+{
+    sim_time now = sim_now(&fs->base);
+    /* Occurrences still on at the end: back only if something restored them. */
+    double back_sum = f->back_sum, back_n = (double)f->back, downtime = f->downtime;
+    bool never_back = false;
+    for (int k = 0; k < f->ntargets; k++) {
+        const struct sim__target *t = &f->targets[k];
+        if (!t->on) continue;
+        downtime += secs(now - t->begin);
+        if (t->restored >= 0) {
+            back_sum += secs(t->restored - t->begin);
+            back_n++;
+        } else {
+            never_back = true;
+        }
+    }
+    double n = (double)f->occurrences;
+    figure(rep, f, "occurrences", n, SIM_UNIT_COUNT);
+    figure(rep, f, "detected", n ? (double)f->detected / n : NAN, SIM_UNIT_RATIO);
+    double detect = f->detected ? f->detect_sum / (double)f->detected : NAN;
+    figure(rep, f, "detect", detect, SIM_UNIT_SECONDS);
+    double recover = back_n && !never_back ? back_sum / back_n : NAN;
+    figure(rep, f, "recover", recover, SIM_UNIT_SECONDS);
+    figure(rep, f, "restored", f->restored ? f->restore_sum / (double)f->restored : NAN,
+           SIM_UNIT_SECONDS);
+    figure(rep, f, "downtime", downtime, SIM_UNIT_SECONDS);
+    if (f->mtbf && f->ntargets) {
+        double up = 1 - downtime / (secs(now) * f->ntargets);
+        figure(rep, f, "availability", up, SIM_UNIT_RATIO);
+    }
+    figure(rep, f, "outage", secs(f->outage), SIM_UNIT_SECONDS);
+    figure(rep, f, "rpo_writes", (double)f->lost_writes, SIM_UNIT_COUNT);
+    figure(rep, f, "rpo_window", f->lost_window, SIM_UNIT_SECONDS);
+    if (f->rto_objective >= 0) {
+        figure(rep, f, "rto_objective", secs(f->rto_objective), SIM_UNIT_SECONDS);
+        figure(rep, f, "rto_met", never_back ? 0 : met(f->rto_objective, recover), SIM_UNIT_RATIO);
+    }
+    if (f->rpo_objective >= 0) {
+        figure(rep, f, "rpo_objective", secs(f->rpo_objective), SIM_UNIT_SECONDS);
+        figure(rep, f, "rpo_met", met(f->rpo_objective, f->lost_window), SIM_UNIT_RATIO);
+    }
+    figure(rep, f, "requests", (double)f->finished, SIM_UNIT_COUNT);
+    uint64_t failed = 0;
+    for (int s = SIM_OK + 1; s < SIM_STATUS_COUNT; s++) {
+        char leaf[48];
+        snprintf(leaf, sizeof leaf, "failed.%s", sim_status_name((enum sim_status)s));
+        figure(rep, f, leaf, (double)f->failed[s], SIM_UNIT_COUNT);
+        failed += f->failed[s];
+    }
+    figure(rep, f, "failed.total", (double)failed, SIM_UNIT_COUNT);
+}
+
+void sim__faults_report(struct sim_component *self, struct sim_report *rep)
+{
+    struct sim__faults *fs = (struct sim__faults *)self;
+    for (int i = 0; i < fs->nspecs; i++) report_fault(fs, &fs->specs[i], rep);
+    sim_report(rep, "slo.availability_objective", fs->slo_target, SIM_UNIT_RATIO);
+    sim_report(rep, "slo.window", secs(fs->slo_window), SIM_UNIT_SECONDS);
+    sim_report(rep, "slo.outage", secs(fs->outage_total), SIM_UNIT_SECONDS);
+    sim_report(rep, "slo.breaches", (double)fs->breaches, SIM_UNIT_COUNT);
+}
+
+void sim__faults_sample(struct sim_component *self, struct sim_sampler *s)
+{
+    struct sim__faults *fs = (struct sim__faults *)self;
+    for (int i = 0; i < fs->nspecs; i++) {
+        char col[48];
+        snprintf(col, sizeof col, "faults.%d.on", i);
+        sim_sample(s, col, fs->specs[i].on > 0);
+    }
+    double a = window_availability(fs);
+    sim_sample(s, "slo.window_availability", isnan(a) ? 1 : a);
+}
