@@ -85,6 +85,8 @@ struct job {
     int first_instance;         /* hedging over instances: copy 0's */
     struct sim_event *timer;    /* the current attempt's timeout, or the backoff */
     struct sim_event *hedge_timer;
+    struct sim_event *work;     /* the service time running, or NULL */
+    struct job *prev, *next;    /* the instance's live jobs, for a crash to find them */
 };
 
 enum instance_state { STOPPED, BOOTING, RUNNING, DRAINING };
@@ -92,6 +94,7 @@ enum instance_state { STOPPED, BOOTING, RUNNING, DRAINING };
 struct instance {
     int busy;
     struct sim_fifo queue; /* of struct job */
+    struct job *live;      /* every job on the instance, queued or not (a list) */
     enum instance_state state;
     struct sim_event *boot; /* while booting */
 };
@@ -655,6 +658,10 @@ static void answer(struct service *s, struct job *j, enum sim_status status)
         }
     }
     sim_level_add(&s->in_system, now, -1);
+    struct instance *in = &s->instances[j->instance];
+    if (j->prev) j->prev->next = j->next;
+    else in->live = j->next;
+    if (j->next) j->next->prev = j->prev;
     sim_respond(j->in, status);
     sim_pool_put(&s->jobs, j);
 }
@@ -663,6 +670,7 @@ static void service_done(struct sim_component *self, void *arg)
 {
     struct service *s = (struct service *)self;
     struct job *j = arg;
+    j->work = NULL;
     j->step = 0;
     j->attempt = 0;
     next_call(s, j);
@@ -685,7 +693,8 @@ static void begin_service(struct service *s, struct job *j)
     int op = j->in->op;
     const struct sim_dist *d =
         op < s->nops && s->service_time_by_op[op] ? s->service_time_by_op[op] : s->service_time;
-    sim_schedule(self, sim_dist_draw_time(d, s->service_rng), service_done, j);
+    sim_time t = sim_fault_slowed(self, j->instance, sim_dist_draw_time(d, s->service_rng));
+    j->work = sim_schedule(self, t, service_done, j);
 }
 
 static void receive(struct sim_component *self, struct sim_call *call)
@@ -696,9 +705,6 @@ static void receive(struct sim_component *self, struct sim_call *call)
         s->arrivals++;
         if (s->op_arrivals) s->op_arrivals[call->op]++;
     }
-    sim_level_add(&s->in_system, now, 1);
-
-    struct job *j = sim_pool_get(&s->jobs);
     /* A caller that picked an instance (a load balancer) gets it; others are dealt round robin. */
     int instance = call->instance;
     if (s->as.on) {
@@ -712,10 +718,16 @@ static void receive(struct sim_component *self, struct sim_call *call)
         instance = s->next_instance;
         s->next_instance = (s->next_instance + 1) % s->ninstances;
     }
-    *j = (struct job){.in = call, .arrived = now, .instance = instance};
+    /* The engine met the faults of an instance the caller named; this one was dealt here. */
+    if (instance != call->instance && sim_fault_takes(self, call, instance)) return;
+    sim_level_add(&s->in_system, now, 1);
+    struct instance *in = &s->instances[instance];
+    struct job *j = sim_pool_get(&s->jobs);
+    *j = (struct job){.in = call, .arrived = now, .instance = instance, .next = in->live};
+    if (in->live) in->live->prev = j;
+    in->live = j;
     call->callee_data = j;
 
-    struct instance *in = &s->instances[j->instance];
     if (in->busy < s->workers) {
         begin_service(s, j);
         return;
@@ -1049,6 +1061,54 @@ static void handle_error(struct service *s, struct job *j, enum sim_status statu
     answer(s, j, status);
 }
 
+/* ---- faults ---- */
+
+/* Stops everything a job has running: its service time, its timers, its calls out. */
+static void freeze(struct service *s, struct job *j)
+{
+    if (j->nout) end_attempt(s, j);
+    sim_cancel(j->timer);
+    sim_cancel(j->hedge_timer);
+    sim_cancel(j->work);
+    j->timer = j->hedge_timer = j->work = NULL;
+}
+
+/* A crash, or the restart that ends a hang, loses the instance's work: every job on it,
+ * queued or not, is answered with status (the connection reset). */
+static void drop_instance(struct service *s, int i, enum sim_status status)
+{
+    struct instance *in = &s->instances[i];
+    sim_time now = sim_now(&s->base);
+    uint64_t lost = 0;
+    while (sim_fifo_pop(&in->queue)) sim_level_add(&s->queued, now, -1);
+    for (struct job *j; (j = in->live); lost++) {
+        freeze(s, j);
+        answer(s, j, status);
+    }
+    if (lost) sim_story(&s->base, "instance %d loses %llu requests in progress", i,
+                        (unsigned long long)lost);
+}
+
+static void fault(struct sim_component *self, const struct sim_fault *f, bool begins)
+{
+    struct service *s = (struct service *)self;
+    if (f->kind != SIM_FAULT_CRASH && f->kind != SIM_FAULT_HANG) return;
+    int lo = f->instance < 0 ? 0 : f->instance, hi = f->instance < 0 ? s->ninstances : lo + 1;
+    for (int i = lo; i < hi; i++) {
+        struct instance *in = &s->instances[i];
+        if (f->kind == SIM_FAULT_CRASH) {
+            if (begins) drop_instance(s, i, SIM_UNAVAILABLE);
+            continue;
+        }
+        /* A hang deadlocks the instance: nothing on it moves until the restart. */
+        if (begins) {
+            for (struct job *j = in->live; j; j = j->next) freeze(s, j);
+        } else {
+            drop_instance(s, i, SIM_FAILED);
+        }
+    }
+}
+
 static void clear_stats(struct sim_component *self)
 {
     struct service *s = (struct service *)self;
@@ -1325,4 +1385,5 @@ const struct sim_model service_model = {
     .theory = theory,
     .instances = instances,
     .fini = fini,
+    .fault = fault,
 };

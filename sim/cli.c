@@ -27,6 +27,13 @@ struct sim_loader *sim__cli_load(const struct options *o, const char *file,
             return NULL;
         }
     }
+    for (int i = 0; i < o->nfaults; i++) {
+        if (!sim__fault_flag(ld, o->faults[i], err, sizeof err)) {
+            fprintf(stderr, "%s\n", err);
+            sim__loader_destroy(ld);
+            return NULL;
+        }
+    }
     if (!sim__scenario_read(ld, sc)) {
         fprintf(stderr, "%s\n", sim__loader_error(ld));
         sim__scenario_fini(sc);

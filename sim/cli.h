@@ -19,6 +19,8 @@ struct options {
     int nvaries;
     const char *slos[SIM_MAX_LIST];
     int nslos;
+    const char *faults[SIM_MAX_LIST]; /* --fault */
+    int nfaults;
     const char *json, *timeline, *csv, *plot, *baseline, *junit, *minimise;
     double tolerance, precision; /* ratios; NAN when not given */
     bool quiet, timing, independent, svg;
@@ -30,6 +32,8 @@ struct options {
 struct sim_loader *sim__cli_load(const struct options *o, const char *file,
                                  const char *const *extra, int nextra, struct sim__scenario *sc);
 int sim__cli_usage_error(const char *fmt, const char *arg);
+/* Appends one --fault to the scenario's faults; false with a message in err. */
+bool sim__fault_flag(struct sim_loader *ld, const char *spec, char *err, size_t errn);
 
 /* The paired difference b - a over n replications, and its 95% interval. */
 struct sim_interval sim__paired_difference(const struct sim__metric *a, const struct sim__metric *b,

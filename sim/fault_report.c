@@ -2,8 +2,8 @@
  * fault's start to its end; models credit detection, restoration and lost writes to the
  * occurrences open on a node. Client requests that end while a fault is on count as
  * "during" it. The SLO window: availability over the last window (ten buckets) is checked
- * at every bucket boundary, and a breach is credited to every fault on when it began, or
- * ended within a window before, or that began during it. */
+ * at every bucket boundary, and a breach is credited to every fault on when it was seen,
+ * or that ended at most two buckets before, or that began during it. */
 #include <math.h>
 #include <stdarg.h>
 
@@ -209,7 +209,9 @@ static sim_time slo_tick(struct sim_component *self, void *arg)
                         "objective", secs(fs->slo_window), 100 * a, 100 * fs->slo_target);
         for (int i = 0; i < fs->nspecs; i++) {
             struct sim__fault_spec *f = &fs->specs[i];
-            f->in_episode = f->on || (f->last_end != SIM_NEVER && now - f->last_end <= fs->slo_window);
+            /* A check at a bucket boundary sees a breach up to a bucket late. */
+            f->in_episode = f->on || (f->last_end != SIM_NEVER &&
+                                      now - f->last_end <= 2 * fs->bucket_width);
         }
     } else if (!below && fs->below) {
         sim_story(self, "availability over the last %.3gs is back above the objective (%.2f%%)",

@@ -24,6 +24,8 @@ static const char usage[] =
     "                                          the least capacity that meets every SLO\n"
     "       archsim theory FILE                closed-form predictions beside the simulated\n"
     "                                          figures, and a capacity estimate\n"
+    "       archsim drill FILE [options]       run, and first tell the faults' story in time\n"
+    "                                          order: failed, detected, acted, recovered, lost\n"
     "       archsim --help | --version\n"
     "\n"
     "options:\n"
@@ -31,6 +33,9 @@ static const char usage[] =
     "  --replications R     independent replications; figures get 95% intervals when R >= 2\n"
     "  --duration D         simulated time per replication, e.g. 120s\n"
     "  --set PATH=VALUE     change any field, e.g. --set nodes.app.instances=6 (repeatable)\n"
+    "  --fault SPEC         inject a fault: TARGET:KIND@AT[+FOR], e.g. db.primary:crash@40s+60s,\n"
+    "                       app.1:slow*5@30s+20s, api:error=10%@10s+5s, a|b:partition@20s\n"
+    "                       (repeatable; see docs/faults.md)\n"
     "  --json FILE          write the report as JSON (SI units, ci95 tree beside the means)\n"
     "  --timeline FILE.csv  run: write per-interval series of the first replication\n"
     "  --timing             run: add wall-clock figures to the JSON (not reproducible)\n"
@@ -66,7 +71,8 @@ static void add_set(struct options *o, const char *field, const char *value)
     o->sets[o->nsets++] = s;
 }
 
-/* Which commands take an option: r run, c check, C compare, s sweep, l limit, t theory. */
+/* Which commands take an option: r run, c check, C compare, s sweep, l limit, t theory,
+ * d drill. */
 struct option_spec {
     const char *name;
     bool takes_value;
@@ -74,24 +80,25 @@ struct option_spec {
 };
 
 static const struct option_spec option_specs[] = {
-    {"--seed", true, "rcCslt"},      {"--replications", true, "rcCslt"},
-    {"--duration", true, "rcCslt"},  {"--set", true, "rcCslt"},
-    {"--json", true, "rCslt"},       {"--timeline", true, "r"},
-    {"--timing", false, "r"},        {"--metric", true, "rCs"},
-    {"--independent", false, "C"},   {"-j", true, "rCslt"},
-    {"--quiet", false, "rCslt"},     {"--vary", true, "sl"},
-    {"--csv", true, "s"},            {"--plot", true, "rCs"},
-    {"--svg", false, "rCs"},         {"--slo", true, "l"},
-    {"--minimise", true, "l"},       {"--precision", true, "l"},
-    {"--baseline", true, "r"},       {"--tolerance", true, "r"},
-    {"--junit", true, "r"},
+    {"--seed", true, "rcCsltd"},     {"--replications", true, "rcCsltd"},
+    {"--duration", true, "rcCsltd"}, {"--set", true, "rcCsltd"},
+    {"--fault", true, "rcCsltd"},    {"--json", true, "rCsltd"},
+    {"--timeline", true, "rd"},      {"--timing", false, "rd"},
+    {"--metric", true, "rCsd"},      {"--independent", false, "C"},
+    {"-j", true, "rCsltd"},          {"--quiet", false, "rCsltd"},
+    {"--vary", true, "sl"},          {"--csv", true, "s"},
+    {"--plot", true, "rCsd"},        {"--svg", false, "rCsd"},
+    {"--slo", true, "l"},            {"--minimise", true, "l"},
+    {"--precision", true, "l"},      {"--baseline", true, "rd"},
+    {"--tolerance", true, "rd"},     {"--junit", true, "rd"},
 };
 
 static char command_letter(const char *command)
 {
-    static const char *const names[] = {"run", "check", "compare", "sweep", "limit", "theory"};
-    static const char letters[] = "rcCslt";
-    for (int i = 0; i < 6; i++)
+    static const char *const names[] = {"run", "check", "compare", "sweep", "limit", "theory",
+                                        "drill"};
+    static const char letters[] = "rcCsltd";
+    for (int i = 0; i < 7; i++)
         if (!strcmp(names[i], command)) return letters[i];
     return 0;
 }
@@ -141,6 +148,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         else if (!strcmp(a, "--csv")) o->csv = v;
         else if (!strcmp(a, "--plot")) o->plot = v;
         else if (!strcmp(a, "--svg")) o->svg = true;
+        else if (!strcmp(a, "--fault") && !push(o->faults, &o->nfaults, v))
+            return sim__cli_usage_error("too many %s", a);
         else if (!strcmp(a, "--vary") && !push(o->varies, &o->nvaries, v))
             return sim__cli_usage_error("too many %s", a);
         else if (!strcmp(a, "--slo") && !push(o->slos, &o->nslos, v))
@@ -225,6 +234,7 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
     }
     for (int i = 0; i < nchecks; i++)
         if (checks[i].fail) code = 1;
+    if (!o->quiet && !strcmp(o->command, "drill")) sim__story_print(stdout, o->files[0], sc, res);
     if (!o->quiet) sim__report_text(stdout, o->files[0], sc, res, verdicts);
     if (!o->quiet && o->baseline) sim__baseline_print(stdout, o, checks, nchecks);
     if (o->junit && sim__junit_write(o->junit, o->files[0], sc, verdicts, checks, nchecks)) code = 2;

@@ -92,6 +92,62 @@ static void print_faults(FILE *f, const struct sim__results *res)
     }
 }
 
+/* A fault's figure as text with its interval when there are several replications. */
+static void fault_value(const struct sim__results *res, int k, const char *leaf, char *buf,
+                        size_t n)
+{
+    char path[64];
+    snprintf(path, sizeof path, "faults.%d.%s", k, leaf);
+    const struct sim__metric *m = sim__results_find(res, path);
+    if (!m || isnan(m->ci.mean)) {
+        snprintf(buf, n, "never");
+        return;
+    }
+    char v[48], h[48];
+    sim__format_value(m->ci.mean, m->unit, v, sizeof v);
+    if (res->replications < 2 || m->ci.half == 0) {
+        snprintf(buf, n, "%s", v);
+        return;
+    }
+    sim__format_value(m->ci.half, m->unit, h, sizeof h);
+    snprintf(buf, n, "%s +- %s", v, h);
+}
+
+void sim__story_print(FILE *f, const char *file, const struct sim__scenario *sc,
+                      const struct sim__results *res)
+{
+    fprintf(f, "drill: %s (%s)\n", sc->name, file);
+    if (sc->description[0]) fprintf(f, "%s\n", sc->description);
+    if (!res->nfaults) {
+        fprintf(f, "\nthis scenario injects no faults: there is no story to tell (add \"faults\" "
+                   "or --fault)\n\n");
+        return;
+    }
+    fprintf(f, "\nwhat happened (replication 0, seed %llu)\n%s", (unsigned long long)sc->seed,
+            res->story ? res->story : "");
+    fprintf(f, "\nin numbers (%d replication%s%s)\n", res->replications,
+            res->replications == 1 ? "" : "s",
+            res->replications > 1 ? ", mean +- 95% half-width" : "");
+    for (int k = 0; k < res->nfaults; k++) {
+        char detect[64], recover[64], outage[64], lost[64], window[64], failed[64];
+        fault_value(res, k, "detect", detect, sizeof detect);
+        fault_value(res, k, "recover", recover, sizeof recover);
+        fault_value(res, k, "outage", outage, sizeof outage);
+        fault_value(res, k, "rpo_writes", lost, sizeof lost);
+        fault_value(res, k, "rpo_window", window, sizeof window);
+        fault_value(res, k, "failed.total", failed, sizeof failed);
+        fprintf(f, "  fault %d, %s:\n", k, res->faults[k]);
+        if (!strcmp(detect, "never")) fprintf(f, "    not detected (nothing watched it); ");
+        else fprintf(f, "    detected after %s; ", detect);
+        if (!strcmp(recover, "never")) fprintf(f, "service not back by the end of the run\n");
+        else fprintf(f, "service back after %s (RTO)\n", recover);
+        fprintf(f, "    acknowledged writes lost: %s, spanning %s (RPO)\n", lost, window);
+        fprintf(f, "    requests failed during it: %s; below the availability objective for %s\n",
+                failed, outage);
+    }
+    fprintf(f, "\n");
+}
+
 void sim__report_text(FILE *f, const char *file, const struct sim__scenario *sc,
                       const struct sim__results *res, const struct sim__verdict *verdicts)
 {

@@ -103,6 +103,10 @@ bool sim__expect_holds(const struct sim__expect *e, double value);
 bool sim__parse_limit(const char *text, double *out);
 bool sim__expect_check(const struct sim__scenario *sc, const struct sim__results *res,
                        struct sim__verdict *out, char *err, size_t errn);
+/* The drill's story: replication 0's fault events in time order, then each fault's
+ * detection, recovery, loss and outage in plain words. */
+void sim__story_print(FILE *f, const char *file, const struct sim__scenario *sc,
+                      const struct sim__results *res);
 void sim__report_text(FILE *f, const char *file, const struct sim__scenario *sc,
                       const struct sim__results *res, const struct sim__verdict *v);
 /* The JSON report; the caller frees it. timing adds wall-clock figures (not reproducible). */
