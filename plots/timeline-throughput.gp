@@ -1,5 +1,6 @@
 # timeline-throughput.gp: offered load, throughput and goodput per second over time, and
-# the error ratio on the right axis. Inputs (-e): datafile, outfile, term, scenario, warmup.
+# the error ratio on the right axis,
+# faults shaded. Inputs (-e): datafile, outfile, term, scenario, warmup.
 if (term eq 'svg') { set terminal svg size 900,500 dynamic font 'sans,11' } else { set terminal pngcairo size 900,500 font 'sans,11' }
 set output outfile
 set datafile separator ','
@@ -14,6 +15,7 @@ stats datafile using (column('error_ratio')*100) nooutput
 if (STATS_max > 0) { set y2range [0:*] } else { set y2range [0:1] }
 set key bottom right box opaque
 set grid
+load plotdir.'/fault-shading.gp'
 if (warmup > 0) { set object 1 rect from 0, graph 0 to warmup, graph 1 fc rgb '#e8e8e8' fs solid behind; set label 1 'warm-up' at warmup/2, graph 0.04 center }
 plot datafile using 1:(column('offered')) with lines lw 2 title 'offered', \
      datafile using 1:(column('throughput')) with lines lw 2 title 'throughput', \

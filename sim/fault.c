@@ -296,6 +296,7 @@ static void fini(struct sim_component *self)
         sim_free(fs->health[c].slot);
     }
     sim_free(fs->health);
+    sim_free(fs->marks.text);
     w->faults = NULL;
 }
 

@@ -79,6 +79,9 @@ struct sim__faults {
     sim_time outage_total;
     uint64_t breaches;
     struct sim_rng *error_rng;
+    /* With the story: "fault begin end detected restored" per occurrence, in seconds (-1:
+     * never), for the pictures' shading. */
+    struct sim__text marks;
 };
 
 /* Reads `faults` (and `slo`) and adds "@faults" to the world; nothing when none. */

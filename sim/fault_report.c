@@ -41,6 +41,14 @@ void sim_story(struct sim_component *self, const char *fmt, ...)
     sim__text_add(st, "%12.3fs  %s%s%s\n", secs(sim_now(self)), who, *who ? ": " : "", line);
 }
 
+static void mark_occurrence(struct sim__faults *fs, const struct sim__fault_spec *f,
+                            const struct sim__target *t, sim_time end)
+{
+    if (!sim_story_on(&fs->base)) return;
+    sim__text_add(&fs->marks, "%d %.9g %.9g %.9g %.9g\n", f->id, secs(t->begin), secs(end),
+                  t->detected >= 0 ? secs(t->detected) : -1, t->restored >= 0 ? secs(t->restored) : -1);
+}
+
 void sim__fault_mark(struct sim__faults *fs, struct sim__fault_spec *f, struct sim__target *t,
                      bool begins)
 {
@@ -62,6 +70,7 @@ void sim__fault_mark(struct sim__faults *fs, struct sim__fault_spec *f, struct s
     }
     t->end = now;
     f->on--;
+    mark_occurrence(fs, f, t, now);
     f->downtime += secs(now - t->begin);
     sim_time back = t->restored >= 0 && t->restored < now ? t->restored : now;
     f->back++;
@@ -266,6 +275,7 @@ static void report_fault(struct sim__faults *fs, const struct sim__fault_spec *f
     for (int k = 0; k < f->ntargets; k++) {
         const struct sim__target *t = &f->targets[k];
         if (!t->on) continue;
+        mark_occurrence(fs, f, t, now);
         downtime += secs(now - t->begin);
         if (t->restored >= 0) {
             back_sum += secs(t->restored - t->begin);

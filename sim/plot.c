@@ -60,6 +60,14 @@ bool sim__plot_run(struct sim__plot *p)
     }
     if (gnuplot_missing) goto done;
     sim__plot_var(p, "outfile", out);
+    char *slash = strrchr(script, '/');
+    if (slash) { /* where the scripts are, for those that load a shared piece */
+        *slash = 0;
+        sim__plot_var(p, "plotdir", script);
+        *slash = '/';
+    } else {
+        sim__plot_var(p, "plotdir", ".");
+    }
     sim__plot_var(p, "term", p->svg ? "svg" : "pngcairo");
     char *argv[] = {"gnuplot", "-e", p->vars.text, script, NULL};
     pid_t pid;
@@ -124,6 +132,31 @@ static char *cdf_text(const struct sim_hist *h)
     return t.text;
 }
 
+#define MAX_SHADED 40 /* fault occurrences drawn on a timeline; more would be a grey wall */
+
+/* The first occurrences of replication 0's faults as four word lists for the scripts:
+ * begin, end, detected and restored times (seconds; -1: never). */
+static void fault_vars(struct sim__plot *p, const struct sim__results *res)
+{
+    struct sim__text lists[4] = {{0}};
+    int n = 0;
+    const char *line = res->fault_marks ? res->fault_marks : "";
+    for (; *line && n < MAX_SHADED; n++) {
+        int id;
+        double v[4];
+        if (sscanf(line, "%d %lf %lf %lf %lf", &id, &v[0], &v[1], &v[2], &v[3]) != 5) break;
+        for (int k = 0; k < 4; k++) sim__text_add(&lists[k], "%s%.9g", n ? " " : "", v[k]);
+        line = strchr(line, '\n');
+        if (!line) break;
+        line++;
+    }
+    static const char *const names[] = {"fault_begin", "fault_end", "fault_detect", "fault_back"};
+    for (int k = 0; k < 4; k++) {
+        sim__plot_var(p, names[k], lists[k].text ? lists[k].text : "");
+        sim_free(lists[k].text);
+    }
+}
+
 int sim__plot_run_pictures(const char *dir, const struct sim__scenario *sc,
                            const struct sim__results *res, bool svg)
 {
@@ -149,16 +182,21 @@ int sim__plot_run_pictures(const char *dir, const struct sim__scenario *sc,
         {"timeline-throughput.gp", "throughput-timeline"},
         {"timeline-queues.gp", "queues-timeline"},
         {"latency-cdf.gp", "latency-cdf"},
+        {"timeline-availability.gp", "availability-timeline"},
     };
     for (size_t i = 0; i < sizeof pictures / sizeof *pictures; i++) {
         if (i == 2 && !nodes.len) continue;
         if (i == 3 && !res->latency.count) continue;
+        if (i == 4 && !strstr(header, ",slo.window_availability")) continue;
         struct sim__plot p = {.script = pictures[i][0], .dir = dir, .name = pictures[i][1], .svg = svg};
         sim__plot_var(&p, "datafile", i == 3 ? cdf : csv);
         sim__plot_var(&p, "scenario", sc->name);
         sim__plot_var(&p, "nodes", nodes.text ? nodes.text : "");
         sim__plot_var(&p, "scaled", scaled.text ? scaled.text : "");
         sim__plot_num(&p, "warmup", (double)sc->warmup / SIM_S);
+        fault_vars(&p, res);
+        const struct sim__metric *slo = sim__results_find(res, "slo.availability_objective");
+        sim__plot_num(&p, "slo", slo ? slo->ci.mean : 0.99);
         if (!sim__plot_run(&p) && gnuplot_missing) break;
     }
     sim_free(nodes.text);

@@ -158,6 +158,10 @@ static void run_task(int i, void *ctx)
     t->part->replications = 1;
     sim__results_collect(t->part, w, 0);
     t->part->story = story.text;
+    if (w->faults) {
+        t->part->fault_marks = w->faults->marks.text;
+        w->faults->marks.text = NULL;
+    }
     t->events = w->events;
     sim__world_destroy(w);
     sim__scenario_fini(&sc);
@@ -175,7 +179,8 @@ static void merge(struct sim__results *res, struct sim__results *part, int r)
     sim_hist_merge(&res->latency, &part->latency);
     if (r == 0) {
         res->story = part->story;
-        part->story = NULL;
+        res->fault_marks = part->fault_marks;
+        part->story = part->fault_marks = NULL;
     }
 }
 
@@ -266,6 +271,7 @@ void sim__results_destroy(struct sim__results *res)
     sim_free(res->workload_description);
     sim_free(res->notes.text);
     sim_free(res->story);
+    sim_free(res->fault_marks);
     for (int i = 0; i < res->nfaults; i++) sim_free(res->faults[i]);
     sim_free(res->faults);
     sim__timeline_destroy(res->timeline);
