@@ -174,6 +174,7 @@ static void read_fault(struct sim__faults *fs, struct sim_cfg *cfg, struct sim__
     f->fault.id = f->id;
     f->fault.kind = f->kind;
     f->last_end = SIM_NEVER;
+    f->span_begin = -1;
     if (sim_cfg_failed(cfg)) return;
     read_kind_settings(cfg, f);
     if (f->kind == SIM_FAULT_PARTITION) {
@@ -222,11 +223,11 @@ static void read_fault(struct sim__faults *fs, struct sim_cfg *cfg, struct sim__
         }
         f->rng = sim_rng(&fs->base, f->label);
     } else {
-        f->at = sim_cfg_duration(cfg, "at", SIM_REQUIRED, 0, SIM_NEVER - 1);
+        f->at = sim_cfg_duration(cfg, "at", SIM_REQUIRED, 0, SIM_NEVER);
         f->duration = sim_cfg_duration(cfg, "for", SIM_NEVER, 1, SIM_NEVER);
     }
-    f->rto_objective = sim_cfg_duration(cfg, "rto_objective", -1, 0, SIM_NEVER - 1);
-    f->rpo_objective = sim_cfg_duration(cfg, "rpo_objective", -1, 0, SIM_NEVER - 1);
+    f->rto_objective = sim_cfg_duration(cfg, "rto_objective", -1, 0, SIM_NEVER);
+    f->rpo_objective = sim_cfg_duration(cfg, "rpo_objective", -1, 0, SIM_NEVER);
     const char *name = sim_cfg_has(cfg, "name") ? sim_cfg_string(cfg, "name", NULL) : NULL;
     if (name) snprintf(f->label, sizeof f->label, "%s", name);
 }
@@ -270,6 +271,7 @@ static void start(struct sim_component *self)
             continue;
         }
         sim_schedule(self, f->at, fault_on, f);
+        if (f->at == SIM_NEVER) continue;
         if (f->duration != SIM_NEVER && f->at < SIM_NEVER - f->duration)
             sim_schedule(self, f->at + f->duration, fault_off, f);
     }

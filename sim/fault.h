@@ -51,7 +51,7 @@ struct sim__fault_spec {
     bool one_way;
     /* measurement over every occurrence */
     int on;                  /* targets on now */
-    sim_time span_end;       /* requests count as "during" until then */
+    sim_time span_begin, span_end; /* the latest span with a target on (-1, SIM_NEVER) */
     uint64_t occurrences, detected, restored, back;
     double detect_sum, restore_sum, back_sum, downtime;
     uint64_t lost_writes;
@@ -91,8 +91,9 @@ bool sim__fault_intercept(struct sim_component *callee, struct sim_call *call);
 /* Whether a partition drops a hop from (component, zone) to (component, zone). */
 bool sim__partitioned(struct sim_world *w, const struct sim_component *from, int from_zone,
                       const struct sim_component *to, int to_zone);
-/* A client request ended (the workload): for the SLO window and the faults open now. */
-void sim__faults_outcome(struct sim_world *w, enum sim_status status);
+/* A client request sent at start ended now (the workload): for the SLO window and the
+ * faults whose span it overlapped. */
+void sim__faults_outcome(struct sim_world *w, enum sim_status status, sim_time start);
 
 /* ---- for fault.c, fault_health.c and fault_report.c only ---- */
 struct sim__health *sim__health_of(struct sim_world *w, int comp, int instance);

@@ -1,7 +1,8 @@
 /* fault_report.c: measuring each fault. An occurrence is one target's span from the
  * fault's start to its end; models credit detection, restoration and lost writes to the
- * occurrences open on a node. Client requests that end while a fault is on count as
- * "during" it. The SLO window: availability over the last window (ten buckets) is checked
+ * occurrences open on a node. A client request whose life overlaps a fault's span (from
+ * its first target failing to its last coming back) counts as "during" it, so the calls a
+ * hang held and its restart failed are the hang's. The SLO window: availability over the last window (ten buckets) is checked
  * at every bucket boundary, and a breach is credited to every fault on when it was seen,
  * or that ended at most two buckets before, or that began during it. */
 #include <math.h>
@@ -61,7 +62,10 @@ void sim__fault_mark(struct sim__faults *fs, struct sim__fault_spec *f, struct s
         t->begin = now;
         t->end = SIM_NEVER;
         t->detected = t->restored = -1;
-        f->on++;
+        if (f->on++ == 0) {
+            f->span_begin = now;
+            f->span_end = SIM_NEVER;
+        }
         f->occurrences++;
         if (f->on == 1 && f->in_episode == false && fs->below) f->in_episode = true;
         sim_story(self, "fault %d begins: %s %s", f->id, name,
@@ -69,7 +73,7 @@ void sim__fault_mark(struct sim__faults *fs, struct sim__fault_spec *f, struct s
         return;
     }
     t->end = now;
-    f->on--;
+    if (--f->on == 0) f->span_end = now;
     mark_occurrence(fs, f, t, now);
     f->downtime += secs(now - t->begin);
     sim_time back = t->restored >= 0 && t->restored < now ? t->restored : now;
@@ -176,7 +180,7 @@ static void roll(struct sim__faults *fs, int64_t bucket)
     }
 }
 
-void sim__faults_outcome(struct sim_world *w, enum sim_status status)
+void sim__faults_outcome(struct sim_world *w, enum sim_status status, sim_time start)
 {
     struct sim__faults *fs = w->faults;
     roll(fs, w->now / fs->bucket_width);
@@ -185,7 +189,7 @@ void sim__faults_outcome(struct sim_world *w, enum sim_status status)
     fs->ok[s] += status == SIM_OK;
     for (int i = 0; i < fs->nspecs; i++) {
         struct sim__fault_spec *f = &fs->specs[i];
-        if (!f->on) continue;
+        if (f->span_begin < 0 || start >= f->span_end || w->now < f->span_begin) continue;
         f->finished++;
         f->failed[status]++;
     }
@@ -289,7 +293,9 @@ static void report_fault(struct sim__faults *fs, const struct sim__fault_spec *f
     figure(rep, f, "detected", n ? (double)f->detected / n : NAN, SIM_UNIT_RATIO);
     double detect = f->detected ? f->detect_sum / (double)f->detected : NAN;
     figure(rep, f, "detect", detect, SIM_UNIT_SECONDS);
-    double recover = back_n && !never_back ? back_sum / back_n : NAN;
+    /* Occurrences still on and not restored at the end are censored: left out of the mean
+     * (a fault that never ends has no recovery time), but they fail its objective. */
+    double recover = back_n ? back_sum / back_n : NAN;
     figure(rep, f, "recover", recover, SIM_UNIT_SECONDS);
     figure(rep, f, "restored", f->restored ? f->restore_sum / (double)f->restored : NAN,
            SIM_UNIT_SECONDS);

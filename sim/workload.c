@@ -271,7 +271,7 @@ static void finish(struct workload *wl, struct request *rq, enum sim_status stat
             wl->errors[status]++;
         }
     }
-    if (self->world->faults) sim__faults_outcome(self->world, status);
+    if (self->world->faults) sim__faults_outcome(self->world, status, rq->call->start);
     wl->i_finished++;
     if (status == SIM_OK) {
         wl->i_ok++;
