@@ -123,6 +123,7 @@ void sim__story_print(FILE *f, const char *file, const struct sim__scenario *sc,
                    "or --fault)\n\n");
         return;
     }
+    if (sc->story[0]) fprintf(f, "\nwhat to expect\n%s\n", sc->story);
     fprintf(f, "\nwhat happened (replication 0, seed %llu)\n%s", (unsigned long long)sc->seed,
             res->story ? res->story : "");
     fprintf(f, "\nin numbers (%d replication%s%s)\n", res->replications,

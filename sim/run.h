@@ -20,6 +20,7 @@ struct sim__expect {
 /* Read once from the root; strings belong to the loader. */
 struct sim__scenario {
     const char *name, *description;
+    const char *story; /* a drill's expected story, in words ("" when none) */
     uint64_t seed;
     sim_time duration, warmup, timeline_interval;
     int replications;

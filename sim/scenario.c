@@ -87,6 +87,7 @@ bool sim__scenario_read(struct sim_loader *ld, struct sim__scenario *sc)
     sim__loader_set_component(ld, NULL);
     sc->name = sim_cfg_string(root, "name", "unnamed");
     sc->description = sim_cfg_string(root, "description", "");
+    sc->story = sim_cfg_string(root, "story", "");
     sc->seed = (uint64_t)sim_cfg_int(root, "seed", 1, 0, INT64_MAX);
     sc->duration = sim_cfg_duration(root, "duration", SIM_REQUIRED, SIM_US, 1000000 * SIM_S);
     sc->warmup = sim_cfg_duration(root, "warmup", 0, 0, SIM_NEVER - 1);
