@@ -119,6 +119,8 @@ struct autoscale {
     struct sim_rng *rng;
     /* state */
     int *run, *pos;         /* running instances in dealing order; pos[i]: index in run or -1 */
+    uint8_t *replacing;     /* per instance: booting to replace a crashed one (its slot) */
+    uint64_t replaced;
     int nrun, booting, draining, next_pick;
     int above, below;       /* consecutive periods beyond the target, each way */
     sim_time last_out, last_action; /* SIM_NEVER: none yet */
@@ -371,6 +373,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         struct autoscale *as = &s->as;
         as->run = sim_alloc((size_t)s->ninstances * sizeof *as->run);
         as->pos = sim_alloc((size_t)s->ninstances * sizeof *as->pos);
+        as->replacing = sim_alloc((size_t)s->ninstances);
         as->rng = sim_rng(self, "startup");
     }
     if (s->nops) s->op_arrivals = sim_alloc(SIM_MAX_OPS * sizeof *s->op_arrivals);
@@ -420,9 +423,17 @@ static void booted(struct sim_component *self, void *arg)
     struct autoscale *as = &s->as;
     struct instance *in = arg;
     in->boot = NULL;
+    int i = (int)(in - s->instances);
+    /* A booted instance is a new machine: faults on the old one in this slot are over. */
+    if (!sim_fault_replace(self, i)) {
+        in->boot = sim_schedule(self, as->period, booted, in); /* still down: try again */
+        return;
+    }
+    if (as->replacing[i]) sim_story(self, "replacement instance %d is up", i);
+    as->replacing[i] = 0;
     in->state = RUNNING;
     as->booting--;
-    run_add(as, (int)(in - s->instances));
+    run_add(as, i);
     serving_add(s, 1);
     if (as->episode_start >= 0 && as->booting == 0) as->episode_end = sim_now(self);
 }
@@ -531,6 +542,26 @@ static void bounds(const struct service *s, int *lo, int *hi)
     }
 }
 
+/* The platform's status check: a running instance found crashed leaves the rotation and a
+ * new machine boots in its slot (the crashed one is terminated); a hang passes it. */
+static void replace_crashed(struct service *s)
+{
+    struct autoscale *as = &s->as;
+    for (int k = as->nrun - 1; k >= 0; k--) {
+        int i = as->run[k];
+        if (!sim_fault_down(&s->base, i)) continue;
+        run_remove(as, i);
+        serving_add(s, -1);
+        billed_add(s, -1);
+        s->instances[i].state = STOPPED;
+        sim_fault_detected(&s->base, &s->base, i);
+        sim_story(&s->base, "autoscaling finds instance %d crashed and replaces it", i);
+        as->replacing[i] = 1;
+        if (sim_measuring(&s->base)) as->replaced++;
+        start_instance(s, i);
+    }
+}
+
 /* Target tracking at the end of each evaluation period: desired = ceil(running x metric /
  * target), clamped; acts after `periods` periods in a row beyond it, cooldowns allowing. */
 static sim_time evaluate(struct sim_component *self, void *arg)
@@ -539,6 +570,7 @@ static sim_time evaluate(struct sim_component *self, void *arg)
     struct autoscale *as = &s->as;
     sim_time now = sim_now(self);
     (void)arg;
+    replace_crashed(s);
     double serving = sim_level_mean(&as->p_serving, now);
     double metric = 0;
     if (serving > 0)
@@ -711,6 +743,10 @@ static void receive(struct sim_component *self, struct sim_call *call)
         /* Autoscaled: a call naming an instance that is not running is dealt like any other. */
         s->as.p_arrivals++;
         if (instance < 0 || instance >= s->ninstances || s->instances[instance].state != RUNNING) {
+            if (!s->as.nrun) { /* every instance crashed and their replacements boot */
+                sim_respond(call, SIM_UNAVAILABLE);
+                return;
+            }
             instance = s->as.run[s->as.next_pick];
             s->as.next_pick = (s->as.next_pick + 1) % s->as.nrun;
         }
@@ -1136,7 +1172,7 @@ static void clear_stats(struct sim_component *self)
         sim_level_restart(&as->billed, now);
         sim_level_restart(&as->serving, now);
         as->billed.max = as->billed_min = as->billed.level;
-        as->outs = as->ins = as->episodes = 0;
+        as->outs = as->ins = as->episodes = as->replaced = 0;
         as->ttt_sum = as->ttt_max = 0;
     }
 }
@@ -1231,6 +1267,7 @@ static void report(struct sim_component *self, struct sim_report *rep)
         sim_report(rep, "instances.max", as->billed.max, SIM_UNIT_COUNT);
         sim_report(rep, "instance_hours", mean * window / 3600, SIM_UNIT_NUMBER);
         sim_report(rep, "scale_out_events", (double)as->outs, SIM_UNIT_COUNT);
+        sim_report(rep, "replaced", (double)as->replaced, SIM_UNIT_COUNT);
         sim_report(rep, "scale_in_events", (double)as->ins, SIM_UNIT_COUNT);
         sim_report(rep, "time_to_target.count", (double)as->episodes, SIM_UNIT_COUNT);
         sim_report(rep, "time_to_target.mean", as->episodes ? as->ttt_sum / (double)as->episodes : 0,
@@ -1367,6 +1404,7 @@ static void fini(struct sim_component *self)
     sim_free(s->as.steps);
     sim_free(s->as.run);
     sim_free(s->as.pos);
+    sim_free(s->as.replacing);
     sim_pool_fini(&s->jobs);
 }
 

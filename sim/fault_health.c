@@ -186,3 +186,20 @@ void sim__fault_apply(struct sim__faults *fs, struct sim__fault_spec *f, struct 
         c->model->fault(c, &x, begins);
     }
 }
+
+bool sim_fault_replace(struct sim_component *self, int instance)
+{
+    const struct sim__node_health *nh = touched(self);
+    if (!nh) return true;
+    if (nh->slot[0].down || nh->slot[0].hung) return false;
+    struct sim__faults *fs = self->world->faults;
+    for (int i = 0; i < fs->nspecs; i++) {
+        struct sim__fault_spec *f = &fs->specs[i];
+        for (int k = 0; k < f->ntargets; k++) {
+            struct sim__target *t = &f->targets[k];
+            if (t->on && t->comp == self->index && t->instance == instance)
+                sim__fault_apply(fs, f, t, false);
+        }
+    }
+    return true;
+}

@@ -389,6 +389,9 @@ bool sim_fault_hung(struct sim_component *self, int instance);
  * also when hung, and with an error fault's ratio. (A deep check is a real call.) */
 bool sim_fault_check_passes(struct sim_component *node, int instance, bool http,
                             struct sim_rng *r);
+/* The instance is replaced by a new machine (autoscaling): the faults on that instance
+ * alone end now. False, and nothing ends, when a fault on the whole node keeps it down. */
+bool sim_fault_replace(struct sim_component *self, int instance);
 /* Detection and recovery, credited to the faults open on (node, instance); instance -1
  * means the node as a whole. `by` is the component that noticed or acted. */
 void sim_fault_detected(struct sim_component *by, struct sim_component *node, int instance);

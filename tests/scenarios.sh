@@ -173,6 +173,27 @@ fi
 "$bin" run $web --duration 2s --set warmup=1s --set nodes.api.workers=8 --quiet --json "$tmp/w8.json" 2>/dev/null
 [ $? -le 1 ] && ok || bad "--set nodes.api.workers=8 should run"
 
+# Faults from the command line, and the drill's story.
+"$bin" run $web --duration 6s --set warmup=1s --fault 'db:crash@2s+1s' --fault 'api.1:slow*4@3s+1s' \
+    --quiet --json "$tmp/fault.json" 2>"$tmp/err"
+[ $? -le 1 ] && grep -q '"faults"' "$tmp/fault.json" && grep -q '"rpo_writes"' "$tmp/fault.json" && ok ||
+    bad "run --fault should report faults.*: $(cat "$tmp/err")"
+"$bin" run $web --fault 'db:crash' >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "expected TARGET:KIND@AT" "$tmp/err" && ok || bad "a malformed --fault should exit 2"
+"$bin" run $web --fault 'dbx:crash@1s' >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "faults.0.target: no node named 'dbx' (did you mean 'db'?)" "$tmp/err" && ok ||
+    bad "--fault on an unknown node should exit 2 naming faults.0.target: $(cat "$tmp/err")"
+"$bin" drill $web --duration 6s --set warmup=1s --fault 'db:crash@2s+1s' >"$tmp/drill.txt" 2>"$tmp/err"
+[ $? -le 1 ] && grep -q "what happened" "$tmp/drill.txt" && grep -q "fault 0 begins: db crash" "$tmp/drill.txt" &&
+    grep -q "service back after 1s (RTO)" "$tmp/drill.txt" && ok || bad "drill should tell the story: $(cat "$tmp/err")"
+"$bin" drill $web --duration 3s --set warmup=1s >"$tmp/drill.txt" 2>&1
+[ $? -le 1 ] && grep -q "injects no faults" "$tmp/drill.txt" && ok || bad "drill without faults should say so"
+if command -v gnuplot >/dev/null; then
+    "$bin" drill $web --duration 6s --set warmup=1s --fault 'db:crash@2s+1s' --quiet --plot "$tmp/dplots" >/dev/null 2>"$tmp/err"
+    [ -s "$tmp/dplots/availability-timeline.png" ] && grep -q "faults.0.on" "$tmp/dplots/timeline.csv" && ok ||
+        bad "drill --plot should draw the availability timeline: $(cat "$tmp/err")"
+fi
+
 # Bad input: exit 2 and the expected message.
 for f in tests/bad/*.json; do
     [ -e "$f" ] || continue

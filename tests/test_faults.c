@@ -173,6 +173,28 @@ static void mtbf_and_mttr_give_the_availability_formula(void **state)
     harness_done(&h);
 }
 
+/* Autoscaling's status check runs every evaluation period (10s: at 10s, 20s, ...): the
+ * crash at 105s is found at 110s (detect 5s), the instance leaves the rotation and a new
+ * machine boots in its slot for 30s (recover 35s). Until 110s a quarter of the requests,
+ * dealt in turn, reach the dead instance: 500 arrivals in [105s, 110s), 125 of them. */
+static void autoscaling_replaces_a_crashed_instance(void **state)
+{
+    (void)state;
+    struct harness_run h = harness_run_text(
+        "replace.json",
+        one_service("300s", "1ms",
+                    ", \"instances\": 4, \"autoscale\": {\"min\": 4, \"max\": 4, \"target\": {\"utilisation\": 0.5},"
+                    " \"evaluation_period\": \"10s\", \"startup\": \"30s\"}",
+                    "{\"target\": \"app.1\", \"kind\": \"crash\", \"at\": \"105s\", \"for\": \"1000s\"}"),
+        NULL, 0, false);
+    printf("autoscaling (evaluation 10s, startup 30s) and a crash of instance 1 at 105s\n");
+    harness_exact("faults.0.detect [s]", 5, figure(&h, "faults.0.detect"), 0);
+    harness_exact("faults.0.recover [s] = 5 + 30", 35, figure(&h, "faults.0.recover"), 0);
+    harness_exact("faults.0.failed.unavailable", 125, figure(&h, "faults.0.failed.unavailable"), 0);
+    harness_exact("nodes.app.replaced", 1, figure(&h, "nodes.app.replaced"), 0);
+    harness_done(&h);
+}
+
 static void fault_flag_becomes_an_entry(void **state)
 {
     (void)state;
@@ -262,6 +284,7 @@ int main(void)
         cmocka_unit_test(slow_fault_scales_the_service_time),
         cmocka_unit_test(error_fault_fails_its_share),
         cmocka_unit_test(mtbf_and_mttr_give_the_availability_formula),
+        cmocka_unit_test(autoscaling_replaces_a_crashed_instance),
         cmocka_unit_test(fault_flag_becomes_an_entry),
         cmocka_unit_test(bad_faults_name_the_path),
     };
