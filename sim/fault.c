@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "fault.h"
+#include "run.h"
 
 static const char *const kind_names[] = {"crash", "hang", "slow", "error", "partition",
                                          "flush", "disk_full", "replication_paused", NULL};
@@ -320,7 +321,14 @@ static void configure(struct sim_component *self, struct sim_cfg *root)
     fs->slo_window = 10 * SIM_S;
     struct sim_cfg *slo = sim_cfg_object(root, "slo", false);
     if (slo) {
-        fs->slo_target = sim_cfg_number(slo, "availability", 0.99, 0, 1);
+        if (sim_cfg_type(slo, "availability") == SIM_CFG_STRING) {
+            const char *text = sim_cfg_string(slo, "availability", NULL);
+            if (!sim__parse_limit(text, &fs->slo_target) || !(fs->slo_target >= 0 && fs->slo_target <= 1))
+                sim_cfg_error(slo, "availability", "expected a share from 0 to 1 or a percentage "
+                                                   "such as \"99.9%%\", got \"%s\"", text);
+        } else {
+            fs->slo_target = sim_cfg_number(slo, "availability", 0.99, 0, 1);
+        }
         fs->slo_window = sim_cfg_duration(slo, "window", 10 * SIM_S, 10 * SIM_US, SIM_NEVER / 2);
     }
     fs->bucket_width = fs->slo_window / SLO_BUCKETS;

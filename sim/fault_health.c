@@ -203,3 +203,10 @@ bool sim_fault_replace(struct sim_component *self, int instance)
     }
     return true;
 }
+
+bool sim_reachable(struct sim_component *from, struct sim_component *to)
+{
+    struct sim_world *w = from->world;
+    if (!w->faults || !w->faults->partitions_on) return true;
+    return !sim__partitioned(w, from, sim_zone_of(from, -1), to, sim_zone_of(to, -1));
+}

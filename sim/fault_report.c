@@ -149,12 +149,14 @@ struct lost {
     sim_time oldest;
 };
 
+/* The window runs from the oldest lost write's acknowledgement to the failure: what a
+ * restore point objective measures. */
 static void credit_lost(struct sim__fault_spec *f, struct sim__target *t, sim_time now, void *arg)
 {
-    (void)t;
+    (void)now;
     const struct lost *l = arg;
     f->lost_writes += l->writes;
-    double window = l->writes ? secs(now - l->oldest) : 0;
+    double window = l->writes && l->oldest < t->begin ? secs(t->begin - l->oldest) : 0;
     if (window > f->lost_window) f->lost_window = window;
 }
 
@@ -164,8 +166,24 @@ void sim_fault_lost_writes(struct sim_component *node, int instance, uint64_t wr
     struct lost l = {writes, oldest};
     each_open(node, instance, credit_lost, &l);
     if (writes)
-        sim_story(node, "%llu acknowledged writes lost, spanning %.3fs", (unsigned long long)writes,
-                  secs(sim_now(node) - oldest));
+        sim_story(node, "%llu acknowledged writes lost, the oldest acknowledged at %.3fs",
+                  (unsigned long long)writes, secs(oldest));
+}
+
+sim_time sim_fault_down_since(struct sim_component *node, int instance)
+{
+    struct sim__faults *fs = node->world->faults;
+    sim_time since = -1;
+    for (int i = 0; fs && i < fs->nspecs; i++) {
+        const struct sim__fault_spec *f = &fs->specs[i];
+        if (f->kind != SIM_FAULT_CRASH && f->kind != SIM_FAULT_HANG) continue;
+        for (int k = 0; k < f->ntargets; k++) {
+            const struct sim__target *t = &f->targets[k];
+            if (t->on && covers(t, node->index, instance) && (since < 0 || t->begin < since))
+                since = t->begin;
+        }
+    }
+    return since;
 }
 
 /* ---- client requests and the SLO window ---- */

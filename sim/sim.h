@@ -400,6 +400,11 @@ void sim_fault_restored(struct sim_component *by, struct sim_component *node, in
 /* Acknowledged writes lost by a fault on (node, instance), the oldest acked at `oldest`. */
 void sim_fault_lost_writes(struct sim_component *node, int instance, uint64_t writes,
                            sim_time oldest);
+/* When the crash or hang keeping (node, instance) down now began, or -1 when it is up: for
+ * measuring what a failure physically lost, never for a model's decisions. */
+sim_time sim_fault_down_since(struct sim_component *node, int instance);
+/* Whether a partition cuts the network from one node to another now (their own zones). */
+bool sim_reachable(struct sim_component *from, struct sim_component *to);
 /* One line of the fault story (`archsim drill`), stamped with the time and the node. */
 void sim_story(struct sim_component *self, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
