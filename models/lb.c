@@ -5,7 +5,10 @@
  * call: O(1), or O(log N) for the heap-based algorithms and the hash ring; no allocation
  * once the job pool and the queue have grown to their working size. With zone affinity a
  * call goes to the backends in its caller's zone when there are any: each zone's backends
- * are a group with its own round-robin turn, heap and ring. */
+ * are a group with its own round-robin turn, heap and ring.
+ * Health checks (active probes) and outlier ejection (passive, from real answers) take
+ * backends out of rotation and back: every group then chooses among its members in
+ * rotation only, rebuilt in O(N) on each change (rare), never per call. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +22,8 @@ static const char *const algorithm_names[] = {"round_robin", "weighted_round_rob
                                               "least_conn", "power_of_two", "least_latency",
                                               "key_hash", "consistent_hash", NULL};
 static const char *const mode_names[] = {"l4", "l7", NULL};
+enum check_kind { CHECK_TCP, CHECK_HTTP, CHECK_DEEP };
+static const char *const check_kind_names[] = {"tcp", "http", "deep", NULL};
 
 #define UNLIMITED (-1)
 #define MAX_BACKENDS (INT32_MAX / 4) /* the backend count stays an int */
@@ -34,10 +39,38 @@ struct backend {
     bool sampled;
     int zone;          /* SIM_NO_ZONE when placed nowhere */
     char name[80];     /* "app" or "app-2" */
-    struct sim_level level;
-    uint64_t requests, errors;
+    /* Out of rotation when removed by health checks or ejected (zero: in rotation). */
+    bool removed, ejected;
+    int fails, passes;  /* consecutive probe results */
+    int bad;            /* consecutive bad answers, for outlier ejection */
+    struct sim_call *probe;         /* a deep probe awaiting its answer, or NULL */
+    struct sim_event *probe_timer;  /* when an awaited probe fails by its timeout, or NULL */
+    sim_time fault_seen; /* start of the last fault credited in time_to_removal; -1: none */
+    struct sim_level level, up; /* in flight; 1 while in rotation */
+    uint64_t requests, errors, requests_while_failed;
+    uint64_t removals, ejections, removed_in_fault;
     double response_sum; /* seconds, over answered calls */
+    double removal_delay_sum; /* seconds from a fault's start to the removal, summed */
     uint64_t answered;
+};
+
+/* "health_check": active probes of every backend. */
+struct health_check {
+    bool on;
+    enum check_kind kind;
+    sim_time interval, timeout;
+    int unhealthy_after, healthy_after;
+    int op; /* deep: the operation called */
+};
+
+/* "outlier_ejection": passive, from the answers to real calls. */
+struct outlier_ejection {
+    bool on;
+    int consecutive_errors;
+    sim_time latency_above; /* 0: slowness is not judged */
+    sim_time eject_for;
+    double max_ejected;
+    int max_out; /* floor(max_ejected x N), fixed at start */
 };
 
 /* A call in the lb, from the lb's pool: owned by the lb from receive() to its answer. */
@@ -50,17 +83,19 @@ struct job {
 /* A point of the consistent-hash ring. */
 struct point {
     uint64_t hash;
-    int backend;
+    int backend; /* ring_build: the position in its ids; in a group: the backend's index */
 };
 
-/* Backends the algorithm chooses among: all of them (group 0), or one zone's. */
+/* Backends the algorithm chooses among: all of them (group 0), or one zone's. The members
+ * are the group's backends in rotation (all of them for group 0 failing open). */
 struct group {
-    int *member; /* backend indices, ascending */
+    int *all, nall; /* every backend of the group, ascending */
+    int *member;    /* those in rotation, ascending */
     int n, next;
     int *heap, *pos; /* indexed min-heap of members: weighted rr, least_conn, least_latency;
-                        pos by backend index, -1 for a non-member */
-    struct point *ring; /* consistent_hash: points name members by their position */
-    size_t nring;
+                        pos by backend index (in heap, else in member), -1 for a non-member */
+    struct point *all_ring, *ring; /* consistent_hash: every backend's points; the members' */
+    size_t nall_ring, nring;
 };
 
 /* Owned by the engine (allocated by model size); every array is the lb's own. */
@@ -77,6 +112,9 @@ struct lb {
     double alpha;
     int virtual_nodes;
     bool zone_affinity;
+    struct health_check hc;
+    struct outlier_ejection oe;
+    bool fail_open; /* no backend in rotation: send to any (true) or answer unavailable */
     /* built at start() */
     struct backend *b;
     int n;
@@ -85,10 +123,13 @@ struct lb {
     struct sim_fifo queue; /* of struct job */
     int64_t busy, connections;
     struct sim_pool jobs;
-    struct sim_rng *pick_rng, *cost_rng;
+    struct sim_rng *pick_rng, *cost_rng, *health_rng;
+    const struct sim_keys *probe_keys; /* deep probes draw the workload's keys; NULL: key 0 */
+    int in_rotation, nejected;
     /* measurement */
-    struct sim_level busy_level, queued, conn_level;
+    struct sim_level busy_level, queued, conn_level, ejected_level;
     uint64_t arrivals, forwarded, ok, rejected_conn, rejected_queue, started;
+    uint64_t no_backend, probes, probes_failed;
     uint64_t in_zone, zone_fallbacks; /* zone_affinity: forwarded in the caller's zone, or not */
     uint64_t errors[SIM_STATUS_COUNT];
     double wait_sum;
@@ -124,6 +165,44 @@ static int64_t read_limit(struct sim_cfg *cfg, const char *key, int64_t min)
         return UNLIMITED;
     }
     return sim_cfg_int(cfg, key, UNLIMITED, min, INT32_MAX);
+}
+
+/* "health_check", "outlier_ejection" and "fail_open". */
+static void read_health(struct lb *lb, struct sim_cfg *cfg)
+{
+    struct sim_cfg *h = sim_cfg_object(cfg, "health_check", false);
+    if (h) {
+        struct health_check *hc = &lb->hc;
+        hc->on = true;
+        hc->interval = sim_cfg_duration(h, "interval", 2 * SIM_S, SIM_US, 1000000 * SIM_S);
+        hc->timeout = sim_cfg_duration(h, "timeout", hc->interval, SIM_US, 1000000 * SIM_S);
+        if (hc->timeout > hc->interval && !sim_cfg_failed(h))
+            sim_cfg_error(h, "timeout", "expected at most the interval (%gs): a probe is "
+                                        "answered or failed before the next one, got \"%s\"",
+                          (double)hc->interval / SIM_S, sim_cfg_string(h, "timeout", NULL));
+        hc->unhealthy_after = (int)sim_cfg_int(h, "unhealthy_after", 3, 1, 1000);
+        hc->healthy_after = (int)sim_cfg_int(h, "healthy_after", 2, 1, 1000);
+        hc->kind = (enum check_kind)sim_cfg_choice(h, "kind", CHECK_TCP, check_kind_names);
+        if (hc->kind == CHECK_DEEP)
+            hc->op = sim_cfg_op(h, sim_cfg_string(h, "op", "read"));
+        else if (sim_cfg_has(h, "op"))
+            sim_cfg_error(h, "op", "only with \"kind\": \"deep\" (a %s check calls no "
+                                   "operation)", check_kind_names[hc->kind]);
+    }
+    struct sim_cfg *o = sim_cfg_object(cfg, "outlier_ejection", false);
+    if (o) {
+        struct outlier_ejection *oe = &lb->oe;
+        oe->on = true;
+        oe->consecutive_errors = (int)sim_cfg_int(o, "consecutive_errors", 5, 1, 1000000);
+        oe->latency_above = sim_cfg_duration(o, "latency_above", 0, SIM_NS, 1000000 * SIM_S);
+        oe->eject_for = sim_cfg_duration(o, "eject_for", 30 * SIM_S, SIM_NS, 1000000 * SIM_S);
+        oe->max_ejected = sim_cfg_number(o, "max_ejected", 0.5, 1e-6, 1);
+    }
+    if (lb->hc.on || lb->oe.on) lb->fail_open = sim_cfg_bool(cfg, "fail_open", false);
+    else if (sim_cfg_has(cfg, "fail_open"))
+        sim_cfg_error(cfg, "fail_open", "only with health_check or outlier_ejection (nothing "
+                                        "else takes a backend out of rotation)");
+    if (lb->hc.on || lb->oe.on) lb->health_rng = sim_rng(&lb->base, "health");
 }
 
 static void configure(struct sim_component *self, struct sim_cfg *cfg)
@@ -217,6 +296,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
                                     "queue)");
 
     lb->zone_affinity = sim_cfg_bool(cfg, "zone_affinity", false);
+    read_health(lb, cfg);
     sim_pool_init(&lb->jobs, sizeof(struct job));
     lb->pick_rng = sim_rng(self, "pick");
     lb->cost_rng = sim_rng(self, "processing");
@@ -269,6 +349,7 @@ static void heap_swap(struct group *g, int i, int j)
 static void heap_fix(const struct lb *lb, struct group *g, int k)
 {
     int i = g->pos[k];
+    if (i < 0) return; /* out of rotation: in no heap */
     while (i > 0 && before(lb, g->heap[i], g->heap[(i - 1) / 2])) {
         heap_swap(g, i, (i - 1) / 2);
         i = (i - 1) / 2;
@@ -351,8 +432,11 @@ static int pick(struct lb *lb, struct group *g, const struct sim_call *in)
         /* Ties go to the first draw, itself uniform: no bias to low indices. */
         return lb->b[y].in_flight < lb->b[x].in_flight ? y : x;
     }
-    case KEY_HASH: return g->member[key_hash_pick(in->key, n)];
-    case CONSISTENT_HASH: return g->member[ring_pick(g->ring, g->nring, in->key)];
+    case KEY_HASH:
+        /* A key whose backend is out of rotation is rehashed among those in it. */
+        k = g->all[key_hash_pick(in->key, g->nall)];
+        return g->pos[k] >= 0 ? k : g->member[key_hash_pick(in->key, n)];
+    case CONSISTENT_HASH: return ring_pick(g->ring, g->nring, in->key);
     case WEIGHTED_ROUND_ROBIN:
         k = g->heap[0];
         lb->b[k].picks++;
@@ -364,38 +448,257 @@ static int pick(struct lb *lb, struct group *g, const struct sim_call *in)
     return 0;
 }
 
+static bool in_rotation(const struct backend *b)
+{
+    return !b->removed && !b->ejected;
+}
+
+/* Recomputes group g's members from its backends in rotation (every one of them when none
+ * is, for group 0 failing open): O(N + ring points), no allocation. Round robin goes on
+ * from the backend it was due to pick; the hash ring keeps the members' own points, so a
+ * key moves only when its backend left. */
+static void group_rebuild(struct lb *lb, struct group *g, bool may_fail_open)
+{
+    int due = g->n ? g->member[g->next] : -1;
+    g->n = 0;
+    for (int i = 0; i < g->nall; i++) {
+        int k = g->all[i];
+        g->pos[k] = -1;
+        if (in_rotation(&lb->b[k])) g->member[g->n++] = k;
+    }
+    if (!g->n && may_fail_open && lb->fail_open) {
+        memcpy(g->member, g->all, (size_t)g->nall * sizeof *g->member);
+        g->n = g->nall;
+    }
+    int next = 0;
+    for (int p = 0; p < g->n; p++) {
+        g->pos[g->member[p]] = p;
+        if (g->member[p] < due) next = p + 1;
+    }
+    g->next = next < g->n ? next : 0;
+    if (g->heap && g->n) {
+        memcpy(g->heap, g->member, (size_t)g->n * sizeof *g->heap);
+        for (int i = g->n / 2; i >= 0; i--) heap_fix(lb, g, g->heap[i]);
+    }
+    if (g->all_ring) {
+        g->nring = 0;
+        for (size_t p = 0; p < g->nall_ring; p++)
+            if (g->pos[g->all_ring[p].backend] >= 0) g->ring[g->nring++] = g->all_ring[p];
+    }
+}
+
 /* A group over the backends for which in_zone holds (zone z, or every one for z < 0). */
 static void group_init(struct lb *lb, struct group *g, int z)
 {
+    g->all = sim_alloc((size_t)lb->n * sizeof *g->all);
     g->member = sim_alloc((size_t)lb->n * sizeof *g->member);
     g->pos = sim_alloc((size_t)lb->n * sizeof *g->pos);
     for (int i = 0; i < lb->n; i++) {
         g->pos[i] = -1;
-        if (z < 0 || lb->b[i].zone == z) {
-            g->pos[i] = g->n;
-            g->member[g->n++] = i;
-        }
+        if (z < 0 || lb->b[i].zone == z) g->all[g->nall++] = i;
     }
-    if (!g->n) return;
-    if (uses_heap(lb)) {
-        g->heap = sim_alloc((size_t)g->n * sizeof *g->heap);
-        for (int i = 0; i < g->n; i++) g->heap[i] = g->member[i];
-        for (int i = g->n / 2; i >= 0; i--) heap_fix(lb, g, g->heap[i]);
-    }
+    if (!g->nall) return;
+    if (uses_heap(lb)) g->heap = sim_alloc((size_t)g->nall * sizeof *g->heap);
     if (lb->algorithm == CONSISTENT_HASH) {
-        uint64_t *ids = sim_alloc((size_t)g->n * sizeof *ids);
-        for (int i = 0; i < g->n; i++) ids[i] = fnv1a(lb->b[g->member[i]].name);
-        g->ring = ring_build(ids, g->n, lb->virtual_nodes, &g->nring);
+        uint64_t *ids = sim_alloc((size_t)g->nall * sizeof *ids);
+        for (int i = 0; i < g->nall; i++) ids[i] = fnv1a(lb->b[g->all[i]].name);
+        g->all_ring = ring_build(ids, g->nall, lb->virtual_nodes, &g->nall_ring);
         sim_free(ids);
+        /* The points name backends by index from here on (all is ascending: same order). */
+        for (size_t p = 0; p < g->nall_ring; p++)
+            g->all_ring[p].backend = g->all[g->all_ring[p].backend];
+        g->ring = sim_alloc(g->nall_ring * sizeof *g->ring);
     }
+    group_rebuild(lb, g, z < 0);
 }
 
 static void group_fini(struct group *g)
 {
+    sim_free(g->all);
     sim_free(g->member);
     sim_free(g->pos);
     sim_free(g->heap);
+    sim_free(g->all_ring);
     sim_free(g->ring);
+}
+
+/* ---- rotation: health checks and outlier ejection ---- */
+
+static double secs(sim_time t)
+{
+    return (double)t / SIM_S;
+}
+
+/* Weighted round robin: a backend coming back takes its turn where the cycle is now, rather
+ * than the picks it missed in a burst (its next slot is due about when the heap's top is). */
+static void catch_up(struct lb *lb, int k)
+{
+    struct group *g = &lb->groups[0];
+    if (!g->n) return;
+    const struct backend *t = &lb->b[g->heap[0]];
+    struct backend *b = &lb->b[k];
+    __int128 p = (__int128)b->weight * (__int128)(2 * t->picks + 1) / (__int128)(2 * t->weight);
+    if (p > (__int128)b->picks) b->picks = (uint64_t)p;
+}
+
+/* Backend k is removed by health checks or ejected, or back: rebuilds its groups when its
+ * place in rotation changed. Leaving during a fault times the fault's start to now. */
+static void set_rotation(struct lb *lb, int k, bool removed, bool ejected)
+{
+    struct sim_component *self = &lb->base;
+    struct backend *b = &lb->b[k];
+    bool was = in_rotation(b);
+    b->removed = removed;
+    b->ejected = ejected;
+    bool now_in = in_rotation(b);
+    if (was == now_in) return;
+    sim_time now = sim_now(self);
+    sim_level_add(&b->up, now, now_in ? 1 : -1);
+    lb->in_rotation += now_in ? 1 : -1;
+    if (!now_in) {
+        sim_time since = sim_fault_since(b->node, b->instance);
+        if (since >= 0 && since != b->fault_seen) {
+            b->fault_seen = since;
+            if (sim_measuring(self)) {
+                b->removed_in_fault++;
+                b->removal_delay_sum += secs(now - since);
+            }
+        }
+    } else {
+        b->bad = 0; /* judged afresh on its return */
+        if (lb->algorithm == WEIGHTED_ROUND_ROBIN) catch_up(lb, k);
+    }
+    group_rebuild(lb, &lb->groups[0], true);
+    if (lb->ngroups > 1 && b->zone != SIM_NO_ZONE)
+        group_rebuild(lb, &lb->groups[1 + b->zone], false);
+    if (lb->in_rotation == 0)
+        sim_story(self, "no backend is in rotation: %s", lb->fail_open
+                  ? "failing open, calls go to every backend" : "calls are answered unavailable");
+    else if (now_in && lb->in_rotation == 1)
+        sim_story(self, "%s is back in rotation, the only one", b->name);
+}
+
+/* A probe's outcome: unhealthy_after failures in a row remove the backend, healthy_after
+ * passes in a row bring it back. */
+static void probe_result(struct lb *lb, struct backend *b, bool ok)
+{
+    struct sim_component *self = &lb->base;
+    const struct health_check *hc = &lb->hc;
+    if (sim_measuring(self)) {
+        lb->probes++;
+        lb->probes_failed += !ok;
+    }
+    int k = (int)(b - lb->b);
+    if (ok) {
+        b->fails = 0;
+        if (b->removed && ++b->passes >= hc->healthy_after) {
+            b->passes = 0;
+            sim_story(self, "returns %s to rotation: %d %s checks passed in a row", b->name,
+                      hc->healthy_after, check_kind_names[hc->kind]);
+            set_rotation(lb, k, false, b->ejected);
+        }
+        return;
+    }
+    b->passes = 0;
+    if (b->removed || ++b->fails < hc->unhealthy_after) return;
+    b->fails = 0;
+    if (sim_measuring(self)) b->removals++;
+    sim_story(self, "removes %s from rotation: %d %s checks failed in a row", b->name,
+              hc->unhealthy_after, check_kind_names[hc->kind]);
+    set_rotation(lb, k, true, b->ejected);
+    sim_fault_detected(self, b->node, b->instance);
+}
+
+/* An awaited probe's time is up: it failed (a deep probe is abandoned). */
+static void probe_timed_out(struct sim_component *self, void *arg)
+{
+    struct lb *lb = (struct lb *)self;
+    struct backend *b = arg;
+    b->probe_timer = NULL;
+    if (b->probe) sim_call_abandon(b->probe);
+    b->probe = NULL;
+    probe_result(lb, b, false);
+}
+
+/* A deep probe's answer (the lb's only calls without a parent). */
+static void probe_answered(struct lb *lb, struct sim_call *call)
+{
+    struct backend *b = call->caller_data;
+    sim_cancel(b->probe_timer);
+    b->probe_timer = NULL;
+    b->probe = NULL;
+    probe_result(lb, b, call->status == SIM_OK);
+}
+
+/* One backend's check, every interval. tcp and http: an answer (a pass, a refusal, an
+ * error) is known at once, the round trip being negligible against the interval; a hung
+ * instance gives none, so an http probe fails at its timeout. deep: a real call. */
+static sim_time probe(struct sim_component *self, void *arg)
+{
+    struct lb *lb = (struct lb *)self;
+    struct backend *b = arg;
+    const struct health_check *hc = &lb->hc;
+    SIM_ASSERT(self, !b->probe_timer); /* timeout <= interval: the last one has ended */
+    if (hc->kind == CHECK_DEEP) {
+        uint64_t key = lb->probe_keys ? sim_keys_draw(lb->probe_keys, lb->health_rng) : 0;
+        struct sim_call *c = sim_call_new(self, b->node, NULL, hc->op, key,
+                                          sim_now(self) + hc->timeout);
+        c->instance = b->instance;
+        c->caller_data = b;
+        b->probe = c;
+        b->probe_timer = sim_schedule(self, hc->timeout, probe_timed_out, b);
+        sim_call_send(c);
+        return hc->interval;
+    }
+    bool http = hc->kind == CHECK_HTTP;
+    if (sim_fault_check_passes(b->node, b->instance, http, lb->health_rng))
+        probe_result(lb, b, true);
+    else if (http && !sim_fault_down(b->node, b->instance) && sim_fault_hung(b->node, b->instance))
+        b->probe_timer = sim_schedule(self, hc->timeout, probe_timed_out, b);
+    else
+        probe_result(lb, b, false);
+    return hc->interval;
+}
+
+static void ejection_ends(struct sim_component *self, void *arg)
+{
+    struct lb *lb = (struct lb *)self;
+    struct backend *b = arg;
+    lb->nejected--;
+    sim_level_add(&lb->ejected_level, sim_now(self), -1);
+    sim_story(self, "%s returns from ejection", b->name);
+    set_rotation(lb, (int)(b - lb->b), b->removed, false);
+}
+
+/* Outlier ejection: an answer that is an error, or slower than latency_above, is bad;
+ * consecutive_errors bad ones in a row eject a backend in rotation for eject_for, unless
+ * max_ejected of the backends are ejected already. */
+static void judge_answer(struct lb *lb, int k, bool bad)
+{
+    struct sim_component *self = &lb->base;
+    const struct outlier_ejection *oe = &lb->oe;
+    struct backend *b = &lb->b[k];
+    if (!bad) {
+        b->bad = 0;
+        return;
+    }
+    if (++b->bad < oe->consecutive_errors || !in_rotation(b)) return;
+    if (lb->nejected >= oe->max_out) {
+        if (b->bad == oe->consecutive_errors)
+            sim_story(self, "would eject %s (%d bad answers in a row) but %d of %d backends are "
+                            "ejected already (max_ejected %g)", b->name, b->bad, lb->nejected,
+                      lb->n, oe->max_ejected);
+        return;
+    }
+    sim_story(self, "ejects %s for %.3gs: %d %s in a row", b->name, secs(oe->eject_for), b->bad,
+              oe->latency_above ? "errors or slow answers" : "errors");
+    b->bad = 0;
+    lb->nejected++;
+    sim_level_add(&lb->ejected_level, sim_now(self), 1);
+    if (sim_measuring(self)) b->ejections++;
+    set_rotation(lb, k, b->removed, true);
+    sim_fault_detected(self, b->node, b->instance);
+    sim_schedule(self, oe->eject_for, ejection_ends, b);
 }
 
 /* ---- calls ---- */
@@ -422,15 +725,29 @@ static void start(struct sim_component *self)
             if (k > 1) snprintf(b->name, sizeof b->name, "%s-%d", b->node->name, m);
             else snprintf(b->name, sizeof b->name, "%s", b->node->name);
             b->zone = sim_zone_of(b->node, b->instance);
+            b->fault_seen = -1;
             sim_level_init(&b->level, 0, 0);
+            sim_level_init(&b->up, 0, 1);
         }
     }
+    lb->in_rotation = n;
     lb->ngroups = 1 + (lb->zone_affinity ? sim_zone_count(self) : 0);
     lb->groups = sim_alloc((size_t)lb->ngroups * sizeof *lb->groups);
     for (int g = 0; g < lb->ngroups; g++) group_init(lb, &lb->groups[g], g - 1);
     sim_level_init(&lb->busy_level, 0, 0);
     sim_level_init(&lb->queued, 0, 0);
     sim_level_init(&lb->conn_level, 0, 0);
+    sim_level_init(&lb->ejected_level, 0, 0);
+    /* floor(max_ejected x N), sparing a rounding error at whole numbers. */
+    lb->oe.max_out = (int)floor(lb->oe.max_ejected * n + 1e-9);
+    if (lb->hc.on) {
+        lb->probe_keys = sim_workload_keys(self);
+        /* Each backend's probes at its own phase, so replications spread them. */
+        for (int i = 0; i < n; i++) {
+            sim_time phase = 1 + (sim_time)sim_uniform_int(lb->health_rng, (uint64_t)lb->hc.interval);
+            sim_every(self, phase, probe, &lb->b[i]);
+        }
+    }
 }
 
 /* The lb answers its caller: the call leaves the lb. */
@@ -457,6 +774,12 @@ static void forward(struct lb *lb, struct job *j)
     struct sim_component *self = &lb->base;
     sim_time now = sim_now(self);
     struct group *g = &lb->groups[0];
+    if (!g->n) {
+        /* No backend in rotation, and not failing open. */
+        if (sim_measuring(self)) lb->no_backend++;
+        answer(lb, j, SIM_UNAVAILABLE);
+        return;
+    }
     if (lb->ngroups > 1) {
         /* The caller's zone when it has a backend, else every backend. */
         int z = sim_call_zone(j->in);
@@ -477,6 +800,8 @@ static void forward(struct lb *lb, struct job *j)
     if (sim_measuring(self)) {
         lb->forwarded++;
         b->requests++;
+        if (sim_fault_down(b->node, b->instance) || sim_fault_hung(b->node, b->instance))
+            b->requests_while_failed++;
     }
     struct sim_call *in = j->in;
     struct sim_call *out = sim_call_new(self, b->node, in, in->op, in->key, in->deadline);
@@ -557,6 +882,10 @@ static void receive(struct sim_component *self, struct sim_call *call)
 static void respond(struct sim_component *self, struct sim_call *call)
 {
     struct lb *lb = (struct lb *)self;
+    if (!call->parent) {
+        probe_answered(lb, call);
+        return;
+    }
     struct job *j = call->caller_data;
     struct backend *b = &lb->b[j->backend];
     sim_time now = sim_now(self);
@@ -572,6 +901,10 @@ static void respond(struct sim_component *self, struct sim_call *call)
         b->response_sum += response;
         if (call->status != SIM_OK) b->errors++;
     }
+    if (lb->oe.on) {
+        sim_time slow = lb->oe.latency_above;
+        judge_answer(lb, j->backend, call->status != SIM_OK || (slow && now - j->sent > slow));
+    }
     answer(lb, j, call->status);
 }
 
@@ -584,8 +917,10 @@ static void clear_stats(struct sim_component *self)
     sim_level_restart(&lb->busy_level, now);
     sim_level_restart(&lb->queued, now);
     sim_level_restart(&lb->conn_level, now);
+    sim_level_restart(&lb->ejected_level, now);
     lb->arrivals = lb->forwarded = lb->ok = lb->rejected_conn = lb->rejected_queue = 0;
     lb->started = 0;
+    lb->no_backend = lb->probes = lb->probes_failed = 0;
     lb->in_zone = lb->zone_fallbacks = 0;
     lb->wait_sum = 0;
     memset(lb->errors, 0, sizeof lb->errors);
@@ -593,8 +928,10 @@ static void clear_stats(struct sim_component *self)
     for (int i = 0; i < lb->n; i++) {
         struct backend *b = &lb->b[i];
         sim_level_restart(&b->level, now);
-        b->requests = b->errors = b->answered = 0;
-        b->response_sum = 0;
+        sim_level_restart(&b->up, now);
+        b->requests = b->errors = b->answered = b->requests_while_failed = 0;
+        b->removals = b->ejections = b->removed_in_fault = 0;
+        b->response_sum = b->removal_delay_sum = 0;
     }
 }
 
@@ -637,6 +974,17 @@ static void report(struct sim_component *self, struct sim_report *rep)
                    SIM_UNIT_RATIO);
     }
 
+    bool rotation = lb->hc.on || lb->oe.on;
+    if (rotation) sim_report(rep, "no_healthy_backend", (double)lb->no_backend, SIM_UNIT_COUNT);
+    if (lb->hc.on) {
+        sim_report(rep, "health_check.probes", (double)lb->probes, SIM_UNIT_COUNT);
+        sim_report(rep, "health_check.probes_failed", (double)lb->probes_failed, SIM_UNIT_COUNT);
+    }
+    if (lb->oe.on) {
+        sim_report(rep, "ejected.mean", sim_level_mean(&lb->ejected_level, now), SIM_UNIT_NUMBER);
+        sim_report(rep, "ejected.max", lb->ejected_level.max, SIM_UNIT_COUNT);
+    }
+
     uint64_t most = 0;
     for (int i = 0; i < lb->n; i++)
         if (lb->b[i].requests > most) most = lb->b[i].requests;
@@ -656,6 +1004,15 @@ static void report(struct sim_component *self, struct sim_report *rep)
         FIGURE("response.mean", b->answered ? b->response_sum / (double)b->answered : 0,
                SIM_UNIT_SECONDS);
         FIGURE("errors", (double)b->errors, SIM_UNIT_COUNT);
+        FIGURE("requests_while_failed", (double)b->requests_while_failed, SIM_UNIT_COUNT);
+        if (rotation) {
+            FIGURE("healthy", sim_level_mean(&b->up, now), SIM_UNIT_RATIO);
+            FIGURE("time_to_removal", b->removed_in_fault
+                       ? b->removal_delay_sum / (double)b->removed_in_fault : NAN,
+                   SIM_UNIT_SECONDS);
+        }
+        if (lb->hc.on) FIGURE("removals", (double)b->removals, SIM_UNIT_COUNT);
+        if (lb->oe.on) FIGURE("ejections", (double)b->ejections, SIM_UNIT_COUNT);
 #undef FIGURE
     }
 }
@@ -666,6 +1023,7 @@ static void sample(struct sim_component *self, struct sim_sampler *smp)
     sim_sample(smp, "connections", lb->conn_level.level);
     sim_sample(smp, "busy", lb->busy_level.level);
     sim_sample(smp, "queue", lb->queued.level);
+    if (lb->hc.on || lb->oe.on) sim_sample(smp, "in_rotation", lb->in_rotation);
 }
 
 static void describe(struct sim_component *self, char *buf, size_t n)
@@ -698,6 +1056,24 @@ static void describe(struct sim_component *self, char *buf, size_t n)
             len += snprintf(buf + len, n - (size_t)len, " (weight %lld)",
                             (long long)lb->listed_weight[i]);
     }
+    const struct health_check *hc = &lb->hc;
+    if (hc->on && len > 0 && (size_t)len < n)
+        len += snprintf(buf + len, n - (size_t)len, "; %s checks every %gs (timeout %gs), out "
+                        "after %d failed, back after %d passed", check_kind_names[hc->kind],
+                        secs(hc->interval), secs(hc->timeout), hc->unhealthy_after,
+                        hc->healthy_after);
+    const struct outlier_ejection *oe = &lb->oe;
+    if (oe->on && len > 0 && (size_t)len < n) {
+        char slow[48] = "";
+        if (oe->latency_above)
+            snprintf(slow, sizeof slow, " or slower than %gs", secs(oe->latency_above));
+        len += snprintf(buf + len, n - (size_t)len, "; ejects for %gs after %d errors%s in a "
+                        "row (at most %g of the backends)", secs(oe->eject_for),
+                        oe->consecutive_errors, slow, oe->max_ejected);
+    }
+    if ((hc->on || oe->on) && len > 0 && (size_t)len < n)
+        snprintf(buf + len, n - (size_t)len, "; %s when none is healthy",
+                 lb->fail_open ? "fails open" : "answers unavailable");
 }
 
 static void fini(struct sim_component *self)

@@ -51,6 +51,25 @@ bool sim_fault_hung(struct sim_component *self, int instance)
     return nh->slot[0].hung || (h && h->hung);
 }
 
+sim_time sim_fault_since(struct sim_component *node, int instance)
+{
+    if (!touched(node)) return -1;
+    const struct sim__faults *fs = node->world->faults;
+    sim_time since = -1;
+    for (int i = 0; i < fs->nspecs; i++) {
+        const struct sim__fault_spec *f = &fs->specs[i];
+        if (!(SIM_FAULT_GENERIC & SIM_FAULT_BIT(f->kind))) continue;
+        for (int k = 0; k < f->ntargets; k++) {
+            const struct sim__target *t = &f->targets[k];
+            if (t->on && t->comp == node->index &&
+                (t->instance < 0 || instance < 0 || t->instance == instance) &&
+                (since < 0 || t->begin < since))
+                since = t->begin;
+        }
+    }
+    return since;
+}
+
 sim_time sim_fault_slowed(struct sim_component *self, int instance, sim_time t)
 {
     const struct sim__node_health *nh = touched(self);

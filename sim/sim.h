@@ -385,6 +385,9 @@ bool sim_fault_takes(struct sim_component *self, struct sim_call *call, int inst
 sim_time sim_fault_slowed(struct sim_component *self, int instance, sim_time t);
 bool sim_fault_down(struct sim_component *self, int instance); /* crashed, node or instance */
 bool sim_fault_hung(struct sim_component *self, int instance);
+/* When the failure now on the instance (or on its node as a whole) began: the earliest
+ * start among the crash, hang, slow and error faults on it now; -1 when none is. */
+sim_time sim_fault_since(struct sim_component *node, int instance);
 /* How a health check of one kind sees the instance now: tcp fails only when crashed; http
  * also when hung, and with an error fault's ratio. (A deep check is a real call.) */
 bool sim_fault_check_passes(struct sim_component *node, int instance, bool http,
