@@ -97,11 +97,12 @@ static void read_node_target(struct sim_world *w, struct sim_cfg *cfg, struct si
         add_target(f, c->index, -1);
         return;
     }
-    int n = sim_instances(c), i = -1;
+    int n = sim__fault_instances(c), i = -1;
     char *end;
     long v = strtol(sub, &end, 10);
     if (*sub && !*end) i = v >= 0 && v < n ? (int)v : -2;
     else if (c->model->instance_named) i = c->model->instance_named(c, sub);
+    SIM_ASSERT(c, i < n); /* a model names only instances it has */
     if (i == -2)
         sim_cfg_error(cfg, "target", "'%s' has instances 0 to %d, not %s", c->name, n - 1, sub);
     else if (i < 0)

@@ -8,11 +8,16 @@ static struct sim__node_health *node_health(struct sim_world *w, int comp)
     return w->faults ? &w->faults->health[comp] : NULL;
 }
 
+int sim__fault_instances(struct sim_component *c)
+{
+    return c->model->fault_instances ? c->model->fault_instances(c) : sim_instances(c);
+}
+
 struct sim__health *sim__health_of(struct sim_world *w, int comp, int instance)
 {
     struct sim__node_health *nh = node_health(w, comp);
     if (!nh->slot) {
-        nh->nslots = 1 + sim_instances(w->components[comp]);
+        nh->nslots = 1 + sim__fault_instances(w->components[comp]);
         nh->slot = sim_alloc((size_t)nh->nslots * sizeof *nh->slot);
         for (int i = 0; i < nh->nslots; i++) nh->slot[i].factor = 1;
     }

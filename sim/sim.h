@@ -143,6 +143,10 @@ struct sim_model {
      * and implements the kinds in fault_kinds. May be NULL. */
     void (*fault)(struct sim_component *self, const struct sim_fault *f, bool begins);
     unsigned fault_kinds; /* SIM_FAULT_BIT of each model-specific kind fault() implements */
+    /* How many instances a fault may target, for a model whose parts callers never name
+     * in call->instance (a cache's cluster nodes, a queue's consumers). May be NULL: the
+     * instances() above. */
+    int (*fault_instances)(struct sim_component *self);
 };
 
 /* A bug, not bad input: prints the simulated time and the component, then exits with
