@@ -291,19 +291,19 @@ static void fini(struct sim_component *self)
         sim_free(fs->specs[i].zone_side);
     }
     sim_free(fs->specs);
-    struct sim_world *w = self->world;
-    for (int c = 0; fs->health && c < w->ncomponents; c++) {
+    for (int c = 0; fs->health && c < fs->ncomponents; c++) {
         for (int k = 0; k < fs->health[c].nslots; k++) sim_fifo_fini(&fs->health[c].slot[k].held);
         sim_free(fs->health[c].slot);
     }
     sim_free(fs->health);
-    w->faults = NULL;
+    self->world->faults = NULL;
 }
 
 static void configure(struct sim_component *self, struct sim_cfg *root)
 {
     struct sim__faults *fs = (struct sim__faults *)self;
     struct sim_world *w = self->world;
+    fs->ncomponents = w->ncomponents;
     fs->health = sim_alloc((size_t)w->ncomponents * sizeof *fs->health);
     int n = sim_cfg_array(root, "faults");
     fs->specs = sim_alloc((size_t)(n ? n : 1) * sizeof *fs->specs);
