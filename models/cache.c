@@ -3,7 +3,10 @@
  * dense array (index 0 is nil) threaded by intrusive index lists; a hash map keyed by the
  * uint64 key finds each key's record (and its shard, placed once); lru, lfu (frequency
  * lists), fifo and random evict in O(1) with storage preallocated from the capacity. Reads
- * hit or miss on the simulated keys; misses go to the backend and fill on the answer. */
+ * hit or miss on the simulated keys; misses go to the backend and fill on the answer.
+ * Faults: cluster node i is fault instance i (the whole cache without a cluster is node 0);
+ * a flush or a crash empties a node (a cold restart), and each cold start is measured
+ * until the node has refilled. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +23,7 @@ static const char *const eviction_names[] = {"lru", "lfu", "fifo", "random", "tt
 enum write_policy { WRITE_CACHE_ASIDE, WRITE_THROUGH, WRITE_AROUND, WRITE_BACK };
 static const char *const write_policy_names[] = {"cache_aside", "write_through", "write_around",
                                                  "write_back", NULL};
+static const char *const on_node_down_names[] = {"fail", "skip", NULL};
 
 #define MAX_CAPACITY 1000000000LL /* entry indices are uint32 */
 #define NIL 0u
@@ -28,6 +32,7 @@ static const char *const write_policy_names[] = {"cache_aside", "write_through",
 #define MAX_VIRTUAL_NODES 10000
 #define MAX_CAPACITY_BYTES 1000000000000000LL /* a petabyte */
 #define MAX_VALUE_SIZE 4294967295.0 /* bytes; sizes are uint32 */
+#define REFILL_STEPS 10 /* a refill window is this many steps: the hit ratio is checked per step */
 
 enum { LINK_ORDER, LINK_DIRTY };
 
@@ -67,7 +72,7 @@ struct keyinfo {
     struct flight *flight; /* the backend read every miss on this key waits for (coalescing) */
 };
 
-enum job_kind { JOB_HIT, JOB_MISS, JOB_WRITE };
+enum job_kind { JOB_HIT, JOB_MISS, JOB_WRITE, JOB_BYPASS };
 
 /* An incoming call being served; from the cache's pool. */
 struct job {
@@ -77,7 +82,7 @@ struct job {
     enum job_kind kind;
 };
 
-enum out_kind { OUT_FILL, OUT_WRITE, OUT_EVICT_FLUSH, OUT_FLUSH };
+enum out_kind { OUT_FILL, OUT_WRITE, OUT_EVICT_FLUSH, OUT_FLUSH, OUT_BYPASS };
 
 /* A call to the backend; from the cache's pool. A fill's waiters are its jobs. */
 struct flight {
@@ -86,6 +91,11 @@ struct flight {
     uint32_t version; /* write_back: the write count this call persists */
     sim_time sent;
     struct job *head, *tail;
+};
+
+/* Reads, hits and backend reads (fills and bypasses) of one shard, warm-up included. */
+struct tally {
+    uint64_t reads, hits, backend;
 };
 
 /* One shard of the cluster, or the whole cache without one: its own entries, eviction
@@ -103,6 +113,22 @@ struct shard {
     uint32_t ffree;
     struct list dirty;        /* write_back, oldest write first */
     uint64_t reads, writes, hits; /* measured */
+    struct tally total;                /* the whole run, for refills */
+    struct tally at[REFILL_STEPS + 1]; /* total at the start of each recent step (a ring) */
+};
+
+/* A cold start of the whole cache (node -1) or one cluster node, measured: the hit ratio
+ * and backend reads over the refill window before the fault, then from the moment the
+ * node is back and empty: when a step's hit ratio is back within `within` of the ratio
+ * before (refilled), and the same figures over the window after. Owned by the cache. */
+enum refill_state { REFILL_IDLE, REFILL_DOWN, REFILL_ON };
+struct refill {
+    enum refill_state state;
+    bool refilled;
+    double before_hit, before_backend; /* NAN: no reads before */
+    sim_time begin;                    /* back and empty */
+    struct tally start, last;          /* totals at begin, and at the last step */
+    struct sim_event *after;           /* the end of the window after, while pending */
 };
 
 /* A virtual node on the consistent-hashing ring. */
@@ -131,6 +157,12 @@ struct cache {
     struct sim_rng *early_rng;
     uint32_t nshards, virtual_nodes; /* nshards 1 without a cluster */
     bool cluster;
+    bool skip_down;           /* on_node_down "skip": a down node's keys go to the backend */
+    sim_time refill_window, refill_step;
+    double refill_within;
+    sim_time ring_at[REFILL_STEPS + 1]; /* when each snapshot in the shards' rings was taken */
+    uint64_t steps;           /* refill steps begun */
+    struct refill *refills;   /* [0]: the whole cache, [1 + i]: cluster node i */
 
     struct shard *shards;
     struct point *ring;       /* nshards x virtual_nodes points, ascending */
@@ -155,6 +187,10 @@ struct cache {
     uint64_t sample_hits, sample_reads;
     struct sim_hist hit_latency, miss_latency, read_latency;
     struct sim_level at_risk;
+    uint64_t bypassed;
+    /* cold starts, over the whole run (faults are placed in time, not in the window) */
+    uint64_t cold_starts, dropped, refilled, compared;
+    double refill_sum, before_hit_sum, after_hit_sum, before_backend_sum, after_backend_sum;
 };
 
 /* ---- placement and the key map ---- */
@@ -354,6 +390,7 @@ static void send_backend(struct cache *c, struct flight *f, struct sim_call *par
     struct sim_call *out = sim_call_new(&c->base, c->backend, parent, op, key, deadline);
     out->caller_data = f;
     f->sent = sim_now(&c->base);
+    if (op != SIM_OP_WRITE) c->shards[c->infos[f->info].shard].total.backend++;
     if (sim_measuring(&c->base)) {
         if (op == SIM_OP_WRITE) c->backend_writes++;
         else c->backend_reads++;
@@ -491,7 +528,8 @@ static void answer(struct cache *c, struct job *j, enum sim_status status)
         if (status != SIM_OK) c->errors[status]++;
         else if (j->kind == JOB_HIT) sim_hist_record(&c->hit_latency, latency);
         else if (j->kind == JOB_MISS) sim_hist_record(&c->miss_latency, latency);
-        if (status == SIM_OK && j->kind != JOB_WRITE) sim_hist_record(&c->read_latency, latency);
+        if (status == SIM_OK && (j->kind == JOB_HIT || j->kind == JOB_MISS))
+            sim_hist_record(&c->read_latency, latency);
     }
     sim_respond(j->in, status);
     sim_pool_put(&c->jobs, j);
@@ -502,11 +540,14 @@ static void answer_ok(struct sim_component *self, void *arg)
     answer((struct cache *)self, arg, SIM_OK);
 }
 
-/* Answers after hit_time: a hit, or a write_back write the cache acknowledges itself. */
-static void answer_after_hit_time(struct cache *c, struct job *j)
+/* Answers after hit_time (under node's slow faults): a hit, or a write_back write the cache
+ * acknowledges itself. */
+static void answer_after_hit_time(struct cache *c, struct job *j, uint32_t node)
 {
-    if (c->hit_time_zero) answer(c, j, SIM_OK);
-    else sim_schedule(&c->base, sim_dist_draw_time(c->hit_time, c->hit_rng), answer_ok, j);
+    sim_time t = c->hit_time_zero ? 0 : sim_dist_draw_time(c->hit_time, c->hit_rng);
+    t = sim_fault_slowed(&c->base, (int)node, t);
+    if (c->hit_time_zero && t == 0) answer(c, j, SIM_OK);
+    else sim_schedule(&c->base, t, answer_ok, j);
 }
 
 /* XFetch (Vattani et al.): a read of an entry with remaining ttl r recomputes early with
@@ -527,6 +568,7 @@ static void read_key(struct cache *c, struct job *j, uint32_t info)
     sim_time now = sim_now(self);
     struct keyinfo *k = &c->infos[info];
     struct shard *s = shard_of(c, info);
+    s->total.reads++;
     if (measuring) {
         c->reads++;
         k->reads++;
@@ -544,6 +586,7 @@ static void read_key(struct cache *c, struct job *j, uint32_t info)
         i = NIL; /* the reader recomputes: a miss, and the entry stays until the refill */
     }
     if (i) {
+        s->total.hits++;
         if (measuring) {
             c->hits++;
             c->sample_hits++;
@@ -552,7 +595,7 @@ static void read_key(struct cache *c, struct job *j, uint32_t info)
         }
         touch(c, s, i);
         j->kind = JOB_HIT;
-        answer_after_hit_time(c, j);
+        answer_after_hit_time(c, j, k->shard);
         return;
     }
     if (measuring) c->misses++;
@@ -589,7 +632,7 @@ static void write_key(struct cache *c, struct job *j, uint32_t info)
             s->entries[i].in_dirty = 1;
             list_push_back(s, &s->dirty, LINK_DIRTY, i);
         }
-        answer_after_hit_time(c, j);
+        answer_after_hit_time(c, j, c->infos[info].shard);
         return;
     }
     if (c->write_policy == WRITE_AROUND) invalidate(c, info);
@@ -598,13 +641,35 @@ static void write_key(struct cache *c, struct job *j, uint32_t info)
     send_backend(c, f, j->in, j->in->op, c->infos[info].key, j->in->deadline);
 }
 
+/* on_node_down "skip": the key's node is down, so the call goes to the backend as if
+ * there were no cache, and its answer fills nothing. */
+static void bypass(struct cache *c, struct job *j, uint32_t info)
+{
+    j->kind = JOB_BYPASS;
+    if (sim_measuring(&c->base)) {
+        c->bypassed++;
+        if (j->in->op == SIM_OP_WRITE) c->writes++;
+        else c->reads++;
+    }
+    struct flight *f = sim_pool_get(&c->flights);
+    *f = (struct flight){.kind = OUT_BYPASS, .info = info, .head = j, .tail = j};
+    send_backend(c, f, j->in, j->in->op, c->infos[info].key, j->in->deadline);
+}
+
 static void receive(struct sim_component *self, struct sim_call *call)
 {
     struct cache *c = (struct cache *)self;
+    uint32_t info = info_of(c, call->key);
+    int node = (int)c->infos[info].shard;
+    bool down = sim_fault_down(self, node);
+    if (!(down && c->skip_down) && sim_fault_takes(self, call, node)) {
+        if (down && sim_measuring(self)) c->errors[SIM_UNAVAILABLE]++;
+        return;
+    }
     struct job *j = sim_pool_get(&c->jobs);
     *j = (struct job){.in = call, .arrived = sim_now(self)};
-    uint32_t info = info_of(c, call->key);
-    if (call->op == SIM_OP_WRITE) write_key(c, j, info);
+    if (down) bypass(c, j, info);
+    else if (call->op == SIM_OP_WRITE) write_key(c, j, info);
     else read_key(c, j, info);
 }
 
@@ -699,7 +764,7 @@ static void respond(struct sim_component *self, struct sim_call *call)
     switch (f->kind) {
     case OUT_FILL:
         if (k->flight == f) k->flight = NULL;
-        if (status == SIM_OK)
+        if (status == SIM_OK && !sim_fault_down(self, (int)k->shard)) /* a down node fills nothing */
             fill(c, f->info, f->sent, (double)(sim_now(self) - f->sent) / SIM_S);
         for (struct job *j = f->head, *next; j; j = next) {
             next = j->next;
@@ -709,7 +774,8 @@ static void respond(struct sim_component *self, struct sim_call *call)
     case OUT_WRITE:
         if (status == SIM_OK) {
             k->last_write = sim_now(self);
-            if (c->write_policy == WRITE_THROUGH) fill(c, f->info, sim_now(self), -1);
+            if (c->write_policy == WRITE_THROUGH && !sim_fault_down(self, (int)k->shard))
+                fill(c, f->info, sim_now(self), -1);
             else if (c->write_policy == WRITE_CACHE_ASIDE && !c->invalidation_delay)
                 invalidate(c, f->info);
             else if (c->write_policy == WRITE_CACHE_ASIDE)
@@ -724,8 +790,208 @@ static void respond(struct sim_component *self, struct sim_call *call)
     case OUT_FLUSH:
         flush_answered(c, status);
         break;
+    case OUT_BYPASS:
+        if (status == SIM_OK && f->head->in->op == SIM_OP_WRITE) k->last_write = sim_now(self);
+        answer(c, f->head, status);
+        break;
     }
     sim_pool_put(&c->flights, f);
+}
+
+/* ---- faults: cold restarts and refills ---- */
+
+static double secs(sim_time t)
+{
+    return (double)t / SIM_S;
+}
+
+/* The shards a fault on node covers: every one for -1. */
+static uint32_t first_of(const struct cache *c, int node)
+{
+    (void)c;
+    return node < 0 ? 0 : (uint32_t)node;
+}
+
+static uint32_t end_of(const struct cache *c, int node)
+{
+    return node < 0 ? c->nshards : (uint32_t)node + 1;
+}
+
+/* The totals of node (-1: every node): running (slot -1) or as of a ring slot. */
+static struct tally tally_of(const struct cache *c, int node, int slot)
+{
+    struct tally t = {0};
+    for (uint32_t s = first_of(c, node); s < end_of(c, node); s++) {
+        const struct tally *x = slot < 0 ? &c->shards[s].total : &c->shards[s].at[slot];
+        t.reads += x->reads;
+        t.hits += x->hits;
+        t.backend += x->backend;
+    }
+    return t;
+}
+
+/* The hit ratio (NAN without reads) and backend reads per second of node over the last
+ * refill window: the REFILL_STEPS whole steps before this one and this one so far. */
+static void window_before(const struct cache *c, int node, double *hit, double *backend)
+{
+    uint64_t back = c->steps >= REFILL_STEPS ? c->steps - REFILL_STEPS : 0;
+    int slot = (int)(back % (REFILL_STEPS + 1));
+    struct tally now = tally_of(c, node, -1), then = tally_of(c, node, slot);
+    uint64_t reads = now.reads - then.reads;
+    double span = secs(sim_now(&c->base) - c->ring_at[slot]);
+    *hit = reads ? (double)(now.hits - then.hits) / (double)reads : NAN;
+    *backend = span > 0 ? (double)(now.backend - then.backend) / span : NAN;
+}
+
+/* "the cache" or "node 2", for the story. */
+static const char *node_label(const struct cache *c, int node, char *buf, size_t n)
+{
+    if (node < 0 || !c->cluster) snprintf(buf, n, "the cache");
+    else snprintf(buf, n, "node %d", node);
+    return buf;
+}
+
+/* A cold restart: node (-1: every node) loses every entry. Under write_back the latest
+ * write of each dirty key is lost with it, credited to the faults on the node. */
+static void drop_entries(struct cache *c, int node, const char *why)
+{
+    sim_time now = sim_now(&c->base), oldest = SIM_NEVER;
+    uint64_t lost = 0, dropped = 0;
+    for (uint32_t sh = first_of(c, node); sh < end_of(c, node); sh++) {
+        struct shard *s = &c->shards[sh];
+        for (uint32_t i = s->dirty.head; i; i = s->entries[i].link[LINK_DIRTY][1]) {
+            struct keyinfo *k = &c->infos[s->entries[i].info];
+            if (k->written == k->persisted) continue;
+            lost++;
+            if (s->entries[i].version < oldest) oldest = s->entries[i].version;
+            k->persisted = k->written; /* gone: no longer at risk, and not flushed on removal */
+            sim_level_add(&c->at_risk, now, -1);
+        }
+        dropped += s->used;
+        while (s->used) entry_remove(c, s, s->used);
+    }
+    c->cold_starts++;
+    c->dropped += dropped;
+    char label[32];
+    sim_story(&c->base, "%s: %s loses its %llu entries (a cold restart)", why,
+              node_label(c, node, label, sizeof label), (unsigned long long)dropped);
+    if (lost) sim_fault_lost_writes(&c->base, node, lost, oldest);
+}
+
+/* The end of the window after a cold start: its hit ratio and backend reads against the
+ * window before. */
+static void refill_after(struct sim_component *self, void *arg)
+{
+    struct cache *c = (struct cache *)self;
+    struct refill *r = arg;
+    int node = (int)(r - c->refills) - 1;
+    r->after = NULL;
+    struct tally now = tally_of(c, node, -1);
+    uint64_t reads = now.reads - r->start.reads;
+    double hit = reads ? (double)(now.hits - r->start.hits) / (double)reads : NAN;
+    double backend = (double)(now.backend - r->start.backend) / secs(c->refill_window);
+    if (!isnan(hit) && !isnan(r->before_hit) && !isnan(r->before_backend)) {
+        c->compared++;
+        c->before_hit_sum += r->before_hit;
+        c->after_hit_sum += hit;
+        c->before_backend_sum += r->before_backend;
+        c->after_backend_sum += backend;
+    }
+    char label[32];
+    sim_story(self, "over the %.3gs after %s came back empty: hit ratio %.1f%% (%.1f%% before), "
+                    "backend reads %.1f/s (%.1f/s before)", secs(c->refill_window),
+              node_label(c, node, label, sizeof label), 100 * hit, 100 * r->before_hit, backend,
+              r->before_backend);
+    if (r->refilled) r->state = REFILL_IDLE;
+}
+
+/* Node is back and empty: the refill starts. */
+static void refill_on(struct cache *c, int node)
+{
+    struct refill *r = &c->refills[node + 1];
+    r->state = REFILL_ON;
+    r->begin = sim_now(&c->base);
+    r->start = r->last = tally_of(c, node, -1);
+    r->after = sim_schedule(&c->base, c->refill_window, refill_after, r);
+}
+
+/* A fault empties node (a flush, or a crash that restarts it later): what it served before. */
+static void refill_prepare(struct cache *c, int node)
+{
+    struct refill *r = &c->refills[node + 1];
+    if (r->after) sim_cancel(r->after); /* an unfinished refill is not compared */
+    *r = (struct refill){.state = REFILL_DOWN};
+    window_before(c, node, &r->before_hit, &r->before_backend);
+}
+
+/* At the end of a step: whether node's hit ratio over the step is back. */
+static void refill_check(struct cache *c, int node)
+{
+    struct refill *r = &c->refills[node + 1];
+    struct tally now = tally_of(c, node, -1);
+    uint64_t reads = now.reads - r->last.reads, hits = now.hits - r->last.hits;
+    r->last = now;
+    if (!reads) return;
+    double h = (double)hits / (double)reads;
+    if (!isnan(r->before_hit) && h < r->before_hit - c->refill_within) return;
+    sim_time took = sim_now(&c->base) - r->begin;
+    r->refilled = true;
+    c->refilled++;
+    c->refill_sum += secs(took);
+    char label[32];
+    sim_story(&c->base, "%s has refilled: hit ratio %.1f%% over the last %.3gs (%.1f%% before), "
+                        "%.3fs after it came back empty", node_label(c, node, label, sizeof label),
+              100 * h, secs(c->refill_step), 100 * r->before_hit, secs(took));
+    sim_fault_restored(&c->base, &c->base, node);
+    if (!r->after) r->state = REFILL_IDLE;
+}
+
+/* Every refill step: a snapshot of each shard's totals, and the refills checked. */
+static sim_time refill_tick(struct sim_component *self, void *arg)
+{
+    struct cache *c = (struct cache *)self;
+    (void)arg;
+    c->steps++;
+    int slot = (int)(c->steps % (REFILL_STEPS + 1));
+    c->ring_at[slot] = sim_now(self);
+    for (uint32_t s = 0; s < c->nshards; s++) c->shards[s].at[slot] = c->shards[s].total;
+    for (uint32_t i = 0; i <= c->nshards; i++)
+        if (c->refills[i].state == REFILL_ON && !c->refills[i].refilled) refill_check(c, (int)i - 1);
+    return c->refill_step;
+}
+
+/* A flush empties the node at once; a crash empties it (the engine refuses its calls, or
+ * they bypass it) and it comes back empty when the crash ends. */
+static void fault(struct sim_component *self, const struct sim_fault *f, bool begins)
+{
+    struct cache *c = (struct cache *)self;
+    int node = f->instance;
+    if (f->kind == SIM_FAULT_FLUSH && begins) {
+        refill_prepare(c, node);
+        drop_entries(c, node, "flush");
+        refill_on(c, node);
+    } else if (f->kind == SIM_FAULT_CRASH && begins) {
+        refill_prepare(c, node);
+        drop_entries(c, node, "crash");
+    } else if (f->kind == SIM_FAULT_CRASH && !sim_fault_down(self, node) &&
+               c->refills[node + 1].state == REFILL_DOWN) {
+        refill_on(c, node);
+    }
+}
+
+static int fault_instances(struct sim_component *self)
+{
+    return (int)((struct cache *)self)->nshards;
+}
+
+/* "node.N": cluster node N, as a fault target ("cache.node.2" is "cache.2"). */
+static int instance_named(struct sim_component *self, const char *name)
+{
+    struct cache *c = (struct cache *)self;
+    char *end;
+    if (strncmp(name, "node.", 5) || !name[5]) return -1;
+    long v = strtol(name + 5, &end, 10);
+    return !*end && v >= 0 && v < (long)c->nshards ? (int)v : -1;
 }
 
 /* ---- configuration, statistics, report ---- */
@@ -806,6 +1072,15 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
             sim_cfg_error(cfg, "capacity_bytes", "expected at least one byte per cluster node "
                           "(%u), got %llu", c->nshards, (unsigned long long)c->capacity_bytes);
     }
+    c->skip_down = sim_cfg_choice(cfg, "on_node_down", 0, on_node_down_names) == 1;
+    c->refill_window = 10 * SIM_S;
+    c->refill_within = 0.02;
+    struct sim_cfg *rf = sim_cfg_object(cfg, "refill", false);
+    if (rf) {
+        c->refill_window = sim_cfg_duration(rf, "window", 10 * SIM_S, 10 * SIM_MS, 3600 * SIM_S);
+        c->refill_within = sim_cfg_number(rf, "within", 0.02, 0, 1);
+    }
+    c->refill_step = c->refill_window / REFILL_STEPS;
     if (sim_cfg_failed(cfg)) return;
 
     c->shards = sim_alloc(c->nshards * sizeof *c->shards);
@@ -824,6 +1099,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         }
     }
     if (c->cluster) ring_build(c);
+    c->refills = sim_alloc(((size_t)c->nshards + 1) * sizeof *c->refills);
     sim_keymap_init(&c->map, c->capacity ? 2 * (size_t)c->capacity : 2048);
     if (c->write_policy == WRITE_BACK) {
         c->batch_keys = sim_alloc(c->batch_size * sizeof *c->batch_keys);
@@ -850,6 +1126,7 @@ static void start(struct sim_component *self)
     sim_level_init(&c->at_risk, 0, 0);
     sim_level_init(&c->bytes_used, 0, 0);
     if (c->write_policy == WRITE_BACK) sim_every(self, c->flush_interval, flush_tick, NULL);
+    sim_every(self, c->refill_step, refill_tick, NULL);
 }
 
 static void clear_stats(struct sim_component *self)
@@ -859,7 +1136,7 @@ static void clear_stats(struct sim_component *self)
     c->coalesced = c->invalidations = c->stale_reads = c->backend_reads = 0;
     c->backend_writes = c->flushes = c->dirty_evictions = 0;
     memset(c->errors, 0, sizeof c->errors);
-    c->early_refreshes = c->too_large = 0;
+    c->early_refreshes = c->too_large = c->bypassed = 0;
     for (uint32_t s = 0; s < c->nshards; s++)
         c->shards[s].reads = c->shards[s].writes = c->shards[s].hits = 0;
     for (uint32_t i = 0; i < c->ninfos; i++) c->infos[i].reads = 0;
@@ -975,6 +1252,21 @@ static void report(struct sim_component *self, struct sim_report *rep)
         sim_report(rep, "too_large", (double)c->too_large, SIM_UNIT_COUNT);
     }
     if (c->cluster) report_shards(c, rep, window);
+    sim_report(rep, "bypassed", (double)c->bypassed, SIM_UNIT_COUNT);
+    if (c->cold_starts) {
+        double n = (double)c->compared;
+        sim_report(rep, "refill.cold_starts", (double)c->cold_starts, SIM_UNIT_COUNT);
+        sim_report(rep, "refill.dropped", (double)c->dropped, SIM_UNIT_COUNT);
+        sim_report(rep, "refill.refilled", (double)c->refilled, SIM_UNIT_COUNT);
+        sim_report(rep, "refill.time", c->refilled ? c->refill_sum / (double)c->refilled : NAN,
+                   SIM_UNIT_SECONDS);
+        sim_report(rep, "refill.hit_ratio_before", n ? c->before_hit_sum / n : NAN, SIM_UNIT_RATIO);
+        sim_report(rep, "refill.hit_ratio_after", n ? c->after_hit_sum / n : NAN, SIM_UNIT_RATIO);
+        sim_report(rep, "refill.backend_reads_before", n ? c->before_backend_sum / n : NAN,
+                   SIM_UNIT_RATE);
+        sim_report(rep, "refill.backend_reads_after", n ? c->after_backend_sum / n : NAN,
+                   SIM_UNIT_RATE);
+    }
 }
 
 static void sample(struct sim_component *self, struct sim_sampler *smp)
@@ -1113,8 +1405,10 @@ static void describe(struct sim_component *self, char *buf, size_t n)
         len += snprintf(extra + len, sizeof extra - (size_t)len, ", early expiration beta %g",
                         c->beta);
     if (c->cluster && len < (int)sizeof extra)
-        snprintf(extra + len, sizeof extra - (size_t)len, ", cluster of %u x %u virtual nodes",
-                 c->nshards, c->virtual_nodes);
+        len += snprintf(extra + len, sizeof extra - (size_t)len, ", cluster of %u x %u virtual nodes",
+                        c->nshards, c->virtual_nodes);
+    if (c->skip_down && len < (int)sizeof extra)
+        snprintf(extra + len, sizeof extra - (size_t)len, ", a down node's keys skip to the backend");
     snprintf(buf, n, "%s, %s, %s, hit %s, %s, coalescing %s%s; backend %s", cap,
              eviction_names[c->eviction], ttl, ht,
              write_policy_names[c->write_policy], c->coalescing ? "on" : "off", extra,
@@ -1129,6 +1423,7 @@ static void fini(struct sim_component *self)
         sim_free(c->shards[s].fnodes);
     }
     sim_free(c->shards);
+    sim_free(c->refills);
     sim_free(c->ring);
     sim_free(c->sizes);
     sim_free(c->infos);
@@ -1153,4 +1448,8 @@ const struct sim_model cache_model = {
     .describe = describe,
     .theory = theory,
     .fini = fini,
+    .instance_named = instance_named,
+    .fault = fault,
+    .fault_kinds = SIM_FAULT_BIT(SIM_FAULT_FLUSH),
+    .fault_instances = fault_instances,
 };

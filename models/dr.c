@@ -221,7 +221,7 @@ static void count_loss(struct dr *d)
     } else if (d->strategy != HOT_STANDBY && d->lag > 0) {
         /* The replication stream stopped when the region failed: what it had shipped by
          * then, acknowledged more than one lag earlier, is at the standby. */
-        sim_time failed = sim_fault_down_since(d->entry[0], -1);
+        sim_time failed = sim_fault_since(d->entry[0], -1);
         if (failed < 0) failed = d->last_ack; /* cut off by a partition: the last we heard */
         ring_trim(&d->acked, failed - d->lag + 1);
         n = d->acked.count;

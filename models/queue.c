@@ -5,9 +5,14 @@
  * takes batches in offset order and acknowledges a batch after processing it. Invariants:
  * per group and partition, acked <= next <= end, and [acked, next) is the batch in flight;
  * a message is retained until every group has acknowledged it, so a partition's retained
- * messages are exactly [base, end). */
+ * messages are exactly [base, end). Faults: the queue node is the broker; each consumer is
+ * a fault instance (every group's consumers, numbered group after group). A group's
+ * members share its partitions (partition p to member p % members); a member that stops
+ * is dropped after the session timeout, and every change of members pauses the whole
+ * group for a rebalance. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim.h"
@@ -40,15 +45,23 @@ struct cursor {
     uint64_t last_acked;
 };
 
-/* One consumer of a group; it owns partitions c, c + N, c + 2N... */
+/* One consumer of a group; as the member in slot s of M it owns partitions s, s + M,
+ * s + 2M... (without faults, slot = id and M = consumers). */
 struct consumer {
     struct group *g;
     int id, rr;      /* rr: the partition index (among its own) served last */
+    int slot;        /* its place among the group's members, -1 when it owns nothing */
     int part;        /* the partition of the batch in flight, -1 when idle */
     uint64_t pos;    /* the offset being processed */
     int attempt;
-    bool crashed_now;
     uint8_t *outcome; /* per message of the batch: OUT_* */
+    /* faults */
+    bool member;     /* in the group (until its session times out) */
+    bool revoked;    /* its batch was taken back: the step in progress ends it */
+    int stopped;     /* crash and hang faults on it now */
+    bool crashed;    /* a crash stopped it: it rejoins as a new member */
+    double error_ratio; /* error faults on it now: the share of attempts failed */
+    struct sim_event *session; /* its session timing out, while stopped */
 };
 enum { OUT_OK, OUT_DEAD_LETTER, OUT_DROPPED };
 
@@ -63,11 +76,19 @@ struct group {
     bool dead_letter;
     struct cursor *cursors; /* per partition */
     struct consumer *consumers;
-    struct sim_rng *work_rng, *fail_rng, *crash_rng, *backoff_rng;
+    struct sim_rng *work_rng, *fail_rng, *crash_rng, *backoff_rng, *fault_rng;
+    int first;              /* the fault instance of its consumer 0 */
+    sim_time rebalance, session_timeout;
+    int *members, nmembers; /* consumer ids, by slot */
+    bool paused;            /* a rebalance is on: no consumer takes a batch */
+    sim_time paused_since;
+    struct sim_event *resume;
+    char members_column[80]; /* timeline column "consumers.<name>" */
     /* measurement */
     struct sim_level lag, busy;
     uint64_t consumed, dead_lettered, dropped, duplicates, retries, failures, crashes;
-    uint64_t order_violations;
+    uint64_t order_violations, rebalances;
+    double paused_seconds;
     double age_sum, age_max;
     uint64_t age_samples;
     struct sim_hist latency;
@@ -86,9 +107,13 @@ struct queue {
     uint64_t seq, depth; /* depth: retained messages in the topic */
     struct sim_fifo topic_blocked;
     struct sim_rng *ack_rng;
+    bool durable;     /* a crash of the broker keeps the messages */
+    int broker_down;  /* crash and hang faults on the broker now */
+    int nconsumers;   /* every group's: the fault instances */
     /* measurement */
     struct sim_level depth_level, blocked_level;
     uint64_t arrivals, accepted, rejected, blocked;
+    uint64_t lost; /* messages a crash of a non-durable broker lost (the whole run) */
 };
 
 static bool valid_name(const char *s)
@@ -118,6 +143,7 @@ static void read_group(struct queue *q, struct sim_cfg *c, struct group *g, int 
         }
     snprintf(g->name, sizeof g->name, "%s", name ? name : "?");
     snprintf(g->column, sizeof g->column, "lag.%s", g->name);
+    snprintf(g->members_column, sizeof g->members_column, "consumers.%s", g->name);
     g->nconsumers = (int)sim_cfg_int(c, "consumers", 1, 1, 100000);
     g->batch_size = (int)sim_cfg_int(c, "batch_size", 1, 1, MAX_BATCH);
     if (sim_cfg_has(c, "to")) sim_cfg_peer(c, "to", &g->to, false);
@@ -134,6 +160,8 @@ static void read_group(struct queue *q, struct sim_cfg *c, struct group *g, int 
         g->backoff = NULL;
     }
     g->dead_letter = sim_cfg_bool(c, "dead_letter", 1);
+    g->session_timeout = sim_cfg_duration(c, "session_timeout", 10 * SIM_S, SIM_MS, 3600 * SIM_S);
+    g->rebalance = sim_cfg_duration(c, "rebalance", 3 * SIM_S, 0, 3600 * SIM_S);
 }
 
 static void configure(struct sim_component *self, struct sim_cfg *cfg)
@@ -148,6 +176,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     q->block = sim_cfg_choice(cfg, "on_full", 0, on_full_names) == 1;
     q->topic_scope = sim_cfg_choice(cfg, "depth_scope", 0, scope_names) == 1;
     q->ack_time = sim_cfg_dist(cfg, "ack_time", SIM_QTY_DURATION, "\"0s\"");
+    q->durable = sim_cfg_bool(cfg, "durable", 1);
     q->sample_interval = sim_cfg_duration(cfg, "lag_sample_interval", 100 * SIM_MS, SIM_US,
                                           3600 * SIM_S);
     q->ngroups = sim_cfg_array(cfg, "groups");
@@ -174,10 +203,15 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         struct group *g = &q->groups[i];
         g->cursors = sim_alloc((size_t)q->npartitions * sizeof *g->cursors);
         g->consumers = sim_alloc((size_t)g->nconsumers * sizeof *g->consumers);
+        g->members = sim_alloc((size_t)g->nconsumers * sizeof *g->members);
+        g->nmembers = g->nconsumers;
+        g->first = q->nconsumers;
+        q->nconsumers += g->nconsumers;
         for (int c = 0; c < g->nconsumers; c++) {
             struct consumer *k = &g->consumers[c];
-            *k = (struct consumer){.g = g, .id = c, .rr = -1, .part = -1};
+            *k = (struct consumer){.g = g, .id = c, .rr = -1, .slot = c, .part = -1, .member = true};
             k->outcome = sim_alloc((size_t)g->batch_size);
+            g->members[c] = c;
         }
         snprintf(purpose, sizeof purpose, "%s/work", g->name);
         g->work_rng = sim_rng(self, purpose);
@@ -187,6 +221,8 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         g->crash_rng = sim_rng(self, purpose);
         snprintf(purpose, sizeof purpose, "%s/backoff", g->name);
         g->backoff_rng = sim_rng(self, purpose);
+        snprintf(purpose, sizeof purpose, "%s/faults", g->name);
+        g->fault_rng = sim_rng(self, purpose);
         sim_hist_init(&g->latency);
     }
     q->ack_rng = sim_rng(self, "ack");
@@ -209,16 +245,17 @@ static struct msg *at(struct partition *p, uint64_t offset)
 static void begin_batch(struct queue *q, struct consumer *k);
 static void process(struct queue *q, struct consumer *k);
 
-/* An idle consumer takes its next partition, round robin, that has messages to deliver. */
+/* An idle consumer takes its next partition, round robin, that has messages to deliver;
+ * not while it is stopped, its group rebalances or the broker is down. */
 static void poll(struct queue *q, struct consumer *k)
 {
     struct group *g = k->g;
-    if (k->part >= 0) return;
-    int owned = (q->npartitions - k->id + g->nconsumers - 1) / g->nconsumers;
+    if (k->part >= 0 || k->slot < 0 || k->stopped || g->paused || q->broker_down) return;
+    int owned = (q->npartitions - k->slot + g->nmembers - 1) / g->nmembers;
     for (int i = 1; i <= owned; i++) {
         int idx = (k->rr + i) % owned;
         if (idx < 0) idx += owned;
-        int p = k->id + idx * g->nconsumers;
+        int p = k->slot + idx * g->nmembers;
         struct cursor *cu = &g->cursors[p];
         if (cu->next < q->parts[p].end) {
             k->rr = idx;
@@ -244,11 +281,33 @@ static void begin_batch(struct queue *q, struct consumer *k)
 
 static void finish_message(struct queue *q, struct consumer *k, bool ok);
 
+/* Whether k's batch was taken back (a rebalance, a crash): then the step that just ended
+ * ends the batch too, its work lost, and k takes a new one when it may. */
+static bool revoked(struct queue *q, struct consumer *k)
+{
+    if (!k->revoked) return false;
+    k->revoked = false;
+    k->part = -1;
+    sim_level_add(&k->g->busy, sim_now(&q->base), -1);
+    poll(q, k);
+    return true;
+}
+
+/* Whether an attempt succeeds: not poison, no transient failure, no error fault. */
+static bool attempt_ok(const struct consumer *k, uint64_t key)
+{
+    const struct group *g = k->g;
+    return !poison(g, key) &&
+           !(g->failure_probability > 0 && sim_uniform(g->fail_rng) < g->failure_probability) &&
+           !(k->error_ratio > 0 && sim_uniform(g->fault_rng) < k->error_ratio);
+}
+
 static void work_done(struct sim_component *self, void *arg)
 {
     struct queue *q = (struct queue *)self;
     struct consumer *k = arg;
     struct group *g = k->g;
+    if (revoked(q, k)) return;
     struct msg *m = at(&q->parts[k->part], k->pos);
     if (g->to) {
         struct sim_call *c = sim_call_new(self, g->to, NULL, m->op, m->key, SIM_NEVER);
@@ -257,33 +316,36 @@ static void work_done(struct sim_component *self, void *arg)
         sim_call_send(c);
         return;
     }
-    bool ok = !poison(g, m->key) &&
-              !(g->failure_probability > 0 && sim_uniform(g->fail_rng) < g->failure_probability);
-    finish_message(q, k, ok);
+    finish_message(q, k, attempt_ok(k, m->key));
 }
 
 static void respond(struct sim_component *self, struct sim_call *call)
 {
     struct queue *q = (struct queue *)self;
     struct consumer *k = call->caller_data;
-    struct group *g = k->g;
-    bool ok = call->status == SIM_OK && !poison(g, call->key) &&
-              !(g->failure_probability > 0 && sim_uniform(g->fail_rng) < g->failure_probability);
+    if (revoked(q, k)) return;
+    bool ok = call->status == SIM_OK && attempt_ok(k, call->key);
     finish_message(q, k, ok);
 }
 
-/* Works on the message at k->pos (one attempt). */
+static int instance_of(const struct consumer *k)
+{
+    return k->g->first + k->id;
+}
+
+/* Works on the message at k->pos (one attempt), under the consumer's slow faults. */
 static void process(struct queue *q, struct consumer *k)
 {
     struct group *g = k->g;
     sim_time t = sim_dist_draw_time(g->processing_time, g->work_rng);
+    t = sim_fault_slowed(&q->base, instance_of(k), t);
     if (t == 0 && g->to) work_done(&q->base, k);
     else sim_schedule(&q->base, t, work_done, k);
 }
 
 static void retry_now(struct sim_component *self, void *arg)
 {
-    process((struct queue *)self, arg);
+    if (!revoked((struct queue *)self, arg)) process((struct queue *)self, arg);
 }
 
 static void ack_batch(struct queue *q, struct consumer *k);
@@ -420,10 +482,12 @@ static void enqueue(struct queue *q, struct sim_call *call)
     for (int i = 0; i < q->ngroups; i++) {
         struct group *g = &q->groups[i];
         sim_level_add(&g->lag, now, 1);
-        poll(q, &g->consumers[p % g->nconsumers]);
+        if (g->nmembers) poll(q, &g->consumers[g->members[p % g->nmembers]]);
     }
-    if (sim_dist_is_zero(q->ack_time)) sim_respond(call, SIM_OK);
-    else sim_schedule(self, sim_dist_draw_time(q->ack_time, q->ack_rng), answer_ack, call);
+    bool zero = sim_dist_is_zero(q->ack_time);
+    sim_time t = sim_fault_slowed(self, -1, zero ? 0 : sim_dist_draw_time(q->ack_time, q->ack_rng));
+    if (zero && t == 0) sim_respond(call, SIM_OK);
+    else sim_schedule(self, t, answer_ack, call);
 }
 
 static void receive(struct sim_component *self, struct sim_call *call)
@@ -448,6 +512,219 @@ static void receive(struct sim_component *self, struct sim_call *call)
         }
     }
     enqueue(q, call);
+}
+
+/* ---- faults ---- */
+
+static double secs(sim_time t)
+{
+    return (double)t / SIM_S;
+}
+
+/* Takes k's batch back: it is delivered again from its first message (those already
+ * processed count as duplicates), and k's step in progress ends it. */
+static void revoke(struct queue *q, struct consumer *k)
+{
+    if (k->part < 0 || k->revoked) return;
+    struct cursor *cu = &k->g->cursors[k->part];
+    if (sim_measuring(&q->base)) k->g->duplicates += k->pos - cu->acked;
+    cu->next = cu->acked;
+    cu->last_done = cu->last_acked;
+    k->revoked = true;
+}
+
+/* The rebalance is over: the members share the partitions again, and take batches. */
+static void rebalance_end(struct sim_component *self, void *arg)
+{
+    struct queue *q = (struct queue *)self;
+    struct group *g = arg;
+    g->resume = NULL;
+    g->paused = false;
+    if (sim_measuring(self)) g->paused_seconds += secs(sim_now(self) - g->paused_since);
+    g->nmembers = 0;
+    for (int c = 0; c < g->nconsumers; c++) {
+        struct consumer *k = &g->consumers[c];
+        k->rr = -1;
+        k->slot = k->member ? g->nmembers : -1;
+        if (k->member) g->members[g->nmembers++] = c;
+    }
+    sim_story(self, "group %s resumes: %d of %d consumers share the %d partitions", g->name,
+              g->nmembers, g->nconsumers, q->npartitions);
+    if (g->nmembers && !q->broker_down)
+        for (int c = 0; c < g->nconsumers; c++)
+            if (!g->consumers[c].member) sim_fault_restored(self, self, instance_of(&g->consumers[c]));
+    for (int i = 0; i < g->nmembers; i++) poll(q, &g->consumers[g->members[i]]);
+}
+
+/* The members changed: the whole group stops (every batch in flight taken back) and
+ * resumes after `rebalance`; a change during a rebalance starts it over. */
+static void rebalance(struct queue *q, struct group *g, const char *why)
+{
+    struct sim_component *self = &q->base;
+    if (g->resume) {
+        sim_cancel(g->resume);
+    } else {
+        g->paused = true;
+        g->paused_since = sim_now(self);
+        for (int c = 0; c < g->nconsumers; c++) revoke(q, &g->consumers[c]);
+    }
+    if (sim_measuring(self)) g->rebalances++;
+    sim_story(self, "group %s rebalances (%s): every consumer pauses for %.3gs", g->name, why,
+              secs(g->rebalance));
+    g->resume = sim_schedule(self, g->rebalance, rebalance_end, g);
+}
+
+static void session_expired(struct sim_component *self, void *arg)
+{
+    struct queue *q = (struct queue *)self;
+    struct consumer *k = arg;
+    k->session = NULL;
+    k->member = false;
+    if (!q->broker_down) sim_fault_detected(self, self, instance_of(k));
+    rebalance(q, k->g, "a consumer's session timed out");
+}
+
+/* A crash or a hang stops k: its batch goes back, and its partitions wait until the group
+ * drops it after the session timeout. */
+static void consumer_stops(struct queue *q, struct consumer *k, bool crash)
+{
+    k->crashed |= crash;
+    if (k->stopped++) return;
+    revoke(q, k);
+    if (k->member)
+        k->session = sim_schedule(&q->base, k->g->session_timeout, session_expired, k);
+}
+
+/* Back: a crashed consumer (or one the group dropped) joins as a new member, which
+ * rebalances the group; a hung one still a member takes batches again. */
+static void consumer_starts(struct queue *q, struct consumer *k)
+{
+    if (--k->stopped) return;
+    if (k->session) {
+        sim_cancel(k->session);
+        k->session = NULL;
+    }
+    bool join = !k->member || k->crashed;
+    k->crashed = false;
+    k->member = true;
+    if (join) rebalance(q, k->g, "a consumer joined");
+    else poll(q, k);
+}
+
+/* A non-durable broker's crash: every retained message is gone, acknowledged or not. */
+static void lose_messages(struct queue *q)
+{
+    struct sim_component *self = &q->base;
+    sim_time now = sim_now(self), oldest = SIM_NEVER;
+    uint64_t lost = 0;
+    for (int p = 0; p < q->npartitions; p++) {
+        struct partition *pt = &q->parts[p];
+        if (pt->end == pt->base) continue;
+        if (at(pt, pt->base)->enqueued < oldest) oldest = at(pt, pt->base)->enqueued;
+        lost += pt->end - pt->base;
+        for (int i = 0; i < q->ngroups; i++) {
+            struct group *g = &q->groups[i];
+            struct cursor *cu = &g->cursors[p];
+            sim_level_add(&g->lag, now, -(double)(pt->end - cu->acked));
+            cu->acked = cu->next = pt->end;
+            cu->last_done = cu->last_acked = q->seq; /* every later message is newer */
+        }
+        pt->base = pt->end;
+    }
+    q->depth -= lost;
+    sim_level_add(&q->depth_level, now, -(double)lost);
+    q->lost += lost;
+    sim_story(self, "the broker was not durable: %llu retained messages are lost",
+              (unsigned long long)lost);
+    sim_fault_lost_writes(self, -1, lost, oldest);
+}
+
+/* Producers waiting for room (on_full "block") lose their connections to a crashed broker. */
+static void refuse_blocked(struct queue *q, struct sim_fifo *wait)
+{
+    struct sim_call *call;
+    while ((call = sim_fifo_pop(wait))) {
+        sim_level_add(&q->blocked_level, sim_now(&q->base), -1);
+        sim_respond(call, SIM_UNAVAILABLE);
+    }
+}
+
+/* A crash or a hang of the broker (the engine refuses or holds produces): consumers can
+ * neither fetch nor commit, so every batch in flight goes back and they idle. */
+static void broker_stops(struct queue *q, bool crash)
+{
+    if (!q->broker_down++)
+        for (int i = 0; i < q->ngroups; i++)
+            for (int c = 0; c < q->groups[i].nconsumers; c++) revoke(q, &q->groups[i].consumers[c]);
+    if (!crash) return;
+    refuse_blocked(q, &q->topic_blocked);
+    for (int p = 0; p < q->npartitions; p++) refuse_blocked(q, &q->parts[p].blocked);
+    if (!q->durable) lose_messages(q);
+}
+
+static void broker_starts(struct queue *q)
+{
+    if (--q->broker_down) return;
+    for (int i = 0; i < q->ngroups; i++) {
+        struct group *g = &q->groups[i];
+        for (int m = 0; m < g->nmembers; m++) poll(q, &g->consumers[g->members[m]]);
+    }
+}
+
+static struct consumer *consumer_of(struct queue *q, int instance)
+{
+    for (int i = 0; i < q->ngroups; i++) {
+        struct group *g = &q->groups[i];
+        if (instance < g->first + g->nconsumers) return &g->consumers[instance - g->first];
+    }
+    SIM_ASSERT(&q->base, false);
+    return NULL;
+}
+
+/* The broker (instance -1) takes crash and hang here, slow in its acks, error through the
+ * engine (produces failed). A consumer takes all four. */
+static void fault(struct sim_component *self, const struct sim_fault *f, bool begins)
+{
+    struct queue *q = (struct queue *)self;
+    bool stops = f->kind == SIM_FAULT_CRASH || f->kind == SIM_FAULT_HANG;
+    if (f->instance < 0) {
+        if (stops && begins) broker_stops(q, f->kind == SIM_FAULT_CRASH);
+        else if (stops) broker_starts(q);
+        return;
+    }
+    struct consumer *k = consumer_of(q, f->instance);
+    if (f->kind == SIM_FAULT_ERROR) {
+        k->error_ratio += begins ? f->ratio : -f->ratio;
+        if (fabs(k->error_ratio) < 1e-12) k->error_ratio = 0;
+    } else if (stops && begins) {
+        consumer_stops(q, k, f->kind == SIM_FAULT_CRASH);
+    } else if (stops) {
+        consumer_starts(q, k);
+    }
+}
+
+static int fault_instances(struct sim_component *self)
+{
+    return ((struct queue *)self)->nconsumers;
+}
+
+/* "<group>.N": consumer N of that group; "consumer.N": of the only group. */
+static int instance_named(struct sim_component *self, const char *name)
+{
+    struct queue *q = (struct queue *)self;
+    const char *dot = strrchr(name, '.');
+    if (!dot || !dot[1]) return -1;
+    char *end;
+    long n = strtol(dot + 1, &end, 10);
+    if (*end || n < 0) return -1;
+    size_t len = (size_t)(dot - name);
+    for (int i = 0; i < q->ngroups; i++) {
+        struct group *g = &q->groups[i];
+        bool named = strlen(g->name) == len && !strncmp(g->name, name, len);
+        bool only = q->ngroups == 1 && len == 8 && !strncmp(name, "consumer", 8);
+        if ((named || only) && n < g->nconsumers) return g->first + (int)n;
+    }
+    return -1;
 }
 
 /* The age of each group's oldest unacknowledged message, sampled. */
@@ -499,7 +776,8 @@ static void clear_stats(struct sim_component *self)
         sim_level_restart(&g->lag, now);
         sim_level_restart(&g->busy, now);
         g->consumed = g->dead_lettered = g->dropped = g->duplicates = 0;
-        g->retries = g->failures = g->crashes = g->order_violations = 0;
+        g->retries = g->failures = g->crashes = g->order_violations = g->rebalances = 0;
+        g->paused_seconds = 0;
         g->age_sum = g->age_max = 0;
         g->age_samples = 0;
         sim_hist_init(&g->latency);
@@ -519,6 +797,7 @@ static void report(struct sim_component *self, struct sim_report *rep)
                SIM_UNIT_NUMBER);
     sim_report(rep, "depth.mean", sim_level_mean(&q->depth_level, now), SIM_UNIT_NUMBER);
     sim_report(rep, "depth.max", q->depth_level.max, SIM_UNIT_COUNT);
+    sim_report(rep, "lost", (double)q->lost, SIM_UNIT_COUNT);
     for (int i = 0; i < q->ngroups; i++) {
         struct group *g = &q->groups[i];
         char path[160];
@@ -543,6 +822,8 @@ static void report(struct sim_component *self, struct sim_report *rep)
         GROUP_FIGURE("retries", (double)g->retries, SIM_UNIT_COUNT);
         GROUP_FIGURE("order_violations", (double)g->order_violations, SIM_UNIT_COUNT);
         GROUP_FIGURE("utilisation", sim_level_mean(&g->busy, now) / g->nconsumers, SIM_UNIT_RATIO);
+        GROUP_FIGURE("rebalances", (double)g->rebalances, SIM_UNIT_COUNT);
+        GROUP_FIGURE("rebalance_pause", g->paused_seconds, SIM_UNIT_SECONDS);
 #undef GROUP_FIGURE
         snprintf(path, sizeof path, "groups.%s.latency", g->name);
         sim_report_hist(rep, path, &g->latency);
@@ -553,7 +834,14 @@ static void sample(struct sim_component *self, struct sim_sampler *smp)
 {
     struct queue *q = (struct queue *)self;
     sim_sample(smp, "depth", (double)q->depth);
-    for (int i = 0; i < q->ngroups; i++) sim_sample(smp, q->groups[i].column, q->groups[i].lag.level);
+    for (int i = 0; i < q->ngroups; i++) {
+        struct group *g = &q->groups[i];
+        sim_sample(smp, g->column, g->lag.level);
+        int taking = 0;
+        for (int m = 0; m < g->nmembers && !g->paused && !q->broker_down; m++)
+            taking += !g->consumers[g->members[m]].stopped;
+        sim_sample(smp, g->members_column, taking);
+    }
 }
 
 static void describe(struct sim_component *self, char *buf, size_t n)
@@ -635,6 +923,7 @@ static void fini(struct sim_component *self)
         struct group *g = &q->groups[i];
         for (int c = 0; g->consumers && c < g->nconsumers; c++) sim_free(g->consumers[c].outcome);
         sim_free(g->consumers);
+        sim_free(g->members);
         sim_free(g->cursors);
     }
     sim_free(q->groups);
@@ -654,4 +943,7 @@ const struct sim_model queue_model = {
     .describe = describe,
     .theory = theory,
     .fini = fini,
+    .instance_named = instance_named,
+    .fault = fault,
+    .fault_instances = fault_instances,
 };

@@ -98,11 +98,12 @@ static void read_node_target(struct sim_world *w, struct sim_cfg *cfg, struct si
         add_target(f, c->index, -1);
         return;
     }
-    int n = sim_instances(c), i = -1;
+    int n = sim__fault_instances(c), i = -1;
     char *end;
     long v = strtol(sub, &end, 10);
     if (*sub && !*end) i = v >= 0 && v < n ? (int)v : -2;
     else if (c->model->instance_named) i = c->model->instance_named(c, sub);
+    SIM_ASSERT(c, i < n); /* a model names only instances it has */
     if (i == -2)
         sim_cfg_error(cfg, "target", "'%s' has instances 0 to %d, not %s", c->name, n - 1, sub);
     else if (i < 0)
@@ -293,20 +294,20 @@ static void fini(struct sim_component *self)
         sim_free(fs->specs[i].zone_side);
     }
     sim_free(fs->specs);
-    struct sim_world *w = self->world;
-    for (int c = 0; fs->health && c < w->ncomponents; c++) {
+    for (int c = 0; fs->health && c < fs->ncomponents; c++) {
         for (int k = 0; k < fs->health[c].nslots; k++) sim_fifo_fini(&fs->health[c].slot[k].held);
         sim_free(fs->health[c].slot);
     }
     sim_free(fs->health);
     sim_free(fs->marks.text);
-    w->faults = NULL;
+    self->world->faults = NULL;
 }
 
 static void configure(struct sim_component *self, struct sim_cfg *root)
 {
     struct sim__faults *fs = (struct sim__faults *)self;
     struct sim_world *w = self->world;
+    fs->ncomponents = w->ncomponents;
     fs->health = sim_alloc((size_t)w->ncomponents * sizeof *fs->health);
     int n = sim_cfg_array(root, "faults");
     fs->specs = sim_alloc((size_t)(n ? n : 1) * sizeof *fs->specs);

@@ -69,6 +69,7 @@ struct sim__faults {
     struct sim__fault_spec *specs;
     int nspecs;
     struct sim__node_health *health; /* per component index */
+    int ncomponents;                 /* in health (and a partition's sides): those built before */
     int partitions_on;
     /* the availability SLO over a sliding window of SLO_BUCKETS buckets */
     double slo_target;
@@ -97,6 +98,8 @@ void sim__faults_outcome(struct sim_world *w, enum sim_status status, sim_time s
 
 /* ---- for fault.c, fault_health.c and fault_report.c only ---- */
 struct sim__health *sim__health_of(struct sim_world *w, int comp, int instance);
+/* The instances a fault may target on c: model->fault_instances, else sim_instances. */
+int sim__fault_instances(struct sim_component *c);
 /* The fault turns on or off at one target; updates health, calls the model, measures. */
 void sim__fault_apply(struct sim__faults *fs, struct sim__fault_spec *f, struct sim__target *t,
                       bool begins);

@@ -8,11 +8,16 @@ static struct sim__node_health *node_health(struct sim_world *w, int comp)
     return w->faults ? &w->faults->health[comp] : NULL;
 }
 
+int sim__fault_instances(struct sim_component *c)
+{
+    return c->model->fault_instances ? c->model->fault_instances(c) : sim_instances(c);
+}
+
 struct sim__health *sim__health_of(struct sim_world *w, int comp, int instance)
 {
     struct sim__node_health *nh = node_health(w, comp);
     if (!nh->slot) {
-        nh->nslots = 1 + sim_instances(w->components[comp]);
+        nh->nslots = 1 + sim__fault_instances(w->components[comp]);
         nh->slot = sim_alloc((size_t)nh->nslots * sizeof *nh->slot);
         for (int i = 0; i < nh->nslots; i++) nh->slot[i].factor = 1;
     }
@@ -30,7 +35,7 @@ static const struct sim__health *slot(const struct sim__node_health *nh, int ins
 static const struct sim__node_health *touched(const struct sim_component *c)
 {
     const struct sim_world *w = c->world;
-    if (!w->faults || c->index < 0) return NULL;
+    if (!w->faults || c->index < 0 || c->index >= w->faults->ncomponents) return NULL;
     const struct sim__node_health *nh = &w->faults->health[c->index];
     return nh->slot ? nh : NULL;
 }
@@ -139,7 +144,8 @@ bool sim_fault_check_passes(struct sim_component *node, int instance, bool http,
 
 static uint8_t side(const struct sim__fault_spec *f, const struct sim_component *c, int zone)
 {
-    uint8_t s = c->index >= 0 ? f->comp_side[c->index] : 0;
+    bool built = c->index >= 0 && c->index < c->world->faults->ncomponents; /* a test's driver: no */
+    uint8_t s = built ? f->comp_side[c->index] : 0;
     if (zone >= 0) s |= f->zone_side[zone];
     return s;
 }

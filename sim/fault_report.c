@@ -170,22 +170,6 @@ void sim_fault_lost_writes(struct sim_component *node, int instance, uint64_t wr
                   (unsigned long long)writes, secs(oldest));
 }
 
-sim_time sim_fault_down_since(struct sim_component *node, int instance)
-{
-    struct sim__faults *fs = node->world->faults;
-    sim_time since = -1;
-    for (int i = 0; fs && i < fs->nspecs; i++) {
-        const struct sim__fault_spec *f = &fs->specs[i];
-        if (f->kind != SIM_FAULT_CRASH && f->kind != SIM_FAULT_HANG) continue;
-        for (int k = 0; k < f->ntargets; k++) {
-            const struct sim__target *t = &f->targets[k];
-            if (t->on && covers(t, node->index, instance) && (since < 0 || t->begin < since))
-                since = t->begin;
-        }
-    }
-    return since;
-}
-
 /* ---- client requests and the SLO window ---- */
 
 static void roll(struct sim__faults *fs, int64_t bucket)

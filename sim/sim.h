@@ -143,6 +143,10 @@ struct sim_model {
      * and implements the kinds in fault_kinds. May be NULL. */
     void (*fault)(struct sim_component *self, const struct sim_fault *f, bool begins);
     unsigned fault_kinds; /* SIM_FAULT_BIT of each model-specific kind fault() implements */
+    /* How many instances a fault may target, for a model whose parts callers never name
+     * in call->instance (a cache's cluster nodes, a queue's consumers). May be NULL: the
+     * instances() above. */
+    int (*fault_instances)(struct sim_component *self);
 };
 
 /* A bug, not bad input: prints the simulated time and the component, then exits with
@@ -386,7 +390,8 @@ sim_time sim_fault_slowed(struct sim_component *self, int instance, sim_time t);
 bool sim_fault_down(struct sim_component *self, int instance); /* crashed, node or instance */
 bool sim_fault_hung(struct sim_component *self, int instance);
 /* When the failure now on the instance (or on its node as a whole) began: the earliest
- * start among the crash, hang, slow and error faults on it now; -1 when none is. */
+ * start among the crash, hang, slow and error faults on it now; -1 when none is. For
+ * measuring (time to removal, what a failure lost), never for a model's decisions. */
 sim_time sim_fault_since(struct sim_component *node, int instance);
 /* How a health check of one kind sees the instance now: tcp fails only when crashed; http
  * also when hung, and with an error fault's ratio. (A deep check is a real call.) */
@@ -403,9 +408,6 @@ void sim_fault_restored(struct sim_component *by, struct sim_component *node, in
 /* Acknowledged writes lost by a fault on (node, instance), the oldest acked at `oldest`. */
 void sim_fault_lost_writes(struct sim_component *node, int instance, uint64_t writes,
                            sim_time oldest);
-/* When the crash or hang keeping (node, instance) down now began, or -1 when it is up: for
- * measuring what a failure physically lost, never for a model's decisions. */
-sim_time sim_fault_down_since(struct sim_component *node, int instance);
 /* Whether a partition cuts the network from one node to another now (their own zones). */
 bool sim_reachable(struct sim_component *from, struct sim_component *to);
 /* One line of the fault story (`archsim drill`), stamped with the time and the node. */
