@@ -653,7 +653,8 @@ static sim_time probe(struct sim_component *self, void *arg)
     bool http = hc->kind == CHECK_HTTP;
     if (sim_fault_check_passes(b->node, b->instance, http, lb->health_rng))
         probe_result(lb, b, true);
-    else if (http && !sim_fault_down(b->node, b->instance) && sim_fault_hung(b->node, b->instance))
+    else if (sim_fault_silent(b->node, b->instance) ||
+             (http && !sim_fault_down(b->node, b->instance) && sim_fault_hung(b->node, b->instance)))
         b->probe_timer = sim_schedule(self, hc->timeout, probe_timed_out, b);
     else
         probe_result(lb, b, false);

@@ -674,6 +674,17 @@ static void release_worker(struct service *s, struct job *j)
 }
 
 /* The job answers its caller and leaves the service. */
+/* The job leaves the instance: its worker, its place in the live list, its memory. */
+static void leave(struct service *s, struct job *j)
+{
+    sim_level_add(&s->in_system, sim_now(&s->base), -1);
+    struct instance *in = &s->instances[j->instance];
+    if (j->prev) j->prev->next = j->next;
+    else in->live = j->next;
+    if (j->next) j->next->prev = j->prev;
+    sim_pool_put(&s->jobs, j);
+}
+
 static void answer(struct service *s, struct job *j, enum sim_status status)
 {
     struct sim_component *self = &s->base;
@@ -689,13 +700,8 @@ static void answer(struct service *s, struct job *j, enum sim_status status)
             s->errors[status]++;
         }
     }
-    sim_level_add(&s->in_system, now, -1);
-    struct instance *in = &s->instances[j->instance];
-    if (j->prev) j->prev->next = j->next;
-    else in->live = j->next;
-    if (j->next) j->next->prev = j->prev;
     sim_respond(j->in, status);
-    sim_pool_put(&s->jobs, j);
+    leave(s, j);
 }
 
 static void service_done(struct sim_component *self, void *arg)
@@ -1110,8 +1116,9 @@ static void freeze(struct service *s, struct job *j)
 }
 
 /* A crash, or the restart that ends a hang, loses the instance's work: every job on it,
- * queued or not, is answered with status (the connection reset). */
-static void drop_instance(struct service *s, int i, enum sim_status status)
+ * queued or not, is answered with status (the connection reset), or, when the machine is
+ * gone (a silent crash), never answered. */
+static void drop_instance(struct service *s, int i, enum sim_status status, bool silent)
 {
     struct instance *in = &s->instances[i];
     sim_time now = sim_now(&s->base);
@@ -1119,7 +1126,12 @@ static void drop_instance(struct service *s, int i, enum sim_status status)
     while (sim_fifo_pop(&in->queue)) sim_level_add(&s->queued, now, -1);
     for (struct job *j; (j = in->live); lost++) {
         freeze(s, j);
-        answer(s, j, status);
+        if (!silent) {
+            answer(s, j, status);
+            continue;
+        }
+        release_worker(s, j);
+        leave(s, j);
     }
     if (lost) sim_story(&s->base, "instance %d loses %llu requests in progress", i,
                         (unsigned long long)lost);
@@ -1133,14 +1145,14 @@ static void fault(struct sim_component *self, const struct sim_fault *f, bool be
     for (int i = lo; i < hi; i++) {
         struct instance *in = &s->instances[i];
         if (f->kind == SIM_FAULT_CRASH) {
-            if (begins) drop_instance(s, i, SIM_UNAVAILABLE);
+            if (begins) drop_instance(s, i, SIM_UNAVAILABLE, f->silent);
             continue;
         }
         /* A hang deadlocks the instance: nothing on it moves until the restart. */
         if (begins) {
             for (struct job *j = in->live; j; j = j->next) freeze(s, j);
         } else {
-            drop_instance(s, i, SIM_FAILED);
+            drop_instance(s, i, SIM_FAILED, false);
         }
     }
 }

@@ -12,7 +12,7 @@
 
 /* The health of one node or one instance: what the faults on it add up to. */
 struct sim__health {
-    int down, hung;
+    int down, hung, silent; /* silent: of the crashes, those where nothing answers */
     double factor;         /* product of slow factors, 1 when none */
     sim_time add;
     double ratio;          /* error ratios, summed (capped at 1 when drawn) */

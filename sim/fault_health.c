@@ -56,6 +56,14 @@ bool sim_fault_hung(struct sim_component *self, int instance)
     return nh->slot[0].hung || (h && h->hung);
 }
 
+bool sim_fault_silent(struct sim_component *self, int instance)
+{
+    const struct sim__node_health *nh = touched(self);
+    if (!nh) return false;
+    const struct sim__health *h = slot(nh, instance);
+    return nh->slot[0].silent || (h && h->silent);
+}
+
 sim_time sim_fault_since(struct sim_component *node, int instance)
 {
     if (!touched(node)) return -1;
@@ -94,6 +102,7 @@ static double error_ratio(const struct sim__node_health *nh, const struct sim__h
 /* A call meets one slot's faults: refused, held or failed. */
 static bool takes(struct sim_component *self, struct sim_call *call, struct sim__health *h)
 {
+    if (h->silent) return true; /* lost: only the caller's timeout notices */
     if (h->down) {
         sim_respond(call, SIM_UNAVAILABLE);
         return true;
@@ -178,7 +187,10 @@ static void change_health(struct sim__faults *fs, const struct sim__fault_spec *
     struct sim__health *h = sim__health_of(fs->base.world, t->comp, t->instance);
     int d = begins ? 1 : -1;
     switch (f->kind) {
-    case SIM_FAULT_CRASH: h->down += d; break;
+    case SIM_FAULT_CRASH:
+        h->down += d;
+        if (f->fault.silent) h->silent += d;
+        break;
     case SIM_FAULT_HANG:
         h->hung += d;
         if (!h->hung) release_held(h);

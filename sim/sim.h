@@ -112,6 +112,7 @@ struct sim_fault {
     double factor;    /* slow: service time multiplier (1: none) */
     sim_time add;     /* slow: added to every service time */
     double ratio;     /* error: the share of calls failed */
+    bool silent;      /* crash: the machine is gone, nothing answers (else: refused at once) */
 };
 
 /* The interface of a component model. configure() reads JSON through cfg (errors name
@@ -389,6 +390,9 @@ bool sim_fault_takes(struct sim_component *self, struct sim_call *call, int inst
 sim_time sim_fault_slowed(struct sim_component *self, int instance, sim_time t);
 bool sim_fault_down(struct sim_component *self, int instance); /* crashed, node or instance */
 bool sim_fault_hung(struct sim_component *self, int instance);
+/* Crashed with nothing left to answer (a `silent` crash): calls and checks wait for their
+ * timeout instead of being refused. */
+bool sim_fault_silent(struct sim_component *self, int instance);
 /* When the failure now on the instance (or on its node as a whole) began: the earliest
  * start among the crash, hang, slow and error faults on it now; -1 when none is. For
  * measuring (time to removal, what a failure lost), never for a model's decisions. */

@@ -71,24 +71,29 @@ static const struct sim__metric *removals_within(const struct harness_run *h, co
  * A crashed instance refuses at once, so the removal comes (unhealthy_after - 1) x
  * interval + U after the crash: in (5s, 10s], at most interval x unhealthy_after, mean
  * 7.5s. Meanwhile round robin sends it every 4th call: 50 a second of 200. With
- * unhealthy_after 3 the window is (10s, 15s], mean 12.5s. */
+ * unhealthy_after 3 the window is (10s, 15s], mean 12.5s. A silent crash (the machine is
+ * gone: nothing refuses, nothing answers) fails each probe only at its timeout, the
+ * interval by default: with unhealthy_after 2 the window is (10s, 15s], the faults
+ * issue's "health check 5 s x 2 removes an instance within 10 to 15 s". */
 static void crashed_instance_is_removed_within_the_window(void **s)
 {
     (void)s;
     static const struct {
         int after;
         double lo, hi, mean;
-    } cases[] = {{2, 5, 10, 7.5}, {3, 10, 15, 12.5}};
-    for (int c = 0; c < 2; c++) {
+        bool silent;
+    } cases[] = {{2, 5, 10, 7.5, false}, {3, 10, 15, 12.5, false}, {2, 10, 15, 12.5, true}};
+    for (int c = 0; c < 3; c++) {
         char lb[256];
         snprintf(lb, sizeof lb, "\"backends\": [\"app\"], \"health_check\": {\"interval\": \"5s\", "
                  "\"unhealthy_after\": %d, \"kind\": \"tcp\"}", cases[c].after);
-        struct harness_run h = harness_run_text(
-            "health.json",
-            scenario(200, "36s", "0s", 40, lb, APP4,
-                     "[{\"target\": \"app.2\", \"kind\": \"crash\", \"at\": \"20s\"}]"),
-            NULL, 0, false);
-        printf("tcp checks every 5s, out after %d failed:\n", cases[c].after);
+        char fault[160];
+        snprintf(fault, sizeof fault, "[{\"target\": \"app.2\", \"kind\": \"crash\", \"at\": \"20s\"%s}]",
+                 cases[c].silent ? ", \"silent\": true" : "");
+        struct harness_run h = harness_run_text("health.json", scenario(200, "36s", "0s", 40, lb, APP4, fault),
+                                                NULL, 0, false);
+        printf("tcp checks every 5s, out after %d failed, %s crash:\n", cases[c].after,
+               cases[c].silent ? "a silent" : "a refusing");
         const struct sim__metric *m = removals_within(&h, "app-2", cases[c].lo, cases[c].hi);
         harness_inside("mean time to removal (s)", cases[c].mean, m, 0.1);
         const struct sim__metric *sent = metric(&h, "app-2", "requests_while_failed");
