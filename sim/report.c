@@ -118,12 +118,12 @@ void sim__story_print(FILE *f, const char *file, const struct sim__scenario *sc,
 {
     fprintf(f, "drill: %s (%s)\n", sc->name, file);
     if (sc->description[0]) fprintf(f, "%s\n", sc->description);
+    if (sc->story[0]) fprintf(f, "\nwhat to expect\n%s\n", sc->story);
     if (!res->nfaults) {
-        fprintf(f, "\nthis scenario injects no faults: there is no story to tell (add \"faults\" "
-                   "or --fault)\n\n");
+        fprintf(f, "\nthis scenario injects no faults: its trouble, if any, comes from its load "
+                   "and settings, and the report below shows it (add \"faults\" or --fault)\n\n");
         return;
     }
-    if (sc->story[0]) fprintf(f, "\nwhat to expect\n%s\n", sc->story);
     fprintf(f, "\nwhat happened (replication 0, seed %llu)\n%s", (unsigned long long)sc->seed,
             res->story ? res->story : "");
     fprintf(f, "\nin numbers (%d replication%s%s)\n", res->replications,
