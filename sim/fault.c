@@ -291,7 +291,7 @@ static void fini(struct sim_component *self)
     }
     sim_free(fs->specs);
     struct sim_world *w = self->world;
-    for (int c = 0; fs->health && c < w->ncomponents; c++) {
+    for (int c = 0; fs->health && c < fs->nhealth; c++) {
         for (int k = 0; k < fs->health[c].nslots; k++) sim_fifo_fini(&fs->health[c].slot[k].held);
         sim_free(fs->health[c].slot);
     }
@@ -304,6 +304,7 @@ static void configure(struct sim_component *self, struct sim_cfg *root)
     struct sim__faults *fs = (struct sim__faults *)self;
     struct sim_world *w = self->world;
     fs->health = sim_alloc((size_t)w->ncomponents * sizeof *fs->health);
+    fs->nhealth = w->ncomponents;
     int n = sim_cfg_array(root, "faults");
     fs->specs = sim_alloc((size_t)(n ? n : 1) * sizeof *fs->specs);
     for (int i = 0; i < n && !sim_cfg_failed(root); i++) {

@@ -68,7 +68,8 @@ struct sim__faults {
     struct sim_component base; /* "@faults" */
     struct sim__fault_spec *specs;
     int nspecs;
-    struct sim__node_health *health; /* per component index */
+    struct sim__node_health *health; /* per component index, below nhealth */
+    int nhealth; /* components when the faults were read (a test may add one later) */
     int partitions_on;
     /* the availability SLO over a sliding window of SLO_BUCKETS buckets */
     double slo_target;

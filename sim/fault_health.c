@@ -30,7 +30,7 @@ static const struct sim__health *slot(const struct sim__node_health *nh, int ins
 static const struct sim__node_health *touched(const struct sim_component *c)
 {
     const struct sim_world *w = c->world;
-    if (!w->faults || c->index < 0) return NULL;
+    if (!w->faults || c->index < 0 || c->index >= w->faults->nhealth) return NULL;
     const struct sim__node_health *nh = &w->faults->health[c->index];
     return nh->slot ? nh : NULL;
 }
@@ -120,7 +120,7 @@ bool sim_fault_check_passes(struct sim_component *node, int instance, bool http,
 
 static uint8_t side(const struct sim__fault_spec *f, const struct sim_component *c, int zone)
 {
-    uint8_t s = c->index >= 0 ? f->comp_side[c->index] : 0;
+    uint8_t s = c->index >= 0 && c->index < c->world->faults->nhealth ? f->comp_side[c->index] : 0;
     if (zone >= 0) s |= f->zone_side[zone];
     return s;
 }

@@ -136,12 +136,19 @@ struct lost {
     sim_time oldest;
 };
 
+/* The window runs from the oldest lost write to the failure: writes acknowledged before the
+ * occurrence began lose their data when it begins, even when the loss is only found later
+ * (a failover finds it at the promotion); a loss of later writes is counted to now. */
+static sim_time lost_until(const struct sim__target *t, sim_time now, sim_time oldest)
+{
+    return oldest <= t->begin ? t->begin : now;
+}
+
 static void credit_lost(struct sim__fault_spec *f, struct sim__target *t, sim_time now, void *arg)
 {
-    (void)t;
     const struct lost *l = arg;
     f->lost_writes += l->writes;
-    double window = l->writes ? secs(now - l->oldest) : 0;
+    double window = l->writes ? secs(lost_until(t, now, l->oldest) - l->oldest) : 0;
     if (window > f->lost_window) f->lost_window = window;
 }
 
@@ -151,8 +158,8 @@ void sim_fault_lost_writes(struct sim_component *node, int instance, uint64_t wr
     struct lost l = {writes, oldest};
     each_open(node, instance, credit_lost, &l);
     if (writes)
-        sim_story(node, "%llu acknowledged writes lost, spanning %.3fs", (unsigned long long)writes,
-                  secs(sim_now(node) - oldest));
+        sim_story(node, "%llu acknowledged writes lost, the oldest acknowledged at %.3fs",
+                  (unsigned long long)writes, secs(oldest));
 }
 
 /* ---- client requests and the SLO window ---- */

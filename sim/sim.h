@@ -394,7 +394,9 @@ bool sim_fault_check_passes(struct sim_component *node, int instance, bool http,
 void sim_fault_detected(struct sim_component *by, struct sim_component *node, int instance);
 /* The service the node gives is back although the fault may last (a failover). */
 void sim_fault_restored(struct sim_component *by, struct sim_component *node, int instance);
-/* Acknowledged writes lost by a fault on (node, instance), the oldest acked at `oldest`. */
+/* Acknowledged writes lost by a fault on (node, instance), the oldest acked at `oldest`.
+ * The fault's rpo_window runs from `oldest` to the fault's start (to now for writes acked
+ * after it began), so a loss found later (at a failover) still measures the data lost. */
 void sim_fault_lost_writes(struct sim_component *node, int instance, uint64_t writes,
                            sim_time oldest);
 /* One line of the fault story (`archsim drill`), stamped with the time and the node. */
