@@ -1450,6 +1450,6 @@ const struct sim_model cache_model = {
     .fini = fini,
     .instance_named = instance_named,
     .fault = fault,
-    .fault_kinds = SIM_FAULT_BIT(SIM_FAULT_FLUSH),
+    .fault_kinds = SIM_FAULT_BIT(SIM_FAULT_FLUSH) | SIM_FAULT_BIT(SIM_FAULT_SLOW),
     .fault_instances = fault_instances,
 };

@@ -1,12 +1,18 @@
 /* database.c: a replicated database over real keys and versions. Mode "primary": a primary
  * and replicas, each a server with workers and a FIFO queue; writes get the key's next
- * version at the primary and are shipped to every replica in order (sync, semi_sync or
- * async acknowledgement). Mode "quorum": N leaderless replicas, writes acked by W, reads
- * asking R. A connection pool sits in front of both. Primary mode may be sharded: S shards,
- * each a primary and its replicas, keys placed by hash, ring, range or a directory lookup;
- * scatter operations go to every shard and answer with the slowest. Invariants: a node's
- * applied version of a key never decreases; a key's acked version is the newest
- * acknowledged write; a key lives on exactly one shard. */
+ * version at the primary, join the shard's log, and stream to every replica in log order
+ * (sync, semi_sync or async acknowledgement). Mode "quorum": N leaderless replicas, writes
+ * acked by W, reads asking R. A connection pool sits in front of both. Primary mode may be
+ * sharded: S shards, each a primary and its replicas, keys placed by hash, ring, range or a
+ * directory lookup; scatter operations go to every shard and answer with the slowest.
+ * Faults (primary mode): servers crash, hang, slow down, fill their disk or pause
+ * replication; a heartbeat monitor declares a dead primary, promotes the most up-to-date
+ * replica (or restores the latest backup) and clients follow the new endpoint.
+ * Invariants: every server of a shard holds a prefix of the shard's log (so the most
+ * up-to-date replica holds every write any replica holds); a server's applied version of a
+ * key only goes back when a promotion or a restore discards the writes it never had; a
+ * key's acked version is the newest acknowledged write still held; a key lives on exactly
+ * one shard. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +33,7 @@ enum strategy { SHARD_HASH, SHARD_CONSISTENT_HASH, SHARD_RANGE, SHARD_DIRECTORY 
 static const char *const strategy_names[] = {"hash", "consistent_hash", "range", "directory",
                                              NULL};
 
-#define MAX_REPLICAS 64 /* a write's applied replicas are a 64-bit mask */
+#define MAX_REPLICAS 64
 #define MAX_QUORUM_N 32
 #define MAX_SHARDS 1024
 #define MAX_VIRTUAL_NODES 1000
@@ -38,16 +44,20 @@ struct job {
     struct sim_call *in;
     sim_time arrived;
     struct job *next;        /* the pool's or a server's FIFO */
+    struct job *lprev, *lnext; /* its server's live jobs (queued or in service) */
     struct sim_event *timer; /* the pool wait's timeout */
+    struct sim_event *work;  /* its service time running, or NULL */
     uint32_t rec;            /* the key's record + 1, 0: none (never written) */
     uint32_t snapshot;       /* the key's acked version when the read arrived */
-    int node;                /* 0: the primary, 1..R: a replica (of its shard) */
+    int node;                /* its server's place in the shard: 0..R (0: the first primary) */
     int shard;
     struct job *parent;      /* a scatter part: the call it is part of; NULL otherwise */
     enum sim_status worst;   /* a scatter call: the first error of its parts */
     bool connected, gone;    /* holds a connection; answered while waiting for one */
     bool written_key;        /* the key had an acknowledged write when the read arrived */
     bool scatter;            /* sent to every shard: its parts answer it */
+    bool on_server;          /* in its server's live list */
+    bool split;              /* a write a deposed primary takes in a split brain */
     sim_time at_shard;       /* when it reached its shard (after any directory lookup) */
     /* quorum reads; scatter calls: parts not yet answered */
     int pending;
@@ -57,33 +67,46 @@ struct job {
 };
 
 /* A write applied at the primary (or issued by the quorum coordinator) on its way to the
- * replicas; from the database's pool, freed when acknowledged and every shipment landed. */
+ * replicas; from the database's pool, freed when settled (acknowledged, or its client
+ * answered with an error) and every shipment landed or was discarded. Primary mode: it
+ * sits in its shard's log, oldest first, meanwhile. */
 struct write {
-    struct job *job; /* NULL once acknowledged */
+    struct job *job;   /* NULL once settled */
     uint32_t rec, version;
-    uint64_t applied; /* mask of the replicas that applied it */
+    uint64_t seq;      /* primary mode: its place in the shard's log (1, 2, ...) */
     int applies, needed, in_flight, shard;
-    bool acked;
+    bool acked, orphan; /* orphan: its client was answered with an error, never acked */
     sim_time acked_at;
+    struct write *prev, *next; /* the shard's log */
 };
 
-/* One version on its way to one replica (a replication shipment or a read repair). */
+/* One version on its way to one node: a replication shipment (in a replica's stream,
+ * primary mode), a quorum shipment or read repair, or a quorum reply. */
 struct shipment {
-    struct write *w; /* NULL for a read repair or a reply */
-    struct job *read; /* quorum: the read this replica answers */
+    struct write *w;   /* NULL for a read repair or a reply */
+    struct job *read;  /* quorum: the read this replica answers */
     uint32_t rec, version;
-    int replica;
+    int replica;       /* quorum: the replica; primary mode: the node it streams to */
+    sim_time at;       /* primary mode: when it applies, if the stream flows */
+    struct shipment *next; /* the stream, or quorum's held shipments */
 };
 
-/* A server: the primary or one replica of a shard. */
+/* A server: one node (the primary or a replica) of a shard. */
 struct server {
     int busy;
     struct job *head, *tail; /* FIFO queue */
     int64_t queued_n;
-    sim_time last_apply; /* replicas: when the newest shipment lands (in-order apply) */
+    struct job *live;        /* every job on it, queued or in service, for a crash */
+    /* its replication stream: shipments in log order, each applied at its `at` */
+    struct shipment *in_head, *in_tail;
+    struct sim_event *pump;  /* the stream's next apply, while it flows */
+    sim_time last_apply;     /* when the newest shipment lands (in-order apply) */
+    uint64_t applied_seq;    /* the last write of the shard's log it applied */
+    int paused, disk_full;   /* faults of those kinds on it now */
+    bool replaced;           /* restored from a backup on a new machine: its crash is over */
     struct sim_level busy_level, queued;
-    struct sim_level unreplicated; /* replicas: acknowledged writes not yet applied */
-    struct sim_hist lag;           /* replicas: ack at the primary to apply here */
+    struct sim_level unreplicated; /* acknowledged writes it has not applied (not a primary) */
+    struct sim_hist lag;           /* ack at the primary to apply here */
     uint64_t reads;
 };
 
@@ -93,11 +116,29 @@ struct point {
     int shard;
 };
 
-/* One shard's routing state and figures (its servers live in database.servers). */
+/* One shard's routing, log, failover state and figures (its servers live in
+ * database.servers). */
 struct shard {
-    int next_replica;
+    int next_node;  /* round robin over its nodes, skipping the primary and the down */
     uint64_t calls; /* measured: calls (and scatter parts) routed to it */
     struct sim_hist latency; /* successful calls and parts, arrival at the shard to answer */
+    int primary;    /* the node that is primary now */
+    uint64_t seq;   /* the last write of its log */
+    struct write *log_head, *log_tail;
+    /* the heartbeat monitor */
+    int misses;
+    bool beat_sent, beat_ok, declared;
+    struct sim_event *takeover; /* the promotion or restore under way */
+    bool restoring;
+    /* after a promotion: callers still on the old endpoint until ttl_end */
+    int old_primary; /* -1: none */
+    sim_time moved_at, ttl_end;
+    bool split;      /* fencing off: the deposed primary is back and takes writes */
+    uint64_t split_writes;
+    sim_time split_oldest;
+    /* backups */
+    uint64_t backup_seq, acked_after_backup;
+    sim_time first_ack_after_backup;
 };
 
 struct database {
@@ -112,7 +153,13 @@ struct database {
     int acks;
     enum read_from read_from;
     bool random_replica, read_your_writes;
-    struct server *servers; /* shard s: [s (1 + R)] its primary, then its R replicas */
+    struct server *servers; /* shard s: [s (1 + R)] its nodes 0..R (node 0 the first primary) */
+    /* failover and backups (primary mode) */
+    bool failover, fencing, backup;
+    int missed;
+    sim_time heartbeat, endpoint_ttl, backup_interval;
+    struct sim_dist *promote, *restore;
+    int backup_col;  /* the records' column of the latest backup */
     /* sharding (primary mode) */
     int nshards, virtual_nodes, npoints, nboundaries;
     enum strategy strategy;
@@ -126,6 +173,8 @@ struct database {
     int n, w, r;
     struct sim_dist *replica_latency, *anti_entropy;
     bool propagation, read_repair;
+    int quorum_paused, quorum_disk_full;      /* faults of those kinds on now */
+    struct shipment *held_head, *held_tail;   /* shipments a pause holds */
     /* connection pool */
     bool pool_on, pool_reject;
     int pool_size, pool_used;
@@ -133,13 +182,14 @@ struct database {
     struct job *pool_head, *pool_tail;
     int64_t pool_waiting_n;
 
-    /* records: per key, stride words: [primary or issued, acked, replica 0..] */
+    /* records: per key, stride words: [acked, node 0..., the backup's] */
     struct sim_keymap map; /* key -> record index + 1 */
     uint32_t *vers;
     size_t stride, nrecs, recs_allocated;
 
     struct sim_pool jobs, writes, shipments;
     struct sim_rng *service_rng, *lag_rng, *route_rng, *latency_rng, *choice_rng, *entropy_rng;
+    struct sim_rng *failover_rng, *endpoint_rng, *backup_rng;
 
     /* measurement */
     uint64_t reads, nwrites, acked, stale_reads, written_reads, stale_written, redirects;
@@ -149,6 +199,10 @@ struct database {
     double pool_wait_sum;
     struct sim_hist read_latency, write_latency, all_lag, scatter_latency;
     struct sim_level pool_in_use, pool_waiting;
+    /* over the whole run, warm-up included, as faults are */
+    uint64_t declared_dead, promotions, called_off, restores, backups, lost_writes;
+    uint64_t split_brain_writes;
+    sim_time last_promotion; /* -1: none */
 };
 
 /* ---- per-key records ---- */
@@ -173,9 +227,10 @@ static uint32_t *rec(struct database *d, uint32_t i)
 {
     return &d->vers[i * d->stride];
 }
-#define NEWEST 0 /* the primary's applied version, or the coordinator's last issued */
-#define ACKED 1
-#define REPLICA(k) (2 + (k))
+#define ACKED 0
+/* The version a node holds. Primary mode: node 0..R of the key's shard. Quorum mode: node 0
+ * is the coordinator (the last version it issued), node 1 + k replica k. */
+#define COL(node) (1 + (node))
 
 /* ---- the connection pool and answers ---- */
 
@@ -220,9 +275,33 @@ static void part_done(struct database *d, struct job *part, enum sim_status stat
     answer(d, p, p->worst);
 }
 
+static struct server *server_of(struct database *d, int shard, int node)
+{
+    return &d->servers[shard * (1 + d->nreplicas) + node];
+}
+
+/* The server's live list: the jobs a crash loses. */
+static void live_add(struct server *s, struct job *j)
+{
+    j->lprev = NULL;
+    j->lnext = s->live;
+    if (s->live) s->live->lprev = j;
+    s->live = j;
+    j->on_server = true;
+}
+
+static void live_remove(struct server *s, struct job *j)
+{
+    if (j->lprev) j->lprev->lnext = j->lnext;
+    else s->live = j->lnext;
+    if (j->lnext) j->lnext->lprev = j->lprev;
+    j->on_server = false;
+}
+
 static void answer(struct database *d, struct job *j, enum sim_status status)
 {
     struct sim_component *self = &d->base;
+    if (j->on_server) live_remove(server_of(d, j->shard, j->node), j);
     if (d->nshards > 1 && status == SIM_OK && !j->scatter && sim_measuring(self))
         sim_hist_record(&d->shards[j->shard].latency, sim_now(self) - j->at_shard);
     if (j->parent) {
@@ -240,6 +319,14 @@ static void answer(struct database *d, struct job *j, enum sim_status status)
     if (!j->gone) sim_pool_put(&d->jobs, j);
 }
 
+/* The engine answered the call itself (an error fault on the server picked for it). */
+static void taken(struct database *d, struct job *j)
+{
+    if (sim_measuring(&d->base)) d->errors[SIM_FAILED]++;
+    release_connection(d, j);
+    sim_pool_put(&d->jobs, j);
+}
+
 static void pool_timeout(struct sim_component *self, void *arg)
 {
     struct database *d = (struct database *)self;
@@ -254,9 +341,30 @@ static void pool_timeout(struct sim_component *self, void *arg)
 
 /* ---- primary mode: shards and servers ---- */
 
-static struct server *server_of(struct database *d, int shard, int node)
+/* A server's instance number (fault targets, callers naming one): s (1 + R) + node. */
+static int instance_of(const struct database *d, int shard, int node)
 {
-    return &d->servers[shard * (1 + d->nreplicas) + node];
+    return shard * (1 + d->nreplicas) + node;
+}
+
+/* Names for the story: a server as faults name it ("db.1"), and " of shard S" when sharded.
+ * Returned by value: the text lives until the end of the full expression. */
+struct name {
+    char s[96];
+};
+
+static struct name server_name(const struct database *d, int shard, int node)
+{
+    struct name n;
+    snprintf(n.s, sizeof n.s, "%s.%d", d->base.name, instance_of(d, shard, node));
+    return n;
+}
+
+static struct name of_shard(const struct database *d, int shard)
+{
+    struct name n = {""};
+    if (d->nshards > 1) snprintf(n.s, sizeof n.s, " of shard %d", shard);
+    return n;
 }
 
 /* The shard that owns key. hash and directory: key mod S (the directory's table holds
@@ -288,14 +396,35 @@ static int shard_of(const struct database *d, uint64_t key)
     return (int)(key % (uint64_t)d->nshards);
 }
 
+/* Crashed (the node as a whole, or this server unless a backup replaced it). */
+static bool server_down(struct database *d, int shard, int node)
+{
+    struct sim_component *self = &d->base;
+    if (sim_fault_down(self, -1)) return true;
+    return !server_of(d, shard, node)->replaced && sim_fault_down(self, instance_of(d, shard, node));
+}
+
+static bool server_hung(struct database *d, int shard, int node)
+{
+    struct sim_component *self = &d->base;
+    if (sim_fault_hung(self, -1)) return true;
+    return !server_of(d, shard, node)->replaced && sim_fault_hung(self, instance_of(d, shard, node));
+}
+
+/* The primary answers a heartbeat (and ships its log): neither crashed nor hung. */
+static bool answers(struct database *d, int shard, int node)
+{
+    return !server_down(d, shard, node) && !server_hung(d, shard, node);
+}
+
 static void begin_service(struct database *d, struct job *j);
 
-static void server_release(struct database *d, struct server *s)
+static void server_release(struct database *d, struct server *s, int shard, int node)
 {
     sim_time now = sim_now(&d->base);
     s->busy--;
     sim_level_add(&s->busy_level, now, -1);
-    if (s->head) {
+    if (s->head && !server_hung(d, shard, node)) {
         struct job *next = s->head;
         s->head = next->next;
         if (!s->head) s->tail = NULL;
@@ -305,8 +434,27 @@ static void server_release(struct database *d, struct server *s)
     }
 }
 
-/* Acknowledges write w: the key's acked version moves up, and every replica that has not
- * applied it now holds one more unreplicated write. */
+/* ---- primary mode: the log and the replication streams ---- */
+
+static void log_append(struct shard *sh, struct write *w)
+{
+    w->prev = sh->log_tail;
+    w->next = NULL;
+    if (sh->log_tail) sh->log_tail->next = w;
+    else sh->log_head = w;
+    sh->log_tail = w;
+}
+
+static void log_remove(struct shard *sh, struct write *w)
+{
+    if (w->prev) w->prev->next = w->next;
+    else sh->log_head = w->next;
+    if (w->next) w->next->prev = w->prev;
+    else sh->log_tail = w->prev;
+}
+
+/* Acknowledges write w: the key's acked version moves up, and every node of the shard but
+ * the primary that has not applied it now holds one more unreplicated write. */
 static void acknowledge(struct database *d, struct write *w)
 {
     sim_time now = sim_now(&d->base);
@@ -315,10 +463,15 @@ static void acknowledge(struct database *d, struct write *w)
     w->acked = true;
     w->acked_at = now;
     if (sim_measuring(&d->base)) d->acked++;
-    if (d->mode == MODE_PRIMARY)
-        for (int k = 0; k < d->nreplicas; k++)
-            if (!(w->applied >> k & 1))
-                sim_level_add(&server_of(d, w->shard, 1 + k)->unreplicated, now, 1);
+    if (d->mode == MODE_PRIMARY) {
+        struct shard *sh = &d->shards[w->shard];
+        for (int k = 0; k <= d->nreplicas; k++) {
+            struct server *x = server_of(d, w->shard, k);
+            if (k != sh->primary && x->applied_seq < w->seq) sim_level_add(&x->unreplicated, now, 1);
+        }
+        if (w->seq > sh->backup_seq && !sh->acked_after_backup++)
+            sh->first_ack_after_backup = now;
+    }
     struct job *j = w->job;
     w->job = NULL;
     answer(d, j, SIM_OK);
@@ -326,86 +479,169 @@ static void acknowledge(struct database *d, struct write *w)
 
 static void write_done_if_finished(struct database *d, struct write *w)
 {
-    if (w->acked && !w->in_flight) sim_pool_put(&d->writes, w);
+    if (!(w->acked || w->orphan) || w->in_flight) return;
+    if (d->mode == MODE_PRIMARY) log_remove(&d->shards[w->shard], w);
+    sim_pool_put(&d->writes, w);
 }
 
-static void land(struct sim_component *self, void *arg)
+/* The stream into (shard, node) flows: its primary ships and it applies. */
+static bool flowing(struct database *d, int shard, int node)
 {
-    struct database *d = (struct database *)self;
-    struct shipment *s = arg;
+    int p = d->shards[shard].primary;
+    struct server *ps = server_of(d, shard, p), *x = server_of(d, shard, node);
+    return node != p && answers(d, shard, p) && !ps->paused && answers(d, shard, node) &&
+           !x->paused && !x->disk_full;
+}
+
+/* A shipment lands on its node: the node now holds the write, and the write may be
+ * acknowledged (sync, semi_sync). */
+static void apply_shipment(struct database *d, int shard, int node, struct shipment *s)
+{
+    sim_time now = sim_now(&d->base);
     uint32_t *r = rec(d, s->rec);
-    if (s->version > r[REPLICA(s->replica)]) r[REPLICA(s->replica)] = s->version;
+    if (s->version > r[COL(node)]) r[COL(node)] = s->version;
     struct write *w = s->w;
     sim_pool_put(&d->shipments, s);
-    if (!w) return;
-    int k = s->replica;
+    struct server *x = server_of(d, shard, node);
+    SIM_ASSERT(&d->base, w->seq > x->applied_seq);
+    x->applied_seq = w->seq;
     w->in_flight--;
-    w->applied |= (uint64_t)1 << k;
     w->applies++;
-    if (d->mode == MODE_PRIMARY) {
-        struct server *rep = server_of(d, w->shard, 1 + k);
-        sim_time lag = w->acked ? sim_now(self) - w->acked_at : 0;
-        if (w->acked) sim_level_add(&rep->unreplicated, sim_now(self), -1);
-        if (sim_measuring(self)) {
-            sim_hist_record(&rep->lag, lag);
+    if (!w->orphan) {
+        sim_time lag = w->acked ? now - w->acked_at : 0;
+        if (w->acked) sim_level_add(&x->unreplicated, now, -1);
+        if (sim_measuring(&d->base)) {
+            sim_hist_record(&x->lag, lag);
             sim_hist_record(&d->all_lag, lag);
         }
+        if (!w->acked && w->applies >= w->needed) acknowledge(d, w);
     }
-    if (!w->acked && w->applies == w->needed) acknowledge(d, w);
     write_done_if_finished(d, w);
 }
 
-static void ship(struct database *d, struct write *w, uint32_t r, uint32_t version, int replica,
-                 sim_time delay)
+static void pump_event(struct sim_component *self, void *arg);
+
+/* Applies every shipment of the stream that is due, and waits for the next. */
+static void pump(struct database *d, struct server *x)
 {
-    struct shipment *s = sim_pool_get(&d->shipments);
-    *s = (struct shipment){.w = w, .rec = r, .version = version, .replica = replica};
-    if (w) w->in_flight++;
-    sim_schedule(&d->base, delay, land, s);
+    int idx = (int)(x - d->servers), shard = idx / (1 + d->nreplicas),
+        node = idx % (1 + d->nreplicas);
+    sim_time now = sim_now(&d->base);
+    while (x->in_head && x->in_head->at <= now) {
+        struct shipment *s = x->in_head;
+        x->in_head = s->next;
+        if (!x->in_head) x->in_tail = NULL;
+        apply_shipment(d, shard, node, s);
+    }
+    if (x->in_head && !x->pump) x->pump = sim_schedule(&d->base, x->in_head->at - now, pump_event, x);
 }
 
-/* The primary applied a write: it gets the key's next version and is shipped to every
- * replica, each applying in the order shipped, after a drawn lag. */
+static void pump_event(struct sim_component *self, void *arg)
+{
+    struct server *x = arg;
+    x->pump = NULL;
+    pump((struct database *)self, x);
+}
+
+/* After a fault changed: stopped streams hold their shipments, flowing ones apply what is
+ * due (a replica back catches up at once) and wait for the next. */
+static void refresh_streams(struct database *d)
+{
+    for (int s = 0; s < d->nshards; s++)
+        for (int k = 0; k <= d->nreplicas; k++) {
+            struct server *x = server_of(d, s, k);
+            if (!flowing(d, s, k)) {
+                sim_cancel(x->pump);
+                x->pump = NULL;
+            } else if (!x->pump && x->in_head) {
+                pump(d, x);
+            }
+        }
+}
+
+/* Puts write w on the stream of (its shard, node), to apply at `at`. */
+static void stream(struct database *d, struct write *w, int node, sim_time at)
+{
+    struct server *x = server_of(d, w->shard, node);
+    struct shipment *s = sim_pool_get(&d->shipments);
+    *s = (struct shipment){.w = w, .rec = w->rec, .version = w->version, .replica = node, .at = at};
+    w->in_flight++;
+    if (x->in_tail) x->in_tail->next = s;
+    else x->in_head = s;
+    x->in_tail = s;
+    if (x->in_head == s && flowing(d, w->shard, node))
+        x->pump = sim_schedule(&d->base, at - sim_now(&d->base), pump_event, x);
+}
+
+/* The primary applied a write: it gets the key's next version and the log's next place,
+ * and goes onto every other node's stream, each applying in log order after a drawn lag.
+ * sync waits for every node that is up (a crashed replica leaves the synchronous set),
+ * semi_sync for `acks` of them (fewer when fewer are up). */
 static void primary_write(struct database *d, struct job *j)
 {
     sim_time now = sim_now(&d->base);
+    struct shard *sh = &d->shards[j->shard];
     uint32_t r = record_of(d, j->in->key);
-    uint32_t version = ++rec(d, r)[NEWEST];
+    uint32_t version = ++rec(d, r)[COL(sh->primary)];
+    server_of(d, j->shard, sh->primary)->applied_seq = ++sh->seq;
     struct write *w = sim_pool_get(&d->writes);
-    int needed = d->replication == REPL_SYNC ? d->nreplicas
-                 : d->replication == REPL_SEMI_SYNC ? d->acks : 0;
-    *w = (struct write){.job = j, .rec = r, .version = version, .needed = needed,
-                        .shard = j->shard};
-    for (int k = 0; k < d->nreplicas; k++) {
-        struct server *rep = server_of(d, j->shard, 1 + k);
+    *w = (struct write){.job = j, .rec = r, .version = version, .seq = sh->seq, .shard = j->shard};
+    log_append(sh, w);
+    int up = 0;
+    for (int k = 0; k <= d->nreplicas; k++) {
+        if (k == sh->primary) continue;
+        struct server *x = server_of(d, j->shard, k);
         sim_time at = now + sim_dist_draw_time(d->lag, d->lag_rng);
-        if (at < rep->last_apply) at = rep->last_apply; /* in order per replica */
-        rep->last_apply = at;
-        ship(d, w, r, version, k, at - now);
+        if (at < x->last_apply) at = x->last_apply; /* in order per node */
+        x->last_apply = at;
+        stream(d, w, k, at);
+        up += !server_down(d, j->shard, k);
     }
-    if (!needed) acknowledge(d, w);
+    w->needed = d->replication == REPL_SYNC ? up
+                : d->replication == REPL_SEMI_SYNC ? (d->acks < up ? d->acks : up) : 0;
+    if (!w->needed) acknowledge(d, w);
     write_done_if_finished(d, w);
+}
+
+/* A split-brain write ends on the deposed primary: acknowledged while the split lasts, to
+ * be lost when it ends; refused once it is over. */
+static void split_write_done(struct database *d, struct job *j)
+{
+    struct shard *sh = &d->shards[j->shard];
+    if (!sh->split) {
+        answer(d, j, SIM_REJECTED);
+        return;
+    }
+    if (!sh->split_writes++) sh->split_oldest = sim_now(&d->base);
+    answer(d, j, SIM_OK);
 }
 
 static void service_done(struct sim_component *self, void *arg)
 {
     struct database *d = (struct database *)self;
     struct job *j = arg;
+    j->work = NULL;
     struct server *s = server_of(d, j->shard, j->node);
+    live_remove(s, j);
     if (j->in->op == SIM_OP_WRITE) {
-        server_release(d, s);
+        server_release(d, s, j->shard, j->node);
+        if (j->split) {
+            split_write_done(d, j);
+            return;
+        }
+        SIM_ASSERT(self, j->node == d->shards[j->shard].primary);
         primary_write(d, j);
         return;
     }
     /* A read returns the version its node holds as it answers. */
     uint32_t version = 0;
-    if (j->rec) version = rec(d, j->rec - 1)[j->node ? REPLICA(j->node - 1) : NEWEST];
+    if (j->rec) version = rec(d, j->rec - 1)[COL(j->node)];
     if (sim_measuring(self)) {
         s->reads++;
         if (version < j->snapshot) d->stale_reads++;
         if (j->written_key && version < j->snapshot) d->stale_written++;
     }
-    server_release(d, s);
+    server_release(d, s, j->shard, j->node);
     answer(d, j, SIM_OK);
 }
 
@@ -417,7 +653,9 @@ static void begin_service(struct database *d, struct job *j)
     int op = j->in->op == SIM_OP_WRITE ? 1 : 0;
     const struct sim_dist *dist = d->service_time_by_op[op] ? d->service_time_by_op[op]
                                                             : d->service_time;
-    sim_schedule(&d->base, sim_dist_draw_time(dist, d->service_rng), service_done, j);
+    sim_time t = sim_dist_draw_time(dist, d->service_rng);
+    t = sim_fault_slowed(&d->base, s->replaced ? -1 : instance_of(d, j->shard, j->node), t);
+    j->work = sim_schedule(&d->base, t, service_done, j);
 }
 
 static int load_of(const struct server *s)
@@ -425,43 +663,87 @@ static int load_of(const struct server *s)
     return s->busy + (int)s->queued_n;
 }
 
-/* The node of its shard a read goes to; read_your_writes sends it to the primary instead
- * when that replica has not applied the key's latest acknowledged write. */
+/* ---- primary mode: routing ---- */
+
+/* The node of its shard a read goes to, or -1 for the primary's endpoint. Crashed replicas are routed around; with none up, reads go to the primary.
+ * read_your_writes sends a read to the primary instead when its replica has not applied
+ * the key's latest acknowledged write. */
 static int route_read(struct database *d, struct job *j)
 {
-    if (!d->nreplicas || d->read_from == FROM_PRIMARY) return 0;
+    if (!d->nreplicas || d->read_from == FROM_PRIMARY) return -1;
+    struct shard *sh = &d->shards[j->shard];
     struct server *srv = server_of(d, j->shard, 0);
-    int node;
+    int p = sh->primary, node = -1, R = d->nreplicas;
     if (d->read_from == FROM_NEAREST) {
-        node = 1;
-        for (int k = 2; k <= d->nreplicas; k++)
-            if (load_of(&srv[k]) < load_of(&srv[node])) node = k;
-        if (load_of(&srv[0]) < load_of(&srv[node])) node = 0;
+        for (int k = 0; k <= R; k++)
+            if (k != p && !server_down(d, j->shard, k) &&
+                (node < 0 || load_of(&srv[k]) < load_of(&srv[node])))
+                node = k;
+        if (node >= 0 && load_of(&srv[p]) < load_of(&srv[node])) node = -1;
     } else if (d->random_replica) {
-        node = 1 + (int)sim_uniform_int(d->route_rng, (uint64_t)d->nreplicas);
+        int up = 0;
+        for (int k = 0; k <= R; k++) up += k != p && !server_down(d, j->shard, k);
+        if (up) {
+            int pick = (int)sim_uniform_int(d->route_rng, (uint64_t)up);
+            for (int k = 0; k <= R && node < 0; k++)
+                if (k != p && !server_down(d, j->shard, k) && !pick--) node = k;
+        }
     } else {
-        struct shard *sh = &d->shards[j->shard];
-        node = 1 + sh->next_replica;
-        sh->next_replica = (sh->next_replica + 1) % d->nreplicas;
+        for (int tries = 0; tries <= R && node < 0; tries++) {
+            int k = sh->next_node;
+            sh->next_node = (k + 1) % (R + 1);
+            if (k != p && !server_down(d, j->shard, k)) node = k;
+        }
     }
-    if (node && d->read_your_writes && j->rec) {
+    if (node >= 0 && d->read_your_writes && j->rec) {
         const uint32_t *r = rec(d, j->rec - 1);
-        if (r[REPLICA(node - 1)] < r[ACKED]) {
+        if (r[COL(node)] < r[ACKED]) {
             if (sim_measuring(&d->base)) d->redirects++;
-            node = 0;
+            node = -1;
         }
     }
     return node;
 }
 
-/* The job reached its shard (j->shard): to the node its operation goes to. */
-static void primary_admit(struct database *d, struct job *j)
+/* The node behind the primary's endpoint for this call: after a promotion a caller keeps
+ * the old endpoint until its cached copy expires, at a phase uniform over the TTL, so a
+ * call `a` into it reaches the new primary with probability a / TTL. */
+static int primary_endpoint(struct database *d, int shard)
 {
-    j->at_shard = sim_now(&d->base);
-    if (sim_measuring(&d->base)) d->shards[j->shard].calls++;
-    j->node = j->in->op == SIM_OP_WRITE ? 0 : route_read(d, j);
+    struct shard *sh = &d->shards[shard];
+    sim_time now = sim_now(&d->base);
+    if (sh->old_primary >= 0 && now < sh->ttl_end) {
+        double age = (double)(now - sh->moved_at) / (double)(sh->ttl_end - sh->moved_at);
+        if (sim_uniform(d->endpoint_rng) >= age) return sh->old_primary;
+    }
+    return sh->primary;
+}
+
+/* The job goes to its server (j->node): refused by a crash, failed by an error fault,
+ * held by a hang, queued when every worker is busy. */
+static void dispatch(struct database *d, struct job *j)
+{
     struct server *s = server_of(d, j->shard, j->node);
-    if (s->busy < d->workers) {
+    int instance = instance_of(d, j->shard, j->node);
+    bool write = j->in->op == SIM_OP_WRITE;
+    if (server_down(d, j->shard, j->node)) {
+        answer(d, j, SIM_UNAVAILABLE);
+        return;
+    }
+    if (write && !j->split && s->disk_full) {
+        answer(d, j, SIM_REJECTED);
+        return;
+    }
+    bool hung = server_hung(d, j->shard, j->node);
+    /* An error fault on the server; the engine met a server the caller named itself.
+     * (Scatter parts share their call, which the engine would answer: they are exempt.) */
+    if (!hung && !s->replaced && !j->parent && instance != j->in->instance &&
+        sim_fault_takes(&d->base, j->in, instance)) {
+        taken(d, j);
+        return;
+    }
+    live_add(s, j);
+    if (!hung && s->busy < d->workers) {
         begin_service(d, j);
         return;
     }
@@ -477,12 +759,503 @@ static void primary_admit(struct database *d, struct job *j)
     sim_level_add(&s->queued, sim_now(&d->base), 1);
 }
 
+/* The job reached its shard (j->shard): to the node its operation goes to. A call for the
+ * primary on the old endpoint after a promotion meets the deposed primary: refused while it
+ * is down, held while it hangs; once it is back a read is served there, and a write is
+ * refused as read-only (fencing) or taken, to be lost, in a split brain (no fencing). */
+static void primary_admit(struct database *d, struct job *j)
+{
+    j->at_shard = sim_now(&d->base);
+    if (sim_measuring(&d->base)) d->shards[j->shard].calls++;
+    bool write = j->in->op == SIM_OP_WRITE;
+    int node = write ? -1 : route_read(d, j);
+    if (node < 0) {
+        struct shard *sh = &d->shards[j->shard];
+        node = primary_endpoint(d, j->shard);
+        if (write && node != sh->primary && answers(d, j->shard, node)) {
+            if (!sh->split) {
+                j->node = node;
+                answer(d, j, SIM_REJECTED);
+                return;
+            }
+            j->split = true;
+        }
+    }
+    j->node = node;
+    dispatch(d, j);
+}
+
+/* ---- primary mode: faults on servers ---- */
+
+/* A crash, or the restart that ends a hang, loses the server's work: every job on it,
+ * queued or in service, is answered with status (the connection reset). */
+static void drop_server(struct database *d, int shard, int node, enum sim_status status)
+{
+    struct server *s = server_of(d, shard, node);
+    sim_time now = sim_now(&d->base);
+    struct job *list = s->live;
+    s->live = NULL;
+    s->head = s->tail = NULL;
+    sim_level_add(&s->queued, now, (double)-s->queued_n);
+    s->queued_n = 0;
+    sim_level_add(&s->busy_level, now, -s->busy);
+    s->busy = 0;
+    uint64_t lost = 0;
+    while (list) { /* answering may admit new jobs onto the server: they are not on list */
+        struct job *j = list;
+        list = j->lnext;
+        j->on_server = false;
+        sim_cancel(j->work);
+        j->work = NULL;
+        answer(d, j, status);
+        lost++;
+    }
+    if (lost)
+        sim_story(&d->base, "%s loses %llu calls in progress", server_name(d, shard, node).s,
+                  (unsigned long long)lost);
+}
+
+/* A hang: nothing on the server moves until the restart. */
+static void freeze_server(struct database *d, int shard, int node)
+{
+    for (struct job *j = server_of(d, shard, node)->live; j; j = j->lnext) {
+        sim_cancel(j->work);
+        j->work = NULL;
+    }
+}
+
+/* The primary's connections reset: writes waiting for their acknowledgement are answered
+ * with status and will never be acknowledged (they may still reach the replicas). */
+static void orphan_writes(struct database *d, int shard, enum sim_status status)
+{
+    struct write *next;
+    for (struct write *w = d->shards[shard].log_head; w; w = next) {
+        next = w->next;
+        if (w->acked || w->orphan) continue;
+        w->orphan = true;
+        struct job *j = w->job;
+        w->job = NULL;
+        answer(d, j, status);
+        write_done_if_finished(d, w);
+    }
+}
+
+/* A replica crashed: writes waiting for it wait only for the nodes still up. */
+static void reconsider_acks(struct database *d, int shard)
+{
+    struct shard *sh = &d->shards[shard];
+    struct write *next;
+    for (struct write *w = sh->log_head; w; w = next) {
+        next = w->next;
+        if (w->acked || w->orphan) continue;
+        int could = w->applies;
+        for (int k = 0; k <= d->nreplicas; k++)
+            could += k != sh->primary && !server_down(d, shard, k) &&
+                     server_of(d, shard, k)->applied_seq < w->seq;
+        if (w->needed > could) w->needed = could;
+        if (w->applies >= w->needed) acknowledge(d, w);
+        write_done_if_finished(d, w);
+    }
+}
+
+/* Sets every node's unreplicated level to the acknowledged writes of the log it lacks. */
+static void recount_unreplicated(struct database *d, int shard)
+{
+    struct shard *sh = &d->shards[shard];
+    sim_time now = sim_now(&d->base);
+    for (int k = 0; k <= d->nreplicas; k++) {
+        struct server *x = server_of(d, shard, k);
+        double lacks = 0;
+        for (struct write *w = sh->log_head; w && k != sh->primary; w = w->next)
+            lacks += w->acked && w->seq > x->applied_seq;
+        sim_level_add(&x->unreplicated, now, lacks - x->unreplicated.level);
+    }
+}
+
+/* The shard's history goes back to log position `at`, the state of column `from` (the
+ * promoted node's, or the backup's): writes after it are discarded from the log and every
+ * stream, and every node that held more is set to that state. */
+static void fork_history(struct database *d, int shard, uint64_t at, int from)
+{
+    struct shard *sh = &d->shards[shard];
+    for (int k = 0; k <= d->nreplicas; k++) {
+        struct server *x = server_of(d, shard, k);
+        struct shipment *keep = NULL, *tail = NULL, *next;
+        for (struct shipment *s = x->in_head; s; s = next) {
+            next = s->next;
+            s->next = NULL;
+            if (s->w->seq > at) {
+                s->w->in_flight--;
+                sim_pool_put(&d->shipments, s);
+                continue;
+            }
+            if (tail) tail->next = s;
+            else keep = s;
+            tail = s;
+        }
+        x->in_head = keep;
+        x->in_tail = tail;
+        sim_cancel(x->pump); /* its head may be gone: refresh_streams sets it again */
+        x->pump = NULL;
+    }
+    while (sh->log_tail && sh->log_tail->seq > at) {
+        struct write *w = sh->log_tail;
+        SIM_ASSERT(&d->base, w->in_flight == 0);
+        log_remove(sh, w);
+        if (w->acked && w->seq > sh->backup_seq) sh->acked_after_backup--;
+        if (w->job) answer(d, w->job, SIM_UNAVAILABLE);
+        sim_pool_put(&d->writes, w);
+    }
+    bool ahead[MAX_REPLICAS + 1];
+    for (int k = 0; k <= d->nreplicas; k++) ahead[k] = server_of(d, shard, k)->applied_seq > at;
+    const struct sim_keymap *m = &d->map;
+    for (size_t i = 0; m->slots && i <= m->mask; i++) {
+        if (!m->slots[i].val || shard_of(d, m->slots[i].key) != shard) continue;
+        uint32_t *r = rec(d, m->slots[i].val - 1);
+        uint32_t v = r[from];
+        for (int k = 0; k <= d->nreplicas; k++)
+            if (ahead[k]) r[COL(k)] = v;
+        if (r[ACKED] > v) r[ACKED] = v;
+    }
+    for (int k = 0; k <= d->nreplicas; k++)
+        if (ahead[k]) server_of(d, shard, k)->applied_seq = at;
+    sh->seq = at;
+}
+
+static void clients_follow(struct sim_component *self, void *arg);
+
+/* Replica `node` becomes the shard's primary: the acknowledged writes it never received
+ * are lost; every other node follows it; callers follow its endpoint within the TTL. */
+static void promote(struct database *d, int shard, int node)
+{
+    struct sim_component *self = &d->base;
+    struct shard *sh = &d->shards[shard];
+    int old = sh->primary;
+    uint64_t at = server_of(d, shard, node)->applied_seq, lost = 0, had = sh->seq;
+    sim_time oldest = SIM_NEVER;
+    orphan_writes(d, shard, SIM_UNAVAILABLE); /* their connections were to the old primary */
+    for (struct write *w = sh->log_head; w; w = w->next)
+        if (w->acked && w->seq > at) {
+            lost++;
+            if (w->acked_at < oldest) oldest = w->acked_at;
+        }
+    fork_history(d, shard, at, COL(node));
+    sh->primary = node;
+    sh->declared = false;
+    sh->misses = 0;
+    sh->beat_sent = false;
+    sh->old_primary = old;
+    sh->moved_at = sim_now(self);
+    sh->ttl_end = sh->moved_at + d->endpoint_ttl;
+    d->promotions++;
+    d->last_promotion = sh->moved_at;
+    sim_story(self, "promotes %s, the most up-to-date replica%s (log %llu of %llu): %llu "
+                    "acknowledged writes it never received are lost",
+              server_name(d, shard, node).s, of_shard(d, shard).s, (unsigned long long)at,
+              (unsigned long long)had, (unsigned long long)lost);
+    if (lost) {
+        d->lost_writes += lost;
+        sim_fault_lost_writes(self, instance_of(d, shard, old), lost, oldest);
+    }
+    recount_unreplicated(d, shard);
+    refresh_streams(d);
+    if (d->endpoint_ttl) sim_schedule(self, d->endpoint_ttl, clients_follow, sh);
+    else clients_follow(self, sh);
+}
+
+/* The endpoint TTL ran out after a promotion: every caller is on the new primary. A split
+ * brain ends: the deposed primary learns it was replaced, and the writes it took are lost. */
+static void clients_follow(struct sim_component *self, void *arg)
+{
+    struct database *d = (struct database *)self;
+    struct shard *sh = arg;
+    int shard = (int)(sh - d->shards), old = sh->old_primary;
+    if (old < 0 || sim_now(self) < sh->ttl_end) return; /* a later promotion took over */
+    sh->old_primary = -1;
+    sim_story(self, "every caller follows the new primary, %s", server_name(d, shard, sh->primary).s);
+    sim_fault_restored(self, self, instance_of(d, shard, old));
+    if (!sh->split) return;
+    sh->split = false;
+    uint64_t n = sh->split_writes;
+    sh->split_writes = 0;
+    if (!n) return;
+    d->lost_writes += n;
+    d->split_brain_writes += n;
+    sim_story(self, "the split brain ends: %s rejoins as a replica, and the %llu writes it "
+                    "acknowledged meanwhile are lost", server_name(d, shard, old).s,
+              (unsigned long long)n);
+    sim_fault_lost_writes(self, instance_of(d, shard, old), n, sh->split_oldest);
+}
+
+/* No replica could take over: the primary is rebuilt on a new machine from the latest
+ * backup; every acknowledged write after the backup is lost. The endpoint stays. */
+static void restore_backup(struct database *d, int shard)
+{
+    struct sim_component *self = &d->base;
+    struct shard *sh = &d->shards[shard];
+    int p = sh->primary, instance = instance_of(d, shard, p);
+    uint64_t lost = sh->acked_after_backup, had = sh->seq;
+    sim_time oldest = sh->first_ack_after_backup;
+    orphan_writes(d, shard, SIM_UNAVAILABLE);
+    drop_server(d, shard, p, SIM_UNAVAILABLE); /* the old machine's, if it hung */
+    struct server *x = server_of(d, shard, p);
+    x->replaced = sim_fault_down(self, instance) || sim_fault_hung(self, instance);
+    fork_history(d, shard, sh->backup_seq, d->backup_col);
+    sh->acked_after_backup = 0;
+    sh->declared = false;
+    sh->misses = 0;
+    sh->beat_sent = false;
+    d->restores++;
+    sim_story(self, "restores the primary%s (%s) from the backup at log %llu of %llu: %llu "
+                    "acknowledged writes since the backup are lost", of_shard(d, shard).s,
+              server_name(d, shard, p).s,
+              (unsigned long long)sh->backup_seq, (unsigned long long)had,
+              (unsigned long long)lost);
+    if (lost) {
+        d->lost_writes += lost;
+        sim_fault_lost_writes(self, instance, lost, oldest);
+    }
+    sim_fault_restored(self, self, instance);
+    recount_unreplicated(d, shard);
+    refresh_streams(d);
+}
+
+/* The replica that would be promoted: up, answering, with the most of the log applied
+ * (ties: the lowest node); -1 when none. */
+static int candidate(struct database *d, int shard)
+{
+    const struct shard *sh = &d->shards[shard];
+    int best = -1;
+    for (int k = 0; k <= d->nreplicas; k++)
+        if (k != sh->primary && answers(d, shard, k) &&
+            (best < 0 || server_of(d, shard, k)->applied_seq > server_of(d, shard, best)->applied_seq))
+            best = k;
+    return best;
+}
+
+static void takeover_event(struct sim_component *self, void *arg);
+
+/* The primary was declared dead: an election and promotion if a replica can take over,
+ * else a restore from the latest backup, else nothing until the primary is back. */
+static void plan_takeover(struct database *d, int shard)
+{
+    struct sim_component *self = &d->base;
+    struct shard *sh = &d->shards[shard];
+    if (sh->takeover) return;
+    if (sim_fault_down(self, -1)) {
+        sim_story(self, "the whole database is down: nothing can take over until it is back");
+        return;
+    }
+    if (candidate(d, shard) >= 0) {
+        sim_time t = sim_dist_draw_time(d->promote, d->failover_rng);
+        sh->restoring = false;
+        sh->takeover = sim_schedule(self, t, takeover_event, sh);
+        sim_story(self, "elects and promotes a replica%s (%.3fs)", of_shard(d, shard).s,
+                  (double)t / SIM_S);
+    } else if (d->backup) {
+        sim_time t = sim_dist_draw_time(d->restore, d->backup_rng);
+        sh->restoring = true;
+        sh->takeover = sim_schedule(self, t, takeover_event, sh);
+        sim_story(self, "no replica%s can take over: restores the latest backup (%.3fs)",
+                  of_shard(d, shard).s, (double)t / SIM_S);
+    } else {
+        sim_story(self, "no replica%s can take over and there is no backup: waits for the "
+                        "primary", of_shard(d, shard).s);
+    }
+}
+
+static void takeover_event(struct sim_component *self, void *arg)
+{
+    struct database *d = (struct database *)self;
+    struct shard *sh = arg;
+    int shard = (int)(sh - d->shards);
+    sh->takeover = NULL;
+    if (answers(d, shard, sh->primary)) {
+        d->called_off++;
+        sh->declared = false;
+        sh->misses = 0;
+        sim_story(self, "the primary (%s) answers again: the failover is called off",
+                  server_name(d, shard, sh->primary).s);
+        return;
+    }
+    if (sh->restoring) {
+        restore_backup(d, shard);
+        return;
+    }
+    int c = candidate(d, shard);
+    if (c < 0) plan_takeover(d, shard); /* the replicas failed meanwhile */
+    else promote(d, shard, c);
+}
+
+static void declare_dead(struct database *d, int shard)
+{
+    struct sim_component *self = &d->base;
+    struct shard *sh = &d->shards[shard];
+    sh->declared = true;
+    d->declared_dead++;
+    sim_story(self, "the primary (%s) missed %d heartbeats in a row: declared dead",
+              server_name(d, shard, sh->primary).s, d->missed);
+    sim_fault_detected(self, self, instance_of(d, shard, sh->primary));
+    plan_takeover(d, shard);
+}
+
+/* The monitor pings the shard's primary every interval; a beat is missed when no answer
+ * came within the interval, so the k-th miss is known one interval after its beat. */
+static sim_time heartbeat(struct sim_component *self, void *arg)
+{
+    struct database *d = (struct database *)self;
+    struct shard *sh = arg;
+    int shard = (int)(sh - d->shards);
+    if (sh->beat_sent) sh->misses = sh->beat_ok ? 0 : sh->misses + 1;
+    sh->beat_sent = true;
+    sh->beat_ok = answers(d, shard, sh->primary);
+    if (!sh->declared && sh->misses >= d->missed) {
+        declare_dead(d, shard);
+    } else if (sh->declared && !sh->takeover && !sh->misses) {
+        sh->declared = false;
+        d->called_off++;
+        sim_story(self, "the primary (%s) answers again", server_name(d, shard, sh->primary).s);
+    }
+    return d->heartbeat;
+}
+
+/* Every shard whose primary answers is backed up at once: its primary's version of each
+ * key, and its log position. */
+static sim_time backup_tick(struct sim_component *self, void *arg)
+{
+    (void)arg;
+    struct database *d = (struct database *)self;
+    bool ok[MAX_SHARDS];
+    for (int s = 0; s < d->nshards; s++) {
+        struct shard *sh = &d->shards[s];
+        ok[s] = answers(d, s, sh->primary);
+        if (!ok[s]) {
+            sim_story(self, "no backup%s: the primary is down", of_shard(d, s).s);
+            continue;
+        }
+        sh->backup_seq = sh->seq;
+        sh->acked_after_backup = 0;
+        d->backups++;
+    }
+    const struct sim_keymap *m = &d->map;
+    for (size_t i = 0; i <= m->mask; i++) {
+        if (!m->slots[i].val) continue;
+        int s = shard_of(d, m->slots[i].key);
+        if (!ok[s]) continue;
+        uint32_t *r = rec(d, m->slots[i].val - 1);
+        r[d->backup_col] = r[COL(d->shards[s].primary)];
+    }
+    return d->backup_interval;
+}
+
+/* A server is up again (its faults of one kind ended): a deposed primary rejoins as a
+ * replica (or, without fencing, takes writes until its callers move on); a replica back
+ * may be promoted where no one could be. */
+static void server_back(struct database *d, int shard, int node)
+{
+    struct sim_component *self = &d->base;
+    struct shard *sh = &d->shards[shard];
+    if (!answers(d, shard, node)) return;
+    if (node == sh->primary) {
+        sim_story(self, "%s is back as the primary", server_name(d, shard, node).s);
+    } else if (node == sh->old_primary && !d->fencing && sim_now(self) < sh->ttl_end) {
+        sh->split = true;
+        sim_story(self, "the deposed primary (%s) is back and, without fencing, takes the writes "
+                        "of callers still on the old endpoint: a split brain",
+                  server_name(d, shard, node).s);
+    } else {
+        sim_story(self, "%s is back as a replica of %s", server_name(d, shard, node).s,
+                  server_name(d, shard, sh->primary).s);
+    }
+    if (sh->declared && !sh->takeover && node != sh->primary) plan_takeover(d, shard);
+}
+
+static void server_fault(struct database *d, int shard, int node, const struct sim_fault *f,
+                         bool begins)
+{
+    struct sim_component *self = &d->base;
+    struct server *x = server_of(d, shard, node);
+    const struct shard *sh = &d->shards[shard];
+    int step = begins ? 1 : -1;
+    bool own = f->instance >= 0; /* this server's fault, not the node's */
+    switch (f->kind) {
+    case SIM_FAULT_CRASH:
+        if (begins) {
+            if (own) x->replaced = false;
+            drop_server(d, shard, node, SIM_UNAVAILABLE);
+            if (node == sh->primary) {
+                orphan_writes(d, shard, SIM_UNAVAILABLE);
+            } else {
+                reconsider_acks(d, shard);
+                if (own) sim_fault_detected(self, self, f->instance); /* routed around at once */
+            }
+        } else if (own && x->replaced) {
+            x->replaced = false; /* the old machine is back: the new one carries on */
+        } else {
+            server_back(d, shard, node);
+        }
+        break;
+    case SIM_FAULT_HANG:
+        if (begins) {
+            freeze_server(d, shard, node);
+        } else if (own && x->replaced) {
+            x->replaced = false;
+        } else if (!server_hung(d, shard, node)) { /* the restart */
+            drop_server(d, shard, node, SIM_FAILED);
+            if (node == sh->primary) orphan_writes(d, shard, SIM_FAILED);
+            server_back(d, shard, node);
+        }
+        break;
+    case SIM_FAULT_DISK_FULL: x->disk_full += step; break;
+    case SIM_FAULT_REPLICATION_PAUSED: x->paused += step; break;
+    default: break; /* slow: service times; error: at dispatch */
+    }
+}
+
 /* ---- quorum mode ---- */
+
+/* A version applied on replica k: a shipment landing, or a read repair. */
+static void quorum_apply(struct database *d, struct shipment *s)
+{
+    uint32_t *r = rec(d, s->rec);
+    if (s->version > r[COL(1 + s->replica)]) r[COL(1 + s->replica)] = s->version;
+    struct write *w = s->w;
+    sim_pool_put(&d->shipments, s);
+    if (!w) return;
+    w->in_flight--;
+    w->applies++;
+    if (!w->acked && w->applies == w->needed) acknowledge(d, w);
+    write_done_if_finished(d, w);
+}
+
+/* A shipment reaches its replica; a replication_paused fault holds it until it ends. */
+static void land(struct sim_component *self, void *arg)
+{
+    struct database *d = (struct database *)self;
+    struct shipment *s = arg;
+    if (!d->quorum_paused) {
+        quorum_apply(d, s);
+        return;
+    }
+    s->next = NULL;
+    if (d->held_tail) d->held_tail->next = s;
+    else d->held_head = s;
+    d->held_tail = s;
+}
+
+static void ship(struct database *d, struct write *w, uint32_t r, uint32_t version, int replica,
+                 sim_time delay)
+{
+    struct shipment *s = sim_pool_get(&d->shipments);
+    *s = (struct shipment){.w = w, .rec = r, .version = version, .replica = replica};
+    if (w) w->in_flight++;
+    sim_schedule(&d->base, delay, land, s);
+}
 
 static void quorum_write(struct database *d, struct job *j)
 {
     uint32_t r = record_of(d, j->in->key);
-    uint32_t version = ++rec(d, r)[NEWEST];
+    uint32_t version = ++rec(d, r)[COL(0)];
     struct write *w = sim_pool_get(&d->writes);
     *w = (struct write){.job = j, .rec = r, .version = version, .needed = d->w};
     sim_time lat[MAX_QUORUM_N];
@@ -537,7 +1310,7 @@ static void quorum_reply(struct sim_component *self, void *arg)
     struct job *j = s->read;
     int i = s->replica;
     sim_pool_put(&d->shipments, s);
-    uint32_t v = j->rec ? rec(d, j->rec - 1)[REPLICA(j->asked[i])] : 0;
+    uint32_t v = j->rec ? rec(d, j->rec - 1)[COL(1 + j->asked[i])] : 0;
     j->got[i] = v;
     if (v > j->best) j->best = v;
     if (--j->pending) return;
@@ -624,7 +1397,8 @@ static void admit(struct database *d, struct job *j)
         }
     }
     if (d->mode == MODE_QUORUM) {
-        if (j->in->op == SIM_OP_WRITE) quorum_write(d, j);
+        if (j->in->op == SIM_OP_WRITE && d->quorum_disk_full) answer(d, j, SIM_REJECTED);
+        else if (j->in->op == SIM_OP_WRITE) quorum_write(d, j);
         else quorum_read(d, j);
     } else {
         route(d, j);
@@ -669,6 +1443,7 @@ static void receive(struct sim_component *self, struct sim_call *call)
     if (d->pool_timeout) j->timer = sim_schedule(self, d->pool_timeout, pool_timeout, j);
 }
 
+
 /* ---- configuration ---- */
 
 /* key is refused unless cond holds; what names the setting it needs. */
@@ -678,6 +1453,31 @@ static void only_with(struct sim_cfg *cfg, const char *key, bool cond, const cha
 }
 
 static void configure_shards(struct database *d, struct sim_cfg *cfg);
+
+/* "failover" (the heartbeat monitor, the promotion, the endpoint) and "backup". */
+static void configure_recovery(struct database *d, struct sim_cfg *cfg)
+{
+    struct sim_cfg *f = sim_cfg_object(cfg, "failover", false);
+    if (f) {
+        d->failover = true;
+        d->heartbeat = sim_cfg_duration(f, "heartbeat", SIM_S, SIM_US, MAX_TIME);
+        d->missed = (int)sim_cfg_int(f, "missed", 3, 1, 1000);
+        d->promote = sim_cfg_dist(f, "promote", SIM_QTY_DURATION, "\"30s\"");
+        d->endpoint_ttl = sim_cfg_duration(f, "endpoint_ttl", 0, 0, MAX_TIME);
+        d->fencing = sim_cfg_bool(f, "fencing", true);
+        sim_cfg_end(f);
+    }
+    struct sim_cfg *b = sim_cfg_object(cfg, "backup", false);
+    if (b) {
+        d->backup = true;
+        d->backup_interval = sim_cfg_duration(b, "interval", SIM_REQUIRED, SIM_MS, MAX_TIME);
+        d->restore = sim_cfg_dist(b, "restore", SIM_QTY_DURATION, NULL);
+        sim_cfg_end(b);
+        if (!f && !sim_cfg_failed(cfg))
+            sim_cfg_error(cfg, "backup", "a restore begins when the heartbeat monitor declares the "
+                                         "primary dead: add \"failover\"");
+    }
+}
 
 static void configure_primary(struct database *d, struct sim_cfg *cfg)
 {
@@ -719,7 +1519,12 @@ static void configure_primary(struct database *d, struct sim_cfg *cfg)
     if (d->read_your_writes && d->read_from == FROM_PRIMARY)
         sim_cfg_error(cfg, "read_your_writes", "only with read_from \"replicas\" or \"nearest\"");
     configure_shards(d, cfg);
-    d->stride = 2 + (size_t)d->nreplicas;
+    configure_recovery(d, cfg);
+    /* Its servers are instances only to name them in faults: it sits in one zone. */
+    if (sim_cfg_has(cfg, "zones"))
+        sim_cfg_error(cfg, "zones", "a database sits in one zone: give its \"zone\"");
+    d->stride = 2 + (size_t)d->nreplicas + d->backup;
+    d->backup_col = d->backup ? 2 + d->nreplicas : -1;
 }
 
 static int point_order(const void *a, const void *b)
@@ -812,7 +1617,8 @@ static void configure_quorum(struct database *d, struct sim_cfg *cfg)
     static const char *const primary_only[] = {"replicas", "workers", "queue", "service_time",
                                                "service_time_by_op", "replication", "acks", "lag",
                                                "read_from", "replica_choice",
-                                               "read_your_writes", "shards", NULL};
+                                               "read_your_writes", "shards", "failover",
+                                               "backup", NULL};
     for (int i = 0; primary_only[i]; i++) only_with(cfg, primary_only[i], false, "mode \"primary\"");
     d->n = (int)sim_cfg_int(cfg, "n", SIM_REQUIRED, 1, MAX_QUORUM_N);
     int n = sim_cfg_failed(cfg) ? 1 : d->n;
@@ -848,7 +1654,12 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         d->servers = sim_alloc((size_t)nservers * sizeof *d->servers);
         for (int k = 0; k < nservers; k++) sim_hist_init(&d->servers[k].lag);
         d->shards = sim_alloc((size_t)d->nshards * sizeof *d->shards);
-        for (int i = 0; i < d->nshards; i++) sim_hist_init(&d->shards[i].latency);
+        for (int i = 0; i < d->nshards; i++) {
+            struct shard *sh = &d->shards[i];
+            sim_hist_init(&sh->latency);
+            sh->next_node = 1 % (1 + d->nreplicas);
+            sh->old_primary = -1;
+        }
     }
     sim_keymap_init(&d->map, 2048);
     sim_pool_init(&d->jobs, sizeof(struct job));
@@ -860,11 +1671,18 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     d->latency_rng = sim_rng(self, "latency");
     d->choice_rng = sim_rng(self, "choice");
     d->entropy_rng = sim_rng(self, "anti_entropy");
+    if (d->failover) {
+        d->failover_rng = sim_rng(self, "failover");
+        d->endpoint_rng = sim_rng(self, "endpoint");
+    }
+    if (d->backup) d->backup_rng = sim_rng(self, "backup");
+    d->last_promotion = -1;
     sim_hist_init(&d->read_latency);
     sim_hist_init(&d->write_latency);
     sim_hist_init(&d->all_lag);
     sim_hist_init(&d->scatter_latency);
 }
+
 
 static int server_count(const struct database *d)
 {
@@ -880,6 +1698,14 @@ static void start(struct sim_component *self)
         sim_level_init(&d->servers[k].busy_level, 0, 0);
         sim_level_init(&d->servers[k].queued, 0, 0);
         sim_level_init(&d->servers[k].unreplicated, 0, 0);
+    }
+    /* Each shard's monitor beats at its own random phase; backups start at one. */
+    for (int s = 0; d->failover && s < d->nshards; s++)
+        sim_every(self, (sim_time)(sim_uniform(d->failover_rng) * (double)d->heartbeat), heartbeat,
+                  &d->shards[s]);
+    if (d->backup) {
+        sim_every(self, (sim_time)(sim_uniform(d->backup_rng) * (double)d->backup_interval),
+                  backup_tick, NULL);
     }
 }
 
@@ -977,6 +1803,29 @@ static void report_shards(struct database *d, struct sim_report *rep)
     sim_report(rep, "hot_shard_share", total ? (double)most / (double)total : 0, SIM_UNIT_RATIO);
 }
 
+/* Failover and backups, over the whole run (warm-up included, as faults are). */
+static void report_recovery(struct database *d, struct sim_report *rep)
+{
+    if (d->failover) {
+        sim_report(rep, "failover.declared_dead", (double)d->declared_dead, SIM_UNIT_COUNT);
+        sim_report(rep, "failover.promotions", (double)d->promotions, SIM_UNIT_COUNT);
+        sim_report(rep, "failover.called_off", (double)d->called_off, SIM_UNIT_COUNT);
+        sim_report(rep, "failover.last_promotion",
+                   d->last_promotion < 0 ? NAN : (double)d->last_promotion / SIM_S, SIM_UNIT_SECONDS);
+        if (d->nshards == 1)
+            sim_report(rep, "failover.primary", d->shards[0].primary, SIM_UNIT_NUMBER);
+        if (!d->fencing)
+            sim_report(rep, "failover.split_brain_writes", (double)d->split_brain_writes,
+                       SIM_UNIT_COUNT);
+    }
+    if (d->backup) {
+        sim_report(rep, "backup.backups", (double)d->backups, SIM_UNIT_COUNT);
+        sim_report(rep, "backup.restores", (double)d->restores, SIM_UNIT_COUNT);
+    }
+    if (d->failover || d->backup)
+        sim_report(rep, "lost_writes", (double)d->lost_writes, SIM_UNIT_COUNT);
+}
+
 static void report(struct sim_component *self, struct sim_report *rep)
 {
     struct database *d = (struct database *)self;
@@ -1013,6 +1862,7 @@ static void report(struct sim_component *self, struct sim_report *rep)
         if (d->any_scatter) sim_report_hist(rep, "scatter_latency", &d->scatter_latency);
         if (d->directory)
             sim_report(rep, "directory_lookups", (double)d->directory_lookups, SIM_UNIT_COUNT);
+        report_recovery(d, rep);
     } else {
         sim_report(rep, "read_repairs", (double)d->read_repairs, SIM_UNIT_COUNT);
     }
@@ -1038,7 +1888,8 @@ static void sample(struct sim_component *self, struct sim_sampler *smp)
     struct database *d = (struct database *)self;
     double unreplicated = 0;
     for (int k = 0; k < server_count(d); k++)
-        if (k % (1 + d->nreplicas) && d->servers[k].unreplicated.level > unreplicated)
+        if (k % (1 + d->nreplicas) != d->shards[k / (1 + d->nreplicas)].primary &&
+            d->servers[k].unreplicated.level > unreplicated)
             unreplicated = d->servers[k].unreplicated.level;
     sim_sample(smp, "unreplicated_writes", unreplicated);
     sim_sample(smp, "pool_in_use", d->pool_used);
@@ -1126,6 +1977,91 @@ static void describe(struct sim_component *self, char *buf, size_t n)
             snprintf(buf + len, n - len, "; %d shards (%s)%s", d->nshards,
                      strategy_names[d->strategy], d->any_scatter ? ", scatter" : "");
     }
+    if (d->failover) {
+        size_t len = strlen(buf);
+        sim_dist_describe(d->promote, a, sizeof a);
+        if (len < n)
+            snprintf(buf + len, n - len, "; failover after %d missed %.3gs heartbeats, promote %s, "
+                                         "endpoint ttl %.3gs%s", d->missed,
+                     (double)d->heartbeat / SIM_S, a, (double)d->endpoint_ttl / SIM_S,
+                     d->fencing ? "" : ", no fencing");
+    }
+    if (d->backup) {
+        size_t len = strlen(buf);
+        sim_dist_describe(d->restore, a, sizeof a);
+        if (len < n)
+            snprintf(buf + len, n - len, "; backup every %.3gs, restore %s",
+                     (double)d->backup_interval / SIM_S, a);
+    }
+}
+
+/* ---- faults ---- */
+
+static void quorum_fault(struct database *d, const struct sim_fault *f, bool begins)
+{
+    int step = begins ? 1 : -1;
+    if (f->kind == SIM_FAULT_DISK_FULL) d->quorum_disk_full += step;
+    if (f->kind != SIM_FAULT_REPLICATION_PAUSED) return;
+    d->quorum_paused += step;
+    while (!d->quorum_paused && d->held_head) { /* the held shipments land, in order */
+        struct shipment *s = d->held_head;
+        d->held_head = s->next;
+        if (!d->held_head) d->held_tail = NULL;
+        quorum_apply(d, s);
+    }
+}
+
+/* Primary mode: the fault hits one server (f->instance) or every server of the node. */
+static void fault(struct sim_component *self, const struct sim_fault *f, bool begins)
+{
+    struct database *d = (struct database *)self;
+    if (d->mode == MODE_QUORUM) {
+        quorum_fault(d, f, begins);
+        return;
+    }
+    int per = 1 + d->nreplicas, lo = f->instance < 0 ? 0 : f->instance,
+        hi = f->instance < 0 ? server_count(d) : f->instance + 1;
+    for (int i = lo; i < hi; i++) server_fault(d, i / per, i % per, f, begins);
+    refresh_streams(d);
+}
+
+static int instances(struct sim_component *self)
+{
+    struct database *d = (struct database *)self;
+    int n = server_count(d);
+    return n ? n : 1;
+}
+
+/* A decimal index at *p, advanced past it; -1 when there is none. */
+static int read_index(const char **p)
+{
+    long v = 0;
+    const char *s = *p;
+    if (*s < '0' || *s > '9') return -1;
+    while (*s >= '0' && *s <= '9' && v < 100000) v = v * 10 + (*s++ - '0');
+    *p = s;
+    return (int)v;
+}
+
+/* "primary" and "replica.N" (unsharded); "shard.S.primary" and "shard.S.replica.N". */
+static int instance_named(struct sim_component *self, const char *name)
+{
+    struct database *d = (struct database *)self;
+    if (d->mode != MODE_PRIMARY) return -1;
+    int shard = 0;
+    const char *p = name;
+    if (!strncmp(p, "shard.", 6)) {
+        p += 6;
+        shard = read_index(&p);
+        if (shard < 0 || shard >= d->nshards || *p++ != '.') return -1;
+    } else if (d->nshards > 1) {
+        return -1;
+    }
+    if (!strcmp(p, "primary")) return instance_of(d, shard, 0);
+    if (strncmp(p, "replica.", 8)) return -1;
+    p += 8;
+    int k = read_index(&p);
+    return k >= 0 && k < d->nreplicas && !*p ? instance_of(d, shard, 1 + k) : -1;
 }
 
 static void fini(struct sim_component *self)
@@ -1156,5 +2092,10 @@ const struct sim_model database_model = {
     .sample = sample,
     .describe = describe,
     .theory = theory,
+    .fault_instances = instances, /* servers are fault targets; callers never name one */
     .fini = fini,
+    .instance_named = instance_named,
+    .fault = fault,
+    .fault_kinds = SIM_FAULT_BIT(SIM_FAULT_DISK_FULL) | SIM_FAULT_BIT(SIM_FAULT_REPLICATION_PAUSED) |
+                   SIM_FAULT_BIT(SIM_FAULT_SLOW),
 };

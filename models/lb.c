@@ -839,8 +839,8 @@ static void begin_processing(struct lb *lb, struct job *j)
         lb->started++;
         lb->wait_sum += (double)(now - j->arrived);
     }
-    sim_time cost = sim_dist_draw_time(lb->processing_time, lb->cost_rng) +
-                    sim_dist_draw_time(lb->tls_time, lb->cost_rng);
+    sim_time cost = sim_fault_slowed(self, -1, sim_dist_draw_time(lb->processing_time, lb->cost_rng) +
+                                                   sim_dist_draw_time(lb->tls_time, lb->cost_rng));
     sim_schedule(self, cost, processed, j);
 }
 
@@ -1103,4 +1103,5 @@ const struct sim_model lb_model = {
     .sample = sample,
     .describe = describe,
     .fini = fini,
+    .fault_kinds = SIM_FAULT_BIT(SIM_FAULT_SLOW), /* stretches the processing cost */
 };

@@ -946,4 +946,5 @@ const struct sim_model queue_model = {
     .instance_named = instance_named,
     .fault = fault,
     .fault_instances = fault_instances,
+    .fault_kinds = SIM_FAULT_BIT(SIM_FAULT_SLOW),
 };

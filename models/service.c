@@ -1436,4 +1436,5 @@ const struct sim_model service_model = {
     .instances = instances,
     .fini = fini,
     .fault = fault,
+    .fault_kinds = SIM_FAULT_BIT(SIM_FAULT_SLOW),
 };

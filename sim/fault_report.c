@@ -149,14 +149,19 @@ struct lost {
     sim_time oldest;
 };
 
-/* The window runs from the oldest lost write's acknowledgement to the failure: what a
- * restore point objective measures. */
+/* The window runs from the oldest lost write to the failure: writes acknowledged before the
+ * occurrence began lose their data when it begins, even when the loss is only found later
+ * (a failover finds it at the promotion); a loss of later writes is counted to now. */
+static sim_time lost_until(const struct sim__target *t, sim_time now, sim_time oldest)
+{
+    return oldest <= t->begin ? t->begin : now;
+}
+
 static void credit_lost(struct sim__fault_spec *f, struct sim__target *t, sim_time now, void *arg)
 {
-    (void)now;
     const struct lost *l = arg;
     f->lost_writes += l->writes;
-    double window = l->writes && l->oldest < t->begin ? secs(t->begin - l->oldest) : 0;
+    double window = l->writes ? secs(lost_until(t, now, l->oldest) - l->oldest) : 0;
     if (window > f->lost_window) f->lost_window = window;
 }
 

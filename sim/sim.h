@@ -99,10 +99,12 @@ enum sim_fault_kind {
     SIM_FAULT_KINDS
 };
 #define SIM_FAULT_BIT(k) (1u << (k))
-/* The kinds every model takes: the engine applies them to calls (sim_fault_takes). */
+/* The kinds every model takes: the engine applies them to calls (sim_fault_takes). A
+ * model that draws service times declares SIM_FAULT_SLOW and passes them through
+ * sim_fault_slowed. */
 #define SIM_FAULT_GENERIC                                                                 \
     (SIM_FAULT_BIT(SIM_FAULT_CRASH) | SIM_FAULT_BIT(SIM_FAULT_HANG) |                   \
-     SIM_FAULT_BIT(SIM_FAULT_SLOW) | SIM_FAULT_BIT(SIM_FAULT_ERROR))
+     SIM_FAULT_BIT(SIM_FAULT_ERROR))
 
 /* One fault hitting one node (or one of its instances); the engine's, read-only. */
 struct sim_fault {
@@ -409,7 +411,9 @@ bool sim_fault_replace(struct sim_component *self, int instance);
 void sim_fault_detected(struct sim_component *by, struct sim_component *node, int instance);
 /* The service the node gives is back although the fault may last (a failover). */
 void sim_fault_restored(struct sim_component *by, struct sim_component *node, int instance);
-/* Acknowledged writes lost by a fault on (node, instance), the oldest acked at `oldest`. */
+/* Acknowledged writes lost by a fault on (node, instance), the oldest acked at `oldest`.
+ * The fault's rpo_window runs from `oldest` to the fault's start (to now for writes acked
+ * after it began), so a loss found later (at a failover) still measures the data lost. */
 void sim_fault_lost_writes(struct sim_component *node, int instance, uint64_t writes,
                            sim_time oldest);
 /* Whether a partition cuts the network from one node to another now (their own zones). */

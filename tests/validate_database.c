@@ -165,6 +165,37 @@ static void sharded_mm1_per_shard_response(void **state)
     harness_done(&h);
 }
 
+/* Failover with async replication, a constant lag L and zero service and link times: a
+ * write is acknowledged as it arrives and applied on the replica exactly L later, and the
+ * crash stops the stream. The promoted replica lacks exactly the writes acknowledged in the
+ * last L before the crash, a Poisson count of mean lambda L. */
+static void failover_loses_lambda_times_lag(void **state)
+{
+    (void)state;
+    const char *file = "scenarios/validation/db-failover-async-rpo.json";
+    const double lambda = 500, lag = 0.1;
+    struct harness_run h = harness_run(file, NULL, 0);
+    printf("%s (lambda %g/s, L %g ms)\n", file, lambda, lag * 1e3);
+    harness_inside("writes lost by the failover, lambda L", lambda * lag,
+                   harness_metric(&h, "faults.0.rpo_writes"), TIGHT);
+    harness_done(&h);
+}
+
+/* A restore from the latest backup, taken every B from a uniform phase: a crash at a fixed
+ * time t >= B falls U(0, B) after the latest backup, and loses the writes acknowledged since,
+ * Poisson(lambda U): lambda B / 2 on average (and the window since the backup, B / 2). */
+static void restore_loses_half_a_backup_interval(void **state)
+{
+    (void)state;
+    const char *file = "scenarios/validation/db-backup-rpo.json";
+    const double lambda = 200, interval = 2;
+    struct harness_run h = harness_run(file, NULL, 0);
+    printf("%s (lambda %g/s, B %g s)\n", file, lambda, interval);
+    harness_inside("writes lost by the restore, lambda B / 2", lambda * interval / 2,
+                   harness_metric(&h, "faults.0.rpo_writes"), TIGHT);
+    harness_done(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +207,8 @@ int main(void)
         cmocka_unit_test(async_stale_lag_100ms),
         cmocka_unit_test(async_lag_distribution),
         cmocka_unit_test(sharded_mm1_per_shard_response),
+        cmocka_unit_test(failover_loses_lambda_times_lag),
+        cmocka_unit_test(restore_loses_half_a_backup_interval),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
