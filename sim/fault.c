@@ -110,7 +110,10 @@ static void read_node_target(struct sim_world *w, struct sim_cfg *cfg, struct si
         sim_cfg_error(cfg, "target", "'%s' (a %s) has no instance called '%s'%s", c->name,
                       c->model->name, sub,
                       c->model->instance_named ? "" : ": name an instance by its number");
-    else add_target(f, c->index, i);
+    else {
+        add_target(f, c->index, i);
+        f->targets[f->ntargets - 1].named = text;
+    }
 }
 
 /* One side of a partition (key "from" or "to"): node names, "zone:Z" and "region:R". */

@@ -29,6 +29,7 @@ struct sim__node_health {
 struct sim__target {
     struct sim__fault_spec *spec;
     int comp, instance;     /* component index; instance -1: the whole node */
+    const char *named;      /* the target as written when it names one instance ("db.primary") */
     bool on;                /* the fault is on it now */
     sim_time begin, end;    /* the current (or last) occurrence; end SIM_NEVER while on */
     sim_time detected, restored; /* -1: not yet */

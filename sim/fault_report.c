@@ -13,6 +13,7 @@
 void sim__target_name(struct sim_world *w, const struct sim__target *t, char *buf, size_t n)
 {
     if (t->comp < 0) snprintf(buf, n, "%s", t->spec->label);
+    else if (t->named) snprintf(buf, n, "%s", t->named);
     else if (t->instance < 0) snprintf(buf, n, "%s", w->components[t->comp]->name);
     else snprintf(buf, n, "%s.%d", w->components[t->comp]->name, t->instance);
 }
