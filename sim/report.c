@@ -109,7 +109,8 @@ static void fault_value(const struct sim__results *res, int k, const char *leaf,
         snprintf(buf, n, "%s", v);
         return;
     }
-    sim__format_value(m->ci.half, m->unit, h, sizeof h);
+    if (m->unit == SIM_UNIT_COUNT) snprintf(h, sizeof h, "%.3g", m->ci.half);
+    else sim__format_value(m->ci.half, m->unit, h, sizeof h);
     snprintf(buf, n, "%s +- %s", v, h);
 }
 
