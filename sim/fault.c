@@ -297,6 +297,8 @@ static void fini(struct sim_component *self)
         sim_free(fs->specs[i].targets);
         sim_free(fs->specs[i].comp_side);
         sim_free(fs->specs[i].zone_side);
+        sim_free(fs->specs[i].snap);
+        sim_free(fs->specs[i].during_calls);
     }
     sim_free(fs->specs);
     for (int c = 0; fs->health && c < fs->ncomponents; c++) {
@@ -304,6 +306,7 @@ static void fini(struct sim_component *self)
         sim_free(fs->health[c].slot);
     }
     sim_free(fs->health);
+    sim_free(fs->received);
     sim_free(fs->marks.text);
     self->world->faults = NULL;
 }
@@ -314,6 +317,7 @@ static void configure(struct sim_component *self, struct sim_cfg *root)
     struct sim_world *w = self->world;
     fs->ncomponents = w->ncomponents;
     fs->health = sim_alloc((size_t)w->ncomponents * sizeof *fs->health);
+    fs->received = sim_alloc((size_t)w->ncomponents * sizeof *fs->received);
     int n = sim_cfg_array(root, "faults");
     fs->specs = sim_alloc((size_t)(n ? n : 1) * sizeof *fs->specs);
     for (int i = 0; i < n && !sim_cfg_failed(root); i++) {
@@ -321,6 +325,8 @@ static void configure(struct sim_component *self, struct sim_cfg *root)
         if (!cfg) return;
         struct sim__fault_spec *f = &fs->specs[fs->nspecs++];
         f->id = i;
+        f->snap = sim_alloc((size_t)w->ncomponents * sizeof *f->snap);
+        f->during_calls = sim_alloc((size_t)w->ncomponents * sizeof *f->during_calls);
         read_fault(fs, cfg, f);
     }
     fs->slo_target = 0.99;

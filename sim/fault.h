@@ -59,6 +59,9 @@ struct sim__fault_spec {
     double lost_window;
     uint64_t failed[SIM_STATUS_COUNT], finished;
     sim_time last_end;       /* when a target last came back on its own (SIM_NEVER: never) */
+    /* the load every node carried while the fault was on, against the rest of the run */
+    uint64_t *snap, *during_calls; /* per component: calls received at the span's start, in spans */
+    sim_time during_time;
     sim_time outage, outage_first, outage_last; /* below the SLO, credited to this fault */
     bool in_episode;         /* credited with the SLO breach going on now */
 };
@@ -81,6 +84,8 @@ struct sim__faults {
     sim_time outage_total;
     uint64_t breaches;
     struct sim_rng *error_rng;
+    uint64_t *received;      /* per component: calls delivered to it */
+    uint64_t all_ok, all_finished;
     /* With the story: "fault begin end detected restored" per occurrence, in seconds (-1:
      * never), for the pictures' shading. */
     struct sim__text marks;

@@ -130,6 +130,8 @@ bool sim_fault_takes(struct sim_component *self, struct sim_call *call, int inst
 /* The node's faults, and a named instance's: a model checks the instances it picks itself. */
 bool sim__fault_intercept(struct sim_component *callee, struct sim_call *call)
 {
+    struct sim__faults *fs = callee->world->faults;
+    if (callee->index < fs->ncomponents) fs->received[callee->index]++;
     const struct sim__node_health *nh = touched(callee);
     if (!nh) return false;
     if (takes(callee, call, &nh->slot[0])) return true;

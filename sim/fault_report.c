@@ -7,6 +7,7 @@
  * or that ended at most two buckets before, or that began during it. */
 #include <math.h>
 #include <stdarg.h>
+#include <string.h>
 
 #include "fault.h"
 
@@ -51,6 +52,13 @@ static void mark_occurrence(struct sim__faults *fs, const struct sim__fault_spec
                   t->detected >= 0 ? secs(t->detected) : -1, t->restored >= 0 ? secs(t->restored) : -1);
 }
 
+/* The calls each node received during the span that ends now. */
+static void close_span(struct sim__faults *fs, struct sim__fault_spec *f, sim_time now)
+{
+    for (int c = 0; c < fs->ncomponents; c++) f->during_calls[c] += fs->received[c] - f->snap[c];
+    f->during_time += now - f->span_begin;
+}
+
 void sim__fault_mark(struct sim__faults *fs, struct sim__fault_spec *f, struct sim__target *t,
                      bool begins)
 {
@@ -66,6 +74,7 @@ void sim__fault_mark(struct sim__faults *fs, struct sim__fault_spec *f, struct s
         if (f->on++ == 0) {
             f->span_begin = now;
             f->span_end = SIM_NEVER;
+            memcpy(f->snap, fs->received, (size_t)fs->ncomponents * sizeof *f->snap);
         }
         f->occurrences++;
         if (f->on == 1 && f->in_episode == false && fs->below) f->in_episode = true;
@@ -74,7 +83,10 @@ void sim__fault_mark(struct sim__faults *fs, struct sim__fault_spec *f, struct s
         return;
     }
     t->end = now;
-    if (--f->on == 0) f->span_end = now;
+    if (--f->on == 0) {
+        f->span_end = now;
+        close_span(fs, f, now);
+    }
     mark_occurrence(fs, f, t, now);
     f->downtime += secs(now - t->begin);
     sim_time back = t->restored >= 0 && t->restored < now ? t->restored : now;
@@ -195,6 +207,8 @@ void sim__faults_outcome(struct sim_world *w, enum sim_status status, sim_time s
     int s = (int)(fs->bucket % (SLO_BUCKETS + 1));
     fs->total[s]++;
     fs->ok[s] += status == SIM_OK;
+    fs->all_finished++;
+    fs->all_ok += status == SIM_OK;
     for (int i = 0; i < fs->nspecs; i++) {
         struct sim__fault_spec *f = &fs->specs[i];
         if (f->span_begin < 0 || start >= f->span_end || w->now < f->span_begin) continue;
@@ -277,7 +291,37 @@ static double met(sim_time objective, double achieved)
     return achieved <= secs(objective) ? 1 : 0;
 }
 
-static void report_fault(struct sim__faults *fs, const struct sim__fault_spec *f,
+/* What each node carried while the fault was on, and otherwise (calls per second): the
+ * survivors' extra load, the database's while the cache is down. */
+static void report_load(struct sim__faults *fs, struct sim__fault_spec *f, struct sim_report *rep)
+{
+    struct sim_world *w = fs->base.world;
+    sim_time now = sim_now(&fs->base);
+    if (f->on) { /* the span still open at the end */
+        close_span(fs, f, now);
+        f->span_begin = now;
+        memcpy(f->snap, fs->received, (size_t)fs->ncomponents * sizeof *f->snap);
+    }
+    double during = secs(f->during_time), otherwise = secs(now) - during;
+    for (int c = 0; c < fs->ncomponents; c++) {
+        const char *name = w->components[c]->name;
+        if (name[0] == '@') continue;
+        char leaf[160];
+        snprintf(leaf, sizeof leaf, "load.%s.during", name);
+        figure(rep, f, leaf, during > 0 ? (double)f->during_calls[c] / during : NAN, SIM_UNIT_RATE);
+        snprintf(leaf, sizeof leaf, "load.%s.otherwise", name);
+        figure(rep, f, leaf, otherwise > 0 ? (double)(fs->received[c] - f->during_calls[c]) / otherwise : NAN,
+               SIM_UNIT_RATE);
+    }
+}
+
+/* Nines of an availability: 0.999 is 3; NAN for a perfect one. */
+static double nines(double a)
+{
+    return a < 1 ? -log10(1 - a) : NAN;
+}
+
+static void report_fault(struct sim__faults *fs, struct sim__fault_spec *f,
                          struct sim_report *rep)
 {
     sim_time now = sim_now(&fs->base);
@@ -311,6 +355,7 @@ static void report_fault(struct sim__faults *fs, const struct sim__fault_spec *f
     if (f->mtbf && f->ntargets) {
         double up = 1 - downtime / (secs(now) * f->ntargets);
         figure(rep, f, "availability", up, SIM_UNIT_RATIO);
+        figure(rep, f, "nines", nines(up), SIM_UNIT_NUMBER);
     }
     figure(rep, f, "outage", secs(f->outage), SIM_UNIT_SECONDS);
     figure(rep, f, "rpo_writes", (double)f->lost_writes, SIM_UNIT_COUNT);
@@ -332,6 +377,7 @@ static void report_fault(struct sim__faults *fs, const struct sim__fault_spec *f
         failed += f->failed[s];
     }
     figure(rep, f, "failed.total", (double)failed, SIM_UNIT_COUNT);
+    report_load(fs, f, rep);
 }
 
 void sim__faults_report(struct sim_component *self, struct sim_report *rep)
@@ -342,6 +388,9 @@ void sim__faults_report(struct sim_component *self, struct sim_report *rep)
     sim_report(rep, "slo.window", secs(fs->slo_window), SIM_UNIT_SECONDS);
     sim_report(rep, "slo.outage", secs(fs->outage_total), SIM_UNIT_SECONDS);
     sim_report(rep, "slo.breaches", (double)fs->breaches, SIM_UNIT_COUNT);
+    double a = fs->all_finished ? (double)fs->all_ok / (double)fs->all_finished : NAN;
+    sim_report(rep, "slo.availability", a, SIM_UNIT_RATIO);
+    sim_report(rep, "slo.nines", nines(a), SIM_UNIT_NUMBER);
 }
 
 void sim__faults_sample(struct sim_component *self, struct sim_sampler *s)

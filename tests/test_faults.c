@@ -70,6 +70,31 @@ static void crash_loses_the_work_in_progress(void **state)
     harness_done(&h);
 }
 
+/* A caller retrying twice at once: while its sink is crashed every request reaches the
+ * sink three times; the caller's own load is unchanged. Arrivals every 10ms from 10ms to
+ * 20s, the crash from 10s for 5s: during, 500 requests x 3 calls in 5s = 300/s; otherwise
+ * 999 + 501 calls in 15s = 100/s. 500 of the 1999 requests that finished failed (the one
+ * sent at 20s is still in service). */
+static void load_during_a_fault_shows_the_retries(void **state)
+{
+    (void)state;
+    const char *text =
+        "{\"name\": \"load\", \"seed\": 1, \"duration\": \"20s\","
+        " \"workload\": {\"entry\": \"caller\", \"arrivals\": {\"process\": \"constant\", \"rate\": 100}},"
+        " \"nodes\": {\"caller\": {\"type\": \"service\", \"workers\": 100, \"service_time\": \"0s\","
+        "   \"calls\": [{\"to\": \"sink\", \"retries\": {\"max\": 2, \"jitter\": \"none\"}}]},"
+        "  \"sink\": {\"type\": \"service\", \"workers\": 100, \"service_time\": \"1ms\"}},"
+        " \"faults\": [{\"target\": \"sink\", \"kind\": \"crash\", \"at\": \"10s\", \"for\": \"5s\"}]}";
+    struct harness_run h = harness_run_text("load.json", text, NULL, 0, false);
+    printf("a caller retrying twice, its sink crashed from 10s for 5s\n");
+    harness_exact("faults.0.load.sink.during (/s)", 300, figure(&h, "faults.0.load.sink.during"), 1e-12);
+    harness_exact("faults.0.load.sink.otherwise (/s)", 100, figure(&h, "faults.0.load.sink.otherwise"), 1e-12);
+    harness_exact("faults.0.load.caller.during (/s)", 100, figure(&h, "faults.0.load.caller.during"), 1e-12);
+    harness_exact("slo.availability", 1 - 500.0 / 1999, figure(&h, "slo.availability"), 1e-12);
+    harness_exact("slo.nines", -log10(500.0 / 1999), figure(&h, "slo.nines"), 1e-12);
+    harness_done(&h);
+}
+
 /* A hang accepts and never answers; the restart at its end fails everything held. */
 static void hang_holds_calls_until_the_restart(void **state)
 {
@@ -279,6 +304,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(crash_refuses_exactly_the_requests_it_spans),
         cmocka_unit_test(crash_loses_the_work_in_progress),
+        cmocka_unit_test(load_during_a_fault_shows_the_retries),
         cmocka_unit_test(hang_holds_calls_until_the_restart),
         cmocka_unit_test(partition_loses_calls_one_way_or_both),
         cmocka_unit_test(slow_fault_scales_the_service_time),
