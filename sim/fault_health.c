@@ -1,6 +1,8 @@
 /* fault_health.c: what the faults on a node add up to, and how calls meet them. A node's
  * health has a slot for the node as a whole and one per instance, made when a fault first
  * reaches it: a node no fault has touched costs one NULL test per call. */
+#include <stddef.h>
+
 #include "fault.h"
 
 static struct sim__node_health *node_health(struct sim_world *w, int comp)
@@ -40,28 +42,29 @@ static const struct sim__node_health *touched(const struct sim_component *c)
     return nh->slot ? nh : NULL;
 }
 
-bool sim_fault_down(struct sim_component *self, int instance)
+/* Whether the count at `field` (down, hung, silent) is set on the node or the instance. */
+static bool flagged(struct sim_component *c, int instance, size_t field)
 {
-    const struct sim__node_health *nh = touched(self);
+    const struct sim__node_health *nh = touched(c);
     if (!nh) return false;
     const struct sim__health *h = slot(nh, instance);
-    return nh->slot[0].down || (h && h->down);
+    return *(const int *)((const char *)&nh->slot[0] + field) ||
+           (h && *(const int *)((const char *)h + field));
+}
+
+bool sim_fault_down(struct sim_component *self, int instance)
+{
+    return flagged(self, instance, offsetof(struct sim__health, down));
 }
 
 bool sim_fault_hung(struct sim_component *self, int instance)
 {
-    const struct sim__node_health *nh = touched(self);
-    if (!nh) return false;
-    const struct sim__health *h = slot(nh, instance);
-    return nh->slot[0].hung || (h && h->hung);
+    return flagged(self, instance, offsetof(struct sim__health, hung));
 }
 
 bool sim_fault_silent(struct sim_component *self, int instance)
 {
-    const struct sim__node_health *nh = touched(self);
-    if (!nh) return false;
-    const struct sim__health *h = slot(nh, instance);
-    return nh->slot[0].silent || (h && h->silent);
+    return flagged(self, instance, offsetof(struct sim__health, silent));
 }
 
 sim_time sim_fault_since(struct sim_component *node, int instance)
@@ -71,7 +74,7 @@ sim_time sim_fault_since(struct sim_component *node, int instance)
     sim_time since = -1;
     for (int i = 0; i < fs->nspecs; i++) {
         const struct sim__fault_spec *f = &fs->specs[i];
-        if (!(SIM_FAULT_GENERIC & SIM_FAULT_BIT(f->kind))) continue;
+        if (!((SIM_FAULT_GENERIC | SIM_FAULT_BIT(SIM_FAULT_SLOW)) & SIM_FAULT_BIT(f->kind))) continue;
         for (int k = 0; k < f->ntargets; k++) {
             const struct sim__target *t = &f->targets[k];
             if (t->on && t->comp == node->index &&
