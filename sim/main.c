@@ -203,6 +203,8 @@ static int check(struct sim_loader *ld, const struct sim__scenario *sc, const ch
     for (int i = 0; i < res->nnodes; i++)
         printf("  %-12s %-8s %s\n", res->nodes[i].name, res->nodes[i].type,
                res->nodes[i].description);
+    if (res->nfaults) printf("faults    %d\n", res->nfaults);
+    for (int i = 0; i < res->nfaults; i++) printf("  %d  %s\n", i, res->faults[i]);
     if (sc->nexpect) printf("expect    %d clause%s\n", sc->nexpect, sc->nexpect == 1 ? "" : "s");
     sim__results_destroy(res);
     sim__world_destroy(w);
