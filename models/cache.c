@@ -6,7 +6,8 @@
  * hit or miss on the simulated keys; misses go to the backend and fill on the answer.
  * Faults: cluster node i is fault instance i (the whole cache without a cluster is node 0);
  * a flush or a crash empties a node (a cold restart), and each cold start is measured
- * until the node has refilled. */
+ * until the node has refilled. A preload places the most popular keys before the first
+ * request (a CDN's push), pushed again every ttl so they never expire cold. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +161,8 @@ struct cache {
     bool skip_down;           /* on_node_down "skip": a down node's keys go to the backend */
     sim_time refill_window, refill_step;
     double refill_within;
+    uint32_t preload;         /* ranks 0..preload-1 are placed at time 0; 0: none */
+    bool push;                /* the origin pushes them again every ttl: they never expire */
     sim_time ring_at[REFILL_STEPS + 1]; /* when each snapshot in the shards' rings was taken */
     uint64_t steps;           /* refill steps begun */
     struct refill *refills;   /* [0]: the whole cache, [1 + i]: cluster node i */
@@ -181,7 +184,7 @@ struct cache {
     /* measurement */
     uint64_t reads, writes, hits, misses, evictions, expirations, coalesced, invalidations;
     uint64_t stale_reads, backend_reads, backend_writes, flushes, dirty_evictions;
-    uint64_t early_refreshes, too_large;
+    uint64_t early_refreshes, too_large, pushes;
     uint64_t errors[SIM_STATUS_COUNT];
     struct sim_level bytes_used;
     uint64_t sample_hits, sample_reads;
@@ -798,6 +801,35 @@ static void respond(struct sim_component *self, struct sim_call *call)
     sim_pool_put(&c->flights, f);
 }
 
+/* ---- preload and push ---- */
+
+/* The origin places ranks 0..preload-1 (the workload's most popular keys; no more than it
+ * draws) with the version of now: at time 0, and with push again every ttl. A pushed entry
+ * never expires (the next push comes as its ttl ends); a push is a use for lru and lfu.
+ * A node that is down takes no push. */
+static void place_preloaded(struct cache *c)
+{
+    struct sim_component *self = &c->base;
+    const struct sim_keys *keys = sim_workload_keys(self);
+    uint64_t n = c->preload;
+    if (keys && sim_keys_count(keys) < n) n = sim_keys_count(keys);
+    for (uint64_t key = 0; key < n; key++) {
+        uint32_t info = info_of(c, key);
+        if (sim_fault_down(self, (int)c->infos[info].shard)) continue;
+        uint32_t i = fill(c, info, sim_now(self), -1);
+        if (!i) continue;
+        if (c->push) shard_of(c, info)->entries[i].expires = SIM_NEVER;
+        if (sim_measuring(self)) c->pushes++;
+    }
+}
+
+static sim_time push_tick(struct sim_component *self, void *arg)
+{
+    (void)arg;
+    place_preloaded((struct cache *)self);
+    return ((struct cache *)self)->ttl;
+}
+
 /* ---- faults: cold restarts and refills ---- */
 
 static double secs(sim_time t)
@@ -1081,6 +1113,12 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         c->refill_within = sim_cfg_number(rf, "within", 0.02, 0, 1);
     }
     c->refill_step = c->refill_window / REFILL_STEPS;
+    struct sim_cfg *pl = sim_cfg_object(cfg, "preload", false);
+    if (pl) {
+        c->preload = (uint32_t)sim_cfg_int(pl, "keys", SIM_REQUIRED, 1,
+                                           c->capacity ? c->capacity : MAX_CAPACITY);
+        c->push = sim_cfg_bool(pl, "push", 1);
+    }
     if (sim_cfg_failed(cfg)) return;
 
     c->shards = sim_alloc(c->nshards * sizeof *c->shards);
@@ -1127,6 +1165,8 @@ static void start(struct sim_component *self)
     sim_level_init(&c->bytes_used, 0, 0);
     if (c->write_policy == WRITE_BACK) sim_every(self, c->flush_interval, flush_tick, NULL);
     sim_every(self, c->refill_step, refill_tick, NULL);
+    if (c->preload) place_preloaded(c);
+    if (c->preload && c->push && c->ttl) sim_every(self, c->ttl, push_tick, NULL);
 }
 
 static void clear_stats(struct sim_component *self)
@@ -1136,7 +1176,7 @@ static void clear_stats(struct sim_component *self)
     c->coalesced = c->invalidations = c->stale_reads = c->backend_reads = 0;
     c->backend_writes = c->flushes = c->dirty_evictions = 0;
     memset(c->errors, 0, sizeof c->errors);
-    c->early_refreshes = c->too_large = c->bypassed = 0;
+    c->early_refreshes = c->too_large = c->bypassed = c->pushes = 0;
     for (uint32_t s = 0; s < c->nshards; s++)
         c->shards[s].reads = c->shards[s].writes = c->shards[s].hits = 0;
     for (uint32_t i = 0; i < c->ninfos; i++) c->infos[i].reads = 0;
@@ -1226,6 +1266,9 @@ static void report(struct sim_component *self, struct sim_report *rep)
     sim_report(rep, "top_1pct_share", top_1pct_share(c), SIM_UNIT_RATIO);
     sim_report(rep, "backend.reads", (double)c->backend_reads / window, SIM_UNIT_RATE);
     sim_report(rep, "backend.writes", (double)c->backend_writes / window, SIM_UNIT_RATE);
+    sim_report(rep, "offload", c->reads ? 1 - (double)c->backend_reads / (double)c->reads : 0,
+               SIM_UNIT_RATIO);
+    if (c->preload) sim_report(rep, "pushes", (double)c->pushes / window, SIM_UNIT_RATE);
     double t_hit = sim_hist_mean(&c->hit_latency) / SIM_S;
     double t_miss = sim_hist_mean(&c->miss_latency) / SIM_S;
     sim_report(rep, "eat.measured", sim_hist_mean(&c->read_latency) / SIM_S, SIM_UNIT_SECONDS);
@@ -1379,6 +1422,7 @@ static void theory(struct sim_component *self, struct sim_report *pred)
     else if (c->eviction != EVICT_TTL && c->ttl)
         sim_theory_note(pred, "entries also expire: the formula ignores the TTL");
     if (c->beta) sim_theory_note(pred, "early expiration refreshes entries: the formula ignores it");
+    if (c->preload) sim_theory_note(pred, "preloaded keys: the formula ignores them");
     sim_free(p);
     if (sim_simulated(pred, "writes") > 0)
         sim_theory_note(pred, "writes invalidate or update entries: the formulas count reads only");
@@ -1407,6 +1451,9 @@ static void describe(struct sim_component *self, char *buf, size_t n)
     if (c->cluster && len < (int)sizeof extra)
         len += snprintf(extra + len, sizeof extra - (size_t)len, ", cluster of %u x %u virtual nodes",
                         c->nshards, c->virtual_nodes);
+    if (c->preload && len < (int)sizeof extra)
+        len += snprintf(extra + len, sizeof extra - (size_t)len, ", preload %u keys%s", c->preload,
+                        c->push && c->ttl ? " pushed every ttl" : c->push ? " pushed" : "");
     if (c->skip_down && len < (int)sizeof extra)
         snprintf(extra + len, sizeof extra - (size_t)len, ", a down node's keys skip to the backend");
     snprintf(buf, n, "%s, %s, %s, hit %s, %s, coalescing %s%s; backend %s", cap,

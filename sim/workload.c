@@ -49,6 +49,8 @@ struct workload {
     /* measurement window */
     uint64_t offered, finished, ok, errors[SIM_STATUS_COUNT];
     struct sim_hist latency;
+    struct sim_hist *by_region; /* per region, with placed clients; NULL: none */
+    bool *client_region;        /* whether clients may be drawn in the region */
     /* the current timeline interval */
     uint64_t i_offered, i_finished, i_ok;
     struct sim_hist i_latency;
@@ -154,6 +156,21 @@ static int draw_zone(struct workload *wl)
     return wl->zone[wl->nzones - 1];
 }
 
+/* Placed clients: one latency histogram per region (reported for the regions the clients
+ * are drawn in), so a request's end costs one more record. */
+static void configure_regions(struct workload *wl)
+{
+    int nregions = wl->base.world->nregions;
+    if (!wl->nzones || !nregions) return;
+    wl->by_region = sim_alloc((size_t)nregions * sizeof *wl->by_region);
+    wl->client_region = sim_alloc((size_t)nregions * sizeof *wl->client_region);
+    for (int r = 0; r < nregions; r++) {
+        sim_hist_init(&wl->by_region[r]);
+        wl->client_region[r] = false;
+    }
+    for (int i = 0; i < wl->nzones; i++) wl->client_region[sim_zone_region(&wl->base, wl->zone[i])] = true;
+}
+
 static void configure(struct sim_component *self, struct sim_cfg *cfg)
 {
     struct workload *wl = (struct workload *)self;
@@ -175,6 +192,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     if (sim_cfg_has(cfg, "keys")) wl->keys = sim_cfg_keys(cfg, "keys");
     wl->deadline = sim_cfg_duration(cfg, "deadline", 0, SIM_NS, SIM_NEVER - 1);
     configure_zones(wl, cfg);
+    configure_regions(wl);
     wl->arrival_rng = sim_rng(self, "arrivals");
     wl->mix_rng = sim_rng(self, "mix");
     wl->key_rng = sim_rng(self, "keys");
@@ -267,6 +285,9 @@ static void finish(struct workload *wl, struct request *rq, enum sim_status stat
         if (status == SIM_OK) {
             wl->ok++;
             sim_hist_record(&wl->latency, latency);
+            int zone = wl->by_region ? sim_call_client_zone(rq->call) : SIM_NO_ZONE;
+            if (zone != SIM_NO_ZONE)
+                sim_hist_record(&wl->by_region[sim_zone_region(self, zone)], latency);
         } else {
             wl->errors[status]++;
         }
@@ -301,6 +322,7 @@ static void clear_stats(struct sim_component *self)
     wl->offered = wl->finished = wl->ok = 0;
     memset(wl->errors, 0, sizeof wl->errors);
     sim_hist_init(&wl->latency);
+    for (int r = 0; wl->by_region && r < self->world->nregions; r++) sim_hist_init(&wl->by_region[r]);
 }
 
 /* Calls sent in the measured window by the kind of hop they crossed: every call
@@ -352,6 +374,12 @@ static void report(struct sim_component *self, struct sim_report *rep)
         sim_report(rep, path, finished ? (double)wl->errors[s] / finished : 0, SIM_UNIT_RATIO);
     }
     sim_report_hist(rep, "latency", &wl->latency);
+    for (int r = 0; wl->by_region && r < self->world->nregions; r++) {
+        if (!wl->client_region[r]) continue;
+        char path[160];
+        snprintf(path, sizeof path, "latency.by_region.%s", sim_region_name(self, r));
+        sim_report_hist(rep, path, &wl->by_region[r]);
+    }
     if (self->world->nzones) report_network(self, rep);
 }
 
@@ -404,6 +432,8 @@ static void fini(struct sim_component *self)
     sim_free(wl->schedule);
     sim_free(wl->zone);
     sim_free(wl->zone_cum);
+    sim_free(wl->by_region);
+    sim_free(wl->client_region);
 }
 
 /* The formulas downstream assume Poisson arrivals at a steady rate: say where they are not. */

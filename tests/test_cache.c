@@ -498,6 +498,10 @@ static void invalid_configurations_name_the_path(void **state)
         {"\"capacity_bytes\": 3, \"value_size\": 1, \"cluster\": {\"nodes\": 4}",
          "web.json: nodes.cache.capacity_bytes: expected at least one byte per cluster node (4), "
          "got 3"},
+        {"\"capacity\": 5, \"preload\": {\"keys\": 6}",
+         "web.json: nodes.cache.preload.keys: expected an integer from 1 to 5, got 6"},
+        {"\"capacity\": 5, \"preload\": {\"keys\": 5, \"push\": 1}",
+         "web.json: nodes.cache.preload.push: expected true or false, got 1"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char text[2048];
