@@ -220,7 +220,7 @@ static const char *count(double x, char *buf, size_t n)
 {
     static const char *const suffix[] = {"", "K", "M", "B"};
     int k = 0;
-    if (fabs(x) >= 1e6) k = (int)fmin(3, floor(log10(fabs(x)) / 3));
+    if (fabs(x) >= 1e4) k = (int)fmin(3, floor(log10(fabs(x)) / 3));
     snprintf(buf, n, "%.4g%s", x / pow(1e3, k), suffix[k]);
     return buf;
 }
