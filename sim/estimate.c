@@ -390,14 +390,14 @@ char *sim__estimate_scenario(const struct sim__estimate *e, char *err, size_t er
     double read_load = e->peak_qps * reads * DB_READ_TIME, write_load = e->peak_qps * (1 - reads) * DB_WRITE_TIME;
     double node_load = replicas ? fmax(write_load, read_load / replicas) : read_load + write_load;
     double db_workers = fmax(1, ceil(node_load / DB_UTILISATION));
-    char buf[512], a[64];
+    char buf[512], a[64], mean[32];
+    sim__format_duration(service, mean, sizeof mean);
 
     cJSON *s = cJSON_CreateObject();
     cJSON_AddStringToObject(s, "name", "estimate");
     snprintf(buf, sizeof buf, "Sized by archsim estimate: %.4g peak QPS on %g servers of %s QPS each "
              "(%g workers x %s exp), planned utilisation %.4g%% at the peak.",
-             e->peak_qps, e->servers, count(p->server_qps, a, sizeof a), workers,
-             (sim__format_duration(service, buf + 400, 100), buf + 400), 100 * planned);
+             e->peak_qps, e->servers, count(p->server_qps, a, sizeof a), workers, mean, 100 * planned);
     cJSON_AddStringToObject(s, "description", buf);
     cJSON_AddNumberToObject(s, "seed", 1);
     cJSON_AddStringToObject(s, "duration", "60s");
