@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "storage.h"
 
 enum jitter { JITTER_FULL, JITTER_EQUAL, JITTER_NONE };
 static const char *const jitter_names[] = {"full", "equal", "none", NULL};
@@ -293,7 +294,10 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
 {
     struct service *s = (struct service *)self;
     s->ninstances = (int)sim_cfg_int(cfg, "instances", 1, 1, 100000);
-    s->workers = (int)sim_cfg_int(cfg, "workers", 1, 1, 1000000);
+    /* A storage tier presets the service time and the workers; the node's own win. */
+    struct sim_storage tier;
+    bool storage = sim_storage_read(cfg, "storage", &tier);
+    s->workers = (int)sim_cfg_int(cfg, "workers", storage ? tier.workers : 1, 1, 1000000);
     if (sim_cfg_type(cfg, "queue") == SIM_CFG_STRING) {
         static const char *const unbounded[] = {"unbounded", NULL};
         sim_cfg_choice(cfg, "queue", -1, unbounded);
@@ -302,7 +306,8 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         s->queue_limit = sim_cfg_int(cfg, "queue", -1, 0, INT32_MAX);
     }
     s->async_io = sim_cfg_choice(cfg, "io", 0, io_names) == 1;
-    s->service_time = sim_cfg_dist(cfg, "service_time", SIM_QTY_DURATION, NULL);
+    s->service_time = sim_cfg_dist(cfg, "service_time", SIM_QTY_DURATION,
+                                   storage ? tier.service_time : NULL);
     read_autoscale(s, cfg);
 
     struct sim_cfg *by_op = sim_cfg_object(cfg, "service_time_by_op", false);

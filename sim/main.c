@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "cli.h"
+#include "estimate.h"
 #include "plot.h"
 
 static const char usage[] =
@@ -26,6 +27,14 @@ static const char usage[] =
     "                                          figures, and a capacity estimate\n"
     "       archsim drill FILE [options]       run, and first tell the faults' story in time\n"
     "                                          order: failed, detected, acted, recovered, lost\n"
+    "       archsim estimate [FILE.json] [--dau N --requests-per-user N | --qps N | --peak-qps N]\n"
+    "                [--peak-factor F] [--read-share S | --read-write R:W] [--writes-per-day N]\n"
+    "                [--record-size SIZE] [--response-size SIZE] [--retention PERIOD]\n"
+    "                [--replication N] [--server-qps N] [--headroom F] [--service-time D]\n"
+    "                [--json FILE] [--scenario FILE] [--quiet]\n"
+    "                                          the guide's back-of-the-envelope figures: QPS,\n"
+    "                                          storage, bandwidth, servers; --scenario writes a\n"
+    "                                          runnable scenario sized from them\n"
     "       archsim --help | --version\n"
     "\n"
     "options:\n"
@@ -57,6 +66,19 @@ static const char usage[] =
     "  -j N                 run replications on N threads (default: every core); the\n"
     "                       figures do not depend on N\n"
     "  --quiet              no text report on stdout\n"
+    "\n"
+    "estimate's inputs (flags, or the same names with '_' as fields of FILE.json; flags win):\n"
+    "  --dau N, --requests-per-user N   average QPS = N x N / 86,400 s (counts take K, M, B)\n"
+    "  --qps N | --peak-qps N           or the average or the peak rate directly\n"
+    "  --peak-factor F      peak / average (default 3)\n"
+    "  --read-share S       reads / requests, 0.9 or 90%; or --read-write 10:1\n"
+    "  --writes-per-day N   default: average QPS x write share x 86,400 s\n"
+    "  --record-size SIZE   bytes per write: 500B, 2KB (decimal: 1 KB = 1000 B; KiB binary)\n"
+    "  --response-size SIZE bytes per read answer (default --record-size)\n"
+    "  --retention PERIOD   how long writes are kept: 30d, 6w, 5y (a year is 365 days)\n"
+    "  --replication N      copies of each record (default 3)\n"
+    "  --server-qps N       one server's capacity; --headroom F (default 1.5)\n"
+    "  --service-time D     --scenario: a request's mean time on a server (default 20ms)\n"
     "\n"
     "exit codes: 0 expectations hold, 1 an expectation or a baseline check failed (limit:\n"
     "no value meets the SLOs), 2 bad input or usage, 3 internal error.\n"
@@ -283,6 +305,7 @@ int main(int argc, char **argv)
         printf("archsim %s\n", SIM_VERSION);
         return 0;
     }
+    if (!strcmp(argv[1], "estimate")) return sim__cmd_estimate(argc, argv);
     struct options o = {.command = argv[1], .tolerance = NAN, .precision = NAN};
     char letter = command_letter(o.command);
     if (!letter) return sim__cli_usage_error("unknown command '%s'", o.command);
