@@ -221,7 +221,10 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         struct sim_cfg *c = sim_cfg_item(cfg, "groups", i);
         if (c) read_group(q, c, &q->groups[i], i);
     }
-    if (sim_cfg_failed(cfg)) q->ngroups = 0; /* nothing below is used: the run never starts */
+    if (sim_cfg_failed(cfg)) { /* nothing below is used: the run never starts */
+        for (int i = 0; i < q->ngroups; i++) sim_free(q->groups[i].steps);
+        q->ngroups = 0;
+    }
 
     q->parts = sim_alloc((size_t)q->npartitions * sizeof *q->parts);
     for (int p = 0; p < q->npartitions; p++) {
