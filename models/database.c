@@ -493,6 +493,20 @@ static bool flowing(struct database *d, int shard, int node)
            !x->paused && !x->disk_full;
 }
 
+/* Whether write w has the applies it waits for. sync: every replica up now has applied it,
+ * so one back from a crash counts once it caught up, never in place of one that stayed up;
+ * semi_sync: `needed` applies, from any replicas. */
+static bool replicas_have(struct database *d, const struct write *w)
+{
+    if (d->replication != REPL_SYNC) return w->applies >= w->needed;
+    int p = d->shards[w->shard].primary;
+    for (int k = 0; k <= d->nreplicas; k++)
+        if (k != p && !server_down(d, w->shard, k) &&
+            server_of(d, w->shard, k)->applied_seq < w->seq)
+            return false;
+    return true;
+}
+
 /* A shipment lands on its node: the node now holds the write, and the write may be
  * acknowledged (sync, semi_sync). */
 static void apply_shipment(struct database *d, int shard, int node, struct shipment *s)
@@ -514,7 +528,7 @@ static void apply_shipment(struct database *d, int shard, int node, struct shipm
             sim_hist_record(&x->lag, lag);
             sim_hist_record(&d->all_lag, lag);
         }
-        if (!w->acked && w->applies >= w->needed) acknowledge(d, w);
+        if (!w->acked && replicas_have(d, w)) acknowledge(d, w);
     }
     write_done_if_finished(d, w);
 }
@@ -853,7 +867,7 @@ static void reconsider_acks(struct database *d, int shard)
             could += k != sh->primary && !server_down(d, shard, k) &&
                      server_of(d, shard, k)->applied_seq < w->seq;
         if (w->needed > could) w->needed = could;
-        if (w->applies >= w->needed) acknowledge(d, w);
+        if (replicas_have(d, w)) acknowledge(d, w);
         write_done_if_finished(d, w);
     }
 }

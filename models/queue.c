@@ -9,7 +9,9 @@
  * a fault instance (every group's consumers, numbered group after group). A group's
  * members share its partitions (partition p to member p % members); a member that stops
  * is dropped after the session timeout, and every change of members pauses the whole
- * group for a rebalance. */
+ * group for a rebalance. A group's schedule changes its consumer count at given times (a
+ * rebalance too): every consumer it ever has is allocated at configure, and consumers
+ * 0..active-1 are in service. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,10 +67,22 @@ struct consumer {
 };
 enum { OUT_OK, OUT_DEAD_LETTER, OUT_DROPPED };
 
+/* A change of a group's consumer count at a time (groups[i].schedule). */
+struct consumer_step {
+    struct group *g;
+    sim_time at;
+    int consumers;
+};
+
 struct group {
     char name[65];
     char column[80]; /* timeline column "lag.<name>" */
-    int nconsumers, batch_size;
+    int nconsumers;  /* allocated: the most it ever has (its schedule's included) */
+    int active;      /* in service now: consumers 0..active-1 */
+    int initial;     /* in service at the start */
+    struct consumer_step *steps; /* the schedule, in time order */
+    int nsteps;
+    int batch_size;
     struct sim_dist *processing_time, *backoff;
     struct sim_component *to;
     double failure_probability, poison_ratio, crash_probability;
@@ -85,7 +99,7 @@ struct group {
     struct sim_event *resume;
     char members_column[80]; /* timeline column "consumers.<name>" */
     /* measurement */
-    struct sim_level lag, busy;
+    struct sim_level lag, busy, in_service;
     uint64_t consumed, dead_lettered, dropped, duplicates, retries, failures, crashes;
     uint64_t order_violations, rebalances;
     double paused_seconds;
@@ -144,7 +158,23 @@ static void read_group(struct queue *q, struct sim_cfg *c, struct group *g, int 
     snprintf(g->name, sizeof g->name, "%s", name ? name : "?");
     snprintf(g->column, sizeof g->column, "lag.%s", g->name);
     snprintf(g->members_column, sizeof g->members_column, "consumers.%s", g->name);
-    g->nconsumers = (int)sim_cfg_int(c, "consumers", 1, 1, 100000);
+    g->nconsumers = g->initial = (int)sim_cfg_int(c, "consumers", 1, 1, 100000);
+    g->nsteps = sim_cfg_array(c, "schedule");
+    g->steps = sim_alloc((size_t)(g->nsteps ? g->nsteps : 1) * sizeof *g->steps);
+    for (int i = 0; i < g->nsteps; i++) {
+        struct sim_cfg *s = sim_cfg_item(c, "schedule", i);
+        if (!s) continue;
+        struct consumer_step *st = &g->steps[i];
+        st->g = g;
+        st->at = sim_cfg_duration(s, "at", SIM_REQUIRED, 0, 1000000 * SIM_S);
+        st->consumers = (int)sim_cfg_int(s, "consumers", SIM_REQUIRED, 1, 100000);
+        if (sim_cfg_failed(s)) continue;
+        if (i > 0 && st->at <= g->steps[i - 1].at)
+            sim_cfg_error(s, "at", "expected times in increasing order");
+        else if (st->consumers > g->nconsumers)
+            g->nconsumers = st->consumers;
+    }
+    g->active = g->initial;
     g->batch_size = (int)sim_cfg_int(c, "batch_size", 1, 1, MAX_BATCH);
     if (sim_cfg_has(c, "to")) sim_cfg_peer(c, "to", &g->to, false);
     g->processing_time = sim_cfg_dist(c, "processing_time", SIM_QTY_DURATION,
@@ -191,7 +221,10 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         struct sim_cfg *c = sim_cfg_item(cfg, "groups", i);
         if (c) read_group(q, c, &q->groups[i], i);
     }
-    if (sim_cfg_failed(cfg)) q->ngroups = 0; /* nothing below is used: the run never starts */
+    if (sim_cfg_failed(cfg)) { /* nothing below is used: the run never starts */
+        for (int i = 0; i < q->ngroups; i++) sim_free(q->groups[i].steps);
+        q->ngroups = 0;
+    }
 
     q->parts = sim_alloc((size_t)q->npartitions * sizeof *q->parts);
     for (int p = 0; p < q->npartitions; p++) {
@@ -204,14 +237,16 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         g->cursors = sim_alloc((size_t)q->npartitions * sizeof *g->cursors);
         g->consumers = sim_alloc((size_t)g->nconsumers * sizeof *g->consumers);
         g->members = sim_alloc((size_t)g->nconsumers * sizeof *g->members);
-        g->nmembers = g->nconsumers;
+        g->nmembers = g->initial;
         g->first = q->nconsumers;
         q->nconsumers += g->nconsumers;
         for (int c = 0; c < g->nconsumers; c++) {
             struct consumer *k = &g->consumers[c];
-            *k = (struct consumer){.g = g, .id = c, .rr = -1, .slot = c, .part = -1, .member = true};
+            bool in = c < g->initial;
+            *k = (struct consumer){.g = g, .id = c, .rr = -1, .slot = in ? c : -1, .part = -1,
+                                   .member = in};
             k->outcome = sim_alloc((size_t)g->batch_size);
-            g->members[c] = c;
+            if (in) g->members[c] = c;
         }
         snprintf(purpose, sizeof purpose, "%s/work", g->name);
         g->work_rng = sim_rng(self, purpose);
@@ -549,7 +584,7 @@ static void rebalance_end(struct sim_component *self, void *arg)
         if (k->member) g->members[g->nmembers++] = c;
     }
     sim_story(self, "group %s resumes: %d of %d consumers share the %d partitions", g->name,
-              g->nmembers, g->nconsumers, q->npartitions);
+              g->nmembers, g->active, q->npartitions);
     if (g->nmembers && !q->broker_down)
         for (int c = 0; c < g->nconsumers; c++)
             if (!g->consumers[c].member) sim_fault_restored(self, self, instance_of(&g->consumers[c]));
@@ -596,7 +631,8 @@ static void consumer_stops(struct queue *q, struct consumer *k, bool crash)
 }
 
 /* Back: a crashed consumer (or one the group dropped) joins as a new member, which
- * rebalances the group; a hung one still a member takes batches again. */
+ * rebalances the group; a hung one still a member takes batches again; one the schedule
+ * took out of service stays out. */
 static void consumer_starts(struct queue *q, struct consumer *k)
 {
     if (--k->stopped) return;
@@ -604,11 +640,42 @@ static void consumer_starts(struct queue *q, struct consumer *k)
         sim_cancel(k->session);
         k->session = NULL;
     }
+    if (k->id >= k->g->active) { /* out of service by the schedule: nothing to rejoin */
+        k->crashed = false;
+        return;
+    }
     bool join = !k->member || k->crashed;
     k->crashed = false;
     k->member = true;
     if (join) rebalance(q, k->g, "a consumer joined");
     else poll(q, k);
+}
+
+/* A scheduled change of the group's consumer count: consumers beyond the new count leave
+ * the group, new ones join (one stopped by a fault joins when it is back), and the group
+ * rebalances. */
+static void apply_step(struct sim_component *self, void *arg)
+{
+    struct queue *q = (struct queue *)self;
+    const struct consumer_step *st = arg;
+    struct group *g = st->g;
+    int from = g->active, to = st->consumers;
+    if (to == from) return;
+    g->active = to;
+    sim_level_add(&g->in_service, sim_now(self), to - from);
+    for (int c = to; c < from; c++) {
+        struct consumer *k = &g->consumers[c];
+        sim_cancel(k->session);
+        k->session = NULL;
+        k->member = false;
+    }
+    for (int c = from; c < to; c++) {
+        struct consumer *k = &g->consumers[c];
+        k->member = !k->stopped;
+        k->crashed = false;
+    }
+    sim_story(self, "group %s: the schedule sets %d consumers (from %d)", g->name, to, from);
+    rebalance(q, g, to > from ? "consumers added" : "consumers removed");
 }
 
 /* A non-durable broker's crash: every retained message is gone, acknowledged or not. */
@@ -758,8 +825,11 @@ static void start(struct sim_component *self)
     sim_level_init(&q->depth_level, 0, 0);
     sim_level_init(&q->blocked_level, 0, 0);
     for (int i = 0; i < q->ngroups; i++) {
-        sim_level_init(&q->groups[i].lag, 0, 0);
-        sim_level_init(&q->groups[i].busy, 0, 0);
+        struct group *g = &q->groups[i];
+        sim_level_init(&g->lag, 0, 0);
+        sim_level_init(&g->busy, 0, 0);
+        sim_level_init(&g->in_service, 0, g->initial);
+        for (int k = 0; k < g->nsteps; k++) sim_schedule(self, g->steps[k].at, apply_step, &g->steps[k]);
     }
     sim_every(self, q->sample_interval, sample_age, NULL);
 }
@@ -775,6 +845,7 @@ static void clear_stats(struct sim_component *self)
         struct group *g = &q->groups[i];
         sim_level_restart(&g->lag, now);
         sim_level_restart(&g->busy, now);
+        sim_level_restart(&g->in_service, now);
         g->consumed = g->dead_lettered = g->dropped = g->duplicates = 0;
         g->retries = g->failures = g->crashes = g->order_violations = g->rebalances = 0;
         g->paused_seconds = 0;
@@ -821,7 +892,10 @@ static void report(struct sim_component *self, struct sim_report *rep)
         GROUP_FIGURE("failures", (double)g->failures, SIM_UNIT_COUNT);
         GROUP_FIGURE("retries", (double)g->retries, SIM_UNIT_COUNT);
         GROUP_FIGURE("order_violations", (double)g->order_violations, SIM_UNIT_COUNT);
-        GROUP_FIGURE("utilisation", sim_level_mean(&g->busy, now) / g->nconsumers, SIM_UNIT_RATIO);
+        double in_service = sim_level_mean(&g->in_service, now);
+        GROUP_FIGURE("utilisation", in_service > 0 ? sim_level_mean(&g->busy, now) / in_service : 0,
+                     SIM_UNIT_RATIO);
+        if (g->nsteps) GROUP_FIGURE("consumers.mean", in_service, SIM_UNIT_NUMBER);
         GROUP_FIGURE("rebalances", (double)g->rebalances, SIM_UNIT_COUNT);
         GROUP_FIGURE("rebalance_pause", g->paused_seconds, SIM_UNIT_SECONDS);
 #undef GROUP_FIGURE
@@ -838,8 +912,8 @@ static void sample(struct sim_component *self, struct sim_sampler *smp)
         struct group *g = &q->groups[i];
         sim_sample(smp, g->column, g->lag.level);
         int taking = 0;
-        for (int m = 0; m < g->nmembers && !g->paused && !q->broker_down; m++)
-            taking += !g->consumers[g->members[m]].stopped;
+        for (int m = 0; m < g->nmembers && m < q->npartitions && !g->paused && !q->broker_down; m++)
+            taking += !g->consumers[g->members[m]].stopped; /* members beyond partitions idle */
         sim_sample(smp, g->members_column, taking);
     }
 }
@@ -853,9 +927,10 @@ static void describe(struct sim_component *self, char *buf, size_t n)
                   q->topic_scope ? "topic" : "partition", q->block ? "block" : "reject");
     int len = snprintf(buf, n, "%d partitions, depth %s", q->npartitions, depth);
     for (int i = 0; i < q->ngroups && len > 0 && (size_t)len < n; i++)
-        len += snprintf(buf + len, n - (size_t)len, "%s%s (%d x batch %d%s%s)", i ? ", " : "; groups ",
-                        q->groups[i].name, q->groups[i].nconsumers, q->groups[i].batch_size,
-                        q->groups[i].to ? " -> " : "", q->groups[i].to ? q->groups[i].to->name : "");
+        len += snprintf(buf + len, n - (size_t)len, "%s%s (%d x batch %d%s%s%s)", i ? ", " : "; groups ",
+                        q->groups[i].name, q->groups[i].initial, q->groups[i].batch_size,
+                        q->groups[i].to ? " -> " : "", q->groups[i].to ? q->groups[i].to->name : "",
+                        q->groups[i].nsteps ? ", scheduled" : "");
 }
 
 /* Per consumer, its partitions' arrivals form one M/G/1 queue: a consumer is busy whenever
@@ -870,6 +945,11 @@ static void theory(struct sim_component *self, struct sim_report *pred)
         sim_theory_note(pred, "a bounded topic holds messages back: the formulas assume no bound");
     for (int i = 0; i < q->ngroups; i++) {
         struct group *g = &q->groups[i];
+        if (g->nsteps) {
+            sim_theory_note(pred, "group %s: its consumer count changes on a schedule: no steady state",
+                            g->name);
+            continue;
+        }
         if (g->to || g->batch_size != 1 || g->failure_probability > 0 || g->poison_ratio > 0 ||
             g->crash_probability > 0) {
             sim_theory_note(pred, "group %s: the formulas need batch_size 1, no \"to\", no failures "
@@ -925,6 +1005,7 @@ static void fini(struct sim_component *self)
         sim_free(g->consumers);
         sim_free(g->members);
         sim_free(g->cursors);
+        sim_free(g->steps);
     }
     sim_free(q->groups);
 }

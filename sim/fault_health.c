@@ -74,6 +74,7 @@ sim_time sim_fault_since(struct sim_component *node, int instance)
     sim_time since = -1;
     for (int i = 0; i < fs->nspecs; i++) {
         const struct sim__fault_spec *f = &fs->specs[i];
+        /* slow is not generic (a model applies it) but is a failure all the same */
         if (!((SIM_FAULT_GENERIC | SIM_FAULT_BIT(SIM_FAULT_SLOW)) & SIM_FAULT_BIT(f->kind))) continue;
         for (int k = 0; k < f->ntargets; k++) {
             const struct sim__target *t = &f->targets[k];

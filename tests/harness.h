@@ -277,4 +277,28 @@ static inline void harness_rig_done(struct harness_rig *r)
     sim__loader_destroy(r->ld);
 }
 
+/* The value of a timeline column (CSV from sim__timeline_csv) in the row whose interval
+ * ends at t seconds; fails the test when there is no such column or row. */
+static inline double harness_column_at(const char *csv, const char *column, double t)
+{
+    const char *eol = strchr(csv, '\n');
+    int col = -1, k = 0;
+    size_t n = strlen(column);
+    for (const char *f = csv; f < eol; k++) {
+        const char *end = f;
+        while (end < eol && *end != ',') end++;
+        if ((size_t)(end - f) == n && !strncmp(f, column, n)) col = k;
+        f = end + 1;
+    }
+    if (col < 0) fail_msg("no timeline column %s", column);
+    for (const char *p = eol + 1; *p; p = strchr(p, '\n') + 1) {
+        if (fabs(strtod(p, NULL) - t) > 1e-9) continue;
+        const char *f = p;
+        for (int i = 0; i < col; i++) f = strchr(f, ',') + 1;
+        return strtod(f, NULL);
+    }
+    fail_msg("no timeline row at %gs", t);
+    return NAN;
+}
+
 #endif

@@ -242,6 +242,30 @@ static void a_crashed_replica_serves_no_reads(void **state)
     harness_rig_done(&r);
 }
 
+/* Sync replication with two replicas: replica 0 crashes from 100ms to 200ms, replica 1's
+ * stream is paused from 100ms to 300ms. A write at 150ms waits for replica 1, the only one
+ * up when it was applied; replica 0 back at 200ms catches up at once, but that apply must not
+ * stand in for replica 1's: the write is acknowledged at 300ms (latency 150ms), so reads of
+ * replica 1 at 250ms and 251ms are not stale (the acknowledged version is still the old one). */
+static void sync_waits_for_the_replica_that_stayed_up(void **state)
+{
+    (void)state;
+    struct harness_step s[] = {W(50, 7), W(150, 7), R(250, 7), R(251, 7), R(400, 7), R(401, 7)};
+    struct harness_rig r = run_script("\"replicas\": 2, \"replication\": \"sync\", \"lag\": \"1ms\","
+                                      " \"workers\": 100, \"service_time\": \"0s\","
+                                      " \"read_from\": \"replicas\"",
+                                      "{\"target\": \"db.replica.0\", \"kind\": \"crash\", \"at\": \"100ms\","
+                                      " \"for\": \"100ms\"}, {\"target\": \"db.replica.1\", \"kind\":"
+                                      " \"replication_paused\", \"at\": \"100ms\", \"for\": \"200ms\"}",
+                                      s, 6);
+    for (int i = 0; i < 6; i++) assert_int_equal(s[i].status, SIM_OK);
+    harness_exact("the first write: both replicas, 1ms", 1, s[0].latency_ms, 1e-9);
+    harness_exact("the second write: replica 1's pause, 300ms - 150ms", 150, s[1].latency_ms, 1e-9);
+    harness_exact("reads on each replica", 2, figure(&r, "nodes.db.replicas.0.reads"), 0);
+    harness_exact("stale reads", 0, figure(&r, "nodes.db.stale_reads"), 0);
+    harness_rig_done(&r);
+}
+
 /* A hung primary (no failover) holds the calls it gets; the restart at 200ms answers them
  * "failed". */
 static void a_hung_primary_holds_its_calls(void **state)
@@ -378,6 +402,7 @@ int main(void)
         cmocka_unit_test(a_restore_loses_half_a_backup_interval),
         cmocka_unit_test(disk_full_rejects_writes_and_a_pause_holds_replication),
         cmocka_unit_test(a_crashed_replica_serves_no_reads),
+        cmocka_unit_test(sync_waits_for_the_replica_that_stayed_up),
         cmocka_unit_test(a_hung_primary_holds_its_calls),
         cmocka_unit_test(fencing_prevents_a_split_brain),
         cmocka_unit_test(a_shard_fails_over_alone),

@@ -6,29 +6,6 @@
  * every produce and keeps its messages, or loses them when not durable. */
 #include "harness.h"
 
-/* The value of a timeline column in the row whose interval ends at t seconds. */
-static double column_at(const char *csv, const char *column, double t)
-{
-    const char *eol = strchr(csv, '\n');
-    int col = -1, k = 0;
-    size_t n = strlen(column);
-    for (const char *f = csv; f < eol; k++) {
-        const char *end = f;
-        while (end < eol && *end != ',') end++;
-        if ((size_t)(end - f) == n && !strncmp(f, column, n)) col = k;
-        f = end + 1;
-    }
-    if (col < 0) fail_msg("no timeline column %s", column);
-    for (const char *p = eol + 1; *p; p = strchr(p, '\n') + 1) {
-        if (fabs(strtod(p, NULL) - t) > 1e-9) continue;
-        const char *f = p;
-        for (int i = 0; i < col; i++) f = strchr(f, ',') + 1;
-        return strtod(f, NULL);
-    }
-    fail_msg("no timeline row at %gs", t);
-    return NAN;
-}
-
 static double value(const struct harness_run *h, const char *path)
 {
     return harness_metric(h, path)->values[0];
@@ -208,25 +185,25 @@ static void a_consumer_crash_pauses_the_group_for_the_rebalance(void **state)
     harness_exact("faults.0.restored: + the rebalance (s)", 5, value(&h, "faults.0.restored"), 1e-9);
     harness_exact("rebalances (leave, rejoin)", 2, value(&h, "nodes.q.groups.g.rebalances"), 0);
     harness_exact("rebalance_pause (s)", 6, value(&h, "nodes.q.groups.g.rebalance_pause"), 1e-9);
-    double l10 = column_at(csv, "q.lag.g", 10.5), l12 = column_at(csv, "q.lag.g", 11.5);
+    double l10 = harness_column_at(csv, "q.lag.g", 10.5), l12 = harness_column_at(csv, "q.lag.g", 11.5);
     printf("  lag at 10.5s %.0f, 11.5s %.0f: one partition of four unconsumed\n", l10, l12);
     /* about 1000 x 1/4 (keys are drawn at random: within 4 standard deviations) */
     double sd = sqrt(1000 * 0.25 * 0.75);
     printf("  growth %.0f, wanted 250 +- %.0f\n", l12 - l10, 4 * sd);
     assert_true(fabs(l12 - l10 - 250) <= 4 * sd);
-    double p0 = column_at(csv, "q.lag.g", 12.5), p1 = column_at(csv, "q.lag.g", 14.5);
+    double p0 = harness_column_at(csv, "q.lag.g", 12.5), p1 = harness_column_at(csv, "q.lag.g", 14.5);
     harness_exact("lag growth in the pause, 12.5-14.5s: 1000/s x 2s", 2000, p1 - p0, 0.001);
     double peak = value(&h, "nodes.q.groups.g.lag.max");
     double formula = 2 * 1000 * 0.25 + 3 * 1000; /* session timeout on one partition, pause on all */
     harness_exact("lag.max: 1000/4 x 2s + 1000 x 3s", formula, peak, 0.03);
-    double caught = column_at(csv, "q.lag.g", 16.5);
+    double caught = harness_column_at(csv, "q.lag.g", 16.5);
     printf("  lag at 16.5s: %.0f (caught up: at most the messages in flight)\n", caught);
     assert_true(caught <= 4);
-    harness_exact("consumers taking messages at 11.5s", 3, column_at(csv, "q.consumers.g", 11.5), 0);
-    harness_exact("... at 13.5s (the pause)", 0, column_at(csv, "q.consumers.g", 13.5), 0);
-    harness_exact("... at 20.5s", 3, column_at(csv, "q.consumers.g", 20.5), 0);
-    harness_exact("... at 31.5s (the rejoin's pause)", 0, column_at(csv, "q.consumers.g", 31.5), 0);
-    harness_exact("... at 35.5s", 4, column_at(csv, "q.consumers.g", 35.5), 0);
+    harness_exact("consumers taking messages at 11.5s", 3, harness_column_at(csv, "q.consumers.g", 11.5), 0);
+    harness_exact("... at 13.5s (the pause)", 0, harness_column_at(csv, "q.consumers.g", 13.5), 0);
+    harness_exact("... at 20.5s", 3, harness_column_at(csv, "q.consumers.g", 20.5), 0);
+    harness_exact("... at 31.5s (the rejoin's pause)", 0, harness_column_at(csv, "q.consumers.g", 31.5), 0);
+    harness_exact("... at 35.5s", 4, harness_column_at(csv, "q.consumers.g", 35.5), 0);
     harness_exact("every message consumed", harness_count(&h, "nodes.q.produced", 0),
                   harness_count(&h, "nodes.q.groups.g.consumed", 0), 0.0005);
     harness_exact("order violations", 0, value(&h, "nodes.q.groups.g.order_violations"), 0);
@@ -260,8 +237,8 @@ static void a_broker_crash_refuses_produces_and_keeps_durable_messages(void **st
         double produced = harness_count(&h, "nodes.q.produced", 0);
         harness_exact("produced (before the crash)", 5000, produced, 0.0005);
         harness_exact("lag at 9.5s: the consumer idles", durable ? 2500 : 0,
-                      column_at(csv, "q.lag.g", 9.5), 0.001);
-        harness_exact("consumers taking messages at 7.5s", 0, column_at(csv, "q.consumers.g", 7.5), 0);
+                      harness_column_at(csv, "q.lag.g", 9.5), 0.001);
+        harness_exact("consumers taking messages at 7.5s", 0, harness_column_at(csv, "q.consumers.g", 7.5), 0);
         double lost = value(&h, "nodes.q.lost"), consumed = harness_count(&h, "nodes.q.groups.g.consumed", 0);
         harness_exact("lost", durable ? 0 : 2500, lost, 0.001);
         harness_exact("consumed", durable ? produced : produced - lost, consumed, 0);

@@ -4,8 +4,7 @@
  * shared dependency fails deep checks only), the return after healthy_after passes,
  * ejection of slow and erroring backends under max_ejected, every algorithm and zone
  * affinity skipping a removed backend, failing closed or open, hash keys moving only off
- * the removed backend, and configuration errors. (Slow faults are not used: no model
- * applies them yet.) */
+ * the removed backend, a slow fault timed to its ejection, and configuration errors. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -296,6 +295,26 @@ static void outlier_ejection_ejects_within_max_ejected(void **s)
     }
 }
 
+/* A slow fault (x150: 2ms becomes 300ms) on app.1 from 5s, round robin over 4 instances at
+ * 200 calls/s: app-1 gets a call every 20ms, its first slowed one sent within 20ms of 5s,
+ * and the 5th slow answer in a row (sent 80ms later, back 300ms after that) ejects it: the
+ * time to removal, from the fault's start, lies in (0.38s, 0.40s]. */
+static void a_slow_fault_is_timed_to_its_ejection(void **s)
+{
+    (void)s;
+    const char *lb = "\"backends\": [\"app\"], \"outlier_ejection\": "
+                     "{\"consecutive_errors\": 5, \"latency_above\": \"100ms\", \"eject_for\": \"10s\"}";
+    struct harness_run h = harness_run_text(
+        "health.json",
+        scenario(200, "8s", "0s", 1, lb, APP4,
+                 "[{\"target\": \"app.1\", \"kind\": \"slow\", \"factor\": 150, \"at\": \"5s\"}]"),
+        NULL, 0, false);
+    assert_float_equal(figure(&h, "nodes.lb.backends.app-1.ejections"), 1, 0);
+    removals_within(&h, "app-1", 0.38, 0.40);
+    assert_float_equal(figure(&h, "faults.0.detected"), 1, 0);
+    harness_done(&h);
+}
+
 /* app-3 crashes at 1s and is out by 2s (checks every second, out after 1). Measured from
  * 5s to 17s (3,600 calls), round robin deals them over the other three: 1,200 each. */
 static void round_robin_spreads_evenly_over_the_rest(void **s)
@@ -505,6 +524,7 @@ int main(void)
         cmocka_unit_test(hang_passes_tcp_and_fails_http_and_deep),
         cmocka_unit_test(healthy_after_brings_it_back),
         cmocka_unit_test(outlier_ejection_ejects_within_max_ejected),
+        cmocka_unit_test(a_slow_fault_is_timed_to_its_ejection),
         cmocka_unit_test(round_robin_spreads_evenly_over_the_rest),
         cmocka_unit_test(every_algorithm_skips_a_removed_backend),
         cmocka_unit_test(no_backend_fails_closed_or_open),

@@ -2,7 +2,8 @@
  * chosen times) so that counts are exact: ordering per partition through retries, crashes
  * and shared consumers; pub/sub against one group; poison keys all dead-lettered after
  * their retries; transient failures retried; a full partition or topic rejecting or
- * blocking producers; and every invalid configuration naming its JSON path. */
+ * blocking producers; a schedule of consumer counts, against the arithmetic of arrivals and
+ * capacity; and every invalid configuration naming its JSON path. */
 #include "harness.h"
 
 /* A scenario whose only node is "q" with the given fields (plus "extra" nodes), and no
@@ -248,6 +249,95 @@ static void a_full_partition_rejects_or_blocks(void **state)
     rig_done(&r);
 }
 
+/* ---- the consumer schedule ---- */
+
+static double group_figure(const struct harness_run *h, const char *leaf)
+{
+    char path[160];
+    snprintf(path, sizeof path, "nodes.q.groups.g.%s", leaf);
+    return harness_metric(h, path)->values[0];
+}
+
+/* Constant arrivals, lambda = 1000/s, over 8 partitions (keys 0-7 drawn uniformly); 2
+ * consumers of a constant 4ms, each owning 4 partitions: capacity mu = 2 x 250 = 500/s. The
+ * lag grows by lambda - mu = 500 a second exactly while both are busy (they are from the
+ * first second on: each consumer's backlog is then hundreds). At 20s the schedule sets 8
+ * consumers: the group pauses for its 1s rebalance (the lag grows by lambda: 500 in the half
+ * second to 20.5s), then each owns one partition and the 8 drain at mu' - lambda = 2000 -
+ * 1000 = 1000 a second, while every partition still has a backlog: at 21s about 1375 each
+ * (the arrivals of 21s over 8, less 20s of a quarter of 250/s), draining by 125 a second, so
+ * about 500 (9 standard deviations of the binomial split) at 28s. Over a window a constant
+ * process gives exactly lambda x width arrivals and a busy constant consumer exactly width /
+ * 4ms completions: each count is off by at most one at the window's edges, so the growth is
+ * exact within consumers + 1 messages. */
+static void a_schedule_adds_consumers_and_the_lag_drains(void **state)
+{
+    (void)state;
+    const char *text =
+        "{\"seed\": 3, \"duration\": \"40s\", \"timeline\": {\"interval\": \"500ms\"},"
+        " \"workload\": {\"entry\": \"q\", \"arrivals\": {\"process\": \"constant\", \"rate\": 1000},"
+        "              \"keys\": {\"count\": 8}},"
+        " \"nodes\": {\"q\": {\"type\": \"queue\", \"partitions\": 8,"
+        "   \"groups\": [{\"name\": \"g\", \"consumers\": 2, \"processing_time\": \"4ms\","
+        "                 \"rebalance\": \"1s\", \"schedule\": [{\"at\": \"20s\", \"consumers\": 8}]}]}}}";
+    struct harness_run h = harness_run_text("schedule.json", text, NULL, 0, true);
+    char *csv = sim__timeline_csv(h.res->timeline);
+    const double lambda = 1000, mu = 2 / 0.004, mu8 = 8 / 0.004;
+    double l5 = harness_column_at(csv, "q.lag.g", 5), l19 = harness_column_at(csv, "q.lag.g", 19);
+    printf("  2 consumers: lag %.0f at 5s, %.0f at 19s\n", l5, l19);
+    harness_exact("growth 5s-19s: (lambda - mu) x 14s", (lambda - mu) * 14, l19 - l5, 3 / 7000.0);
+    double p0 = harness_column_at(csv, "q.lag.g", 20), p1 = harness_column_at(csv, "q.lag.g", 20.5);
+    harness_exact("growth in the pause, 20s-20.5s: lambda x 0.5s", lambda * 0.5, p1 - p0, 3 / 500.0);
+    double d22 = harness_column_at(csv, "q.lag.g", 22), d28 = harness_column_at(csv, "q.lag.g", 28);
+    printf("  8 consumers: lag %.0f at 22s, %.0f at 28s\n", d22, d28);
+    harness_exact("drain 22s-28s: (mu' - lambda) x 6s", (mu8 - lambda) * 6, d22 - d28, 9 / 6000.0);
+    harness_exact("consumers taking messages at 19.5s", 2, harness_column_at(csv, "q.consumers.g", 19.5), 0);
+    harness_exact("... at 20.5s (the rebalance)", 0, harness_column_at(csv, "q.consumers.g", 20.5), 0);
+    harness_exact("... at 21.5s", 8, harness_column_at(csv, "q.consumers.g", 21.5), 0);
+    harness_exact("consumers.mean: (2 x 20s + 8 x 20s) / 40s", 5, group_figure(&h, "consumers.mean"), 1e-9);
+    harness_exact("rebalances", 1, group_figure(&h, "rebalances"), 0);
+    harness_exact("rebalance_pause (s)", 1, group_figure(&h, "rebalance_pause"), 1e-9);
+    printf("  lag at 40s: %.0f (caught up)\n", harness_column_at(csv, "q.lag.g", 40));
+    assert_true(harness_column_at(csv, "q.lag.g", 40) <= 8);
+    harness_exact("order violations", 0, group_figure(&h, "order_violations"), 0);
+    free(csv);
+    harness_done(&h);
+}
+
+/* 4 consumers, then 12 at 10s (8 partitions: 4 stay idle), then 1 at 20s. Consumer 10 is
+ * crashed from 5s on: it is not in service until 10s, stays out of the group when the
+ * schedule adds it (11 members), and never rejoins: its fault is never detected. Consumer 2
+ * crashes at 18s; the schedule takes it out of service at 20s, before its 10s session
+ * timeout, so it causes no rebalance of its own: exactly two (the two steps). */
+static void a_schedule_idles_consumers_beyond_partitions_and_removes_them(void **state)
+{
+    (void)state;
+    const char *text =
+        "{\"seed\": 3, \"duration\": \"40s\", \"timeline\": {\"interval\": \"500ms\"},"
+        " \"workload\": {\"entry\": \"q\", \"arrivals\": {\"process\": \"constant\", \"rate\": 400},"
+        "              \"keys\": {\"count\": 8}},"
+        " \"nodes\": {\"q\": {\"type\": \"queue\", \"partitions\": 8,"
+        "   \"groups\": [{\"name\": \"g\", \"consumers\": 4, \"processing_time\": \"1ms\","
+        "                 \"rebalance\": \"1s\", \"session_timeout\": \"10s\","
+        "                 \"schedule\": [{\"at\": \"10s\", \"consumers\": 12}, {\"at\": \"20s\", \"consumers\": 1}]}]}},"
+        " \"faults\": [{\"target\": \"q.consumer.10\", \"kind\": \"crash\", \"at\": \"5s\", \"for\": \"30s\"},"
+        "            {\"target\": \"q.consumer.2\", \"kind\": \"crash\", \"at\": \"18s\", \"for\": \"20s\"}]}";
+    struct harness_run h = harness_run_text("schedule.json", text, NULL, 0, true);
+    char *csv = sim__timeline_csv(h.res->timeline);
+    harness_exact("consumers taking messages at 5.5s", 4, harness_column_at(csv, "q.consumers.g", 5.5), 0);
+    harness_exact("... at 15s (11 members, 8 partitions)", 8, harness_column_at(csv, "q.consumers.g", 15), 0);
+    harness_exact("... at 25s", 1, harness_column_at(csv, "q.consumers.g", 25), 0);
+    harness_exact("... at 36s (neither crashed consumer rejoins)", 1,
+                  harness_column_at(csv, "q.consumers.g", 36), 0);
+    harness_exact("rebalances: the two steps", 2, group_figure(&h, "rebalances"), 0);
+    harness_exact("consumers.mean: (4 x 10 + 12 x 10 + 1 x 20) / 40", 4.5, group_figure(&h, "consumers.mean"), 1e-9);
+    harness_exact("consumer 10 never detected", 0, harness_metric(&h, "faults.0.detected")->values[0], 0);
+    harness_exact("every message consumed", harness_count(&h, "nodes.q.produced", 0),
+                  harness_count(&h, "nodes.q.groups.g.consumed", 0), 0.001);
+    free(csv);
+    harness_done(&h);
+}
+
 static void invalid_configurations_name_the_path(void **state)
 {
     (void)state;
@@ -277,6 +367,21 @@ static void invalid_configurations_name_the_path(void **state)
          "q.json: nodes.q.groups.0.to: no node named 'nowhere'"},
         {"\"groups\": [{\"name\": \"g\", \"processing_time\": \"1ms\", \"batchsize\": 4}]",
          "q.json: nodes.q.groups.0.batchsize: unknown field (did you mean 'batch_size'?)"},
+        {"\"groups\": [{\"name\": \"g\", \"processing_time\": \"1ms\", \"schedule\":"
+         " [{\"at\": \"20s\", \"consumers\": 2}, {\"at\": \"10s\", \"consumers\": 3}]}]",
+         "q.json: nodes.q.groups.0.schedule.1.at: expected times in increasing order"},
+        {"\"groups\": [{\"name\": \"g\", \"processing_time\": \"1ms\", \"schedule\":"
+         " [{\"at\": \"20s\", \"consumers\": 0}]}]",
+         "q.json: nodes.q.groups.0.schedule.0.consumers: expected an integer from 1 to 100000, got 0"},
+        {"\"groups\": [{\"name\": \"g\", \"processing_time\": \"1ms\", \"schedule\":"
+         " [{\"consumers\": 4}]}]",
+         "q.json: nodes.q.groups.0.schedule.0.at: required field missing: expected a duration of at most 1000000s"},
+        {"\"groups\": [{\"name\": \"g\", \"processing_time\": \"1ms\", \"schedule\":"
+         " [{\"at\": \"20s\", \"consumers\": 4, \"min\": 2}]}]",
+         "q.json: nodes.q.groups.0.schedule.0.min: unknown field"},
+        {"\"groups\": [{\"name\": \"g\", \"processing_time\": \"1ms\", \"schedule\":"
+         " {\"at\": \"20s\", \"consumers\": 4}}]",
+         "q.json: nodes.q.groups.0.schedule: expected an array, got {\"at\":\"20s\",\"consumers\":4}"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char text[4096], err[1024] = "";
@@ -305,6 +410,8 @@ int main(void)
         cmocka_unit_test(poison_messages_all_land_in_the_dead_letter_queue),
         cmocka_unit_test(transient_failures_are_retried),
         cmocka_unit_test(a_full_partition_rejects_or_blocks),
+        cmocka_unit_test(a_schedule_adds_consumers_and_the_lag_drains),
+        cmocka_unit_test(a_schedule_idles_consumers_beyond_partitions_and_removes_them),
         cmocka_unit_test(invalid_configurations_name_the_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
