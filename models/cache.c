@@ -671,8 +671,10 @@ static void receive(struct sim_component *self, struct sim_call *call)
     }
     struct job *j = sim_pool_get(&c->jobs);
     *j = (struct job){.in = call, .arrived = sim_now(self)};
-    if (down) bypass(c, j, info);
-    else if (call->op == SIM_OP_WRITE) write_key(c, j, info);
+    if (down) {
+        sim_fault_detected(self, self, node); /* the client noticed: refused, so it skips */
+        bypass(c, j, info);
+    } else if (call->op == SIM_OP_WRITE) write_key(c, j, info);
     else read_key(c, j, info);
 }
 
