@@ -251,6 +251,21 @@ static void missing(FILE *f, const char *figure, const char *needs)
     fprintf(f, "  %-18s %-20s needs %s\n", figure, "-", needs);
 }
 
+/* Bytes per second from a rate of operations of a size, in MB/s with Mbit/s beside. */
+static void bandwidth_row(FILE *f, const char *label, double bandwidth, double rate,
+                          const char *what, double size, const char *needs)
+{
+    if (isnan(bandwidth)) {
+        missing(f, label, needs);
+        return;
+    }
+    char v[64], formula[256], a[32];
+    snprintf(v, sizeof v, "%.4g MB/s", bandwidth / 1e6);
+    snprintf(formula, sizeof formula, "%.4g %s/s x %s (%.4g Mbit/s)", rate, what,
+             bytes(size, a, sizeof a), bandwidth * 8 / 1e6);
+    row(f, label, v, formula);
+}
+
 void sim__estimate_print(FILE *f, const struct sim__estimate *e)
 {
     const struct sim__estimate_input *p = &e->in;
@@ -303,22 +318,10 @@ void sim__estimate_print(FILE *f, const struct sim__estimate *e)
     } else {
         missing(f, "storage", "writes per day, --record-size and --retention");
     }
-    if (!isnan(e->bandwidth_in)) {
-        snprintf(v, sizeof v, "%.4g MB/s", e->bandwidth_in / 1e6);
-        snprintf(formula, sizeof formula, "%.4g writes/s x %s (%.4g Mbit/s)", e->peak_write_qps,
-                 bytes(p->record_size, a, sizeof a), e->bandwidth_in * 8 / 1e6);
-        row(f, "bandwidth in", v, formula);
-    } else {
-        missing(f, "bandwidth in", "peak writes and --record-size");
-    }
-    if (!isnan(e->bandwidth_out)) {
-        snprintf(v, sizeof v, "%.4g MB/s", e->bandwidth_out / 1e6);
-        snprintf(formula, sizeof formula, "%.4g reads/s x %s (%.4g Mbit/s)", e->peak_read_qps,
-                 bytes(p->response_size, a, sizeof a), e->bandwidth_out * 8 / 1e6);
-        row(f, "bandwidth out", v, formula);
-    } else {
-        missing(f, "bandwidth out", "peak reads and --response-size (or --record-size)");
-    }
+    bandwidth_row(f, "bandwidth in", e->bandwidth_in, e->peak_write_qps, "writes", p->record_size,
+                  "peak writes and --record-size");
+    bandwidth_row(f, "bandwidth out", e->bandwidth_out, e->peak_read_qps, "reads", p->response_size,
+                  "peak reads and --response-size (or --record-size)");
     if (!isnan(e->servers)) {
         snprintf(v, sizeof v, "%g", e->servers);
         snprintf(formula, sizeof formula, "ceil(%.4g QPS / %s QPS per server x headroom %g)",
