@@ -103,6 +103,19 @@ static bool covers(const struct sim__target *t, int comp, int instance)
     return t->comp == comp && (t->instance < 0 || instance < 0 || t->instance == instance);
 }
 
+/* A partition covers every node on either of its sides (by name, or by the zone the node
+ * or the instance sits in): what cannot be reached through it is what it broke. */
+static bool cut_off(const struct sim__faults *fs, const struct sim__target *t,
+                    struct sim_component *node, int instance)
+{
+    const struct sim__fault_spec *f = t->spec;
+    if (f->kind != SIM_FAULT_PARTITION || node->index < 0 || node->index >= fs->ncomponents)
+        return false;
+    if (f->comp_side[node->index]) return true;
+    int z = sim_zone_of(node, instance);
+    return z >= 0 && f->zone_side[z];
+}
+
 typedef void (*credit_fn)(struct sim__fault_spec *f, struct sim__target *t, sim_time now,
                           void *arg);
 
@@ -116,7 +129,8 @@ static void each_open(struct sim_component *node, int instance, credit_fn fn, vo
         struct sim__fault_spec *f = &fs->specs[i];
         for (int k = 0; k < f->ntargets; k++) {
             struct sim__target *t = &f->targets[k];
-            if (t->on && covers(t, node->index, instance)) fn(f, t, now, arg);
+            if (t->on && (covers(t, node->index, instance) || cut_off(fs, t, node, instance)))
+                fn(f, t, now, arg);
         }
     }
 }

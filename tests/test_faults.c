@@ -137,6 +137,32 @@ static void partition_loses_calls_one_way_or_both(void **state)
     }
 }
 
+/* A partition is detected by whatever notices what it cuts off: deep health checks every
+ * 1s (timeout 0.5s, out after 2) lose their probes to a2 and remove it 1.5 to 2.5s after
+ * the partition begins (the first lost probe comes U(0, 1s] after it, the second 1s later,
+ * each failing at its timeout). */
+static void a_partition_is_detected_by_what_it_cuts_off(void **state)
+{
+    (void)state;
+    const char *text =
+        "{\"name\": \"cut\", \"seed\": 4, \"duration\": \"20s\", \"replications\": 8,"
+        " \"workload\": {\"entry\": \"lb\", \"arrivals\": {\"rate\": 100}, \"deadline\": \"1s\"},"
+        " \"nodes\": {\"lb\": {\"type\": \"lb\", \"backends\": [\"a1\", \"a2\"],"
+        "   \"health_check\": {\"kind\": \"deep\", \"interval\": \"1s\", \"timeout\": \"500ms\", \"unhealthy_after\": 2}},"
+        "  \"a1\": {\"type\": \"service\", \"workers\": 10, \"service_time\": \"1ms\"},"
+        "  \"a2\": {\"type\": \"service\", \"workers\": 10, \"service_time\": \"1ms\"}},"
+        " \"faults\": [{\"kind\": \"partition\", \"from\": [\"lb\"], \"to\": [\"a2\"], \"at\": \"10s\", \"for\": \"5s\"}]}";
+    struct harness_run h = harness_run_text("cut.json", text, NULL, 0, false);
+    const struct sim__metric *d = harness_metric(&h, "faults.0.detect");
+    printf("a partition between the lb and a2, deep checks every 1s\n");
+    for (int r = 0; r < h.res->replications; r++) {
+        printf("  replication %d: detected after %.3fs\n", r, d->values[r]);
+        if (!(d->values[r] > 1.5 && d->values[r] <= 2.5))
+            fail_msg("detected after %.3fs, outside (1.5s, 2.5s]", d->values[r]);
+    }
+    harness_done(&h);
+}
+
 /* M/M/1: exp(5ms) at 100/s is rho 0.5; slowed x1.5 for the whole run it is M/M/1 with mean
  * 7.5ms: response 1 / (1/7.5ms - 100/s) = 30ms. */
 static void slow_fault_scales_the_service_time(void **state)
@@ -307,6 +333,7 @@ int main(void)
         cmocka_unit_test(load_during_a_fault_shows_the_retries),
         cmocka_unit_test(hang_holds_calls_until_the_restart),
         cmocka_unit_test(partition_loses_calls_one_way_or_both),
+        cmocka_unit_test(a_partition_is_detected_by_what_it_cuts_off),
         cmocka_unit_test(slow_fault_scales_the_service_time),
         cmocka_unit_test(error_fault_fails_its_share),
         cmocka_unit_test(mtbf_and_mttr_give_the_availability_formula),
