@@ -114,6 +114,7 @@ struct shard {
     uint32_t ffree;
     struct list dirty;        /* write_back, oldest write first */
     uint64_t reads, writes, hits; /* measured */
+    bool down_noticed;        /* a client skipped it since its crash began: detected */
     struct tally total;                /* the whole run, for refills */
     struct tally at[REFILL_STEPS + 1]; /* total at the start of each recent step (a ring) */
 };
@@ -672,7 +673,10 @@ static void receive(struct sim_component *self, struct sim_call *call)
     struct job *j = sim_pool_get(&c->jobs);
     *j = (struct job){.in = call, .arrived = sim_now(self)};
     if (down) {
-        sim_fault_detected(self, self, node); /* the client noticed: refused, so it skips */
+        if (!c->shards[node].down_noticed) { /* the client noticed: refused, so it skips */
+            c->shards[node].down_noticed = true;
+            sim_fault_detected(self, self, node);
+        }
         bypass(c, j, info);
     } else if (call->op == SIM_OP_WRITE) write_key(c, j, info);
     else read_key(c, j, info);
@@ -1005,6 +1009,8 @@ static void fault(struct sim_component *self, const struct sim_fault *f, bool be
         drop_entries(c, node, "flush");
         refill_on(c, node);
     } else if (f->kind == SIM_FAULT_CRASH && begins) {
+        for (uint32_t k = 0; k < c->nshards; k++)
+            if (node < 0 || (int)k == node) c->shards[k].down_noticed = false;
         refill_prepare(c, node);
         drop_entries(c, node, "crash");
     } else if (f->kind == SIM_FAULT_CRASH && !sim_fault_down(self, node) &&
