@@ -221,5 +221,13 @@ for f in tests/bad/*.json; do
     fi
 done
 
+# Further checks, one file per theme (edges, verdicts...): each is sourced here and uses
+# $bin, $mode, $tmp, ok and bad.
+for part in tests/scenarios.d/*.sh; do
+    [ -e "$part" ] || continue
+    # shellcheck source=/dev/null
+    . "$part"
+done
+
 echo "scenario tests ($mode): $passed passed, $failed failed"
 [ $failed -eq 0 ]
