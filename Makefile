@@ -14,7 +14,7 @@ CFLAGS := -std=c11 -pthread $(WARN) $(OPT_$(MODE)) -MMD -MP
 LDFLAGS := $(filter -fsanitize%,$(OPT_$(MODE)))
 LDLIBS := -lgsl -lgslcblas -lcjson -lm -pthread
 
-LIB_SRC := $(filter-out sim/main.c,$(wildcard sim/*.c models/*.c))
+LIB_SRC := $(filter-out sim/cli/main.c,$(wildcard sim/*/*.c models/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -52,7 +52,7 @@ deps:
 archsim: $(BUILD)/archsim
 	@if [ "$(MODE)" = release ]; then cp $(BUILD)/archsim archsim; fi
 
-$(BUILD)/archsim: $(BUILD)/sim/main.o $(LIB_OBJ)
+$(BUILD)/archsim: $(BUILD)/sim/cli/main.o $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: %.c

@@ -1,7 +1,7 @@
 /* registry.c: the component models by type name, from models.def. */
 #include <string.h>
 
-#include "internal.h"
+#include "kernel/internal.h"
 
 #define MODEL(type, var) extern const struct sim_model var;
 #include "models.def"

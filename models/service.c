@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "sim.h"
-#include "storage.h"
+#include "kernel/storage.h"
 
 enum jitter { JITTER_FULL, JITTER_EQUAL, JITTER_NONE };
 static const char *const jitter_names[] = {"full", "equal", "none", NULL};

@@ -5,7 +5,7 @@ set -eu
 shopt -s nullglob
 out=build/asan
 mkdir -p "$out"
-src=$(ls sim/*.c models/*.c | grep -v sim/main.c)
+src=$(ls sim/*/*.c models/*.c | grep -v sim/cli/main.c)
 cc -std=c11 -D_DEFAULT_SOURCE -DFUZZ_REPLAY -g -O1 -fsanitize=address,undefined \
     -fno-sanitize-recover=all -Isim -Imodels tests/fuzz_loader.c $src \
     -lgsl -lgslcblas -lcjson -lm -pthread -o "$out/fuzz_replay"

@@ -10,7 +10,7 @@ if ! command -v clang >/dev/null; then
 fi
 out=build/fuzz
 mkdir -p "$out/corpus"
-src=$(ls sim/*.c models/*.c | grep -v sim/main.c)
+src=$(ls sim/*/*.c models/*.c | grep -v sim/cli/main.c)
 clang -std=c11 -D_DEFAULT_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined -Isim -Imodels tests/fuzz_loader.c $src \
     -lgsl -lgslcblas -lcjson -lm -pthread -o "$out/fuzz_loader"

@@ -5,7 +5,7 @@
 #include <gsl/gsl_errno.h>
 #include <stdlib.h>
 
-#include "run.h"
+#include "run/run.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

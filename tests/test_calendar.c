@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <gsl/gsl_rng.h>
 
-#include "internal.h"
+#include "kernel/internal.h"
 
 static struct sim_event *event(struct sim_pool *pool, sim_time t, uint64_t seq)
 {

@@ -2,7 +2,7 @@
  * by node) must give a narrower interval on a difference than independent seeds, the
  * verdict must follow the interval and the figure's direction, and two identical designs
  * must differ by exactly zero in every replication. */
-#include "cli.h"
+#include "cli/cli.h"
 #include "harness.h"
 
 static const char *const a_sets[] = {"duration=20s", "warmup=1s", "replications=10", "seed=5"};

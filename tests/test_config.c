@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
-#include "loader.h"
+#include "kernel/internal.h"
+#include "load/loader.h"
 
 static struct sim_loader *load(const char *json)
 {

@@ -13,8 +13,8 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 
-#include "internal.h"
-#include "loader.h"
+#include "kernel/internal.h"
+#include "load/loader.h"
 
 #define BINS 100
 #define DRAWS 200000

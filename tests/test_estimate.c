@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "estimate.h"
+#include "cli/estimate.h"
 
 static struct sim__estimate_input inputs(const char *const *pairs, int n)
 {

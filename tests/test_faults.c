@@ -7,7 +7,7 @@
  * failing and repaired at random is up MTBF / (MTBF + MTTR) of the time. */
 #include "harness.h"
 
-#include "cli.h"
+#include "cli/cli.h"
 
 /* One service behind constant arrivals at 100/s (from 10ms), answering in `service`. */
 static char *one_service(const char *duration, const char *service, const char *node_extra,

@@ -14,8 +14,8 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 
-#include "internal.h"
-#include "loader.h"
+#include "kernel/internal.h"
+#include "load/loader.h"
 
 static struct sim_keys *keys_of(const char *json, struct sim_loader **ld)
 {

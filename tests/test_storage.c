@@ -2,8 +2,8 @@
  * throughput cap its table gives: utilisation = lambda x mean / workers at half load, and
  * the saturation throughput = workers / mean service time under overload. */
 #include "harness.h"
-#include "loader.h"
-#include "storage.h"
+#include "load/loader.h"
+#include "kernel/storage.h"
 
 static struct sim_storage read_tier(const char *json)
 {

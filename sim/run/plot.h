@@ -4,7 +4,7 @@
 #define ARCHSIM_PLOT_H
 
 #include "run.h"
-#include "text.h"
+#include "kernel/text.h"
 
 struct sim__plot {
     const char *script; /* in plots/ */

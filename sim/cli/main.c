@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "estimate.h"
-#include "plot.h"
+#include "run/plot.h"
 
 static const char usage[] =
     "usage: archsim run FILE [options]        simulate a scenario and report\n"

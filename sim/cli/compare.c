@@ -5,7 +5,7 @@
 #include <math.h>
 
 #include "cli.h"
-#include "plot.h"
+#include "run/plot.h"
 
 static const char *const default_metrics[] = {
     "requests.offered", "throughput", "goodput",     "errors.ratio", "latency.mean",

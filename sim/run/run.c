@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "progress.h"
-#include "fault.h"
+#include "faults/fault.h"
 #include "run.h"
 
 static double wall_clock(void)

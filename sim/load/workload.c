@@ -5,7 +5,7 @@
  * here, where a user would see them. */
 #include <math.h>
 
-#include "fault.h"
+#include "faults/fault.h"
 #include "loader.h"
 
 enum process { POISSON, CONSTANT };

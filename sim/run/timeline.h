@@ -3,8 +3,8 @@
 #ifndef ARCHSIM_TIMELINE_H
 #define ARCHSIM_TIMELINE_H
 
-#include "internal.h"
-#include "text.h"
+#include "kernel/internal.h"
+#include "kernel/text.h"
 
 struct sim__timeline {
     struct sim__text rows_text; /* the CSV rows so far */

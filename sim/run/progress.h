@@ -3,7 +3,7 @@
 #ifndef ARCHSIM_PROGRESS_H
 #define ARCHSIM_PROGRESS_H
 
-#include "internal.h"
+#include "kernel/internal.h"
 
 struct sim__progress;
 

@@ -5,7 +5,7 @@
 #include <math.h>
 
 #include "internal.h"
-#include "loader.h"
+#include "load/loader.h"
 
 #define MAX_KEYS 1000000000000LL /* 10^12 */
 #define EXACT_TERMS 4096         /* H(N, s) summed term by term up to here */

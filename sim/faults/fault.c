@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "fault.h"
-#include "run.h"
+#include "run/run.h"
 
 static const char *const kind_names[] = {"crash", "hang", "slow", "error", "partition",
                                          "flush", "disk_full", "replication_paused", NULL};

@@ -2,7 +2,7 @@
 #ifndef ARCHSIM_CLI_H
 #define ARCHSIM_CLI_H
 
-#include "run.h"
+#include "run/run.h"
 
 #define SIM_MAX_LIST 64 /* --set, --metric, --vary, --slo given at most this often */
 

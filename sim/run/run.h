@@ -3,9 +3,9 @@
 #ifndef ARCHSIM_RUN_H
 #define ARCHSIM_RUN_H
 
-#include "internal.h"
-#include "loader.h"
-#include "text.h"
+#include "kernel/internal.h"
+#include "load/loader.h"
+#include "kernel/text.h"
 #include "timeline.h"
 
 enum sim__expect_op { EXPECT_BELOW, EXPECT_ABOVE, EXPECT_AT_MOST, EXPECT_AT_LEAST, EXPECT_BETWEEN };

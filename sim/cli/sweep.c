@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
-#include "plot.h"
+#include "run/plot.h"
 
 #define MAX_POINTS 1000
 

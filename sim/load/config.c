@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "kernel/internal.h"
 #include "loader.h"
-#include "text.h"
+#include "kernel/text.h"
 
 /* A reader over one JSON object. Owned by the loader; read[] follows the object's keys
  * in file order, asked[] holds every key name a sim_cfg_* call named (for "did you mean"). */

@@ -6,8 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "fault.h"
-#include "run.h"
+#include "faults/fault.h"
+#include "run/run.h"
 
 static const char *const expect_ops[] = {"below", "above", "at_most", "at_least", "between"};
 

@@ -6,9 +6,9 @@
 #ifndef ARCHSIM_FAULT_H
 #define ARCHSIM_FAULT_H
 
-#include "internal.h"
-#include "loader.h"
-#include "text.h"
+#include "kernel/internal.h"
+#include "load/loader.h"
+#include "kernel/text.h"
 
 /* The health of one node or one instance: what the faults on it add up to. */
 struct sim__health {

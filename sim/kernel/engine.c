@@ -2,8 +2,8 @@
  * scheduling with lazy cancellation, warm-up deletion and the timeline sampler's clock.
  * The clock never goes backwards and events at one instant run in insertion order. */
 #include "internal.h"
-#include "progress.h"
-#include "timeline.h"
+#include "run/progress.h"
+#include "run/timeline.h"
 
 struct sim_event *sim__schedule_at(struct sim_world *w, struct sim_component *self,
                                    sim_time when, sim_handler fn, void *arg)

@@ -3,7 +3,7 @@
  * caller abandoned it, as soon as the callee answers. With zones, a call's latency comes
  * from its sender's and receiver's zones, fixed when it is sent; its answer crosses the
  * same pair of zones the other way. A node placed nowhere sits where its caller is. */
-#include "fault.h"
+#include "faults/fault.h"
 
 struct sim_call *sim_call_new(struct sim_component *caller, struct sim_component *callee,
                               struct sim_call *parent, int op, uint64_t key, sim_time deadline)

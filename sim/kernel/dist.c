@@ -16,7 +16,7 @@
 #include <gsl/gsl_sf_gamma.h>
 
 #include "internal.h"
-#include "loader.h"
+#include "load/loader.h"
 #include "text.h"
 
 enum kind { CONSTANT, EXPONENTIAL, UNIFORM, NORMAL, LOGNORMAL, GAMMA, WEIBULL, PARETO,
