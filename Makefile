@@ -23,7 +23,7 @@ VALIDATE_BIN := $(VALIDATE_SRC:tests/%.c=$(BUILD)/tests/%)
 DEB_PKGS := libgsl-dev libcjson-dev libcmocka-dev gnuplot-nox
 FUZZ_TIME ?= 600
 
-.PHONY: all archsim demo test unit validate scenario-test bench fuzz deps clean help
+.PHONY: all archsim demo test unit unit-bins validate validate-bins scenario-test golden bench fuzz deps clean help
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -33,6 +33,7 @@ help:
 	@echo "make            build ./archsim (release)"
 	@echo "make demo       install what is missing, build, run the default scenario"
 	@echo "make test       install what is missing, build, run every test (release and ASan+UBSan)"
+	@echo "make golden     rewrite tests/golden/ (fixed-seed reports) and show what changed"
 	@echo "make bench      events and requests per second, peak memory, at 10^7 and 10^8 arrivals"
 	@echo "make fuzz       fuzz the scenario loader with libFuzzer for FUZZ_TIME seconds ($(FUZZ_TIME))"
 	@echo "make deps       install the Debian packages archsim needs: $(DEB_PKGS)"
@@ -66,6 +67,9 @@ demo: deps
 	@$(MAKE) --no-print-directory archsim
 	./archsim run scenarios/examples/web-tier.json --plot build/demo
 
+unit-bins: $(UNIT_BIN)
+validate-bins: $(VALIDATE_BIN)
+
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
@@ -75,15 +79,26 @@ validate: $(VALIDATE_BIN)
 scenario-test: $(BUILD)/archsim
 	@tests/scenarios.sh $(BUILD)/archsim $(MODE)
 
-# Release: unit tests, theory validation, scenario tests (determinism, -O0 against -O2,
-# bad input). ASan+UBSan: unit and scenario tests; the long validation runs stay in release.
+# Builds run on every core; the tests themselves run one after another (timing-sensitive
+# checks and readable output). Release: unit tests, theory validation, scenario tests
+# (determinism, -O0 against -O2, bad input), golden reports. ASan+UBSan: unit and scenario
+# tests; the long validation runs stay in release.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: deps
-	@$(MAKE) --no-print-directory MODE=release archsim unit validate scenario-test
-	@$(MAKE) --no-print-directory MODE=debug build/debug/archsim
+	@$(MAKE) --no-print-directory -j$(JOBS) MODE=release archsim unit-bins validate-bins
+	@$(MAKE) --no-print-directory -j$(JOBS) MODE=debug build/debug/archsim
+	@$(MAKE) --no-print-directory -j$(JOBS) MODE=asan build/asan/archsim unit-bins
+	@$(MAKE) --no-print-directory MODE=release unit validate scenario-test
+	@tests/golden.sh build/release/archsim
 	@tests/compare-builds.sh build/release/archsim build/debug/archsim
 	@$(MAKE) --no-print-directory MODE=asan unit scenario-test
 	@tests/fuzz-replay.sh
 	@echo "all tests passed"
+
+# Rewrites tests/golden/ from this build and shows what changed: a deliberate step, with
+# the reason in the commit message.
+golden: archsim
+	@tests/golden.sh build/release/archsim --update
 
 bench: deps
 	@$(MAKE) --no-print-directory MODE=release archsim
