@@ -1,7 +1,8 @@
 /* compare.c: `archsim compare A.json B.json ...`. Every design runs with the same seed
  * and replications, so replication r of each sees the same arrivals (the streams are
  * named, common random numbers); each figure gets its per-design mean, the paired
- * difference against the first design with its 95% interval, and a verdict. */
+ * difference against the first design with its 95% interval, and a verdict from the
+ * direction the figure declared where it was reported (verdict.c). */
 #include <math.h>
 
 #include "cli.h"
@@ -11,38 +12,6 @@ static const char *const default_metrics[] = {
     "requests.offered", "throughput", "goodput",     "errors.ratio", "latency.mean",
     "latency.p50",      "latency.p90", "latency.p99", "latency.p999",
 };
-
-/* +1 when higher is better, -1 when lower is better, 0 when neither. */
-static int direction(const char *path)
-{
-    static const char *const lower[] = {"latency", "errors", "queue", "wait", "residence",
-                                        "rejection", "retries"};
-    static const char *const higher[] = {"goodput", "throughput"};
-    for (size_t i = 0; i < sizeof higher / sizeof *higher; i++)
-        if (strstr(path, higher[i])) return 1;
-    for (size_t i = 0; i < sizeof lower / sizeof *lower; i++)
-        if (strstr(path, lower[i])) return -1;
-    return 0;
-}
-
-struct sim_interval sim__paired_difference(const struct sim__metric *a, const struct sim__metric *b,
-                                           int n)
-{
-    double *d = sim_alloc((size_t)(n ? n : 1) * sizeof *d);
-    for (int r = 0; r < n; r++) d[r] = b->values[r] - a->values[r];
-    struct sim_interval ci = sim_interval95(d, n);
-    sim_free(d);
-    return ci;
-}
-
-const char *sim__verdict_word(const char *path, struct sim_interval diff)
-{
-    if (diff.n < 2 || (diff.low <= 0 && diff.high >= 0)) return "no significant difference";
-    int dir = direction(path);
-    bool up = diff.low > 0;
-    if (!dir) return up ? "higher" : "lower";
-    return (up ? dir > 0 : dir < 0) ? "better" : "worse";
-}
 
 struct design {
     const char *file;
@@ -112,7 +81,7 @@ static int report(const struct options *o, struct design *d, int n, const char *
             for (int j = 0; j < n; j++) m[j] = sim__results_find(d[j].res, paths[i]);
             if (!m[0] || !m[k]) continue;
             struct sim_interval diff = sim__paired_difference(m[0], m[k], reps);
-            const char *verdict = sim__verdict_word(paths[i], diff);
+            const char *verdict = sim__verdict_word(m[0]->direction, diff);
             if (!o->quiet) {
                 char a[128], b[128], dd[128];
                 print_value(m[0], a, sizeof a);
@@ -227,7 +196,10 @@ int sim__cmd_compare(const struct options *o)
     }
     for (int i = 0; i < o->nmetrics && !code; i++)
         if (!sim__results_find(d[0].res, o->metrics[i])) {
-            fprintf(stderr, "archsim: --metric %s: %s reports no such figure\n", o->metrics[i], d[0].file);
+            const char *near = sim__figure_near(d[0].res, o->metrics[i]);
+            fprintf(stderr, "archsim: --metric %s: %s reports no such figure", o->metrics[i], d[0].file);
+            if (near) fprintf(stderr, " (did you mean '%s'?)", near);
+            fprintf(stderr, "\n");
             code = 2;
         }
     if (!code) code = report(o, d, n, paths, npaths);

@@ -48,11 +48,15 @@ static const char usage[] =
     "  --json FILE          write the report as JSON (SI units, ci95 tree beside the means)\n"
     "  --timeline FILE.csv  run: write per-interval series of the first replication\n"
     "  --timing             run: add wall-clock figures to the JSON (not reproducible)\n"
-    "  --metric PATH        compare, sweep: add a figure to the table; run: check only\n"
-    "                       these figures against --baseline (repeatable)\n"
-    "  --baseline FILE      run: compare with a stored --json report; fail (exit 1) when a\n"
-    "                       figure got worse, significantly and beyond --tolerance\n"
-    "  --tolerance T        run: the change --baseline tolerates (default 5%)\n"
+    "  --metric PATH        compare, sweep: add a figure to the table; run: check it too\n"
+    "                       against --baseline (repeatable; an unknown figure is exit 2)\n"
+    "  --baseline FILE      run: compare with a stored --json report: the expectations,\n"
+    "                       latency mean/p50/p99, errors.ratio, goodput, each node's\n"
+    "                       utilisation and each --metric. Exit 1 when one got worse (by the\n"
+    "                       direction its model declares), significantly (paired when the\n"
+    "                       seeds match, else Welch; 95% over the whole check) and beyond\n"
+    "                       --tolerance; a neutral figure (utilisation) is only 'changed'\n"
+    "  --tolerance T        run: the change --baseline tolerates: 5% or 0.05 (default 5%)\n"
     "  --junit FILE         run: write expectations and baseline checks as JUnit XML\n"
     "  --independent        compare: give each design its own seed instead of common\n"
     "                       random numbers (to see what they buy)\n"
@@ -180,8 +184,10 @@ static int parse_args(int argc, char **argv, struct options *o)
         else if (!strcmp(a, "--baseline")) o->baseline = v;
         else if (!strcmp(a, "--junit")) o->junit = v;
         else if (!strcmp(a, "--tolerance") &&
-                 (!sim__parse_limit(v, &o->tolerance) || !(o->tolerance >= 0)))
-            return sim__cli_usage_error("--tolerance takes a ratio such as 0.05 or 5%%, got '%s'", v);
+                 (!sim__parse_limit(v, &o->tolerance) || !(o->tolerance >= 0) ||
+                  strpbrk(v, "smhdnu") || (!strchr(v, '%') && o->tolerance > 1)))
+            return sim__cli_usage_error("--tolerance takes a share such as 0.05 or 5%%, got '%s' "
+                                        "(a bare number is a share from 0 to 1)", v);
         else if (!strcmp(a, "--precision") &&
                  (!sim__parse_limit(v, &o->precision) || !(o->precision > 0 && o->precision < 1)))
             return sim__cli_usage_error("--precision takes a ratio such as 0.01 or 1%%, got '%s'", v);
@@ -250,19 +256,20 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
     }
     for (int i = 0; i < sc->nexpect; i++)
         if (!verdicts[i].pass) code = 1;
-    struct sim__check *checks = NULL;
-    int nchecks = 0;
-    if (o->baseline && !sim__baseline_check(o, res, &checks, &nchecks)) {
+    struct sim__baseline base = {0};
+    if (o->baseline && !sim__baseline_check(o, ld, sc, res, &base)) {
         code = 2;
         goto out;
     }
-    for (int i = 0; i < nchecks; i++)
-        if (checks[i].fail) code = 1;
+    for (int i = 0; i < base.n; i++)
+        if (base.checks[i].fail) code = 1;
     if (!o->quiet && !strcmp(o->command, "drill")) sim__story_print(stdout, o->files[0], sc, res);
     if (!o->quiet) sim__report_text(stdout, o->files[0], sc, res, verdicts);
-    if (!o->quiet && o->baseline) sim__baseline_print(stdout, o, checks, nchecks);
-    if (o->junit && sim__junit_write(o->junit, o->files[0], sc, verdicts, checks, nchecks)) code = 2;
-    sim_free(checks);
+    if (!o->quiet && o->baseline) sim__baseline_print(stdout, o, &base);
+    else if (base.note[0]) fprintf(stderr, "archsim: --baseline: %s\n", base.note);
+    if (o->junit && sim__junit_write(o->junit, o->files[0], sc, verdicts, o->baseline ? &base : NULL))
+        code = 2;
+    sim__baseline_fini(&base);
     if (o->json) {
         char *text = sim__report_json(ld, sc, res, verdicts, o->timing);
         bool ok = sim__write_file(o->json, text);

@@ -263,6 +263,20 @@ char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *
         }
     }
     if (ci) cJSON_AddItemToObject(root, "ci95", ci);
+    /* Each replication of the figures --baseline checks by default, so a later run with
+     * the same seed can pair with them (sim__baseline_check). */
+    cJSON *values = res->replications > 1 ? cJSON_CreateObject() : NULL;
+    for (size_t i = 0; values && i < res->n; i++) {
+        const struct sim__metric *m = &res->metrics[i];
+        bool expected = false;
+        for (int e = 0; e < sc->nexpect && !expected; e++) expected = !strcmp(sc->expect[e].metric, m->path);
+        if (!expected && !sim__headline_figure(m->path)) continue;
+        cJSON *list = cJSON_CreateArray();
+        for (int r = 0; r < res->replications; r++) cJSON_AddItemToArray(list, number(m->values[r]));
+        char leaf[128];
+        cJSON_AddItemToObject(parent_of(values, m->path, leaf, sizeof leaf), leaf, list);
+    }
+    if (values) cJSON_AddItemToObject(root, "replication_values", values);
     if (sc->nexpect) {
         cJSON *list = cJSON_AddArrayToObject(root, "expect");
         static const char *const ops[] = {"below", "above", "at_most", "at_least", "between"};

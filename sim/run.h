@@ -34,6 +34,7 @@ struct sim__scenario {
 struct sim__metric {
     char *path;
     enum sim_unit unit;
+    int direction; /* +1 higher is better, -1 lower is better, 0 neutral (SIM_*_BETTER) */
     double *values;
     struct sim_interval ci;
 };
@@ -120,6 +121,9 @@ bool sim__write_file(const char *path, const char *text);
 int sim__write_text(const char *path, char *text);
 /* cJSON_Print with a final newline, in memory the caller frees with sim_free. */
 char *sim__json_text(const cJSON *root);
+/* The headline figures --baseline checks and --precision watches by default: latency
+ * mean, p50 and p99, errors.ratio, goodput and each node's utilisation (verdict.c). */
+bool sim__headline_figure(const char *path);
 /* "4.21ms", "2.0k/s", "12.5%": a figure in the unit a reader expects. */
 void sim__format_value(double v, enum sim_unit unit, char *buf, size_t n);
 
