@@ -89,7 +89,7 @@ static struct sim__sample base_sample(const cJSON *base, const char *path, doubl
     return (struct sim__sample){mean, se * se * nbase, nbase};
 }
 
-static bool unknown_metrics(const struct options *o, const struct sim__results *res)
+bool sim__unknown_metric(const struct options *o, const struct sim__results *res)
 {
     for (int i = 0; i < o->nmetrics; i++) {
         if (sim__results_find(res, o->metrics[i])) continue;
@@ -142,7 +142,7 @@ bool sim__baseline_check(const struct options *o, const struct sim_loader *ld,
                          struct sim__baseline *out)
 {
     *out = (struct sim__baseline){.tolerance = isnan(o->tolerance) ? 0.05 : o->tolerance};
-    if (unknown_metrics(o, res)) return false;
+    if (sim__unknown_metric(o, res)) return false;
     cJSON *base = open_baseline(o, ld, sc, out);
     if (!base) return false;
     int nbase = (int)at_path(base, "", "scenario.replications")->valuedouble;

@@ -79,6 +79,8 @@ struct sim__baseline {
 bool sim__baseline_check(const struct options *o, const struct sim_loader *ld,
                          const struct sim__scenario *sc, const struct sim__results *res,
                          struct sim__baseline *out);
+/* A --metric that res does not report: says so, with a "did you mean", and returns true. */
+bool sim__unknown_metric(const struct options *o, const struct sim__results *res);
 void sim__baseline_print(FILE *f, const struct options *o, const struct sim__baseline *b);
 void sim__baseline_fini(struct sim__baseline *b);
 int sim__junit_write(const char *path, const char *file, const struct sim__scenario *sc,

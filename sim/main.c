@@ -66,7 +66,12 @@ static const char usage[] =
     "  --svg                pictures as SVG instead of PNG\n"
     "  --slo 'M<V'          limit: an objective, e.g. 'latency.p99<200ms', 'errors.ratio<1%'\n"
     "                       (<, <=, >, >=); met when the mean across replications meets it\n"
-    "  --precision P        limit: stop bisecting within P of the limit (default 1%)\n"
+    "  --precision P        run, drill: add replications (in parallel batches, up to the\n"
+    "                       scenario's max_replications, default 100) until the 95% interval\n"
+    "                       of every headline figure, or of each --metric, is within P of\n"
+    "                       its mean (2% or 0.02); the report names the figure that decided.\n"
+    "                       compare: add replications until each verdict is decided.\n"
+    "                       limit: stop bisecting within P of the limit (default 1%)\n"
     "  -j N                 run replications on N threads (default: every core); the\n"
     "                       figures do not depend on N\n"
     "  --quiet              no text report on stdout\n"
@@ -115,7 +120,7 @@ static const struct option_spec option_specs[] = {
     {"--vary", true, "sl"},          {"--csv", true, "s"},
     {"--plot", true, "rCsd"},        {"--svg", false, "rCsd"},
     {"--slo", true, "l"},            {"--minimise", true, "l"},
-    {"--precision", true, "l"},      {"--baseline", true, "rd"},
+    {"--precision", true, "lrdC"},      {"--baseline", true, "rd"},
     {"--tolerance", true, "rd"},     {"--junit", true, "rd"},
 };
 
@@ -241,7 +246,10 @@ static int check(struct sim_loader *ld, const struct sim__scenario *sc, const ch
 
 static int run(struct sim_loader *ld, const struct sim__scenario *sc, const struct options *o)
 {
-    struct sim__results *res = sim__run(ld, sc, o->timeline || o->plot);
+    bool timeline = o->timeline || o->plot;
+    struct sim__results *res = sc->precision > 0
+        ? sim__run_precise(ld, sc, timeline, o->nmetrics ? o->metrics : NULL, o->nmetrics)
+        : sim__run(ld, sc, timeline);
     if (!res) {
         fprintf(stderr, "%s\n", sim__loader_error(ld));
         return 2;
@@ -249,6 +257,10 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
     struct sim__verdict *verdicts = sim_alloc((size_t)(sc->nexpect + 1) * sizeof *verdicts);
     char err[512];
     int code = 0;
+    if (sim__unknown_metric(o, res)) {
+        code = 2;
+        goto out;
+    }
     if (!sim__expect_check(sc, res, verdicts, err, sizeof err)) {
         fprintf(stderr, "%s: %s\n", o->files[0], err);
         code = 2;
@@ -328,6 +340,7 @@ int main(int argc, char **argv)
     } else if (!code) {
         struct sim__scenario sc = {0};
         struct sim_loader *ld = sim__cli_load(&o, o.files[0], NULL, 0, &sc);
+        if (ld && !isnan(o.precision)) sc.precision = o.precision;
         if (!ld) code = 2;
         else code = letter == 'c' ? check(ld, &sc, o.files[0]) : run(ld, &sc, &o);
         sim__scenario_fini(&sc);

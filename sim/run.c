@@ -252,6 +252,38 @@ struct sim__results *sim__run(struct sim_loader *ld, const struct sim__scenario 
     return sim__run_many(&ld, sc, 1, timeline, sc->threads, &res) ? res : NULL;
 }
 
+void sim__run_more(struct sim_loader *ld, const struct sim__scenario *sc, struct sim__results *res,
+                   int more)
+{
+    int from = res->replications, to = from + more;
+    for (size_t i = 0; i < res->n; i++) {
+        struct sim__metric *m = &res->metrics[i];
+        m->values = sim_realloc(m->values, (size_t)to * sizeof *m->values);
+        for (int r = from; r < to; r++) m->values[r] = NAN;
+    }
+    res->replications = to;
+    struct sim__progress *progress =
+        sc->progress ? sim__progress_create(more, sc->duration * more) : NULL;
+    char *text = cJSON_PrintUnformatted(sim__loader_json(ld));
+    if (!text) sim__out_of_memory();
+    struct task *tasks = sim_alloc((size_t)more * sizeof *tasks);
+    for (int t = 0; t < more; t++)
+        tasks[t] = (struct task){sim__loader_label(ld), text, from + t, progress, NULL, NULL, 0};
+    double t0 = wall_clock();
+    sim__parallel_for(more, sc->threads, run_task, tasks);
+    res->wall_seconds += wall_clock() - t0;
+    sim__progress_destroy(progress);
+    for (int t = 0; t < more; t++) {
+        merge(res, tasks[t].part, from + t);
+        res->events += tasks[t].events;
+        sim__results_destroy(tasks[t].part);
+    }
+    for (size_t i = 0; i < res->n; i++)
+        res->metrics[i].ci = sim_interval95(res->metrics[i].values, res->replications);
+    cJSON_free(text);
+    sim_free(tasks);
+}
+
 const struct sim__metric *sim__results_find(const struct sim__results *res, const char *path)
 {
     for (size_t i = 0; i < res->n; i++)
