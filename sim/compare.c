@@ -48,7 +48,7 @@ static cJSON *pair(double a, double b)
 
 static int report(const struct options *o, struct design *d, int n, const char **paths, int npaths)
 {
-    int reps = d[0].sc.replications, width = 16;
+    int reps = d[0].res->replications, width = 16;
     for (int i = 0; i < npaths; i++)
         if ((int)strlen(paths[i]) > width) width = (int)strlen(paths[i]);
     const struct sim__metric **m = sim_alloc((size_t)n * sizeof *m);
@@ -63,10 +63,21 @@ static int report(const struct options *o, struct design *d, int n, const char *
     cJSON_AddNumberToObject(root, "seed", (double)d[0].sc.seed);
     cJSON_AddNumberToObject(root, "replications", reps);
     cJSON_AddBoolToObject(root, "common_random_numbers", !o->independent);
+    const struct sim__precision *p = &d[0].res->precision;
+    if (p->target > 0) {
+        cJSON *prec = cJSON_AddObjectToObject(root, "precision");
+        cJSON_AddNumberToObject(prec, "target", p->target);
+        cJSON_AddNumberToObject(prec, "max_replications", p->cap);
+        cJSON_AddBoolToObject(prec, "met", p->met);
+        if (p->decided_by) cJSON_AddStringToObject(prec, "decided_by", p->decided_by);
+    }
     cJSON *figures = cJSON_AddObjectToObject(root, "metrics");
     if (!o->quiet) {
         printf("archsim compare: %d designs, %d %s replications of each, seed %llu\n", n, reps,
                o->independent ? "independent" : "paired", (unsigned long long)d[0].sc.seed);
+        if (p->target > 0 && p->decided_by)
+            printf("precision %.4g%%: every verdict %s after %d replications (cap %d); %s decided\n",
+                   p->target * 100, p->met ? "decided" : "NOT decided", reps, p->cap, p->decided_by);
         for (int k = 0; k < n; k++)
             printf("  %c = %s (%s)\n", 'A' + k, d[k].file, d[k].sc.name);
     }
@@ -112,6 +123,50 @@ static int report(const struct options *o, struct design *d, int n, const char *
     cJSON_Delete(root);
     sim_free(m);
     return code;
+}
+
+/* How far the verdict on one figure is from decided: 0 when its paired difference is
+ * significant, else the difference's half-width over precision x design A's mean (<= 1:
+ * any difference is known to be smaller than that share, "no significant difference"
+ * is then a decided verdict). */
+static double undecided(const struct sim__metric *a, const struct sim__metric *b, int reps, double target)
+{
+    struct sim_interval diff = sim__paired_difference(a, b, reps);
+    if (diff.n < 2 || diff.low > 0 || diff.high < 0 || diff.half == 0) return 0;
+    struct sim__metric scale = *a;
+    scale.ci.half = diff.half;
+    return sim__precision_gap(&scale, target);
+}
+
+/* --precision: adds replications to every design, in batches, until each verdict is
+ * decided or the cap is reached. Reads only the figures: the same bytes at any -j. */
+static void precise(struct design *d, int n, const char **paths, int npaths, double target)
+{
+    int cap = d[0].sc.max_replications;
+    for (;;) {
+        int reps = d[0].res->replications;
+        double gap = 0;
+        const char *worst = NULL;
+        for (int k = 1; k < n; k++)
+            for (int i = 0; i < npaths; i++) {
+                const struct sim__metric *a = sim__results_find(d[0].res, paths[i]);
+                const struct sim__metric *b = sim__results_find(d[k].res, paths[i]);
+                double g = a && b ? undecided(a, b, reps, target) : 0;
+                if (a && b && (!worst || g > gap)) {
+                    gap = g;
+                    worst = a->path;
+                }
+            }
+        if (gap <= 1 || reps >= cap) {
+            d[0].res->precision = (struct sim__precision){target, cap, worst, gap * target, gap <= 1};
+            return;
+        }
+        double want = isfinite(gap) ? ceil(reps * gap * gap) : 2.0 * reps;
+        int next = want > 2.0 * reps ? 2 * reps : (int)want;
+        if (next <= reps) next = reps + 1;
+        if (next > cap) next = cap;
+        for (int k = 0; k < n; k++) sim__run_more(d[k].ld, &d[k].sc, d[k].res, next - reps);
+    }
 }
 
 /* Bars per design for the latency figures, with their 95% intervals. */
@@ -167,6 +222,7 @@ int sim__cmd_compare(const struct options *o)
         if (!d[k].ld) {
             code = 2;
         } else if (k == 0) {
+            if (!isnan(o->precision) && d[0].sc.replications < 3) d[0].sc.replications = 3; /* a pilot */
             snprintf(reps, sizeof reps, "replications=%d", d[0].sc.replications);
             if (d[0].sc.replications < 2) {
                 fprintf(stderr, "archsim: compare needs 2 or more replications for an interval "
@@ -202,6 +258,7 @@ int sim__cmd_compare(const struct options *o)
             fprintf(stderr, "\n");
             code = 2;
         }
+    if (!code && !isnan(o->precision)) precise(d, n, paths, npaths, o->precision);
     if (!code) code = report(o, d, n, paths, npaths);
     if (!code && o->plot) code = plot(o, d, n);
     for (int k = 0; k < n; k++) {
