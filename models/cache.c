@@ -1241,13 +1241,13 @@ static void report_shards(const struct cache *c, struct sim_report *rep, double 
         snprintf(path, sizeof path, "shards.%u.share", i);
         sim_report(rep, path, total ? (double)requests / (double)total : 0, SIM_UNIT_RATIO);
         snprintf(path, sizeof path, "shards.%u.hit_ratio", i);
-        sim_report(rep, path, s->reads ? (double)s->hits / (double)s->reads : 0, SIM_UNIT_RATIO);
+        sim_report(rep, path, s->reads ? (double)s->hits / (double)s->reads : 0, SIM_UNIT_RATIO | SIM_HIGHER_BETTER);
         snprintf(path, sizeof path, "shards.%u.entries", i);
         sim_report(rep, path, (double)s->used, SIM_UNIT_COUNT);
         if (requests > busiest) busiest = requests;
     }
     sim_report(rep, "hot_shard_share", total ? (double)busiest / (double)total : 0,
-               SIM_UNIT_RATIO);
+               SIM_UNIT_RATIO | SIM_LOWER_BETTER);
 }
 
 static void report(struct sim_component *self, struct sim_report *rep)
@@ -1258,40 +1258,40 @@ static void report(struct sim_component *self, struct sim_report *rep)
     double h = lookups ? (double)c->hits / lookups : 0;
     sim_report(rep, "reads", (double)c->reads / window, SIM_UNIT_RATE);
     sim_report(rep, "writes", (double)c->writes / window, SIM_UNIT_RATE);
-    sim_report(rep, "hit_ratio", h, SIM_UNIT_RATIO);
-    sim_report(rep, "miss_ratio", lookups ? 1 - h : 0, SIM_UNIT_RATIO);
+    sim_report(rep, "hit_ratio", h, SIM_UNIT_RATIO | SIM_HIGHER_BETTER);
+    sim_report(rep, "miss_ratio", lookups ? 1 - h : 0, SIM_UNIT_RATIO | SIM_LOWER_BETTER);
     sim_report(rep, "hits", (double)c->hits, SIM_UNIT_COUNT);
     sim_report(rep, "misses", (double)c->misses, SIM_UNIT_COUNT);
     sim_report(rep, "evictions", (double)c->evictions, SIM_UNIT_COUNT);
     sim_report(rep, "expirations", (double)c->expirations, SIM_UNIT_COUNT);
     sim_report(rep, "invalidations", (double)c->invalidations, SIM_UNIT_COUNT);
     sim_report(rep, "coalesced", (double)c->coalesced, SIM_UNIT_COUNT);
-    sim_report(rep, "stale_reads", (double)c->stale_reads, SIM_UNIT_COUNT);
+    sim_report(rep, "stale_reads", (double)c->stale_reads, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     sim_report(rep, "stale_read_ratio", c->reads ? (double)c->stale_reads / (double)c->reads : 0,
-               SIM_UNIT_RATIO);
+               SIM_UNIT_RATIO | SIM_LOWER_BETTER);
     sim_report(rep, "entries", (double)entries_held(c), SIM_UNIT_COUNT);
     sim_report(rep, "keys_seen", (double)c->ninfos, SIM_UNIT_COUNT);
     sim_report(rep, "top_1pct_share", top_1pct_share(c), SIM_UNIT_RATIO);
     sim_report(rep, "backend.reads", (double)c->backend_reads / window, SIM_UNIT_RATE);
     sim_report(rep, "backend.writes", (double)c->backend_writes / window, SIM_UNIT_RATE);
     sim_report(rep, "offload", c->reads ? 1 - (double)c->backend_reads / (double)c->reads : 0,
-               SIM_UNIT_RATIO);
+               SIM_UNIT_RATIO | SIM_HIGHER_BETTER);
     if (c->preload) sim_report(rep, "pushes", (double)c->pushes / window, SIM_UNIT_RATE);
     double t_hit = sim_hist_mean(&c->hit_latency) / SIM_S;
     double t_miss = sim_hist_mean(&c->miss_latency) / SIM_S;
-    sim_report(rep, "eat.measured", sim_hist_mean(&c->read_latency) / SIM_S, SIM_UNIT_SECONDS);
+    sim_report(rep, "eat.measured", sim_hist_mean(&c->read_latency) / SIM_S, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
     sim_report(rep, "eat.formula", h * t_hit + (1 - h) * t_miss, SIM_UNIT_SECONDS);
     sim_report_hist(rep, "hit_latency", &c->hit_latency);
     sim_report_hist(rep, "miss_latency", &c->miss_latency);
     for (int k = SIM_OK + 1; k < SIM_STATUS_COUNT; k++) {
         char path[64];
         snprintf(path, sizeof path, "errors.%s", sim_status_name((enum sim_status)k));
-        sim_report(rep, path, (double)c->errors[k], SIM_UNIT_COUNT);
+        sim_report(rep, path, (double)c->errors[k], SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     }
     if (c->write_policy == WRITE_BACK) {
         sim_report(rep, "writes_at_risk.mean", sim_level_mean(&c->at_risk, sim_now(self)),
-                   SIM_UNIT_NUMBER);
-        sim_report(rep, "writes_at_risk.max", c->at_risk.max, SIM_UNIT_COUNT);
+                   SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
+        sim_report(rep, "writes_at_risk.max", c->at_risk.max, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
         sim_report(rep, "flushes", (double)c->flushes, SIM_UNIT_COUNT);
         sim_report(rep, "dirty_evictions", (double)c->dirty_evictions, SIM_UNIT_COUNT);
     }
@@ -1310,9 +1310,9 @@ static void report(struct sim_component *self, struct sim_report *rep)
         sim_report(rep, "refill.dropped", (double)c->dropped, SIM_UNIT_COUNT);
         sim_report(rep, "refill.refilled", (double)c->refilled, SIM_UNIT_COUNT);
         sim_report(rep, "refill.time", c->refilled ? c->refill_sum / (double)c->refilled : NAN,
-                   SIM_UNIT_SECONDS);
-        sim_report(rep, "refill.hit_ratio_before", n ? c->before_hit_sum / n : NAN, SIM_UNIT_RATIO);
-        sim_report(rep, "refill.hit_ratio_after", n ? c->after_hit_sum / n : NAN, SIM_UNIT_RATIO);
+                   SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
+        sim_report(rep, "refill.hit_ratio_before", n ? c->before_hit_sum / n : NAN, SIM_UNIT_RATIO | SIM_HIGHER_BETTER);
+        sim_report(rep, "refill.hit_ratio_after", n ? c->after_hit_sum / n : NAN, SIM_UNIT_RATIO | SIM_HIGHER_BETTER);
         sim_report(rep, "refill.backend_reads_before", n ? c->before_backend_sum / n : NAN,
                    SIM_UNIT_RATE);
         sim_report(rep, "refill.backend_reads_after", n ? c->after_backend_sum / n : NAN,

@@ -1764,16 +1764,16 @@ static void report_server(struct database *d, struct sim_report *rep, const char
     snprintf(path, sizeof path, "%s.utilisation", name);
     sim_report(rep, path, sim_level_mean(&s->busy_level, now) / d->workers, SIM_UNIT_RATIO);
     snprintf(path, sizeof path, "%s.queue.mean", name);
-    sim_report(rep, path, sim_level_mean(&s->queued, now), SIM_UNIT_NUMBER);
+    sim_report(rep, path, sim_level_mean(&s->queued, now), SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
     snprintf(path, sizeof path, "%s.queue.max", name);
-    sim_report(rep, path, s->queued.max, SIM_UNIT_COUNT);
+    sim_report(rep, path, s->queued.max, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     if (!replica) return;
     snprintf(path, sizeof path, "%s.lag", name);
     sim_report_hist(rep, path, &s->lag);
     snprintf(path, sizeof path, "%s.unreplicated_writes.mean", name);
-    sim_report(rep, path, sim_level_mean(&s->unreplicated, now), SIM_UNIT_NUMBER);
+    sim_report(rep, path, sim_level_mean(&s->unreplicated, now), SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
     snprintf(path, sizeof path, "%s.unreplicated_writes.max", name);
-    sim_report(rep, path, s->unreplicated.max, SIM_UNIT_COUNT);
+    sim_report(rep, path, s->unreplicated.max, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
 }
 
 /* Per shard: its share of the calls routed to shards (a scatter call counts once on every
@@ -1804,7 +1804,7 @@ static void report_shards(struct database *d, struct sim_report *rep)
         snprintf(path, sizeof path, "shards.%d.utilisation", i);
         sim_report(rep, path, busy / d->workers, SIM_UNIT_RATIO);
         snprintf(path, sizeof path, "shards.%d.queue.mean", i);
-        sim_report(rep, path, queued, SIM_UNIT_NUMBER);
+        sim_report(rep, path, queued, SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
         snprintf(path, sizeof path, "shards.%d.latency", i);
         sim_report_hist(rep, path, &sh->latency);
         snprintf(path, sizeof path, "shards.%d.primary", i);
@@ -1814,7 +1814,7 @@ static void report_shards(struct database *d, struct sim_report *rep)
             report_server(d, rep, path, &srv[1 + k], true);
         }
     }
-    sim_report(rep, "hot_shard_share", total ? (double)most / (double)total : 0, SIM_UNIT_RATIO);
+    sim_report(rep, "hot_shard_share", total ? (double)most / (double)total : 0, SIM_UNIT_RATIO | SIM_LOWER_BETTER);
 }
 
 /* Failover and backups, over the whole run (warm-up included, as faults are). */
@@ -1830,14 +1830,14 @@ static void report_recovery(struct database *d, struct sim_report *rep)
             sim_report(rep, "failover.primary", d->shards[0].primary, SIM_UNIT_NUMBER);
         if (!d->fencing)
             sim_report(rep, "failover.split_brain_writes", (double)d->split_brain_writes,
-                       SIM_UNIT_COUNT);
+                       SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     }
     if (d->backup) {
         sim_report(rep, "backup.backups", (double)d->backups, SIM_UNIT_COUNT);
         sim_report(rep, "backup.restores", (double)d->restores, SIM_UNIT_COUNT);
     }
     if (d->failover || d->backup)
-        sim_report(rep, "lost_writes", (double)d->lost_writes, SIM_UNIT_COUNT);
+        sim_report(rep, "lost_writes", (double)d->lost_writes, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
 }
 
 static void report(struct sim_component *self, struct sim_report *rep)
@@ -1847,20 +1847,20 @@ static void report(struct sim_component *self, struct sim_report *rep)
     sim_report(rep, "reads", (double)d->reads / window, SIM_UNIT_RATE);
     sim_report(rep, "writes", (double)d->nwrites / window, SIM_UNIT_RATE);
     sim_report(rep, "writes_acknowledged", (double)d->acked, SIM_UNIT_COUNT);
-    sim_report(rep, "stale_reads", (double)d->stale_reads, SIM_UNIT_COUNT);
+    sim_report(rep, "stale_reads", (double)d->stale_reads, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     sim_report(rep, "stale_read_ratio", d->reads ? (double)d->stale_reads / (double)d->reads : 0,
-               SIM_UNIT_RATIO);
+               SIM_UNIT_RATIO | SIM_LOWER_BETTER);
     sim_report(rep, "reads_of_written_keys", (double)d->written_reads, SIM_UNIT_COUNT);
     sim_report(rep, "stale_read_ratio_written",
                d->written_reads ? (double)d->stale_written / (double)d->written_reads : 0,
-               SIM_UNIT_RATIO);
+               SIM_UNIT_RATIO | SIM_LOWER_BETTER);
     sim_report(rep, "keys_written", (double)d->nrecs, SIM_UNIT_COUNT);
     sim_report_hist(rep, "read_latency", &d->read_latency);
     sim_report_hist(rep, "write_latency", &d->write_latency);
     for (int k = SIM_OK + 1; k < SIM_STATUS_COUNT; k++) {
         char path[64];
         snprintf(path, sizeof path, "errors.%s", sim_status_name((enum sim_status)k));
-        sim_report(rep, path, (double)d->errors[k], SIM_UNIT_COUNT);
+        sim_report(rep, path, (double)d->errors[k], SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     }
     if (d->mode == MODE_PRIMARY) {
         if (d->read_your_writes)
@@ -1884,16 +1884,16 @@ static void report(struct sim_component *self, struct sim_report *rep)
         sim_time now = sim_now(self);
         sim_report(rep, "pool.utilisation", sim_level_mean(&d->pool_in_use, now) / d->pool_size,
                    SIM_UNIT_RATIO);
-        sim_report(rep, "pool.waiting.mean", sim_level_mean(&d->pool_waiting, now), SIM_UNIT_NUMBER);
-        sim_report(rep, "pool.waiting.max", d->pool_waiting.max, SIM_UNIT_COUNT);
+        sim_report(rep, "pool.waiting.mean", sim_level_mean(&d->pool_waiting, now), SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
+        sim_report(rep, "pool.waiting.max", d->pool_waiting.max, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
         sim_report(rep, "pool.wait.mean",
                    d->pool_started ? d->pool_wait_sum / (double)d->pool_started / SIM_S : 0,
-                   SIM_UNIT_SECONDS);
+                   SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
         sim_report(rep, "pool.wait.probability",
                    d->pool_started ? (double)d->pool_waited / (double)d->pool_started : 0,
-                   SIM_UNIT_RATIO);
-        sim_report(rep, "pool.rejected", (double)d->pool_rejected, SIM_UNIT_COUNT);
-        sim_report(rep, "pool.timeouts", (double)d->pool_timeouts, SIM_UNIT_COUNT);
+                   SIM_UNIT_RATIO | SIM_LOWER_BETTER);
+        sim_report(rep, "pool.rejected", (double)d->pool_rejected, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+        sim_report(rep, "pool.timeouts", (double)d->pool_timeouts, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     }
 }
 

@@ -404,10 +404,10 @@ static void report(struct sim_component *self, struct sim_report *rep)
     sim_report(rep, "routed.primary", (double)d->routed[0], SIM_UNIT_COUNT);
     sim_report(rep, "routed.standby", (double)d->routed[1], SIM_UNIT_COUNT);
     sim_report(rep, "failed_over", d->detected_at >= 0, SIM_UNIT_RATIO);
-    sim_report(rep, "lost_writes", (double)d->lost, SIM_UNIT_COUNT);
+    sim_report(rep, "lost_writes", (double)d->lost, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     if (d->strategy == ACTIVE_ACTIVE) {
-        sim_report(rep, "splits", (double)d->splits, SIM_UNIT_COUNT);
-        sim_report(rep, "conflicting_writes", (double)d->conflicts, SIM_UNIT_COUNT);
+        sim_report(rep, "splits", (double)d->splits, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+        sim_report(rep, "conflicting_writes", (double)d->conflicts, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
         sim_report(rep, "fenced_writes", (double)d->fenced, SIM_UNIT_COUNT);
     }
     if (!d->ntypes) return;
@@ -419,13 +419,13 @@ static void report(struct sim_component *self, struct sim_report *rep)
         standby += standby_count(d, k) * d->price[k];
         full += d->count[k] * d->price[k];
     }
-    sim_report(rep, "cost.primary_per_hour", primary, SIM_UNIT_NUMBER);
-    sim_report(rep, "cost.standby_per_hour", standby, SIM_UNIT_NUMBER);
-    sim_report(rep, "cost.per_hour", primary + standby, SIM_UNIT_NUMBER);
+    sim_report(rep, "cost.primary_per_hour", primary, SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
+    sim_report(rep, "cost.standby_per_hour", standby, SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
+    sim_report(rep, "cost.per_hour", primary + standby, SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
     double ready = d->switch_at >= 0 ? (double)(now - d->switch_at) / SIM_S / 3600 : 0;
     if (ready > hours) ready = hours;
     sim_report(rep, "cost.run", (primary + standby) * hours + (full - standby) * ready,
-               SIM_UNIT_NUMBER);
+               SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
 }
 
 static void sample(struct sim_component *self, struct sim_sampler *s)

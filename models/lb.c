@@ -950,21 +950,21 @@ static void report(struct sim_component *self, struct sim_report *rep)
         sim_report(rep, "busy.mean", busy, SIM_UNIT_NUMBER);
         if (lb->workers != UNLIMITED)
             sim_report(rep, "utilisation", busy / (double)lb->workers, SIM_UNIT_RATIO);
-        sim_report(rep, "queue.mean", sim_level_mean(&lb->queued, now), SIM_UNIT_NUMBER);
-        sim_report(rep, "queue.max", lb->queued.max, SIM_UNIT_COUNT);
+        sim_report(rep, "queue.mean", sim_level_mean(&lb->queued, now), SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
+        sim_report(rep, "queue.max", lb->queued.max, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
         sim_report(rep, "wait.mean", lb->started ? lb->wait_sum / (double)lb->started / SIM_S : 0,
-                   SIM_UNIT_SECONDS);
+                   SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
     }
     sim_report(rep, "connections.mean", sim_level_mean(&lb->conn_level, now), SIM_UNIT_NUMBER);
     sim_report(rep, "connections.max", lb->conn_level.max, SIM_UNIT_COUNT);
-    sim_report(rep, "rejected", rejected, SIM_UNIT_COUNT);
-    sim_report(rep, "rejected_max_connections", (double)lb->rejected_conn, SIM_UNIT_COUNT);
-    sim_report(rep, "rejected_queue_full", (double)lb->rejected_queue, SIM_UNIT_COUNT);
-    sim_report(rep, "rejection_ratio", arrivals ? rejected / arrivals : 0, SIM_UNIT_RATIO);
+    sim_report(rep, "rejected", rejected, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+    sim_report(rep, "rejected_max_connections", (double)lb->rejected_conn, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+    sim_report(rep, "rejected_queue_full", (double)lb->rejected_queue, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+    sim_report(rep, "rejection_ratio", arrivals ? rejected / arrivals : 0, SIM_UNIT_RATIO | SIM_LOWER_BETTER);
     for (int k = SIM_OK + 1; k < SIM_STATUS_COUNT; k++) {
         char path[64];
         snprintf(path, sizeof path, "errors.%s", sim_status_name((enum sim_status)k));
-        sim_report(rep, path, (double)lb->errors[k], SIM_UNIT_COUNT);
+        sim_report(rep, path, (double)lb->errors[k], SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     }
     sim_report_hist(rep, "latency", &lb->latency);
     if (lb->zone_affinity) {
@@ -976,7 +976,7 @@ static void report(struct sim_component *self, struct sim_report *rep)
     }
 
     bool rotation = lb->hc.on || lb->oe.on;
-    if (rotation) sim_report(rep, "no_healthy_backend", (double)lb->no_backend, SIM_UNIT_COUNT);
+    if (rotation) sim_report(rep, "no_healthy_backend", (double)lb->no_backend, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     if (lb->hc.on) {
         sim_report(rep, "health_check.probes", (double)lb->probes, SIM_UNIT_COUNT);
         sim_report(rep, "health_check.probes_failed", (double)lb->probes_failed, SIM_UNIT_COUNT);
@@ -990,7 +990,7 @@ static void report(struct sim_component *self, struct sim_report *rep)
     for (int i = 0; i < lb->n; i++)
         if (lb->b[i].requests > most) most = lb->b[i].requests;
     double total = (double)lb->forwarded;
-    sim_report(rep, "imbalance", total > 0 ? (double)most * lb->n / total : 0, SIM_UNIT_NUMBER);
+    sim_report(rep, "imbalance", total > 0 ? (double)most * lb->n / total : 0, SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
     for (int i = 0; i < lb->n; i++) {
         const struct backend *b = &lb->b[i];
         char path[160];
@@ -1003,14 +1003,14 @@ static void report(struct sim_component *self, struct sim_report *rep)
         FIGURE("share", total > 0 ? (double)b->requests / total : 0, SIM_UNIT_RATIO);
         FIGURE("in_flight.mean", sim_level_mean(&b->level, now), SIM_UNIT_NUMBER);
         FIGURE("response.mean", b->answered ? b->response_sum / (double)b->answered : 0,
-               SIM_UNIT_SECONDS);
-        FIGURE("errors", (double)b->errors, SIM_UNIT_COUNT);
-        FIGURE("requests_while_failed", (double)b->requests_while_failed, SIM_UNIT_COUNT);
+               SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
+        FIGURE("errors", (double)b->errors, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+        FIGURE("requests_while_failed", (double)b->requests_while_failed, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
         if (rotation) {
-            FIGURE("healthy", sim_level_mean(&b->up, now), SIM_UNIT_RATIO);
+            FIGURE("healthy", sim_level_mean(&b->up, now), SIM_UNIT_RATIO | SIM_HIGHER_BETTER);
             FIGURE("time_to_removal", b->removed_in_fault
                        ? b->removal_delay_sum / (double)b->removed_in_fault : NAN,
-                   SIM_UNIT_SECONDS);
+                   SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
         }
         if (lb->hc.on) FIGURE("removals", (double)b->removals, SIM_UNIT_COUNT);
         if (lb->oe.on) FIGURE("ejections", (double)b->ejections, SIM_UNIT_COUNT);

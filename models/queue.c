@@ -862,13 +862,13 @@ static void report(struct sim_component *self, struct sim_report *rep)
     double window = sim_window_seconds(self);
     sim_report(rep, "arrivals", (double)q->arrivals / window, SIM_UNIT_RATE);
     sim_report(rep, "produced", (double)q->accepted / window, SIM_UNIT_RATE);
-    sim_report(rep, "rejected", (double)q->rejected, SIM_UNIT_COUNT);
-    sim_report(rep, "blocked", (double)q->blocked, SIM_UNIT_COUNT);
+    sim_report(rep, "rejected", (double)q->rejected, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+    sim_report(rep, "blocked", (double)q->blocked, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     sim_report(rep, "blocked_producers.mean", sim_level_mean(&q->blocked_level, now),
-               SIM_UNIT_NUMBER);
+               SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
     sim_report(rep, "depth.mean", sim_level_mean(&q->depth_level, now), SIM_UNIT_NUMBER);
     sim_report(rep, "depth.max", q->depth_level.max, SIM_UNIT_COUNT);
-    sim_report(rep, "lost", (double)q->lost, SIM_UNIT_COUNT);
+    sim_report(rep, "lost", (double)q->lost, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     for (int i = 0; i < q->ngroups; i++) {
         struct group *g = &q->groups[i];
         char path[160];
@@ -879,25 +879,25 @@ static void report(struct sim_component *self, struct sim_report *rep)
     } while (0)
         double lag = sim_level_mean(&g->lag, now);
         GROUP_FIGURE("consumed", (double)g->consumed / window, SIM_UNIT_RATE);
-        GROUP_FIGURE("lag.mean", lag, SIM_UNIT_NUMBER);
-        GROUP_FIGURE("lag.max", g->lag.max, SIM_UNIT_COUNT);
-        GROUP_FIGURE("lag.per_partition", lag / q->npartitions, SIM_UNIT_NUMBER);
+        GROUP_FIGURE("lag.mean", lag, SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
+        GROUP_FIGURE("lag.max", g->lag.max, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+        GROUP_FIGURE("lag.per_partition", lag / q->npartitions, SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
         GROUP_FIGURE("lag_seconds.mean", g->age_samples ? g->age_sum / (double)g->age_samples : 0,
-                     SIM_UNIT_SECONDS);
-        GROUP_FIGURE("lag_seconds.max", g->age_max, SIM_UNIT_SECONDS);
-        GROUP_FIGURE("dead_lettered", (double)g->dead_lettered, SIM_UNIT_COUNT);
-        GROUP_FIGURE("dropped", (double)g->dropped, SIM_UNIT_COUNT);
-        GROUP_FIGURE("duplicates", (double)g->duplicates, SIM_UNIT_COUNT);
+                     SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
+        GROUP_FIGURE("lag_seconds.max", g->age_max, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
+        GROUP_FIGURE("dead_lettered", (double)g->dead_lettered, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+        GROUP_FIGURE("dropped", (double)g->dropped, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+        GROUP_FIGURE("duplicates", (double)g->duplicates, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
         GROUP_FIGURE("crashes", (double)g->crashes, SIM_UNIT_COUNT);
-        GROUP_FIGURE("failures", (double)g->failures, SIM_UNIT_COUNT);
-        GROUP_FIGURE("retries", (double)g->retries, SIM_UNIT_COUNT);
-        GROUP_FIGURE("order_violations", (double)g->order_violations, SIM_UNIT_COUNT);
+        GROUP_FIGURE("failures", (double)g->failures, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+        GROUP_FIGURE("retries", (double)g->retries, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+        GROUP_FIGURE("order_violations", (double)g->order_violations, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
         double in_service = sim_level_mean(&g->in_service, now);
         GROUP_FIGURE("utilisation", in_service > 0 ? sim_level_mean(&g->busy, now) / in_service : 0,
                      SIM_UNIT_RATIO);
         if (g->nsteps) GROUP_FIGURE("consumers.mean", in_service, SIM_UNIT_NUMBER);
         GROUP_FIGURE("rebalances", (double)g->rebalances, SIM_UNIT_COUNT);
-        GROUP_FIGURE("rebalance_pause", g->paused_seconds, SIM_UNIT_SECONDS);
+        GROUP_FIGURE("rebalance_pause", g->paused_seconds, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
 #undef GROUP_FIGURE
         snprintf(path, sizeof path, "groups.%s.latency", g->name);
         sim_report_hist(rep, path, &g->latency);

@@ -1212,13 +1212,13 @@ static void report_edge(struct service *s, int i, struct sim_report *rep)
             open += overlap(e->open_from, e->open_until, s->measure_start, now);
         double window = sim_window_seconds(&s->base);
         EDGE_FIGURE("breaker.trips", (double)e->trips, SIM_UNIT_COUNT);
-        EDGE_FIGURE("breaker.time_open", (double)open / SIM_S, SIM_UNIT_SECONDS);
+        EDGE_FIGURE("breaker.time_open", (double)open / SIM_S, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
         EDGE_FIGURE("breaker.open_ratio", window > 0 ? (double)open / SIM_S / window : 0,
-                    SIM_UNIT_RATIO);
+                    SIM_UNIT_RATIO | SIM_LOWER_BETTER);
         EDGE_FIGURE("breaker.short_circuited", (double)e->short_circuited, SIM_UNIT_COUNT);
     }
     if (spec->max_concurrent) {
-        EDGE_FIGURE("bulkhead_rejected", (double)e->bulkhead_rejected, SIM_UNIT_COUNT);
+        EDGE_FIGURE("bulkhead_rejected", (double)e->bulkhead_rejected, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
         EDGE_FIGURE("in_flight.mean", sim_level_mean(&e->in_flight_level, now), SIM_UNIT_NUMBER);
         EDGE_FIGURE("in_flight.max", e->in_flight_level.max, SIM_UNIT_COUNT);
     }
@@ -1247,32 +1247,32 @@ static void report(struct sim_component *self, struct sim_report *rep)
     sim_report(rep, "utilisation",
                serving > 0 ? sim_level_mean(&s->busy, now) / (serving * s->workers) : 0,
                SIM_UNIT_RATIO);
-    sim_report(rep, "queue.mean", sim_level_mean(&s->queued, now), SIM_UNIT_NUMBER);
-    sim_report(rep, "queue.max", s->queued.max, SIM_UNIT_COUNT);
+    sim_report(rep, "queue.mean", sim_level_mean(&s->queued, now), SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
+    sim_report(rep, "queue.max", s->queued.max, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     sim_report(rep, "in_system.mean", sim_level_mean(&s->in_system, now), SIM_UNIT_NUMBER);
     sim_report(rep, "residence.mean",
-               s->departures ? s->residence_sum / (double)s->departures / SIM_S : 0, SIM_UNIT_SECONDS);
+               s->departures ? s->residence_sum / (double)s->departures / SIM_S : 0, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
     sim_report(rep, "wait.mean", s->started ? s->wait_sum / (double)s->started / SIM_S : 0,
-               SIM_UNIT_SECONDS);
+               SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
     sim_report(rep, "wait.probability", s->started ? (double)s->waited / (double)s->started : 0,
-               SIM_UNIT_RATIO);
+               SIM_UNIT_RATIO | SIM_LOWER_BETTER);
     sim_report(rep, "rejection_ratio", arrivals ? (double)s->rejected_full / arrivals : 0,
-               SIM_UNIT_RATIO);
+               SIM_UNIT_RATIO | SIM_LOWER_BETTER);
     for (int k = SIM_OK + 1; k < SIM_STATUS_COUNT; k++) {
         char path[64];
         snprintf(path, sizeof path, "errors.%s", sim_status_name((enum sim_status)k));
-        sim_report(rep, path, (double)s->errors[k], SIM_UNIT_COUNT);
+        sim_report(rep, path, (double)s->errors[k], SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     }
-    sim_report(rep, "retries", (double)s->retries, SIM_UNIT_COUNT);
+    sim_report(rep, "retries", (double)s->retries, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     sim_report(rep, "retries_denied", (double)s->retries_denied, SIM_UNIT_COUNT);
     sim_report_hist(rep, "latency", &s->latency);
     if (s->shed_above >= 0) {
-        sim_report(rep, "shed", (double)s->shed, SIM_UNIT_COUNT);
-        sim_report(rep, "shed_ratio", arrivals ? (double)s->shed / arrivals : 0, SIM_UNIT_RATIO);
+        sim_report(rep, "shed", (double)s->shed, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+        sim_report(rep, "shed_ratio", arrivals ? (double)s->shed / arrivals : 0, SIM_UNIT_RATIO | SIM_LOWER_BETTER);
         for (int op = 0; op < sim_op_count(self); op++) {
             char p[96];
             snprintf(p, sizeof p, "shed_by_op.%s", sim_op_name(self, op));
-            sim_report(rep, p, (double)s->shed_by_op[op], SIM_UNIT_COUNT);
+            sim_report(rep, p, (double)s->shed_by_op[op], SIM_UNIT_COUNT | SIM_LOWER_BETTER);
         }
     }
     for (int i = 0; i < s->ncalls; i++) report_edge(s, i, rep);
@@ -1282,14 +1282,14 @@ static void report(struct sim_component *self, struct sim_report *rep)
         sim_report(rep, "instances.mean", mean, SIM_UNIT_NUMBER);
         sim_report(rep, "instances.min", as->billed_min, SIM_UNIT_COUNT);
         sim_report(rep, "instances.max", as->billed.max, SIM_UNIT_COUNT);
-        sim_report(rep, "instance_hours", mean * window / 3600, SIM_UNIT_NUMBER);
+        sim_report(rep, "instance_hours", mean * window / 3600, SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
         sim_report(rep, "scale_out_events", (double)as->outs, SIM_UNIT_COUNT);
         sim_report(rep, "replaced", (double)as->replaced, SIM_UNIT_COUNT);
         sim_report(rep, "scale_in_events", (double)as->ins, SIM_UNIT_COUNT);
         sim_report(rep, "time_to_target.count", (double)as->episodes, SIM_UNIT_COUNT);
         sim_report(rep, "time_to_target.mean", as->episodes ? as->ttt_sum / (double)as->episodes : 0,
-                   SIM_UNIT_SECONDS);
-        sim_report(rep, "time_to_target.max", as->ttt_max, SIM_UNIT_SECONDS);
+                   SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
+        sim_report(rep, "time_to_target.max", as->ttt_max, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
     }
 }
 

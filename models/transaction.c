@@ -651,26 +651,26 @@ static void report(struct sim_component *self, struct sim_report *rep)
     double down = x->down_time + (x->down ? (double)(now - x->down_since) / SIM_S : 0);
     sim_report(rep, "arrivals", (double)x->arrivals / window, SIM_UNIT_RATE);
     sim_report(rep, "commits", (double)x->commits, SIM_UNIT_COUNT);
-    sim_report(rep, "aborts", (double)x->aborts, SIM_UNIT_COUNT);
+    sim_report(rep, "aborts", (double)x->aborts, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     sim_report(rep, "reads", (double)x->reads, SIM_UNIT_COUNT);
     sim_report_hist(rep, "latency", &x->latency);
     if (x->protocol == TWO_PC) {
         sim_report_hist(rep, "lock_hold", &x->lock_hold);
         sim_report_hist(rep, "lock_wait", &x->lock_wait);
         sim_report(rep, "locked.mean", sim_level_mean(&x->locked, now), SIM_UNIT_NUMBER);
-        sim_report(rep, "blocked_time", x->blocked, SIM_UNIT_SECONDS);
+        sim_report(rep, "blocked_time", x->blocked, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
     } else {
         sim_report(rep, "compensations", (double)x->compensations, SIM_UNIT_COUNT);
-        sim_report(rep, "inconsistent_reads", (double)x->inconsistent, SIM_UNIT_COUNT);
+        sim_report(rep, "inconsistent_reads", (double)x->inconsistent, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     }
-    sim_report(rep, "in_doubt.count", (double)x->in_doubt_total, SIM_UNIT_COUNT);
-    sim_report(rep, "in_doubt.max", x->in_doubt.max, SIM_UNIT_COUNT);
-    sim_report(rep, "lost_waiting", (double)x->lost, SIM_UNIT_COUNT);
+    sim_report(rep, "in_doubt.count", (double)x->in_doubt_total, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+    sim_report(rep, "in_doubt.max", x->in_doubt.max, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+    sim_report(rep, "lost_waiting", (double)x->lost, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     sim_report(rep, "resent", (double)x->resent, SIM_UNIT_COUNT);
-    sim_report(rep, "down_time", down, SIM_UNIT_SECONDS);
-    sim_report(rep, "goodput.during_fault", down > 0 ? (double)x->ok_down / down : 0, SIM_UNIT_NUMBER);
+    sim_report(rep, "down_time", down, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
+    sim_report(rep, "goodput.during_fault", down > 0 ? (double)x->ok_down / down : 0, SIM_UNIT_NUMBER | SIM_HIGHER_BETTER);
     sim_report(rep, "goodput.otherwise", window > down ? (double)x->ok_up / (window - down) : 0,
-               SIM_UNIT_NUMBER);
+               SIM_UNIT_NUMBER | SIM_HIGHER_BETTER);
 }
 
 static void sample(struct sim_component *self, struct sim_sampler *s)

@@ -427,9 +427,17 @@ bool sim_story_on(const struct sim_component *self);
 /* ---- reports and timelines ---- */
 enum sim_unit { SIM_UNIT_NUMBER, SIM_UNIT_COUNT, SIM_UNIT_SECONDS, SIM_UNIT_RATE,
                 SIM_UNIT_RATIO };
-/* A figure under the component's path (nodes.<name>.<path>); the engine adds the rest. */
-void sim_report(struct sim_report *rep, const char *path, double value, enum sim_unit unit);
-/* count, mean, p50, p90, p95, p99, p99.9 and max of h, in seconds, under path. */
+/* A figure's direction, or'd into its unit where it is reported: whether a rise is good
+ * or bad for the system (SIM_UNIT_SECONDS | SIM_LOWER_BETTER). A figure without one is
+ * neutral (counts, utilisation, entries, what the workload offers): compare and
+ * --baseline call its change "higher" or "lower", never better or worse. */
+#define SIM_LOWER_BETTER 0x100
+#define SIM_HIGHER_BETTER 0x200
+/* A figure under the component's path (nodes.<name>.<path>); the engine adds the rest.
+ * unit: an enum sim_unit, or'd with at most one direction. */
+void sim_report(struct sim_report *rep, const char *path, double value, int unit);
+/* count, mean, p50, p90, p95, p99, p99.9 and max of h, in seconds, under path; the times
+ * are lower-is-better, the count neutral. */
 void sim_report_hist(struct sim_report *rep, const char *path, const struct sim_hist *h);
 /* In theory(): the simulated mean of one of this component's own figures, NAN if none. */
 double sim_simulated(struct sim_report *pred, const char *path);

@@ -1,122 +1,228 @@
 /* baseline.c: CI checks. `--baseline FILE.json --tolerance 5%` compares a run with a
- * stored JSON report figure by figure: a change fails the run only when it is both
- * significant (the 95% interval of the difference, Welch, excludes zero) and beyond the
- * tolerance, and is not an improvement. `--junit FILE.xml` writes every expectation and
- * baseline check as a test case. */
+ * stored JSON report. It checks the scenario's expectations, the headline figures (latency
+ * mean, p50, p99, errors.ratio, goodput, each node's utilisation) and each --metric. A
+ * figure fails the run only when it is worse by the direction it declared, significantly
+ * (paired when the seeds and replications match, Welch otherwise, each figure at the
+ * level that keeps the whole check at 95%) and beyond the tolerance; a neutral figure that
+ * changes so is reported "changed" and fails nothing. `--junit FILE.xml` writes every
+ * expectation and baseline check as a test case. */
+#include <errno.h>
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 
 #include "cli.h"
 
-/* The number at a dotted path of a report, or NULL. */
-static const cJSON *at_path(const cJSON *root, const char *path)
+/* The item at a dotted path of a report, or NULL. */
+static const cJSON *at_path(const cJSON *root, const char *prefix, const char *path)
 {
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", path);
+    size_t n = strlen(prefix) + strlen(path) + 1;
+    char *buf = sim_alloc(n);
+    snprintf(buf, n, "%s%s", prefix, path);
     const cJSON *node = root;
     for (char *save = NULL, *tok = strtok_r(buf, ".", &save); tok && node; tok = strtok_r(NULL, ".", &save))
         node = cJSON_GetObjectItemCaseSensitive(node, tok);
+    sim_free(buf);
     return node;
 }
 
-/* The standard error behind a 95% interval of n replications. */
-static double standard_error(double half, int n)
+static char *read_file(const char *path, size_t *len)
 {
-    return n >= 2 ? half / gsl_cdf_tdist_Pinv(0.975, n - 1) : 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "archsim: --baseline %s: %s\n", path,
+                errno == ENOENT ? "no such file" : strerror(errno));
+        return NULL;
+    }
+    struct sim__text t = {0};
+    char buf[65536];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0) sim__text_add(&t, "%.*s", (int)got, buf);
+    fclose(f);
+    *len = t.len;
+    return t.text ? t.text : sim_strdup("");
 }
 
-static bool selected(const struct options *o, const char *path)
+/* The figures this run checks: expectations, headline figures, each --metric. Their
+ * direction is the figure's own; a neutral figure under an expectation takes its side. */
+static int direction_of(const struct sim__scenario *sc, const struct sim__metric *m, bool *wanted)
 {
-    if (!o->nmetrics) return true;
+    *wanted = sim__headline_figure(m->path);
+    int dir = m->direction;
+    for (int i = 0; i < sc->nexpect; i++) {
+        if (strcmp(sc->expect[i].metric, m->path)) continue;
+        *wanted = true;
+        if (!dir && sc->expect[i].op != EXPECT_BETWEEN)
+            dir = sc->expect[i].op == EXPECT_BELOW || sc->expect[i].op == EXPECT_AT_MOST ? -1 : 1;
+    }
+    return dir;
+}
+
+static bool listed(const struct options *o, const char *path)
+{
     for (int i = 0; i < o->nmetrics; i++)
         if (!strcmp(o->metrics[i], path)) return true;
     return false;
 }
 
-bool sim__baseline_check(const struct options *o, const struct sim__results *res,
-                         struct sim__check **out, int *nout)
+/* The baseline's replications of one figure: stored values when the report has them,
+ * else a sample rebuilt from its mean and 95% interval. values gets NULL then. */
+static struct sim__sample base_sample(const cJSON *base, const char *path, double mean, int nbase,
+                                      double **values)
 {
-    FILE *f = fopen(o->baseline, "rb");
-    char *text = NULL;
-    size_t len = 0;
-    if (f) {
-        fseek(f, 0, SEEK_END);
-        long n = ftell(f);
-        rewind(f);
-        if (n >= 0 && n < (1 << 26)) {
-            text = sim_alloc((size_t)n + 1);
-            len = fread(text, 1, (size_t)n, f);
+    *values = NULL;
+    const cJSON *v = at_path(base, "replication_values.", path);
+    if (cJSON_IsArray(v) && cJSON_GetArraySize(v) == nbase) {
+        *values = sim_alloc((size_t)nbase * sizeof **values);
+        for (int r = 0; r < nbase; r++) {
+            const cJSON *x = cJSON_GetArrayItem(v, r);
+            (*values)[r] = cJSON_IsNumber(x) ? x->valuedouble : NAN;
         }
-        fclose(f);
+        return sim__sample_of(*values, nbase);
     }
-    cJSON *base = text ? cJSON_ParseWithLength(text, len) : NULL;
+    const cJSON *ci = at_path(base, "ci95.", path);
+    double half = 0;
+    if (cJSON_IsArray(ci) && cJSON_GetArraySize(ci) == 2 && cJSON_IsNumber(cJSON_GetArrayItem(ci, 0)) &&
+        cJSON_IsNumber(cJSON_GetArrayItem(ci, 1)))
+        half = (cJSON_GetArrayItem(ci, 1)->valuedouble - cJSON_GetArrayItem(ci, 0)->valuedouble) / 2;
+    double se = nbase >= 2 ? half / gsl_cdf_tdist_Pinv(0.975, nbase - 1) : 0;
+    return (struct sim__sample){mean, se * se * nbase, nbase};
+}
+
+bool sim__unknown_metric(const struct options *o, const struct sim__results *res)
+{
+    for (int i = 0; i < o->nmetrics; i++) {
+        if (sim__results_find(res, o->metrics[i])) continue;
+        const char *near = sim__figure_near(res, o->metrics[i]);
+        fprintf(stderr, "archsim: --metric %s: this run reports no such figure", o->metrics[i]);
+        if (near) fprintf(stderr, " (did you mean '%s'?)", near);
+        fprintf(stderr, "\n");
+        return true;
+    }
+    return false;
+}
+
+/* Reads the report and says why it cannot serve as this run's baseline; NULL then. */
+static cJSON *open_baseline(const struct options *o, const struct sim_loader *ld,
+                            const struct sim__scenario *sc, struct sim__baseline *out)
+{
+    size_t len = 0;
+    char *text = read_file(o->baseline, &len);
+    if (!text) return NULL;
+    cJSON *base = cJSON_ParseWithLength(text, len);
     sim_free(text);
-    const cJSON *reps = at_path(base, "scenario.replications");
-    if (!base || !cJSON_IsNumber(reps)) {
+    const cJSON *reps = at_path(base, "", "scenario.replications");
+    const cJSON *name = at_path(base, "", "scenario.name");
+    if (!base || !cJSON_IsNumber(reps) || reps->valuedouble < 1 || !cJSON_IsString(name)) {
         fprintf(stderr, "archsim: --baseline %s: expected a JSON report written by archsim run --json\n",
                 o->baseline);
         cJSON_Delete(base);
-        return false;
+        return NULL;
     }
-    int nbase = (int)reps->valuedouble;
-    double tol = isnan(o->tolerance) ? 0.05 : o->tolerance;
-    struct sim__check *checks = sim_alloc((res->n + 1) * sizeof *checks);
-    int n = 0;
+    if (strcmp(name->valuestring, sc->name)) {
+        fprintf(stderr, "archsim: --baseline %s is a report of scenario '%s', not of '%s': write one "
+                        "with archsim run %s --json %s\n",
+                o->baseline, name->valuestring, sc->name, o->files[0], o->baseline);
+        cJSON_Delete(base);
+        return NULL;
+    }
+    const cJSON *hash = at_path(base, "", "reproducibility.scenario_hash");
+    char mine[32];
+    snprintf(mine, sizeof mine, "%016llx", (unsigned long long)sim__loader_hash(ld));
+    if (cJSON_IsString(hash) && strcmp(hash->valuestring, mine))
+        snprintf(out->note, sizeof out->note,
+                 "the baseline was written from another version of the scenario file (hash %s, "
+                 "this one %s): the figures are compared by name",
+                 hash->valuestring, mine);
+    return base;
+}
+
+bool sim__baseline_check(const struct options *o, const struct sim_loader *ld,
+                         const struct sim__scenario *sc, const struct sim__results *res,
+                         struct sim__baseline *out)
+{
+    *out = (struct sim__baseline){.tolerance = isnan(o->tolerance) ? 0.05 : o->tolerance};
+    if (sim__unknown_metric(o, res)) return false;
+    cJSON *base = open_baseline(o, ld, sc, out);
+    if (!base) return false;
+    int nbase = (int)at_path(base, "", "scenario.replications")->valuedouble;
+    const cJSON *seed = at_path(base, "", "reproducibility.seed");
+    bool same_seeds = cJSON_IsNumber(seed) && (uint64_t)seed->valuedouble == sc->seed &&
+                      nbase == res->replications;
+    out->checks = sim_alloc((res->n + 1) * sizeof *out->checks);
+    double **base_values = sim_alloc((res->n + 1) * sizeof *base_values);
+    struct sim__sample *samples = sim_alloc((res->n + 1) * sizeof *samples);
     for (size_t i = 0; i < res->n; i++) {
         const struct sim__metric *m = &res->metrics[i];
-        if (!selected(o, m->path)) continue;
-        const cJSON *b = at_path(base, m->path);
-        if (!cJSON_IsNumber(b)) continue;
-        char ci_path[300];
-        snprintf(ci_path, sizeof ci_path, "ci95.%s", m->path);
-        const cJSON *bci = at_path(base, ci_path);
-        double bhalf = 0;
-        if (cJSON_IsArray(bci) && cJSON_GetArraySize(bci) == 2 && cJSON_IsNumber(cJSON_GetArrayItem(bci, 0)))
-            bhalf = (cJSON_GetArrayItem(bci, 1)->valuedouble - cJSON_GetArrayItem(bci, 0)->valuedouble) / 2;
-        struct sim__check *c = &checks[n++];
-        c->metric = m;
-        c->base = b->valuedouble;
-        c->diff = m->ci.mean - c->base;
-        /* Welch: the difference's interval from both standard errors. */
-        double sa = standard_error(m->ci.half, m->ci.n), sb = standard_error(bhalf, nbase);
-        double se = sqrt(sa * sa + sb * sb);
-        if (se > 0) {
-            double va = sa * sa, vb = sb * sb;
-            double df = (va + vb) * (va + vb) /
-                        ((m->ci.n > 1 ? va * va / (m->ci.n - 1) : 0) + (nbase > 1 ? vb * vb / (nbase - 1) : 0));
-            c->half = gsl_cdf_tdist_Pinv(0.975, df > 1 ? df : 1) * se;
-        }
-        c->significant = fabs(c->diff) > c->half;
-        c->beyond = fabs(c->diff) > tol * fabs(c->base);
-        struct sim_interval d = {c->diff, c->diff - c->half, c->diff + c->half, c->half, 2};
-        c->verdict = c->significant ? sim__verdict_word(m->path, d) : "no significant difference";
-        c->fail = c->significant && c->beyond && strcmp(c->verdict, "better");
+        bool wanted;
+        int dir = direction_of(sc, m, &wanted);
+        if (!wanted && !listed(o, m->path)) continue;
+        const cJSON *b = at_path(base, "", m->path);
+        if (!cJSON_IsNumber(b) || isnan(m->ci.mean)) continue; /* new, or n/a in either run */
+        struct sim__check *c = &out->checks[out->n];
+        *c = (struct sim__check){.metric = m, .direction = dir, .base = b->valuedouble};
+        samples[out->n] = base_sample(base, m->path, c->base, nbase, &base_values[out->n]);
+        out->n++;
     }
+    /* Bonferroni: each of n figures at 1 - 5%/n, so an unchanged design fails the whole
+     * check at most 5% of the time. */
+    out->level = out->n > 1 ? 1 - 0.05 / out->n : 0.95;
+    out->paired = same_seeds;
+    for (int k = 0; k < out->n; k++) {
+        struct sim__check *c = &out->checks[k];
+        const struct sim__metric *m = c->metric;
+        c->paired = same_seeds && base_values[k];
+        c->ci = c->paired ? sim__paired_interval(base_values[k], m->values, nbase, out->level)
+                          : sim__welch_interval(samples[k], sim__sample_of(m->values, res->replications),
+                                                out->level);
+        c->diff = m->ci.mean - c->base;
+        c->significant = c->ci.n >= 2 && (c->ci.low > 0 || c->ci.high < 0);
+        c->beyond = fabs(c->diff) > out->tolerance * fabs(c->base);
+        c->verdict = sim__verdict_word(c->direction, c->ci);
+        c->fail = c->significant && c->beyond && !strcmp(c->verdict, "worse");
+        sim_free(base_values[k]);
+    }
+    sim_free(base_values);
+    sim_free(samples);
     cJSON_Delete(base);
-    *out = checks;
-    *nout = n;
     return true;
 }
 
-void sim__baseline_print(FILE *f, const struct options *o, const struct sim__check *c, int n)
+void sim__baseline_fini(struct sim__baseline *b)
 {
-    int failed = 0, changed = 0;
-    for (int i = 0; i < n; i++) {
-        failed += c[i].fail;
-        changed += c[i].significant && c[i].beyond;
+    sim_free(b->checks);
+    b->checks = NULL;
+}
+
+void sim__baseline_print(FILE *f, const struct options *o, const struct sim__baseline *b)
+{
+    int failed = 0, changed = 0, paired = 0;
+    for (int i = 0; i < b->n; i++) {
+        failed += b->checks[i].fail;
+        changed += b->checks[i].significant && b->checks[i].beyond;
+        paired += b->checks[i].paired;
     }
-    double tol = isnan(o->tolerance) ? 0.05 : o->tolerance;
-    fprintf(f, "\nbaseline %s (tolerance %g%%): %d figures compared, %d changed significantly beyond "
-               "the tolerance, %d of them for the worse\n", o->baseline, tol * 100, n, changed, failed);
-    for (int i = 0; i < n; i++) {
-        if (!(c[i].significant && c[i].beyond)) continue;
-        char now[32], was[32], d[32];
-        sim__format_value(c[i].metric->ci.mean, c[i].metric->unit, now, sizeof now);
-        sim__format_value(c[i].base, c[i].metric->unit, was, sizeof was);
-        sim__format_value(c[i].diff, c[i].metric->unit, d, sizeof d);
-        fprintf(f, "  %-4s  %s: %s, was %s (%s%s, %s)\n", c[i].fail ? "FAIL" : "ok", c[i].metric->path,
-                now, was, c[i].diff > 0 ? "+" : "", d, c[i].verdict);
+    fprintf(f, "\nbaseline %s (tolerance %g%%; %s; each figure at %.3g%% for 95%% over all): %d figures "
+               "compared, %d changed significantly beyond the tolerance, %d of them for the worse\n",
+            o->baseline, b->tolerance * 100,
+            paired == b->n && b->n ? "paired replications, same seeds"
+            : paired               ? "paired where the report keeps replications, Welch elsewhere"
+                                   : "Welch, other seeds",
+            b->level * 100, b->n, changed, failed);
+    if (b->note[0]) fprintf(f, "  note: %s\n", b->note);
+    for (int i = 0; i < b->n; i++) {
+        const struct sim__check *c = &b->checks[i];
+        if (!(c->significant && c->beyond)) continue;
+        enum sim_unit u = c->metric->unit;
+        char now[32], was[32], d[32], lo[32], hi[32];
+        sim__format_value(c->metric->ci.mean, u, now, sizeof now);
+        sim__format_value(c->base, u, was, sizeof was);
+        sim__format_value(c->diff, u, d, sizeof d);
+        sim__format_value(c->ci.low, u, lo, sizeof lo);
+        sim__format_value(c->ci.high, u, hi, sizeof hi);
+        const char *status = c->fail ? "FAIL" : c->direction ? "better" : "changed";
+        fprintf(f, "  %-7s  %s: %s, was %s (%s%s [%s, %s], %s%s)\n", status, c->metric->path, now, was,
+                c->diff > 0 ? "+" : "", d, lo, hi, c->verdict, c->direction ? "" : ": neutral");
     }
 }
 
@@ -150,11 +256,12 @@ static void test_case(struct sim__text *t, const char *suite, const char *name, 
 }
 
 int sim__junit_write(const char *path, const char *file, const struct sim__scenario *sc,
-                     const struct sim__verdict *v, const struct sim__check *c, int nchecks)
+                     const struct sim__verdict *v, const struct sim__baseline *b)
 {
     static const char *const words[] = {"below", "above", "at_most", "at_least", "between"};
     struct sim__text t = {0};
-    int failures = 0;
+    int failures = 0, nchecks = b ? b->n : 0;
+    const struct sim__check *c = b ? b->checks : NULL;
     for (int i = 0; i < sc->nexpect; i++) failures += !v[i].pass;
     for (int i = 0; i < nchecks; i++) failures += c[i].fail;
     sim__text_add(&t, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"");

@@ -35,25 +35,56 @@ int sim__cli_usage_error(const char *fmt, const char *arg);
 /* Appends one --fault to the scenario's faults; false with a message in err. */
 bool sim__fault_flag(struct sim_loader *ld, const char *spec, char *err, size_t errn);
 
+/* ---- verdicts (verdict.c): what compare and --baseline share ---- */
+
+/* The mean, sample variance and count of a figure's replications (NAN ones left out). */
+struct sim__sample {
+    double mean, variance;
+    int n;
+};
+struct sim__sample sim__sample_of(const double *values, int n);
 /* The paired difference b - a over n replications, and its 95% interval. */
 struct sim_interval sim__paired_difference(const struct sim__metric *a, const struct sim__metric *b,
                                            int n);
-/* "better", "worse", "higher", "lower" or "no significant difference" for a figure. */
-const char *sim__verdict_word(const char *path, struct sim_interval diff);
+/* The same over raw values, at a confidence level (0.95, or higher for a family). */
+struct sim_interval sim__paired_interval(const double *a, const double *b, int n, double level);
+/* Welch's interval on b - a for two independent samples. */
+struct sim_interval sim__welch_interval(struct sim__sample a, struct sim__sample b, double level);
+/* "better", "worse" (direction +1 or -1), "higher", "lower" (neutral: 0) or "no
+ * significant difference" when the interval holds zero. */
+const char *sim__verdict_word(int direction, struct sim_interval diff);
+/* The figure of res nearest to a misspelt path, or NULL (for "did you mean"). */
+const char *sim__figure_near(const struct sim__results *res, const char *path);
 
 /* One figure against the baseline report. */
 struct sim__check {
     const struct sim__metric *metric;
-    double base, diff, half; /* the difference and its 95% half-width (Welch) */
+    int direction;       /* the figure's, or its expectation's when it declares none */
+    double base, diff;   /* the baseline's mean and this run's mean minus it */
+    struct sim_interval ci; /* of the difference, at the family's level */
+    bool paired;         /* same seed and replications: paired, else Welch */
     bool significant, beyond, fail;
-    const char *verdict;
+    const char *verdict; /* sim__verdict_word */
 };
-/* Compares res with o->baseline; false (with a message) when it cannot be read. */
-bool sim__baseline_check(const struct options *o, const struct sim__results *res,
-                         struct sim__check **out, int *nout);
-void sim__baseline_print(FILE *f, const struct options *o, const struct sim__check *c, int n);
+/* Every check of a run against its baseline report. */
+struct sim__baseline {
+    struct sim__check *checks;
+    int n;
+    double tolerance, level; /* level: each figure's, so the whole check keeps 95% */
+    bool paired;
+    char note[512]; /* the baseline came from another scenario file, or "" */
+};
+/* Compares res with o->baseline; false (with a message) when it cannot be read, is from
+ * another scenario, or a --metric names no figure. */
+bool sim__baseline_check(const struct options *o, const struct sim_loader *ld,
+                         const struct sim__scenario *sc, const struct sim__results *res,
+                         struct sim__baseline *out);
+/* A --metric that res does not report: says so, with a "did you mean", and returns true. */
+bool sim__unknown_metric(const struct options *o, const struct sim__results *res);
+void sim__baseline_print(FILE *f, const struct options *o, const struct sim__baseline *b);
+void sim__baseline_fini(struct sim__baseline *b);
 int sim__junit_write(const char *path, const char *file, const struct sim__scenario *sc,
-                     const struct sim__verdict *v, const struct sim__check *c, int nchecks);
+                     const struct sim__verdict *v, const struct sim__baseline *b);
 
 int sim__cmd_compare(const struct options *o);
 int sim__cmd_sweep(const struct options *o);

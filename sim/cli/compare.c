@@ -1,7 +1,8 @@
 /* compare.c: `archsim compare A.json B.json ...`. Every design runs with the same seed
  * and replications, so replication r of each sees the same arrivals (the streams are
  * named, common random numbers); each figure gets its per-design mean, the paired
- * difference against the first design with its 95% interval, and a verdict. */
+ * difference against the first design with its 95% interval, and a verdict from the
+ * direction the figure declared where it was reported (verdict.c). */
 #include <math.h>
 
 #include "cli.h"
@@ -11,38 +12,6 @@ static const char *const default_metrics[] = {
     "requests.offered", "throughput", "goodput",     "errors.ratio", "latency.mean",
     "latency.p50",      "latency.p90", "latency.p99", "latency.p999",
 };
-
-/* +1 when higher is better, -1 when lower is better, 0 when neither. */
-static int direction(const char *path)
-{
-    static const char *const lower[] = {"latency", "errors", "queue", "wait", "residence",
-                                        "rejection", "retries"};
-    static const char *const higher[] = {"goodput", "throughput"};
-    for (size_t i = 0; i < sizeof higher / sizeof *higher; i++)
-        if (strstr(path, higher[i])) return 1;
-    for (size_t i = 0; i < sizeof lower / sizeof *lower; i++)
-        if (strstr(path, lower[i])) return -1;
-    return 0;
-}
-
-struct sim_interval sim__paired_difference(const struct sim__metric *a, const struct sim__metric *b,
-                                           int n)
-{
-    double *d = sim_alloc((size_t)(n ? n : 1) * sizeof *d);
-    for (int r = 0; r < n; r++) d[r] = b->values[r] - a->values[r];
-    struct sim_interval ci = sim_interval95(d, n);
-    sim_free(d);
-    return ci;
-}
-
-const char *sim__verdict_word(const char *path, struct sim_interval diff)
-{
-    if (diff.n < 2 || (diff.low <= 0 && diff.high >= 0)) return "no significant difference";
-    int dir = direction(path);
-    bool up = diff.low > 0;
-    if (!dir) return up ? "higher" : "lower";
-    return (up ? dir > 0 : dir < 0) ? "better" : "worse";
-}
 
 struct design {
     const char *file;
@@ -79,7 +48,7 @@ static cJSON *pair(double a, double b)
 
 static int report(const struct options *o, struct design *d, int n, const char **paths, int npaths)
 {
-    int reps = d[0].sc.replications, width = 16;
+    int reps = d[0].res->replications, width = 16;
     for (int i = 0; i < npaths; i++)
         if ((int)strlen(paths[i]) > width) width = (int)strlen(paths[i]);
     const struct sim__metric **m = sim_alloc((size_t)n * sizeof *m);
@@ -94,10 +63,21 @@ static int report(const struct options *o, struct design *d, int n, const char *
     cJSON_AddNumberToObject(root, "seed", (double)d[0].sc.seed);
     cJSON_AddNumberToObject(root, "replications", reps);
     cJSON_AddBoolToObject(root, "common_random_numbers", !o->independent);
+    const struct sim__precision *p = &d[0].res->precision;
+    if (p->target > 0) {
+        cJSON *prec = cJSON_AddObjectToObject(root, "precision");
+        cJSON_AddNumberToObject(prec, "target", p->target);
+        cJSON_AddNumberToObject(prec, "max_replications", p->cap);
+        cJSON_AddBoolToObject(prec, "met", p->met);
+        if (p->decided_by) cJSON_AddStringToObject(prec, "decided_by", p->decided_by);
+    }
     cJSON *figures = cJSON_AddObjectToObject(root, "metrics");
     if (!o->quiet) {
         printf("archsim compare: %d designs, %d %s replications of each, seed %llu\n", n, reps,
                o->independent ? "independent" : "paired", (unsigned long long)d[0].sc.seed);
+        if (p->target > 0 && p->decided_by)
+            printf("precision %.4g%%: every verdict %s after %d replications (cap %d); %s decided\n",
+                   p->target * 100, p->met ? "decided" : "NOT decided", reps, p->cap, p->decided_by);
         for (int k = 0; k < n; k++)
             printf("  %c = %s (%s)\n", 'A' + k, d[k].file, d[k].sc.name);
     }
@@ -112,7 +92,7 @@ static int report(const struct options *o, struct design *d, int n, const char *
             for (int j = 0; j < n; j++) m[j] = sim__results_find(d[j].res, paths[i]);
             if (!m[0] || !m[k]) continue;
             struct sim_interval diff = sim__paired_difference(m[0], m[k], reps);
-            const char *verdict = sim__verdict_word(paths[i], diff);
+            const char *verdict = sim__verdict_word(m[0]->direction, diff);
             if (!o->quiet) {
                 char a[128], b[128], dd[128];
                 print_value(m[0], a, sizeof a);
@@ -143,6 +123,50 @@ static int report(const struct options *o, struct design *d, int n, const char *
     cJSON_Delete(root);
     sim_free(m);
     return code;
+}
+
+/* How far the verdict on one figure is from decided: 0 when its paired difference is
+ * significant, else the difference's half-width over precision x design A's mean (<= 1:
+ * any difference is known to be smaller than that share, "no significant difference"
+ * is then a decided verdict). */
+static double undecided(const struct sim__metric *a, const struct sim__metric *b, int reps, double target)
+{
+    struct sim_interval diff = sim__paired_difference(a, b, reps);
+    if (diff.n < 2 || diff.low > 0 || diff.high < 0 || diff.half == 0) return 0;
+    struct sim__metric scale = *a;
+    scale.ci.half = diff.half;
+    return sim__precision_gap(&scale, target);
+}
+
+/* --precision: adds replications to every design, in batches, until each verdict is
+ * decided or the cap is reached. Reads only the figures: the same bytes at any -j. */
+static void precise(struct design *d, int n, const char **paths, int npaths, double target)
+{
+    int cap = d[0].sc.max_replications;
+    for (;;) {
+        int reps = d[0].res->replications;
+        double gap = 0;
+        const char *worst = NULL;
+        for (int k = 1; k < n; k++)
+            for (int i = 0; i < npaths; i++) {
+                const struct sim__metric *a = sim__results_find(d[0].res, paths[i]);
+                const struct sim__metric *b = sim__results_find(d[k].res, paths[i]);
+                double g = a && b ? undecided(a, b, reps, target) : 0;
+                if (a && b && (!worst || g > gap)) {
+                    gap = g;
+                    worst = a->path;
+                }
+            }
+        if (gap <= 1 || reps >= cap) {
+            d[0].res->precision = (struct sim__precision){target, cap, worst, gap * target, gap <= 1};
+            return;
+        }
+        double want = isfinite(gap) ? ceil(reps * gap * gap) : 2.0 * reps;
+        int next = want > 2.0 * reps ? 2 * reps : (int)want;
+        if (next <= reps) next = reps + 1;
+        if (next > cap) next = cap;
+        for (int k = 0; k < n; k++) sim__run_more(d[k].ld, &d[k].sc, d[k].res, next - reps);
+    }
 }
 
 /* Bars per design for the latency figures, with their 95% intervals. */
@@ -198,6 +222,7 @@ int sim__cmd_compare(const struct options *o)
         if (!d[k].ld) {
             code = 2;
         } else if (k == 0) {
+            if (!isnan(o->precision) && d[0].sc.replications < 3) d[0].sc.replications = 3; /* a pilot */
             snprintf(reps, sizeof reps, "replications=%d", d[0].sc.replications);
             if (d[0].sc.replications < 2) {
                 fprintf(stderr, "archsim: compare needs 2 or more replications for an interval "
@@ -227,9 +252,13 @@ int sim__cmd_compare(const struct options *o)
     }
     for (int i = 0; i < o->nmetrics && !code; i++)
         if (!sim__results_find(d[0].res, o->metrics[i])) {
-            fprintf(stderr, "archsim: --metric %s: %s reports no such figure\n", o->metrics[i], d[0].file);
+            const char *near = sim__figure_near(d[0].res, o->metrics[i]);
+            fprintf(stderr, "archsim: --metric %s: %s reports no such figure", o->metrics[i], d[0].file);
+            if (near) fprintf(stderr, " (did you mean '%s'?)", near);
+            fprintf(stderr, "\n");
             code = 2;
         }
+    if (!code && !isnan(o->precision)) precise(d, n, paths, npaths, o->precision);
     if (!code) code = report(o, d, n, paths, npaths);
     if (!code && o->plot) code = plot(o, d, n);
     for (int k = 0; k < n; k++) {

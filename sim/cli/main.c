@@ -48,11 +48,15 @@ static const char usage[] =
     "  --json FILE          write the report as JSON (SI units, ci95 tree beside the means)\n"
     "  --timeline FILE.csv  run: write per-interval series of the first replication\n"
     "  --timing             run: add wall-clock figures to the JSON (not reproducible)\n"
-    "  --metric PATH        compare, sweep: add a figure to the table; run: check only\n"
-    "                       these figures against --baseline (repeatable)\n"
-    "  --baseline FILE      run: compare with a stored --json report; fail (exit 1) when a\n"
-    "                       figure got worse, significantly and beyond --tolerance\n"
-    "  --tolerance T        run: the change --baseline tolerates (default 5%)\n"
+    "  --metric PATH        compare, sweep: add a figure to the table; run: check it too\n"
+    "                       against --baseline (repeatable; an unknown figure is exit 2)\n"
+    "  --baseline FILE      run: compare with a stored --json report: the expectations,\n"
+    "                       latency mean/p50/p99, errors.ratio, goodput, each node's\n"
+    "                       utilisation and each --metric. Exit 1 when one got worse (by the\n"
+    "                       direction its model declares), significantly (paired when the\n"
+    "                       seeds match, else Welch; 95% over the whole check) and beyond\n"
+    "                       --tolerance; a neutral figure (utilisation) is only 'changed'\n"
+    "  --tolerance T        run: the change --baseline tolerates: 5% or 0.05 (default 5%)\n"
     "  --junit FILE         run: write expectations and baseline checks as JUnit XML\n"
     "  --independent        compare: give each design its own seed instead of common\n"
     "                       random numbers (to see what they buy)\n"
@@ -62,7 +66,12 @@ static const char usage[] =
     "  --svg                pictures as SVG instead of PNG\n"
     "  --slo 'M<V'          limit: an objective, e.g. 'latency.p99<200ms', 'errors.ratio<1%'\n"
     "                       (<, <=, >, >=); met when the mean across replications meets it\n"
-    "  --precision P        limit: stop bisecting within P of the limit (default 1%)\n"
+    "  --precision P        run, drill: add replications (in parallel batches, up to the\n"
+    "                       scenario's max_replications, default 100) until the 95% interval\n"
+    "                       of every headline figure, or of each --metric, is within P of\n"
+    "                       its mean (2% or 0.02); the report names the figure that decided.\n"
+    "                       compare: add replications until each verdict is decided.\n"
+    "                       limit: stop bisecting within P of the limit (default 1%)\n"
     "  -j N                 run replications on N threads (default: every core); the\n"
     "                       figures do not depend on N\n"
     "  --quiet              no text report on stdout\n"
@@ -111,7 +120,7 @@ static const struct option_spec option_specs[] = {
     {"--vary", true, "sl"},          {"--csv", true, "s"},
     {"--plot", true, "rCsd"},        {"--svg", false, "rCsd"},
     {"--slo", true, "l"},            {"--minimise", true, "l"},
-    {"--precision", true, "l"},      {"--baseline", true, "rd"},
+    {"--precision", true, "lrdC"},      {"--baseline", true, "rd"},
     {"--tolerance", true, "rd"},     {"--junit", true, "rd"},
 };
 
@@ -180,8 +189,10 @@ static int parse_args(int argc, char **argv, struct options *o)
         else if (!strcmp(a, "--baseline")) o->baseline = v;
         else if (!strcmp(a, "--junit")) o->junit = v;
         else if (!strcmp(a, "--tolerance") &&
-                 (!sim__parse_limit(v, &o->tolerance) || !(o->tolerance >= 0)))
-            return sim__cli_usage_error("--tolerance takes a ratio such as 0.05 or 5%%, got '%s'", v);
+                 (!sim__parse_limit(v, &o->tolerance) || !(o->tolerance >= 0) ||
+                  strpbrk(v, "smhdnu") || (!strchr(v, '%') && o->tolerance > 1)))
+            return sim__cli_usage_error("--tolerance takes a share such as 0.05 or 5%%, got '%s' "
+                                        "(a bare number is a share from 0 to 1)", v);
         else if (!strcmp(a, "--precision") &&
                  (!sim__parse_limit(v, &o->precision) || !(o->precision > 0 && o->precision < 1)))
             return sim__cli_usage_error("--precision takes a ratio such as 0.01 or 1%%, got '%s'", v);
@@ -235,7 +246,10 @@ static int check(struct sim_loader *ld, const struct sim__scenario *sc, const ch
 
 static int run(struct sim_loader *ld, const struct sim__scenario *sc, const struct options *o)
 {
-    struct sim__results *res = sim__run(ld, sc, o->timeline || o->plot);
+    bool timeline = o->timeline || o->plot;
+    struct sim__results *res = sc->precision > 0
+        ? sim__run_precise(ld, sc, timeline, o->nmetrics ? o->metrics : NULL, o->nmetrics)
+        : sim__run(ld, sc, timeline);
     if (!res) {
         fprintf(stderr, "%s\n", sim__loader_error(ld));
         return 2;
@@ -243,6 +257,10 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
     struct sim__verdict *verdicts = sim_alloc((size_t)(sc->nexpect + 1) * sizeof *verdicts);
     char err[512];
     int code = 0;
+    if (sim__unknown_metric(o, res)) {
+        code = 2;
+        goto out;
+    }
     if (!sim__expect_check(sc, res, verdicts, err, sizeof err)) {
         fprintf(stderr, "%s: %s\n", o->files[0], err);
         code = 2;
@@ -250,19 +268,20 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
     }
     for (int i = 0; i < sc->nexpect; i++)
         if (!verdicts[i].pass) code = 1;
-    struct sim__check *checks = NULL;
-    int nchecks = 0;
-    if (o->baseline && !sim__baseline_check(o, res, &checks, &nchecks)) {
+    struct sim__baseline base = {0};
+    if (o->baseline && !sim__baseline_check(o, ld, sc, res, &base)) {
         code = 2;
         goto out;
     }
-    for (int i = 0; i < nchecks; i++)
-        if (checks[i].fail) code = 1;
+    for (int i = 0; i < base.n; i++)
+        if (base.checks[i].fail) code = 1;
     if (!o->quiet && !strcmp(o->command, "drill")) sim__story_print(stdout, o->files[0], sc, res);
     if (!o->quiet) sim__report_text(stdout, o->files[0], sc, res, verdicts);
-    if (!o->quiet && o->baseline) sim__baseline_print(stdout, o, checks, nchecks);
-    if (o->junit && sim__junit_write(o->junit, o->files[0], sc, verdicts, checks, nchecks)) code = 2;
-    sim_free(checks);
+    if (!o->quiet && o->baseline) sim__baseline_print(stdout, o, &base);
+    else if (base.note[0]) fprintf(stderr, "archsim: --baseline: %s\n", base.note);
+    if (o->junit && sim__junit_write(o->junit, o->files[0], sc, verdicts, o->baseline ? &base : NULL))
+        code = 2;
+    sim__baseline_fini(&base);
     if (o->json) {
         char *text = sim__report_json(ld, sc, res, verdicts, o->timing);
         bool ok = sim__write_file(o->json, text);
@@ -321,6 +340,7 @@ int main(int argc, char **argv)
     } else if (!code) {
         struct sim__scenario sc = {0};
         struct sim_loader *ld = sim__cli_load(&o, o.files[0], NULL, 0, &sc);
+        if (ld && !isnan(o.precision)) sc.precision = o.precision;
         if (!ld) code = 2;
         else code = letter == 'c' ? check(ld, &sc, o.files[0]) : run(ld, &sc, &o);
         sim__scenario_fini(&sc);

@@ -291,7 +291,7 @@ void sim__faults_slo_start(struct sim__faults *fs)
 /* ---- report and timeline ---- */
 
 static void figure(struct sim_report *rep, const struct sim__fault_spec *f, const char *leaf,
-                   double v, enum sim_unit unit)
+                   double v, int unit)
 {
     char path[96];
     snprintf(path, sizeof path, "faults.%d.%s", f->id, leaf);
@@ -356,41 +356,41 @@ static void report_fault(struct sim__faults *fs, struct sim__fault_spec *f,
     }
     double n = (double)f->occurrences;
     figure(rep, f, "occurrences", n, SIM_UNIT_COUNT);
-    figure(rep, f, "detected", n ? (double)f->detected / n : NAN, SIM_UNIT_RATIO);
+    figure(rep, f, "detected", n ? (double)f->detected / n : NAN, SIM_UNIT_RATIO | SIM_HIGHER_BETTER);
     double detect = f->detected ? f->detect_sum / (double)f->detected : NAN;
-    figure(rep, f, "detect", detect, SIM_UNIT_SECONDS);
+    figure(rep, f, "detect", detect, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
     /* Occurrences still on and not restored at the end are censored: left out of the mean
      * (a fault that never ends has no recovery time), but they fail its objective. */
     double recover = back_n ? back_sum / back_n : NAN;
-    figure(rep, f, "recover", recover, SIM_UNIT_SECONDS);
+    figure(rep, f, "recover", recover, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
     figure(rep, f, "restored", f->restored ? f->restore_sum / (double)f->restored : NAN,
-           SIM_UNIT_SECONDS);
-    figure(rep, f, "downtime", downtime, SIM_UNIT_SECONDS);
+           SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
+    figure(rep, f, "downtime", downtime, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
     if (f->mtbf && f->ntargets) {
         double up = 1 - downtime / (secs(now) * f->ntargets);
-        figure(rep, f, "availability", up, SIM_UNIT_RATIO);
-        figure(rep, f, "nines", nines(up), SIM_UNIT_NUMBER);
+        figure(rep, f, "availability", up, SIM_UNIT_RATIO | SIM_HIGHER_BETTER);
+        figure(rep, f, "nines", nines(up), SIM_UNIT_NUMBER | SIM_HIGHER_BETTER);
     }
-    figure(rep, f, "outage", secs(f->outage), SIM_UNIT_SECONDS);
-    figure(rep, f, "rpo_writes", (double)f->lost_writes, SIM_UNIT_COUNT);
-    figure(rep, f, "rpo_window", f->lost_window, SIM_UNIT_SECONDS);
+    figure(rep, f, "outage", secs(f->outage), SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
+    figure(rep, f, "rpo_writes", (double)f->lost_writes, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+    figure(rep, f, "rpo_window", f->lost_window, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
     if (f->rto_objective >= 0) {
         figure(rep, f, "rto_objective", secs(f->rto_objective), SIM_UNIT_SECONDS);
-        figure(rep, f, "rto_met", never_back ? 0 : met(f->rto_objective, recover), SIM_UNIT_RATIO);
+        figure(rep, f, "rto_met", never_back ? 0 : met(f->rto_objective, recover), SIM_UNIT_RATIO | SIM_HIGHER_BETTER);
     }
     if (f->rpo_objective >= 0) {
         figure(rep, f, "rpo_objective", secs(f->rpo_objective), SIM_UNIT_SECONDS);
-        figure(rep, f, "rpo_met", met(f->rpo_objective, f->lost_window), SIM_UNIT_RATIO);
+        figure(rep, f, "rpo_met", met(f->rpo_objective, f->lost_window), SIM_UNIT_RATIO | SIM_HIGHER_BETTER);
     }
     figure(rep, f, "requests", (double)f->finished, SIM_UNIT_COUNT);
     uint64_t failed = 0;
     for (int s = SIM_OK + 1; s < SIM_STATUS_COUNT; s++) {
         char leaf[48];
         snprintf(leaf, sizeof leaf, "failed.%s", sim_status_name((enum sim_status)s));
-        figure(rep, f, leaf, (double)f->failed[s], SIM_UNIT_COUNT);
+        figure(rep, f, leaf, (double)f->failed[s], SIM_UNIT_COUNT | SIM_LOWER_BETTER);
         failed += f->failed[s];
     }
-    figure(rep, f, "failed.total", (double)failed, SIM_UNIT_COUNT);
+    figure(rep, f, "failed.total", (double)failed, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     report_load(fs, f, rep);
 }
 
@@ -400,11 +400,11 @@ void sim__faults_report(struct sim_component *self, struct sim_report *rep)
     for (int i = 0; i < fs->nspecs; i++) report_fault(fs, &fs->specs[i], rep);
     sim_report(rep, "slo.availability_objective", fs->slo_target, SIM_UNIT_RATIO);
     sim_report(rep, "slo.window", secs(fs->slo_window), SIM_UNIT_SECONDS);
-    sim_report(rep, "slo.outage", secs(fs->outage_total), SIM_UNIT_SECONDS);
-    sim_report(rep, "slo.breaches", (double)fs->breaches, SIM_UNIT_COUNT);
+    sim_report(rep, "slo.outage", secs(fs->outage_total), SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
+    sim_report(rep, "slo.breaches", (double)fs->breaches, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     double a = fs->all_finished ? (double)fs->all_ok / (double)fs->all_finished : NAN;
-    sim_report(rep, "slo.availability", a, SIM_UNIT_RATIO);
-    sim_report(rep, "slo.nines", nines(a), SIM_UNIT_NUMBER);
+    sim_report(rep, "slo.availability", a, SIM_UNIT_RATIO | SIM_HIGHER_BETTER);
+    sim_report(rep, "slo.nines", nines(a), SIM_UNIT_NUMBER | SIM_HIGHER_BETTER);
 }
 
 void sim__faults_sample(struct sim_component *self, struct sim_sampler *s)

@@ -94,6 +94,14 @@ bool sim__scenario_read(struct sim_loader *ld, struct sim__scenario *sc)
     if (sc->warmup >= sc->duration && !sim_cfg_failed(root))
         sim_cfg_error(root, "warmup", "expected a warm-up shorter than the duration");
     sc->replications = (int)sim_cfg_int(root, "replications", 1, 1, 10000);
+    if (sim_cfg_has(root, "precision")) {
+        sc->precision = read_limit(root, "precision", -1);
+        if (!(sc->precision > 0 && sc->precision < 1) && !sim_cfg_failed(root))
+            sim_cfg_error(root, "precision", "expected a share of the mean such as \"2%%\" or 0.02");
+    }
+    sc->max_replications = (int)sim_cfg_int(root, "max_replications",
+                                            sc->replications > 100 ? sc->replications : 100,
+                                            sc->replications, 10000);
     struct sim_cfg *tl = sim_cfg_object(root, "timeline", false);
     sc->timeline_interval = SIM_S;
     if (tl) sc->timeline_interval = sim_cfg_duration(tl, "interval", SIM_S, SIM_US, SIM_NEVER - 1);

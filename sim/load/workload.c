@@ -364,14 +364,15 @@ static void report(struct sim_component *self, struct sim_report *rep)
     sim_report(rep, "requests.offered", (double)wl->offered / window, SIM_UNIT_RATE);
     sim_report(rep, "requests.finished", finished, SIM_UNIT_COUNT);
     sim_report(rep, "throughput", (finished - (double)wl->errors[SIM_TIMEOUT]) / window,
-               SIM_UNIT_RATE);
-    sim_report(rep, "goodput", (double)wl->ok / window, SIM_UNIT_RATE);
+               SIM_UNIT_RATE | SIM_HIGHER_BETTER);
+    sim_report(rep, "goodput", (double)wl->ok / window, SIM_UNIT_RATE | SIM_HIGHER_BETTER);
     sim_report(rep, "errors.ratio", finished ? (finished - (double)wl->ok) / finished : 0,
-               SIM_UNIT_RATIO);
+               SIM_UNIT_RATIO | SIM_LOWER_BETTER);
     for (int s = SIM_OK + 1; s < SIM_STATUS_COUNT; s++) {
         char path[64];
         snprintf(path, sizeof path, "errors.%s", sim_status_name((enum sim_status)s));
-        sim_report(rep, path, finished ? (double)wl->errors[s] / finished : 0, SIM_UNIT_RATIO);
+        sim_report(rep, path, finished ? (double)wl->errors[s] / finished : 0,
+                   SIM_UNIT_RATIO | SIM_LOWER_BETTER);
     }
     sim_report_hist(rep, "latency", &wl->latency);
     for (int r = 0; wl->by_region && r < self->world->nregions; r++) {

@@ -158,8 +158,14 @@ void sim__report_text(FILE *f, const char *file, const struct sim__scenario *sc,
     sim__format_duration(sc->warmup, warm, sizeof warm);
     fprintf(f, "archsim %s: %s (%s)\n", SIM_VERSION, sc->name, file);
     fprintf(f, "seed %llu, %d replication%s of %s, the first %s deleted as warm-up\n",
-            (unsigned long long)sc->seed, sc->replications, sc->replications == 1 ? "" : "s", dur,
+            (unsigned long long)sc->seed, res->replications, res->replications == 1 ? "" : "s", dur,
             warm);
+    const struct sim__precision *p = &res->precision;
+    if (p->target > 0 && p->decided_by)
+        fprintf(f, "precision %.4g%%: %s after %d replications (cap %d); %s decided, its 95%% "
+                   "interval within %.3g%% of its mean\n",
+                p->target * 100, p->met ? "met" : "NOT met", res->replications, p->cap, p->decided_by,
+                p->achieved * 100);
     if (res->workload_description) fprintf(f, "workload: %s\n", res->workload_description);
     fprintf(f, "\n%-30s %14s%s\n", "headline", "mean",
             res->replications > 1 ? "   95% interval (Student t, across replications)" : "");
@@ -236,7 +242,16 @@ char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *
     cJSON_AddStringToObject(scen, "name", sc->name);
     cJSON_AddNumberToObject(scen, "duration", (double)sc->duration / SIM_S);
     cJSON_AddNumberToObject(scen, "warmup", (double)sc->warmup / SIM_S);
-    cJSON_AddNumberToObject(scen, "replications", sc->replications);
+    cJSON_AddNumberToObject(scen, "replications", res->replications);
+    if (res->precision.target > 0) {
+        const struct sim__precision *p = &res->precision;
+        cJSON *prec = cJSON_AddObjectToObject(scen, "precision");
+        cJSON_AddNumberToObject(prec, "target", p->target);
+        cJSON_AddNumberToObject(prec, "max_replications", p->cap);
+        cJSON_AddBoolToObject(prec, "met", p->met);
+        if (p->decided_by) cJSON_AddStringToObject(prec, "decided_by", p->decided_by);
+        cJSON_AddItemToObject(prec, "achieved", number(p->achieved));
+    }
     if (timing) {
         cJSON *perf = cJSON_AddObjectToObject(root, "performance");
         cJSON_AddNumberToObject(perf, "wall_seconds", res->wall_seconds);
@@ -263,6 +278,20 @@ char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *
         }
     }
     if (ci) cJSON_AddItemToObject(root, "ci95", ci);
+    /* Each replication of the figures --baseline checks by default, so a later run with
+     * the same seed can pair with them (sim__baseline_check). */
+    cJSON *values = res->replications > 1 ? cJSON_CreateObject() : NULL;
+    for (size_t i = 0; values && i < res->n; i++) {
+        const struct sim__metric *m = &res->metrics[i];
+        bool expected = false;
+        for (int e = 0; e < sc->nexpect && !expected; e++) expected = !strcmp(sc->expect[e].metric, m->path);
+        if (!expected && !sim__headline_figure(m->path)) continue;
+        cJSON *list = cJSON_CreateArray();
+        for (int r = 0; r < res->replications; r++) cJSON_AddItemToArray(list, number(m->values[r]));
+        char leaf[128];
+        cJSON_AddItemToObject(parent_of(values, m->path, leaf, sizeof leaf), leaf, list);
+    }
+    if (values) cJSON_AddItemToObject(root, "replication_values", values);
     if (sc->nexpect) {
         cJSON *list = cJSON_AddArrayToObject(root, "expect");
         static const char *const ops[] = {"below", "above", "at_most", "at_least", "between"};

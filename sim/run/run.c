@@ -17,7 +17,8 @@ static double wall_clock(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static struct sim__metric *metric(struct sim__results *res, const char *path, enum sim_unit unit)
+static struct sim__metric *metric(struct sim__results *res, const char *path, enum sim_unit unit,
+                                  int direction)
 {
     /* Replications report in the same order, so the next slot is nearly always it. */
     if (res->cursor < res->n && !strcmp(res->metrics[res->cursor].path, path))
@@ -34,17 +35,20 @@ static struct sim__metric *metric(struct sim__results *res, const char *path, en
     struct sim__metric *m = &res->metrics[res->n++];
     m->path = sim_strdup(path);
     m->unit = unit;
+    m->direction = direction;
     m->values = sim_alloc((size_t)res->replications * sizeof *m->values);
     for (int r = 0; r < res->replications; r++) m->values[r] = NAN;
     res->cursor = res->n;
     return m;
 }
 
-void sim_report(struct sim_report *rep, const char *path, double value, enum sim_unit unit)
+void sim_report(struct sim_report *rep, const char *path, double value, int unit)
 {
     char full[256];
     snprintf(full, sizeof full, "%s%s", rep->prefix, path);
-    metric(rep->res, full, unit)->values[rep->replication] = value;
+    int direction = unit & SIM_LOWER_BETTER ? -1 : unit & SIM_HIGHER_BETTER ? 1 : 0;
+    enum sim_unit u = (enum sim_unit)(unit & ~(SIM_LOWER_BETTER | SIM_HIGHER_BETTER));
+    metric(rep->res, full, u, direction)->values[rep->replication] = value;
 }
 
 void sim_report_hist(struct sim_report *rep, const char *path, const struct sim_hist *h)
@@ -57,13 +61,14 @@ void sim_report_hist(struct sim_report *rep, const char *path, const struct sim_
     snprintf(p, sizeof p, "%s.count", path);
     sim_report(rep, p, (double)h->count, SIM_UNIT_COUNT);
     snprintf(p, sizeof p, "%s.mean", path);
-    sim_report(rep, p, sim_hist_mean(h) / SIM_S, SIM_UNIT_SECONDS);
+    sim_report(rep, p, sim_hist_mean(h) / SIM_S, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
     for (size_t i = 0; i < sizeof quantiles / sizeof *quantiles; i++) {
         snprintf(p, sizeof p, "%s.%s", path, quantiles[i].name);
-        sim_report(rep, p, (double)sim_hist_quantile(h, quantiles[i].q) / SIM_S, SIM_UNIT_SECONDS);
+        sim_report(rep, p, (double)sim_hist_quantile(h, quantiles[i].q) / SIM_S,
+                   SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
     }
     snprintf(p, sizeof p, "%s.max", path);
-    sim_report(rep, p, h->count ? (double)h->max / SIM_S : 0, SIM_UNIT_SECONDS);
+    sim_report(rep, p, h->count ? (double)h->max / SIM_S : 0, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
 }
 
 double sim_simulated(struct sim_report *pred, const char *path)
@@ -174,7 +179,7 @@ static void merge(struct sim__results *res, struct sim__results *part, int r)
     res->cursor = 0;
     for (size_t i = 0; i < part->n; i++) {
         const struct sim__metric *m = &part->metrics[i];
-        metric(res, m->path, m->unit)->values[r] = m->values[0];
+        metric(res, m->path, m->unit, m->direction)->values[r] = m->values[0];
     }
     sim_hist_merge(&res->latency, &part->latency);
     if (r == 0) {
@@ -245,6 +250,38 @@ struct sim__results *sim__run(struct sim_loader *ld, const struct sim__scenario 
 {
     struct sim__results *res;
     return sim__run_many(&ld, sc, 1, timeline, sc->threads, &res) ? res : NULL;
+}
+
+void sim__run_more(struct sim_loader *ld, const struct sim__scenario *sc, struct sim__results *res,
+                   int more)
+{
+    int from = res->replications, to = from + more;
+    for (size_t i = 0; i < res->n; i++) {
+        struct sim__metric *m = &res->metrics[i];
+        m->values = sim_realloc(m->values, (size_t)to * sizeof *m->values);
+        for (int r = from; r < to; r++) m->values[r] = NAN;
+    }
+    res->replications = to;
+    struct sim__progress *progress =
+        sc->progress ? sim__progress_create(more, sc->duration * more) : NULL;
+    char *text = cJSON_PrintUnformatted(sim__loader_json(ld));
+    if (!text) sim__out_of_memory();
+    struct task *tasks = sim_alloc((size_t)more * sizeof *tasks);
+    for (int t = 0; t < more; t++)
+        tasks[t] = (struct task){sim__loader_label(ld), text, from + t, progress, NULL, NULL, 0};
+    double t0 = wall_clock();
+    sim__parallel_for(more, sc->threads, run_task, tasks);
+    res->wall_seconds += wall_clock() - t0;
+    sim__progress_destroy(progress);
+    for (int t = 0; t < more; t++) {
+        merge(res, tasks[t].part, from + t);
+        res->events += tasks[t].events;
+        sim__results_destroy(tasks[t].part);
+    }
+    for (size_t i = 0; i < res->n; i++)
+        res->metrics[i].ci = sim_interval95(res->metrics[i].values, res->replications);
+    cJSON_free(text);
+    sim_free(tasks);
 }
 
 const struct sim__metric *sim__results_find(const struct sim__results *res, const char *path)

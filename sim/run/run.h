@@ -28,14 +28,28 @@ struct sim__scenario {
     bool progress; /* a progress line on stderr when it is a terminal (not from JSON) */
     struct sim__expect *expect; /* owned here: sim__scenario_fini */
     int nexpect;
+    double precision;     /* run-length control: a watched figure's 95% half-width over its
+                             mean (precision.c); 0: a fixed number of replications */
+    int max_replications; /* the cap on replications precision may add up to */
 };
 
 /* One reported figure: its value in each replication and their 95% interval. */
 struct sim__metric {
     char *path;
     enum sim_unit unit;
+    int direction; /* +1 higher is better, -1 lower is better, 0 neutral (SIM_*_BETTER) */
     double *values;
     struct sim_interval ci;
+};
+
+/* What run-length control did (precision.c); target 0 when it was off. */
+struct sim__precision {
+    double target;
+    int cap;
+    const char *decided_by; /* the watched figure last to meet the target (or furthest from it
+                               at the cap): a path owned by the results */
+    double achieved;        /* that figure's half-width over its mean */
+    bool met;
 };
 
 struct sim__node_info {
@@ -58,6 +72,7 @@ struct sim__results {
     char *fault_marks;              /* replication 0's occurrences (struct sim__faults marks) */
     char **faults;                  /* each fault's label ("db.primary:crash") */
     int nfaults;
+    struct sim__precision precision;
 };
 
 struct sim_report {
@@ -81,6 +96,18 @@ struct sim__results *sim__run(struct sim_loader *ld, const struct sim__scenario 
  * loader holds the message). */
 bool sim__run_many(struct sim_loader **lds, const struct sim__scenario *scs, int n, bool timeline,
                    int threads, struct sim__results **out);
+/* Runs `more` replications after the ones res holds (numbered on from them) and folds
+ * them in, intervals recomputed: the same figures as running them all at once. */
+void sim__run_more(struct sim_loader *ld, const struct sim__scenario *sc, struct sim__results *res,
+                   int more);
+/* Runs the scenario, adding replications in parallel batches until the 95% interval of each
+ * watched figure (NULL: the headline figures) is within sc->precision of its mean, or
+ * sc->max_replications; res->precision says what decided. NULL as sim__run. */
+struct sim__results *sim__run_precise(struct sim_loader *ld, const struct sim__scenario *sc,
+                                      bool timeline, const char *const *watch, int nwatch);
+/* How far a figure is from the precision target: its half-width over target x its mean
+ * (a ratio below 1% is held to target x 1%); <= 1 when met. */
+double sim__precision_gap(const struct sim__metric *m, double target);
 void sim__results_destroy(struct sim__results *res);
 const struct sim__metric *sim__results_find(const struct sim__results *res, const char *path);
 /* Collects one world's figures as replication r. */
@@ -120,6 +147,9 @@ bool sim__write_file(const char *path, const char *text);
 int sim__write_text(const char *path, char *text);
 /* cJSON_Print with a final newline, in memory the caller frees with sim_free. */
 char *sim__json_text(const cJSON *root);
+/* The headline figures --baseline checks and --precision watches by default: latency
+ * mean, p50 and p99, errors.ratio, goodput and each node's utilisation (verdict.c). */
+bool sim__headline_figure(const char *path);
 /* "4.21ms", "2.0k/s", "12.5%": a figure in the unit a reader expects. */
 void sim__format_value(double v, enum sim_unit unit, char *buf, size_t n);
 
