@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "estimate.h"
+#include "output.h"
 #include "plot.h"
 
 static const char usage[] =
@@ -233,10 +234,47 @@ static int check(struct sim_loader *ld, const struct sim__scenario *sc, const ch
     return 0;
 }
 
+/* The timeline is streamed while the run goes on (its memory stays one row): to --timeline
+ * and to the plot directory's timeline.csv, each opened before the run and committed after. */
+static bool open_timeline(const struct options *o, const struct sim__scenario *sc,
+                          struct sim__timeline **tl, struct sim__output *sinks[2])
+{
+    *tl = NULL;
+    sinks[0] = sinks[1] = NULL;
+    if (!o->timeline && !o->plot) return true;
+    *tl = sim__timeline_create(sc->timeline_interval);
+    struct sim__text plot_csv = {0};
+    if (o->plot) {
+        if (!sim__plot_dir(o->plot)) return false;
+        sim__text_add(&plot_csv, "%s/timeline.csv", o->plot);
+    }
+    const char *paths[2] = {o->timeline, plot_csv.text};
+    for (int i = 0; i < 2; i++) {
+        if (!paths[i]) continue;
+        sinks[i] = sim__output_open(paths[i]);
+        if (!sinks[i]) {
+            fprintf(stderr, "archsim: cannot write %s: %s\n", paths[i], strerror(errno));
+            sim_free(plot_csv.text);
+            return false;
+        }
+        sim__timeline_stream(*tl, sim__output_file(sinks[i]));
+    }
+    sim_free(plot_csv.text);
+    return true;
+}
+
 static int run(struct sim_loader *ld, const struct sim__scenario *sc, const struct options *o)
 {
-    struct sim__results *res = sim__run(ld, sc, o->timeline || o->plot);
+    struct sim__timeline *tl;
+    struct sim__output *sinks[2];
+    if (!open_timeline(o, sc, &tl, sinks)) {
+        for (int i = 0; i < 2; i++) sim__output_abort(sinks[i]);
+        sim__timeline_destroy(tl);
+        return 2;
+    }
+    struct sim__results *res = tl ? sim__run_with_timeline(ld, sc, tl) : sim__run(ld, sc, false);
     if (!res) {
+        for (int i = 0; i < 2; i++) sim__output_abort(sinks[i]);
         fprintf(stderr, "%s\n", sim__loader_error(ld));
         return 2;
     }
@@ -272,12 +310,13 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
             code = 2;
         }
     }
-    if (o->timeline) {
-        char *csv = sim__timeline_csv(res->timeline);
-        bool ok = sim__write_file(o->timeline, csv);
-        sim_free(csv);
+    for (int i = 0; i < 2; i++) {
+        if (!sinks[i]) continue;
+        bool ok = sim__output_commit(sinks[i]);
+        sinks[i] = NULL;
         if (!ok) {
-            fprintf(stderr, "archsim: cannot write %s: %s\n", o->timeline, strerror(errno));
+            fprintf(stderr, "archsim: cannot write %s%s: %s\n", i ? o->plot : o->timeline,
+                    i ? "/timeline.csv" : "", strerror(errno));
             code = 2;
         }
     }
@@ -288,6 +327,7 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
                 (unsigned long long)res->events, res->wall_seconds,
                 res->wall_seconds > 0 ? (double)res->events / res->wall_seconds : 0.0);
 out:
+    for (int i = 0; i < 2; i++) sim__output_abort(sinks[i]);
     sim_free(verdicts);
     sim__results_destroy(res);
     return code;
@@ -296,6 +336,7 @@ out:
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
+    sim__signals_install();
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
         !strcmp(argv[1], "help")) {
         fputs(usage, argc < 2 ? stderr : stdout);

@@ -164,7 +164,8 @@ int sim__plot_run_pictures(const char *dir, const struct sim__scenario *sc,
     char csv[PATH_MAX], cdf[PATH_MAX];
     snprintf(csv, sizeof csv, "%s/timeline.csv", dir);
     snprintf(cdf, sizeof cdf, "%s/latency-cdf.dat", dir);
-    if (sim__write_text(csv, sim__timeline_csv(res->timeline))) return 2;
+    /* a streamed timeline is there already, written while the run went on */
+    if (!res->timeline->nsinks && sim__write_text(csv, sim__timeline_csv(res->timeline))) return 2;
     if (res->latency.count && sim__write_text(cdf, cdf_text(&res->latency))) return 2;
     /* Services draw their queues; those with an instances column (autoscaling) their
      * instance count too. */

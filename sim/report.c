@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "run.h"
 
 void sim__format_value(double v, enum sim_unit unit, char *buf, size_t n)
@@ -305,21 +306,16 @@ int sim__write_text(const char *path, char *text)
 
 bool sim__write_file(const char *path, const char *text)
 {
-    char tmp[4096];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp) {
-        errno = ENAMETOOLONG;
+    struct sim__output *out = sim__output_open(path);
+    if (!out) return false;
+    size_t len = strlen(text);
+    if (fwrite(text, 1, len, sim__output_file(out)) != len) {
+        int saved = errno;
+        sim__output_abort(out);
+        errno = saved;
         return false;
     }
-    FILE *f = fopen(tmp, "w");
-    if (!f) return false;
-    size_t len = strlen(text);
-    bool ok = fwrite(text, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
-    if (ok && rename(tmp, path) == 0) return true;
-    int saved = errno;
-    remove(tmp);
-    errno = saved;
-    return false;
+    return sim__output_commit(out);
 }
 
 bool sim__expect_holds(const struct sim__expect *e, double v)

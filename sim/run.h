@@ -76,6 +76,10 @@ struct sim_world *sim__world_build(struct sim_loader *ld, const struct sim__scen
 /* Runs every replication. NULL when the scenario is wrong (the loader holds the message). */
 struct sim__results *sim__run(struct sim_loader *ld, const struct sim__scenario *sc,
                               bool timeline);
+/* sim__run with replication 0's timeline in tl (streamed to its sinks); the results own
+ * tl, also when the scenario is wrong (then tl is destroyed). */
+struct sim__results *sim__run_with_timeline(struct sim_loader *ld, const struct sim__scenario *sc,
+                                            struct sim__timeline *tl);
 /* Runs the replications of n scenarios in one pool of threads (a sweep's points, a
  * comparison's designs); out[k] gets scenario k's results. false when one is wrong (its
  * loader holds the message). */
