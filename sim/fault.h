@@ -67,6 +67,7 @@ struct sim__fault_spec {
 };
 
 #define SLO_BUCKETS 10
+#define SIM_FAULT_MARKS_MAX 40 /* occurrences shaded on a timeline picture (plot.c) */
 
 struct sim__faults {
     struct sim_component base; /* "@faults" */
@@ -87,8 +88,9 @@ struct sim__faults {
     uint64_t *received;      /* per component: calls delivered to it */
     uint64_t all_ok, all_finished;
     /* With the story: "fault begin end detected restored" per occurrence, in seconds (-1:
-     * never), for the pictures' shading. */
+     * never), for the pictures' shading: the first SIM_FAULT_MARKS_MAX only. */
     struct sim__text marks;
+    int nmarks;
 };
 
 /* Reads `faults` (and `slo`) and adds "@faults" to the world; nothing when none. */

@@ -26,28 +26,38 @@ static double secs(sim_time t)
 
 /* ---- the story ---- */
 
+/* A drill tells its first lines; past them the story says it stops (the figures still count
+ * every occurrence), so a fault with mtbf over a long run keeps constant memory. The
+ * pictures shade the first occurrences only. */
+#define STORY_MAX_LINES 1000
+
 bool sim_story_on(const struct sim_component *self)
 {
-    return self->world->story != NULL;
+    const struct sim_world *w = self->world;
+    return w->story != NULL && w->story_lines < STORY_MAX_LINES;
 }
 
 void sim_story(struct sim_component *self, const char *fmt, ...)
 {
-    struct sim__text *st = self->world->story;
-    if (!st) return;
-    char line[512];
+    struct sim_world *w = self->world;
+    if (!sim_story_on(self)) return;
+    const char *who = self->name[0] == '@' ? "" : self->name;
+    sim__text_add(w->story, "%12.3fs  %s%s", secs(sim_now(self)), who, *who ? ": " : "");
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    sim__text_vadd(w->story, fmt, ap);
     va_end(ap);
-    const char *who = self->name[0] == '@' ? "" : self->name;
-    sim__text_add(st, "%12.3fs  %s%s%s\n", secs(sim_now(self)), who, *who ? ": " : "", line);
+    sim__text_add(w->story, "\n");
+    if (++w->story_lines == STORY_MAX_LINES)
+        sim__text_add(w->story, "%12s  (the story stops after %d lines; the figures below count "
+                                "every occurrence)\n", "...", STORY_MAX_LINES);
 }
 
 static void mark_occurrence(struct sim__faults *fs, const struct sim__fault_spec *f,
                             const struct sim__target *t, sim_time end)
 {
-    if (!sim_story_on(&fs->base)) return;
+    if (!fs->base.world->story || fs->nmarks >= SIM_FAULT_MARKS_MAX) return;
+    fs->nmarks++;
     sim__text_add(&fs->marks, "%d %.9g %.9g %.9g %.9g\n", f->id, secs(t->begin), secs(end),
                   t->detected >= 0 ? secs(t->detected) : -1, t->restored >= 0 ? secs(t->restored) : -1);
 }
