@@ -196,7 +196,10 @@ static bool run_many(struct sim_loader **lds, const struct sim__scenario *scs, i
         out[k] = NULL;
         struct sim_world *first = sim__world_build(lds[k], &scs[k], 0);
         if (!first) {
-            for (int j = 0; j < k; j++) sim__results_destroy(out[j]);
+            for (int j = 0; j < k; j++) {
+                sim__results_destroy(out[j]);
+                out[j] = NULL; /* the caller destroys what it holds: not twice */
+            }
             sim__timeline_destroy(tl);
             return false;
         }
