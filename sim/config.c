@@ -1254,6 +1254,14 @@ static bool set_value(struct sim_loader *ld, const char *path, cJSON *value)
     return ok;
 }
 
+/* Whether a --set value's text, when it is all digits, is held exactly by the double. */
+static bool exact_number_text(const char *text, double d)
+{
+    for (const char *p = text; *p; p++)
+        if (*p < '0' || *p > '9') return true; /* a fraction or an exponent: a double anyway */
+    return d < 9007199254740992.0;
+}
+
 bool sim__loader_set(struct sim_loader *ld, const char *assignment, char *err, size_t errn)
 {
     const char *eq = strchr(assignment, '=');
@@ -1272,6 +1280,11 @@ bool sim__loader_set(struct sim_loader *ld, const char *assignment, char *err, s
     const char *text = eq + 1, *end = NULL;
     cJSON *value = cJSON_ParseWithLengthOpts(text, strlen(text) + 1, &end, true);
     if (!value) value = cJSON_CreateString(text); /* 5ms, lru: plain words are strings */
+    if (value && cJSON_IsNumber(value) && !exact_number_text(text, value->valuedouble)) {
+        /* an integer a double cannot hold (a 64-bit seed): keep every digit as a string */
+        cJSON_Delete(value);
+        value = cJSON_CreateString(text);
+    }
     if (!value) sim__out_of_memory();
     struct sim__text where = {0};
     sim__text_add(&where, "--set %s", path);

@@ -230,7 +230,7 @@ char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *
     snprintf(hash, sizeof hash, "%016llx", (unsigned long long)sim__loader_hash(ld));
     cJSON_AddStringToObject(repro, "archsim", SIM_VERSION);
     cJSON_AddStringToObject(repro, "scenario_hash", hash);
-    cJSON_AddNumberToObject(repro, "seed", (double)sc->seed);
+    sim__json_add_u64(repro, "seed", sc->seed); /* every digit, not a double */
     cJSON_AddStringToObject(repro, "generator", sim__rng_generator_name());
     cJSON_AddNumberToObject(repro, "events", (double)res->events);
     cJSON *scen = cJSON_AddObjectToObject(root, "scenario");
@@ -282,6 +282,13 @@ char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *
     char *out = sim__json_text(root);
     cJSON_Delete(root);
     return out;
+}
+
+void sim__json_add_u64(cJSON *obj, const char *key, uint64_t v)
+{
+    char digits[24];
+    snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
+    if (!cJSON_AddRawToObject(obj, key, digits)) sim__out_of_memory();
 }
 
 char *sim__json_text(const cJSON *root)

@@ -122,6 +122,8 @@ char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *
 bool sim__write_file(const char *path, const char *text);
 /* The same, then frees text; 0, or 2 with a message naming the file. */
 int sim__write_text(const char *path, char *text);
+/* A 64-bit unsigned integer as a JSON number with every digit (cJSON's numbers are doubles). */
+void sim__json_add_u64(cJSON *obj, const char *key, uint64_t v);
 /* cJSON_Print with a final newline, in memory the caller frees with sim_free. */
 char *sim__json_text(const cJSON *root);
 /* "4.21ms", "2.0k/s", "12.5%": a figure in the unit a reader expects. */

@@ -177,7 +177,7 @@ static char *json_text(const struct sweep *s, const char *file)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "scenario", file);
-    cJSON_AddNumberToObject(root, "seed", (double)s->scs[0].seed);
+    sim__json_add_u64(root, "seed", s->scs[0].seed); /* every digit, not a double */
     cJSON_AddNumberToObject(root, "replications", s->scs[0].replications);
     cJSON *vary = cJSON_AddArrayToObject(root, "vary");
     for (int a = 0; a < s->naxes; a++) cJSON_AddItemToArray(vary, cJSON_CreateString(s->axes[a].path));
