@@ -322,7 +322,7 @@ static void format_number(double x, char *buf, size_t n)
 
 static void int_expectation(char *buf, size_t n, int64_t min, int64_t max)
 {
-    if (max == INT64_MAX) {
+    if (max >= SIM_NEVER - 1) { /* "at most 292 years" says nothing: no upper bound to show */
         if (min == 1) snprintf(buf, n, "a positive integer");
         else if (min == 0) snprintf(buf, n, "a non-negative integer");
         else if (min == INT64_MIN) snprintf(buf, n, "an integer");
@@ -355,7 +355,7 @@ static void duration_expectation(char *buf, size_t n, sim_time min, sim_time max
     char a[32], b[32];
     sim__format_duration(min, a, sizeof a);
     sim__format_duration(max, b, sizeof b);
-    if (max == INT64_MAX) {
+    if (max >= SIM_NEVER - 1) { /* "at most 292 years" says nothing: no upper bound to show */
         if (min == 1) snprintf(buf, n, "a positive duration");
         else if (min <= 0) snprintf(buf, n, "a non-negative duration");
         else snprintf(buf, n, "a duration of at least %s", a);
