@@ -11,12 +11,13 @@
 
 #include "fault.h"
 
-void sim__target_name(struct sim_world *w, const struct sim__target *t, char *buf, size_t n)
+const char *sim__target_name(struct sim_world *w, const struct sim__target *t, char *buf, size_t n)
 {
-    if (t->comp < 0) snprintf(buf, n, "%s", t->spec->label);
-    else if (t->named) snprintf(buf, n, "%s", t->named);
-    else if (t->instance < 0) snprintf(buf, n, "%s", w->components[t->comp]->name);
-    else snprintf(buf, n, "%s.%d", w->components[t->comp]->name, t->instance);
+    if (t->comp < 0) return t->spec->label;
+    if (t->named) return t->named;
+    if (t->instance < 0) return w->components[t->comp]->name;
+    snprintf(buf, n, "%s.%d", w->components[t->comp]->name, t->instance);
+    return buf;
 }
 
 static double secs(sim_time t)
@@ -74,8 +75,8 @@ void sim__fault_mark(struct sim__faults *fs, struct sim__fault_spec *f, struct s
 {
     struct sim_component *self = &fs->base;
     sim_time now = sim_now(self);
-    char name[160];
-    sim__target_name(self->world, t, name, sizeof name);
+    char buf[SIM__TARGET_NAME_MAX];
+    const char *name = sim__target_name(self->world, t, buf, sizeof buf);
     t->on = begins;
     if (begins) {
         t->begin = now;
@@ -152,8 +153,8 @@ static void credit_detect(struct sim__fault_spec *f, struct sim__target *t, sim_
     t->detected = now;
     f->detected++;
     f->detect_sum += secs(now - t->begin);
-    char name[160];
-    sim__target_name(((struct sim_component *)arg)->world, t, name, sizeof name);
+    char buf[SIM__TARGET_NAME_MAX];
+    const char *name = sim__target_name(((struct sim_component *)arg)->world, t, buf, sizeof buf);
     sim_story(arg, "detects fault %d on %s, %.3fs after it began", f->id, name,
               secs(now - t->begin));
 }
@@ -170,8 +171,8 @@ static void credit_restore(struct sim__fault_spec *f, struct sim__target *t, sim
     t->restored = now;
     f->restored++;
     f->restore_sum += secs(now - t->begin);
-    char name[160];
-    sim__target_name(((struct sim_component *)arg)->world, t, name, sizeof name);
+    char buf[SIM__TARGET_NAME_MAX];
+    const char *name = sim__target_name(((struct sim_component *)arg)->world, t, buf, sizeof buf);
     sim_story(arg, "service of %s restored (fault %d still on), %.3fs after it began", name,
               f->id, secs(now - t->begin));
 }
