@@ -39,7 +39,7 @@ static const char usage[] =
     "       archsim --help | --version\n"
     "\n"
     "options:\n"
-    "  --seed N             the scenario seed (same seed, same bytes)\n"
+    "  --seed N             the scenario seed, 0 to 2^64-1 exactly (same seed, same bytes)\n"
     "  --replications R     independent replications; figures get 95% intervals when R >= 2\n"
     "  --duration D         simulated time per replication, e.g. 120s\n"
     "  --set PATH=VALUE     change any field, e.g. --set nodes.app.instances=6 (repeatable)\n"
@@ -47,7 +47,8 @@ static const char usage[] =
     "                       app.1:slow*5@30s+20s, api:error=10%@10s+5s, a|b:partition@20s\n"
     "                       (repeatable; see docs/faults.md)\n"
     "  --json FILE          write the report as JSON (SI units, ci95 tree beside the means)\n"
-    "  --timeline FILE.csv  run: write per-interval series of the first replication\n"
+    "  --timeline FILE.csv  run: write per-interval series of the first replication, row by\n"
+    "                       row as the run goes on\n"
     "  --timing             run: add wall-clock figures to the JSON (not reproducible)\n"
     "  --metric PATH        compare, sweep: add a figure to the table; run: check only\n"
     "                       these figures against --baseline (repeatable)\n"
@@ -82,7 +83,8 @@ static const char usage[] =
     "  --service-time D     --scenario: a request's mean time on a server (default 20ms)\n"
     "\n"
     "exit codes: 0 expectations hold, 1 an expectation or a baseline check failed (limit:\n"
-    "no value meets the SLOs), 2 bad input or usage, 3 internal error.\n"
+    "no value meets the SLOs), 2 bad input or usage, 3 internal error, 130/143 stopped by\n"
+    "SIGINT/SIGTERM (files not yet written are left as they were).\n"
     "See README.md and docs/scenario.md.\n";
 
 /* --seed 7 becomes --set seed=7, so every override takes one path. */
