@@ -18,11 +18,11 @@ static uint64_t seed_of(const char *text, const char *set, char *error, size_t n
         return UINT64_MAX - 1;
     }
     uint64_t seed = UINT64_MAX - 1;
-    struct sim__scenario sc;
+    struct sim__scenario sc = {0};
     if (set && !sim__loader_set(ld, set, err, sizeof err)) snprintf(error, n, "%s", err);
     else if (!sim__scenario_read(ld, &sc)) snprintf(error, n, "%s", sim__loader_error(ld));
     else seed = sc.seed;
-    if (!error[0]) sim__scenario_fini(&sc);
+    sim__scenario_fini(&sc); /* also after a failed read: it may have allocated */
     sim__loader_destroy(ld);
     return seed;
 }
