@@ -51,7 +51,7 @@ struct sim_loader *sim__cli_load(const struct options *o, const char *file,
     for (int i = 0; i < o->nsets + nextra; i++) {
         const char *set = i < o->nsets ? o->sets[i] : extra[i - o->nsets];
         if (!sim__loader_set(ld, set, err, sizeof err)) {
-            fprintf(stderr, "%s\n", err);
+            fprintf(stderr, "%s\n", sim__loader_error(ld)); /* whole: err may cut a long one */
             sim__loader_destroy(ld);
             return NULL;
         }
