@@ -370,5 +370,6 @@ int main(int argc, char **argv)
         sim__loader_destroy(ld);
     }
     for (int i = 0; i < o.nsets; i++) sim_free((char *)o.sets[i]);
+    if (sim__stop_requested()) sim__stop_exit(); /* a signal after the run (during the plots) */
     return code;
 }
