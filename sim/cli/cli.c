@@ -10,6 +10,35 @@ int sim__cli_usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
+/* Faults that begin at or after the end never happen: a --fault, asked for on this command
+ * line, is an error; one in the file (perhaps under a shortened --duration) a warning,
+ * given once, when the file is loaded as it is (not for every point of a sweep). */
+static bool faults_in_run(const struct options *o, struct sim_loader *ld,
+                          const struct sim__scenario *sc, bool warn)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(sim__loader_json(ld), "faults");
+    int n = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : 0, i = 0;
+    char end[32];
+    sim__format_duration(sc->duration, end, sizeof end);
+    for (const cJSON *f = list ? list->child : NULL; f; f = f->next, i++) {
+        const cJSON *at = cJSON_GetObjectItemCaseSensitive(f, "at");
+        sim_time t;
+        if (!cJSON_IsString(at) || !sim__parse_duration(at->valuestring, &t) || t < sc->duration)
+            continue;
+        int flag = i - (n - o->nfaults);
+        if (flag >= 0) {
+            fprintf(stderr, "archsim: --fault '%s': begins at %s, at or after the end of the run "
+                            "(%s): it would never happen\n", o->faults[flag], at->valuestring, end);
+            return false;
+        }
+        if (warn)
+            fprintf(stderr, "archsim: warning: %s: faults.%d begins at %s, at or after the end of "
+                            "the run (%s): it never happens\n", sim__loader_label(ld), i,
+                    at->valuestring, end);
+    }
+    return true;
+}
+
 struct sim_loader *sim__cli_load(const struct options *o, const char *file,
                                  const char *const *extra, int nextra, struct sim__scenario *sc)
 {
@@ -22,7 +51,7 @@ struct sim_loader *sim__cli_load(const struct options *o, const char *file,
     for (int i = 0; i < o->nsets + nextra; i++) {
         const char *set = i < o->nsets ? o->sets[i] : extra[i - o->nsets];
         if (!sim__loader_set(ld, set, err, sizeof err)) {
-            fprintf(stderr, "%s\n", err);
+            fprintf(stderr, "%s\n", sim__loader_error(ld)); /* whole: err may cut a long one */
             sim__loader_destroy(ld);
             return NULL;
         }
@@ -36,6 +65,11 @@ struct sim_loader *sim__cli_load(const struct options *o, const char *file,
     }
     if (!sim__scenario_read(ld, sc)) {
         fprintf(stderr, "%s\n", sim__loader_error(ld));
+        sim__scenario_fini(sc);
+        sim__loader_destroy(ld);
+        return NULL;
+    }
+    if (!faults_in_run(o, ld, sc, nextra == 0)) {
         sim__scenario_fini(sc);
         sim__loader_destroy(ld);
         return NULL;

@@ -60,7 +60,7 @@ static int report(const struct options *o, struct design *d, int n, const char *
         cJSON_AddStringToObject(e, "name", d[k].sc.name);
         cJSON_AddItemToArray(designs, e);
     }
-    cJSON_AddNumberToObject(root, "seed", (double)d[0].sc.seed);
+    sim__json_add_u64(root, "seed", d[0].sc.seed); /* every digit, not a double */
     cJSON_AddNumberToObject(root, "replications", reps);
     cJSON_AddBoolToObject(root, "common_random_numbers", !o->independent);
     const struct sim__precision *p = &d[0].res->precision;

@@ -7,24 +7,41 @@
 
 #include "cli.h"
 
+/* "a,b,zone:c" as a JSON array of its items, each taken whole; NULL when one is empty. */
 static cJSON *string_list(const char *text, size_t n)
 {
     cJSON *list = cJSON_CreateArray();
-    char buf[256];
-    snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf ? n : sizeof buf - 1), text);
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-        cJSON_AddItemToArray(list, cJSON_CreateString(tok));
-    return list;
+    for (const char *p = text, *stop = text + n;;) {
+        const char *comma = memchr(p, ',', (size_t)(stop - p));
+        const char *item_end = comma ? comma : stop;
+        if (item_end == p) {
+            cJSON_Delete(list);
+            return NULL;
+        }
+        char *item = sim_alloc((size_t)(item_end - p) + 1);
+        memcpy(item, p, (size_t)(item_end - p));
+        cJSON_AddItemToArray(list, cJSON_CreateString(item));
+        sim_free(item);
+        if (!comma) return list;
+        p = comma + 1;
+    }
+}
+
+/* A copy of n bytes of text, NUL-terminated: the caller frees it. */
+static char *copy_of(const char *text, size_t n)
+{
+    char *s = sim_alloc(n + 1);
+    memcpy(s, text, n);
+    return s;
 }
 
 /* The kind and its setting ("slow*2+10ms", "error=5%"); false on a malformed setting. */
 static bool read_kind(cJSON *f, const char *kind)
 {
-    char name[32];
     size_t n = strcspn(kind, "*+=");
-    if (n >= sizeof name) return false;
-    snprintf(name, sizeof name, "%.*s", (int)n, kind);
+    char *name = copy_of(kind, n);
     cJSON_AddStringToObject(f, "kind", name);
+    sim_free(name);
     const char *p = kind + n;
     if (*p == '=') {
         double ratio;
@@ -51,40 +68,38 @@ static bool read_kind(cJSON *f, const char *kind)
 bool sim__fault_flag(struct sim_loader *ld, const char *spec, char *err, size_t errn)
 {
     const char *at = strrchr(spec, '@');
-    char head[256];
-    size_t hn = at ? (size_t)(at - spec) : 0;
-    const char *colon = NULL;
-    if (at && hn < sizeof head) {
-        snprintf(head, sizeof head, "%.*s", (int)hn, spec);
-        char *c = strrchr(head, ':');
-        colon = c ? spec + (c - head) : NULL;
-    }
+    const char *colon = NULL; /* the last ':' before the '@': zone:a|zone:b:partition */
+    for (const char *p = at; p && p > spec && !colon; p--)
+        if (p[-1] == ':') colon = p - 1;
     cJSON *f = cJSON_CreateObject();
     bool ok = colon && colon > spec && colon + 1 < at;
     if (ok) {
-        char kind[64];
-        snprintf(kind, sizeof kind, "%.*s", (int)(at - colon - 1), colon + 1);
+        char *kind = copy_of(colon + 1, (size_t)(at - colon - 1));
         ok = read_kind(f, kind);
+        sim_free(kind);
         const char *bar = memchr(spec, '|', (size_t)(colon - spec));
         const char *arrow = memchr(spec, '>', (size_t)(colon - spec));
         const char *split = bar ? bar : arrow;
         if (split) {
-            cJSON_AddItemToObject(f, "from", string_list(spec, (size_t)(split - spec)));
-            cJSON_AddItemToObject(f, "to", string_list(split + 1, (size_t)(colon - split - 1)));
+            cJSON *from = string_list(spec, (size_t)(split - spec));
+            cJSON *to = string_list(split + 1, (size_t)(colon - split - 1));
+            ok = ok && from && to;
+            if (from) cJSON_AddItemToObject(f, "from", from);
+            if (to) cJSON_AddItemToObject(f, "to", to);
             if (arrow) cJSON_AddBoolToObject(f, "one_way", true);
         } else {
-            char target[200];
-            snprintf(target, sizeof target, "%.*s", (int)(colon - spec), spec);
+            char *target = copy_of(spec, (size_t)(colon - spec));
             cJSON_AddStringToObject(f, "target", target);
+            sim_free(target);
         }
-        char when[64];
-        snprintf(when, sizeof when, "%s", at + 1);
+        char *when = sim_strdup(at + 1);
         char *plus = strchr(when, '+');
         if (plus) *plus++ = 0;
         sim_time t;
         ok = ok && sim__parse_duration(when, &t) && (!plus || sim__parse_duration(plus, &t));
         cJSON_AddStringToObject(f, "at", when);
         if (plus) cJSON_AddStringToObject(f, "for", plus);
+        sim_free(when);
         cJSON_AddStringToObject(f, "name", spec);
     }
     if (!ok) {

@@ -48,12 +48,12 @@ static bool parse_slo(const char *text, struct sim__expect *e)
 /* The JSON value at a dotted path of the scenario, or NULL. */
 static const cJSON *json_at(const cJSON *node, const char *path)
 {
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", path);
+    char *buf = sim_strdup(path); /* a path of any length */
     for (char *save = NULL, *tok = strtok_r(buf, ".", &save); tok && node; tok = strtok_r(NULL, ".", &save)) {
         if (cJSON_IsArray(node)) node = cJSON_GetArrayItem(node, atoi(tok));
         else node = cJSON_GetObjectItemCaseSensitive(node, tok);
     }
+    sim_free(buf);
     return node;
 }
 
@@ -82,13 +82,15 @@ static void format_value(const struct search *s, double v, char *buf, size_t n)
 /* Runs the scenario at value v; false on bad input (the message is printed). */
 static bool evaluate(struct search *s, double v, struct point *p)
 {
-    char set[600], text[64];
+    char text[64];
     format_value(s, v, text, sizeof text);
-    snprintf(set, sizeof set, "%s=%s", s->path, text);
-    const char *extra[1] = {set};
+    struct sim__text set = {0}; /* the path as given, whatever its length */
+    sim__text_add(&set, "%s=%s", s->path, text);
+    const char *extra[1] = {set.text};
     memset(p, 0, sizeof *p);
     p->value = v;
     p->ld = sim__cli_load(s->o, s->o->files[0], extra, 1, &p->sc);
+    sim_free(set.text);
     if (!p->ld) return false;
     p->res = sim__run(p->ld, &p->sc, false);
     if (!p->res) {

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "estimate.h"
+#include "run/output.h"
 #include "run/plot.h"
 
 static const char usage[] =
@@ -38,7 +39,7 @@ static const char usage[] =
     "       archsim --help | --version\n"
     "\n"
     "options:\n"
-    "  --seed N             the scenario seed (same seed, same bytes)\n"
+    "  --seed N             the scenario seed, 0 to 2^64-1 exactly (same seed, same bytes)\n"
     "  --replications R     independent replications; figures get 95% intervals when R >= 2\n"
     "  --duration D         simulated time per replication, e.g. 120s\n"
     "  --set PATH=VALUE     change any field, e.g. --set nodes.app.instances=6 (repeatable)\n"
@@ -46,7 +47,8 @@ static const char usage[] =
     "                       app.1:slow*5@30s+20s, api:error=10%@10s+5s, a|b:partition@20s\n"
     "                       (repeatable; see docs/faults.md)\n"
     "  --json FILE          write the report as JSON (SI units, ci95 tree beside the means)\n"
-    "  --timeline FILE.csv  run: write per-interval series of the first replication\n"
+    "  --timeline FILE.csv  run: write per-interval series of the first replication, row by\n"
+    "                       row as the run goes on\n"
     "  --timing             run: add wall-clock figures to the JSON (not reproducible)\n"
     "  --metric PATH        compare, sweep: add a figure to the table; run: check it too\n"
     "                       against --baseline (repeatable; an unknown figure is exit 2)\n"
@@ -90,7 +92,8 @@ static const char usage[] =
     "  --service-time D     --scenario: a request's mean time on a server (default 20ms)\n"
     "\n"
     "exit codes: 0 expectations hold, 1 an expectation or a baseline check failed (limit:\n"
-    "no value meets the SLOs), 2 bad input or usage, 3 internal error.\n"
+    "no value meets the SLOs), 2 bad input or usage, 3 internal error, 130/143 stopped by\n"
+    "SIGINT/SIGTERM (files not yet written are left as they were).\n"
     "See README.md and docs/scenario.md.\n";
 
 /* --seed 7 becomes --set seed=7, so every override takes one path. */
@@ -244,13 +247,49 @@ static int check(struct sim_loader *ld, const struct sim__scenario *sc, const ch
     return 0;
 }
 
+/* The timeline is streamed while the run goes on (its memory stays one row): to --timeline
+ * and to the plot directory's timeline.csv, each opened before the run and committed after. */
+static bool open_timeline(const struct options *o, const struct sim__scenario *sc,
+                          struct sim__timeline **tl, struct sim__output *sinks[2])
+{
+    *tl = NULL;
+    sinks[0] = sinks[1] = NULL;
+    if (!o->timeline && !o->plot) return true;
+    *tl = sim__timeline_create(sc->timeline_interval);
+    struct sim__text plot_csv = {0};
+    if (o->plot) {
+        if (!sim__plot_dir(o->plot)) return false;
+        sim__text_add(&plot_csv, "%s/timeline.csv", o->plot);
+    }
+    const char *paths[2] = {o->timeline, plot_csv.text};
+    for (int i = 0; i < 2; i++) {
+        if (!paths[i]) continue;
+        sinks[i] = sim__output_open(paths[i]);
+        if (!sinks[i]) {
+            fprintf(stderr, "archsim: cannot write %s: %s\n", paths[i], strerror(errno));
+            sim_free(plot_csv.text);
+            return false;
+        }
+        sim__timeline_stream(*tl, sim__output_file(sinks[i]));
+    }
+    sim_free(plot_csv.text);
+    return true;
+}
+
 static int run(struct sim_loader *ld, const struct sim__scenario *sc, const struct options *o)
 {
-    bool timeline = o->timeline || o->plot;
+    struct sim__timeline *tl;
+    struct sim__output *sinks[2];
+    if (!open_timeline(o, sc, &tl, sinks)) {
+        for (int i = 0; i < 2; i++) sim__output_abort(sinks[i]);
+        sim__timeline_destroy(tl);
+        return 2;
+    }
     struct sim__results *res = sc->precision > 0
-        ? sim__run_precise(ld, sc, timeline, o->nmetrics ? o->metrics : NULL, o->nmetrics)
-        : sim__run(ld, sc, timeline);
+        ? sim__run_precise(ld, sc, tl, o->nmetrics ? o->metrics : NULL, o->nmetrics)
+        : tl ? sim__run_with_timeline(ld, sc, tl) : sim__run(ld, sc, false);
     if (!res) {
+        for (int i = 0; i < 2; i++) sim__output_abort(sinks[i]);
         fprintf(stderr, "%s\n", sim__loader_error(ld));
         return 2;
     }
@@ -291,12 +330,13 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
             code = 2;
         }
     }
-    if (o->timeline) {
-        char *csv = sim__timeline_csv(res->timeline);
-        bool ok = sim__write_file(o->timeline, csv);
-        sim_free(csv);
+    for (int i = 0; i < 2; i++) {
+        if (!sinks[i]) continue;
+        bool ok = sim__output_commit(sinks[i]);
+        sinks[i] = NULL;
         if (!ok) {
-            fprintf(stderr, "archsim: cannot write %s: %s\n", o->timeline, strerror(errno));
+            fprintf(stderr, "archsim: cannot write %s%s: %s\n", i ? o->plot : o->timeline,
+                    i ? "/timeline.csv" : "", strerror(errno));
             code = 2;
         }
     }
@@ -307,6 +347,7 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
                 (unsigned long long)res->events, res->wall_seconds,
                 res->wall_seconds > 0 ? (double)res->events / res->wall_seconds : 0.0);
 out:
+    for (int i = 0; i < 2; i++) sim__output_abort(sinks[i]);
     sim_free(verdicts);
     sim__results_destroy(res);
     return code;
@@ -315,6 +356,7 @@ out:
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
+    sim__signals_install();
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
         !strcmp(argv[1], "help")) {
         fputs(usage, argc < 2 ? stderr : stdout);
@@ -347,5 +389,6 @@ int main(int argc, char **argv)
         sim__loader_destroy(ld);
     }
     for (int i = 0; i < o.nsets; i++) sim_free((char *)o.sets[i]);
+    if (sim__stop_requested()) sim__stop_exit(); /* a signal after the run (during the plots) */
     return code;
 }

@@ -2,19 +2,21 @@
  * one or two fields; every point runs the scenario's replications, all points in one pool
  * of threads; a table with intervals, and CSV, JSON and plots of each figure against the
  * first field, a curve per value of the second. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 
 #include "cli.h"
 #include "run/plot.h"
 
-#define MAX_POINTS 1000
+/* A grid this large is surely a typo in FROM:TO:STEP; memory and time are linear in it. */
+#define MAX_POINTS 100000
 
 static const char *const default_metrics[] = {"latency.p99", "latency.mean", "goodput",
                                               "errors.ratio"};
 
 struct axis {
-    char path[256];
+    char *path;
     char **values; /* as --set takes them */
     int n;
 };
@@ -40,19 +42,18 @@ static bool parse_scalar(const char *s, double *out, bool *is_duration)
     return end != s && !*end && isfinite(*out);
 }
 
-/* "path=from:to:step" (numbers or durations) or "path=a,b,c". */
+/* "path=from:to:step" (numbers or durations) or "path=a,b,c", of any length. */
 static bool parse_vary(const char *spec, struct axis *a)
 {
     const char *eq = strchr(spec, '=');
-    if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof a->path) {
+    if (!eq || eq == spec) {
         fprintf(stderr, "archsim: --vary '%s': expected PATH=FROM:TO:STEP or PATH=A,B,C\n", spec);
         return false;
     }
+    a->path = sim_alloc((size_t)(eq - spec) + 1);
     memcpy(a->path, spec, (size_t)(eq - spec));
-    a->path[eq - spec] = 0;
-    const char *v = eq + 1;
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", v);
+    char *buf = sim_strdup(eq + 1);
+    bool ok = true;
     if (strchr(buf, ':')) {
         char *p2 = strchr(buf, ':'), *p3 = p2 ? strchr(p2 + 1, ':') : NULL;
         double from, to, step;
@@ -62,37 +63,53 @@ static bool parse_vary(const char *spec, struct axis *a)
         if (!parse_scalar(buf, &from, &d1) || !parse_scalar(p2 + 1, &to, &d2) ||
             !parse_scalar(p3 + 1, &step, &d3) || d1 != d2 || d2 != d3 || !(step > 0) || to < from)
             goto bad_range;
+        if ((to - from) / step >= MAX_POINTS) {
+            fprintf(stderr, "archsim: --vary '%s': more than %d values\n", spec, MAX_POINTS);
+            ok = false;
+            goto out;
+        }
         for (int i = 0;; i++) {
             double x = from + i * step;
-            if (x > to + step * 1e-9) break;
-            if (a->n >= MAX_POINTS) {
-                fprintf(stderr, "archsim: --vary '%s': more than %d values\n", spec, MAX_POINTS);
-                return false;
-            }
-            char text[64];
+            if (x > to + step * 1e-9 || a->n >= MAX_POINTS) break;
+            char text[64]; /* a number or a duration: %.12g or sim__format_duration fits */
             if (d1) sim__format_duration((sim_time)llround(x), text, sizeof text);
             else snprintf(text, sizeof text, "%.12g", x);
             axis_add(a, text);
         }
-        return true;
+        goto out;
     bad_range:
         fprintf(stderr, "archsim: --vary '%s': expected FROM:TO:STEP, numbers or durations of one "
                         "kind, FROM <= TO and STEP > 0\n", spec);
-        return false;
+        ok = false;
+        goto out;
     }
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-        if (a->n >= MAX_POINTS) return false;
+    /* a list: every value taken as written, an empty one refused */
+    for (char *tok = buf;;) {
+        char *comma = strchr(tok, ',');
+        if (comma) *comma = 0;
+        if (!*tok) {
+            fprintf(stderr, "archsim: --vary '%.60s%s': value %d is empty\n", spec,
+                    strlen(spec) > 60 ? "..." : "", a->n + 1);
+            ok = false;
+            break;
+        }
+        if (a->n >= MAX_POINTS) {
+            fprintf(stderr, "archsim: --vary: more than %d values\n", MAX_POINTS);
+            ok = false;
+            break;
+        }
         axis_add(a, tok);
+        if (!comma) break;
+        tok = comma + 1;
     }
-    if (!a->n) {
-        fprintf(stderr, "archsim: --vary '%s': no values\n", spec);
-        return false;
-    }
-    return true;
+out:
+    sim_free(buf);
+    return ok;
 }
 
 static void axis_fini(struct axis *a)
 {
+    sim_free(a->path);
     for (int i = 0; i < a->n; i++) sim_free(a->values[i]);
     sim_free(a->values);
 }
@@ -160,7 +177,7 @@ static char *json_text(const struct sweep *s, const char *file)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "scenario", file);
-    cJSON_AddNumberToObject(root, "seed", (double)s->scs[0].seed);
+    sim__json_add_u64(root, "seed", s->scs[0].seed); /* every digit, not a double */
     cJSON_AddNumberToObject(root, "replications", s->scs[0].replications);
     cJSON *vary = cJSON_AddArrayToObject(root, "vary");
     for (int a = 0; a < s->naxes; a++) cJSON_AddItemToArray(vary, cJSON_CreateString(s->axes[a].path));
@@ -207,28 +224,31 @@ static int plot(const struct sweep *s, const char *dir, bool svg)
             }
             sim__text_add(&data, "\n\n");
         }
-        char name[300], datafile[1200];
-        snprintf(name, sizeof name, "sweep-%s", s->metrics[m]);
-        snprintf(datafile, sizeof datafile, "%s/%s.dat", dir, name);
-        if (!sim__write_file(datafile, data.text)) {
-            fprintf(stderr, "archsim: cannot write %s\n", datafile);
-            sim_free(data.text);
-            sim_free(titles.text);
-            return 2;
+        struct sim__text name = {0}, datafile = {0}, title = {0}, ylabel = {0};
+        sim__text_add(&name, "sweep-%s", s->metrics[m]);
+        sim__text_add(&datafile, "%s/%s.dat", dir, name.text);
+        sim__text_add(&title, "%s against %s", s->metrics[m], s->axes[0].path);
+        sim__text_add(&ylabel, "%s%s", s->metrics[m], unit);
+        bool ok = sim__write_file(datafile.text, data.text);
+        if (!ok) {
+            fprintf(stderr, "archsim: cannot write %s: %s\n", datafile.text, strerror(errno));
+        } else {
+            struct sim__plot p = {.script = "sweep.gp", .dir = dir, .name = name.text, .svg = svg};
+            sim__plot_var(&p, "datafile", datafile.text);
+            sim__plot_var(&p, "plottitle", title.text);
+            sim__plot_var(&p, "xlabel", s->axes[0].path);
+            sim__plot_var(&p, "ylabel", ylabel.text);
+            sim__plot_var(&p, "titles", titles.text);
+            sim__plot_num(&p, "curves", curves);
+            sim__plot_run(&p);
         }
-        char title[600], ylabel[300];
-        snprintf(title, sizeof title, "%s against %s", s->metrics[m], s->axes[0].path);
-        snprintf(ylabel, sizeof ylabel, "%s%s", s->metrics[m], unit);
-        struct sim__plot p = {.script = "sweep.gp", .dir = dir, .name = name, .svg = svg};
-        sim__plot_var(&p, "datafile", datafile);
-        sim__plot_var(&p, "plottitle", title);
-        sim__plot_var(&p, "xlabel", s->axes[0].path);
-        sim__plot_var(&p, "ylabel", ylabel);
-        sim__plot_var(&p, "titles", titles.text);
-        sim__plot_num(&p, "curves", curves);
-        sim__plot_run(&p);
+        sim_free(name.text);
+        sim_free(datafile.text);
+        sim_free(title.text);
+        sim_free(ylabel.text);
         sim_free(data.text);
         sim_free(titles.text);
+        if (!ok) return 2;
     }
     return 0;
 }
@@ -252,12 +272,14 @@ int sim__cmd_sweep(const struct options *o)
         s.scs = sim_alloc((size_t)s.npoints * sizeof *s.scs);
         s.res = sim_alloc((size_t)s.npoints * sizeof *s.res);
         for (int p = 0; p < s.npoints && !code; p++) {
-            char sets[2][1300];
-            const char *extra[2] = {sets[0], sets[1]};
-            for (int a = 0; a < s.naxes; a++)
-                snprintf(sets[a], sizeof sets[a], "%s=%s", s.axes[a].path,
-                         s.axes[a].values[value_index(&s, p, a)]);
+            struct sim__text sets[2] = {{0}};
+            const char *extra[2];
+            for (int a = 0; a < s.naxes; a++) {
+                sim__text_add(&sets[a], "%s=%s", s.axes[a].path, s.axes[a].values[value_index(&s, p, a)]);
+                extra[a] = sets[a].text;
+            }
             s.lds[p] = sim__cli_load(o, o->files[0], extra, s.naxes, &s.scs[p]);
+            for (int a = 0; a < s.naxes; a++) sim_free(sets[a].text);
             if (!s.lds[p]) code = 2;
         }
     }

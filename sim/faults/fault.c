@@ -4,6 +4,7 @@
  * (by number or by the model's name for it: "db.primary"), or every node and instance in a
  * zone or region; a partition names two groups instead. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 
 #include "fault.h"
@@ -88,8 +89,8 @@ static struct sim_component *read_node(struct sim_world *w, struct sim_cfg *cfg,
 static void read_node_target(struct sim_world *w, struct sim_cfg *cfg, struct sim__fault_spec *f,
                              const char *text)
 {
-    char name[128];
-    snprintf(name, sizeof name, "%s", text);
+    char *name = sim_strdup(text); /* any length; the loader frees it */
+    sim__loader_own(sim__cfg_loader(cfg), name, sim_free);
     char *sub = strchr(name, '.');
     if (sub) *sub++ = 0;
     struct sim_component *c = read_node(w, cfg, "target", name);
@@ -138,6 +139,30 @@ static void read_side(struct sim_world *w, struct sim_cfg *cfg, struct sim__faul
         struct sim_component *c = read_node(w, cfg, ikey, name);
         if (c) f->comp_side[c->index] |= bit;
     }
+}
+
+/* A node, zone or region on both sides would be cut from itself: surely a typo. */
+static void side_overlap(struct sim_world *w, struct sim_cfg *cfg, struct sim__fault_spec *f)
+{
+    for (int c = 0; c < w->ncomponents && !sim_cfg_failed(cfg); c++)
+        if (f->comp_side[c] == 3)
+            sim_cfg_error(cfg, "to", "'%s' is on both sides of the partition (in \"from\" and "
+                          "in \"to\")", w->components[c]->name);
+    for (int z = 0; z < w->nzones && !sim_cfg_failed(cfg); z++)
+        if (f->zone_side[z] == 3)
+            sim_cfg_error(cfg, "to", "zone '%s' is on both sides of the partition (in \"from\" "
+                          "and in \"to\", by name or by its region)", w->zone_names[z]);
+}
+
+static char *label_of(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *label_of(const char *fmt, ...)
+{
+    struct sim__text t = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    sim__text_vadd(&t, fmt, ap);
+    va_end(ap);
+    return t.text;
 }
 
 static void read_kind_settings(struct sim_cfg *cfg, struct sim__fault_spec *f)
@@ -194,7 +219,8 @@ static void read_fault(struct sim__faults *fs, struct sim_cfg *cfg, struct sim__
         read_side(w, cfg, f, "to", 2);
         f->one_way = sim_cfg_bool(cfg, "one_way", false);
         add_target(f, -1, -1);
-        snprintf(f->label, sizeof f->label, "partition %d", f->id);
+        f->label = label_of("partition %d", f->id);
+        side_overlap(w, cfg, f);
     } else {
         const char *target = sim_cfg_string(cfg, "target", NULL);
         if (!target) return;
@@ -206,7 +232,7 @@ static void read_fault(struct sim__faults *fs, struct sim_cfg *cfg, struct sim__
         } else {
             read_node_target(w, cfg, f, target);
         }
-        snprintf(f->label, sizeof f->label, "%s:%s", target, kind_names[f->kind]);
+        f->label = label_of("%s:%s", target, kind_names[f->kind]);
         check_kind(w, cfg, f);
     }
     if (sim_cfg_failed(cfg)) return;
@@ -236,7 +262,10 @@ static void read_fault(struct sim__faults *fs, struct sim_cfg *cfg, struct sim__
     f->rto_objective = sim_cfg_duration(cfg, "rto_objective", -1, 0, SIM_NEVER);
     f->rpo_objective = sim_cfg_duration(cfg, "rpo_objective", -1, 0, SIM_NEVER);
     const char *name = sim_cfg_has(cfg, "name") ? sim_cfg_string(cfg, "name", NULL) : NULL;
-    if (name) snprintf(f->label, sizeof f->label, "%s", name);
+    if (name) {
+        sim_free(f->label);
+        f->label = sim_strdup(name);
+    }
 }
 
 static void fault_on(struct sim_component *self, void *arg)
@@ -295,6 +324,7 @@ static void fini(struct sim_component *self)
     struct sim__faults *fs = (struct sim__faults *)self;
     for (int i = 0; i < fs->nspecs; i++) {
         sim_free(fs->specs[i].targets);
+        sim_free(fs->specs[i].label);
         sim_free(fs->specs[i].comp_side);
         sim_free(fs->specs[i].zone_side);
         sim_free(fs->specs[i].snap);

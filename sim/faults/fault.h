@@ -38,7 +38,7 @@ struct sim__target {
 
 struct sim__fault_spec {
     int id;
-    char label[96];          /* "db.primary:crash", for the report and the story */
+    char *label;             /* "db.primary:crash", or its "name": for the report and the story */
     enum sim_fault_kind kind;
     struct sim_fault fault;  /* as models see it (instance set per target) */
     struct sim__target *targets;
@@ -67,6 +67,7 @@ struct sim__fault_spec {
 };
 
 #define SLO_BUCKETS 10
+#define SIM_FAULT_MARKS_MAX 40 /* occurrences shaded on a timeline picture (plot.c) */
 
 struct sim__faults {
     struct sim_component base; /* "@faults" */
@@ -87,8 +88,9 @@ struct sim__faults {
     uint64_t *received;      /* per component: calls delivered to it */
     uint64_t all_ok, all_finished;
     /* With the story: "fault begin end detected restored" per occurrence, in seconds (-1:
-     * never), for the pictures' shading. */
+     * never), for the pictures' shading: the first SIM_FAULT_MARKS_MAX only. */
     struct sim__text marks;
+    int nmarks;
 };
 
 /* Reads `faults` (and `slo`) and adds "@faults" to the world; nothing when none. */
@@ -116,7 +118,10 @@ void sim__faults_slo_start(struct sim__faults *fs);
 const char *sim__fault_kind_name(enum sim_fault_kind k);
 void sim__faults_report(struct sim_component *self, struct sim_report *rep);
 void sim__faults_sample(struct sim_component *self, struct sim_sampler *s);
-/* A target's description: "db.primary", "app.2", "app". */
-void sim__target_name(struct sim_world *w, const struct sim__target *t, char *buf, size_t n);
+/* A target's description: "db.primary", "app.2", "app", a partition's label. Only "node.N"
+ * is formatted, into buf (a node name is at most 64 characters: SIM__TARGET_NAME_MAX fits);
+ * the others are returned as they are, whatever their length. */
+#define SIM__TARGET_NAME_MAX 96
+const char *sim__target_name(struct sim_world *w, const struct sim__target *t, char *buf, size_t n);
 
 #endif

@@ -11,12 +11,13 @@
 
 #include "fault.h"
 
-void sim__target_name(struct sim_world *w, const struct sim__target *t, char *buf, size_t n)
+const char *sim__target_name(struct sim_world *w, const struct sim__target *t, char *buf, size_t n)
 {
-    if (t->comp < 0) snprintf(buf, n, "%s", t->spec->label);
-    else if (t->named) snprintf(buf, n, "%s", t->named);
-    else if (t->instance < 0) snprintf(buf, n, "%s", w->components[t->comp]->name);
-    else snprintf(buf, n, "%s.%d", w->components[t->comp]->name, t->instance);
+    if (t->comp < 0) return t->spec->label;
+    if (t->named) return t->named;
+    if (t->instance < 0) return w->components[t->comp]->name;
+    snprintf(buf, n, "%s.%d", w->components[t->comp]->name, t->instance);
+    return buf;
 }
 
 static double secs(sim_time t)
@@ -26,28 +27,38 @@ static double secs(sim_time t)
 
 /* ---- the story ---- */
 
+/* A drill tells its first lines; past them the story says it stops (the figures still count
+ * every occurrence), so a fault with mtbf over a long run keeps constant memory. The
+ * pictures shade the first occurrences only. */
+#define STORY_MAX_LINES 1000
+
 bool sim_story_on(const struct sim_component *self)
 {
-    return self->world->story != NULL;
+    const struct sim_world *w = self->world;
+    return w->story != NULL && w->story_lines < STORY_MAX_LINES;
 }
 
 void sim_story(struct sim_component *self, const char *fmt, ...)
 {
-    struct sim__text *st = self->world->story;
-    if (!st) return;
-    char line[512];
+    struct sim_world *w = self->world;
+    if (!sim_story_on(self)) return;
+    const char *who = self->name[0] == '@' ? "" : self->name;
+    sim__text_add(w->story, "%12.3fs  %s%s", secs(sim_now(self)), who, *who ? ": " : "");
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    sim__text_vadd(w->story, fmt, ap);
     va_end(ap);
-    const char *who = self->name[0] == '@' ? "" : self->name;
-    sim__text_add(st, "%12.3fs  %s%s%s\n", secs(sim_now(self)), who, *who ? ": " : "", line);
+    sim__text_add(w->story, "\n");
+    if (++w->story_lines == STORY_MAX_LINES)
+        sim__text_add(w->story, "%12s  (the story stops after %d lines; the figures below count "
+                                "every occurrence)\n", "...", STORY_MAX_LINES);
 }
 
 static void mark_occurrence(struct sim__faults *fs, const struct sim__fault_spec *f,
                             const struct sim__target *t, sim_time end)
 {
-    if (!sim_story_on(&fs->base)) return;
+    if (!fs->base.world->story || fs->nmarks >= SIM_FAULT_MARKS_MAX) return;
+    fs->nmarks++;
     sim__text_add(&fs->marks, "%d %.9g %.9g %.9g %.9g\n", f->id, secs(t->begin), secs(end),
                   t->detected >= 0 ? secs(t->detected) : -1, t->restored >= 0 ? secs(t->restored) : -1);
 }
@@ -64,8 +75,8 @@ void sim__fault_mark(struct sim__faults *fs, struct sim__fault_spec *f, struct s
 {
     struct sim_component *self = &fs->base;
     sim_time now = sim_now(self);
-    char name[160];
-    sim__target_name(self->world, t, name, sizeof name);
+    char buf[SIM__TARGET_NAME_MAX];
+    const char *name = sim__target_name(self->world, t, buf, sizeof buf);
     t->on = begins;
     if (begins) {
         t->begin = now;
@@ -142,8 +153,8 @@ static void credit_detect(struct sim__fault_spec *f, struct sim__target *t, sim_
     t->detected = now;
     f->detected++;
     f->detect_sum += secs(now - t->begin);
-    char name[160];
-    sim__target_name(((struct sim_component *)arg)->world, t, name, sizeof name);
+    char buf[SIM__TARGET_NAME_MAX];
+    const char *name = sim__target_name(((struct sim_component *)arg)->world, t, buf, sizeof buf);
     sim_story(arg, "detects fault %d on %s, %.3fs after it began", f->id, name,
               secs(now - t->begin));
 }
@@ -160,8 +171,8 @@ static void credit_restore(struct sim__fault_spec *f, struct sim__target *t, sim
     t->restored = now;
     f->restored++;
     f->restore_sum += secs(now - t->begin);
-    char name[160];
-    sim__target_name(((struct sim_component *)arg)->world, t, name, sizeof name);
+    char buf[SIM__TARGET_NAME_MAX];
+    const char *name = sim__target_name(((struct sim_component *)arg)->world, t, buf, sizeof buf);
     sim_story(arg, "service of %s restored (fault %d still on), %.3fs after it began", name,
               f->id, secs(now - t->begin));
 }

@@ -3,6 +3,7 @@
  * The clock never goes backwards and events at one instant run in insertion order. */
 #include "internal.h"
 #include "run/progress.h"
+#include "run/output.h"
 #include "run/timeline.h"
 
 struct sim_event *sim__schedule_at(struct sim_world *w, struct sim_component *self,
@@ -53,6 +54,7 @@ static void end_warmup(struct sim_component *engine, void *arg)
 }
 
 #define PROGRESS_EVERY 65536
+#define STOP_CHECK_MASK 16383 /* look for a stop request every 16,384 events */
 
 /* Rare work the run loop does by event count: the fuzzer's cap, the progress line. */
 static void checkpoint(struct sim_world *w)
@@ -85,6 +87,11 @@ void sim__world_run(struct sim_world *w)
         }
         w->now = ev->time;
         if (++w->events == w->checkpoint) checkpoint(w);
+        /* SIGINT or SIGTERM: stop soon, at a cheap point; the caller exits without results */
+        if (!(w->events & STOP_CHECK_MASK) && sim__stop_requested()) {
+            sim_pool_put(&w->event_pool, ev);
+            return;
+        }
         if (!ev->periodic) {
             ev->fn.once(ev->self, ev->arg);
         } else {

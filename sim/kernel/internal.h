@@ -132,6 +132,7 @@ struct sim_world {
 
     struct sim__faults *faults; /* the "@faults" component; NULL when the scenario has none */
     struct sim__text *story;    /* the fault story (sim_story), or NULL when nobody reads it */
+    uint64_t story_lines;       /* lines told so far: the story keeps the first few only */
 };
 
 void sim__own(struct sim_world *w, void *p, void (*destroy)(void *));

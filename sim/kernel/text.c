@@ -4,14 +4,14 @@
 #include "internal.h"
 #include "text.h"
 
-void sim__text_add(struct sim__text *t, const char *fmt, ...)
+void sim__text_vadd(struct sim__text *t, const char *fmt, va_list ap)
 {
-    va_list ap;
     for (;;) {
         size_t room = t->cap - t->len;
-        va_start(ap, fmt);
-        int n = vsnprintf(t->text ? t->text + t->len : NULL, t->text ? room : 0, fmt, ap);
-        va_end(ap);
+        va_list copy;
+        va_copy(copy, ap);
+        int n = vsnprintf(t->text ? t->text + t->len : NULL, t->text ? room : 0, fmt, copy);
+        va_end(copy);
         if (n < 0) return;
         if (t->text && (size_t)n < room) {
             t->len += (size_t)n;
@@ -20,4 +20,12 @@ void sim__text_add(struct sim__text *t, const char *fmt, ...)
         t->cap = (t->cap + (size_t)n + 1) * 2;
         t->text = sim_realloc(t->text, t->cap);
     }
+}
+
+void sim__text_add(struct sim__text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sim__text_vadd(t, fmt, ap);
+    va_end(ap);
 }

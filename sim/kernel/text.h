@@ -10,6 +10,10 @@ struct sim__text {
     size_t len, cap;
 };
 
+#include <stdarg.h>
+
 void sim__text_add(struct sim__text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sim__text_vadd(struct sim__text *t, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 #endif

@@ -322,7 +322,7 @@ static void format_number(double x, char *buf, size_t n)
 
 static void int_expectation(char *buf, size_t n, int64_t min, int64_t max)
 {
-    if (max == INT64_MAX) {
+    if (max >= SIM_NEVER - 1) { /* "at most 292 years" says nothing: no upper bound to show */
         if (min == 1) snprintf(buf, n, "a positive integer");
         else if (min == 0) snprintf(buf, n, "a non-negative integer");
         else if (min == INT64_MIN) snprintf(buf, n, "an integer");
@@ -355,7 +355,7 @@ static void duration_expectation(char *buf, size_t n, sim_time min, sim_time max
     char a[32], b[32];
     sim__format_duration(min, a, sizeof a);
     sim__format_duration(max, b, sizeof b);
-    if (max == INT64_MAX) {
+    if (max >= SIM_NEVER - 1) { /* "at most 292 years" says nothing: no upper bound to show */
         if (min == 1) snprintf(buf, n, "a positive duration");
         else if (min <= 0) snprintf(buf, n, "a non-negative duration");
         else snprintf(buf, n, "a duration of at least %s", a);
@@ -925,6 +925,67 @@ static bool check_depth(struct sim_loader *ld, const char *text, size_t len)
     return true;
 }
 
+/* The length of the valid UTF-8 sequence at p (at most n bytes), or 0: no overlong forms,
+ * no surrogates, nothing above U+10FFFF. */
+static size_t utf8_length(const unsigned char *p, size_t n)
+{
+    unsigned char b = p[0];
+    if (b < 0x80) return 1;
+    size_t want = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (!want || want > n) return 0;
+    for (size_t i = 1; i < want; i++)
+        if ((p[i] & 0xc0) != 0x80) return 0;
+    if (b == 0xe0 && p[1] < 0xa0) return 0; /* overlong */
+    if (b == 0xed && p[1] > 0x9f) return 0; /* a surrogate */
+    if (b == 0xf0 && p[1] < 0x90) return 0; /* overlong */
+    if (b == 0xf4 && p[1] > 0x8f) return 0; /* above U+10FFFF */
+    return want;
+}
+
+/* What cJSON would take silently: bytes that are not UTF-8 (copied into the JSON report,
+ * which then does not parse), the escape \u0000 (a key or name cut short: a key would read
+ * as missing) and numbers too small for a double (1e-400 would read as 0). where names the
+ * text ("--set PATH") or is NULL for the file, whose errors give line and column. */
+static bool check_bytes(struct sim_loader *ld, const char *text, size_t len, const char *where)
+{
+    int line = 1, column = 1;
+    bool in_string = false;
+    const char *why = NULL;
+    struct sim__text number = {0};
+    for (size_t i = 0; i < len && !why;) {
+        const unsigned char *p = (const unsigned char *)text + i;
+        size_t step = utf8_length(p, len - i);
+        if (!step) {
+            why = "bytes that are not UTF-8";
+        } else if (in_string && p[0] == '\\') {
+            if (len - i >= 6 && !memcmp(p, "\\u0000", 6)) why = "a NUL character (\\u0000) in a string";
+            step = len - i >= 2 ? 2 : 1;
+        } else if (p[0] == '"') {
+            in_string = !in_string;
+        } else if (!in_string && (p[0] == '-' || (p[0] >= '0' && p[0] <= '9')) &&
+                   (i == 0 || !isalnum((unsigned char)text[i - 1]))) {
+            step = 1;
+            while (step < len - i && strchr("+-.0123456789eE", p[step]) && p[step]) step++;
+            number.len = 0;
+            sim__text_add(&number, "%.*s", (int)step, (const char *)p);
+            errno = 0;
+            double d = strtod(number.text, NULL);
+            if (errno == ERANGE && fabs(d) < DBL_MIN) why = "a number too small for a double";
+        }
+        if (why) break;
+        if (p[0] == '\n') line++, column = 1;
+        else column += p[0] < 0x80 ? (int)step : 1;
+        i += step;
+    }
+    if (why && where)
+        sim__loader_error_at(ld, "", "%s: %s (it would not be read as written)", where, why);
+    else if (why)
+        sim__loader_error_at(ld, "", "line %d, column %d: %s (it would not be read as written)",
+                             line, column, why);
+    sim_free(number.text);
+    return !why;
+}
+
 /* cJSON reports an error at the end of the text at the last byte: parsing once more with
  * a space appended tells a truncated document from a bad last character. */
 static bool error_is_at_end(const char *text, size_t len)
@@ -1070,7 +1131,7 @@ struct sim_loader *sim__loader_parse(const char *label, const char *text, size_t
     if (len > SIM_MAX_FILE_BYTES) {
         sim__loader_error_at(ld, "", "the file is %zu bytes, more than the limit of %u (16 MiB)",
                              len, SIM_MAX_FILE_BYTES);
-    } else if (check_depth(ld, text, len)) {
+    } else if (check_depth(ld, text, len) && check_bytes(ld, text, len, NULL)) {
         const char *end = NULL;
         ld->root = cJSON_ParseWithLengthOpts(text, len, &end, false);
         /* cJSON accepts trailing text when not NUL-terminated: only whitespace may follow. */
@@ -1254,6 +1315,14 @@ static bool set_value(struct sim_loader *ld, const char *path, cJSON *value)
     return ok;
 }
 
+/* Whether a --set value's text, when it is all digits, is held exactly by the double. */
+static bool exact_number_text(const char *text, double d)
+{
+    for (const char *p = text; *p; p++)
+        if (*p < '0' || *p > '9') return true; /* a fraction or an exponent: a double anyway */
+    return d < 9007199254740992.0;
+}
+
 bool sim__loader_set(struct sim_loader *ld, const char *assignment, char *err, size_t errn)
 {
     const char *eq = strchr(assignment, '=');
@@ -1270,11 +1339,22 @@ bool sim__loader_set(struct sim_loader *ld, const char *assignment, char *err, s
     char *path = sim_strdup(assignment);
     path[eq - assignment] = 0;
     const char *text = eq + 1, *end = NULL;
-    cJSON *value = cJSON_ParseWithLengthOpts(text, strlen(text) + 1, &end, true);
-    if (!value) value = cJSON_CreateString(text); /* 5ms, lru: plain words are strings */
-    if (!value) sim__out_of_memory();
     struct sim__text where = {0};
     sim__text_add(&where, "--set %s", path);
+    if (!check_bytes(ld, text, strlen(text), where.text)) {
+        sim_free(where.text);
+        sim_free(path);
+        copy_out(err, errn, ld->error);
+        return false;
+    }
+    cJSON *value = cJSON_ParseWithLengthOpts(text, strlen(text) + 1, &end, true);
+    if (!value) value = cJSON_CreateString(text); /* 5ms, lru: plain words are strings */
+    if (value && cJSON_IsNumber(value) && !exact_number_text(text, value->valuedouble)) {
+        /* an integer a double cannot hold (a 64-bit seed): keep every digit as a string */
+        cJSON_Delete(value);
+        value = cJSON_CreateString(text);
+    }
+    if (!value) sim__out_of_memory();
     bool ok = validate_tree(ld, value, where.text) && set_value(ld, path, value);
     sim_free(where.text);
     sim_free(path);

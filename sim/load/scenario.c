@@ -80,6 +80,58 @@ static void read_expect(struct sim_cfg *root, struct sim__scenario *sc)
     }
 }
 
+#define TWO_TO_53 9007199254740992.0 /* below this a JSON number (a double) is an exact integer */
+
+/* "18446744073709551615": a 64-bit unsigned integer in decimal digits, exactly; false on
+ * anything else (a sign, a space, overflow). */
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    uint64_t x = 0;
+    if (!*s) return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9') return false;
+        unsigned d = (unsigned)(*s - '0');
+        if (x > (UINT64_MAX - d) / 10) return false;
+        x = x * 10 + d;
+    }
+    *out = x;
+    return true;
+}
+
+/* Any 64-bit unsigned seed, taken exactly: a JSON number below 2^53, or a string of digits
+ * (any value up to 2^64 - 1). A number at or above 2^53 has already lost its last digits
+ * to a double, so it is refused with the way to write it. */
+static uint64_t read_seed(struct sim_cfg *root)
+{
+    uint64_t seed = 1;
+    switch (sim_cfg_type(root, "seed")) {
+    case SIM_CFG_ABSENT: return seed;
+    case SIM_CFG_NUMBER: {
+        double d = sim_cfg_number(root, "seed", NAN, -INFINITY, INFINITY);
+        if (d >= 0 && d < TWO_TO_53 && d == floor(d)) return (uint64_t)d;
+        if (d >= TWO_TO_53 && d < 18446744073709551616.0 && d == floor(d))
+            sim_cfg_error(root, "seed", "a number at or above 2^53 loses its last digits in "
+                          "JSON (this one reads as %.0f): write the seed as a string of digits, "
+                          "such as \"seed\": \"9007199254740993\"", d);
+        else
+            sim_cfg_error(root, "seed", "expected an integer from 0 to 18446744073709551615, "
+                          "got %.17g", d);
+        return seed;
+    }
+    case SIM_CFG_STRING: {
+        const char *text = sim_cfg_string(root, "seed", NULL);
+        if (!parse_u64(text, &seed))
+            sim_cfg_error(root, "seed", "expected an integer from 0 to 18446744073709551615 "
+                          "(a number, or a string of digits), got \"%s\"", text);
+        return seed;
+    }
+    default:
+        sim_cfg_error(root, "seed", "expected an integer from 0 to 18446744073709551615 (a "
+                      "number, or a string of digits)");
+        return seed;
+    }
+}
+
 bool sim__scenario_read(struct sim_loader *ld, struct sim__scenario *sc)
 {
     memset(sc, 0, sizeof *sc);
@@ -88,7 +140,7 @@ bool sim__scenario_read(struct sim_loader *ld, struct sim__scenario *sc)
     sc->name = sim_cfg_string(root, "name", "unnamed");
     sc->description = sim_cfg_string(root, "description", "");
     sc->story = sim_cfg_string(root, "story", "");
-    sc->seed = (uint64_t)sim_cfg_int(root, "seed", 1, 0, INT64_MAX);
+    sc->seed = read_seed(root);
     sc->duration = sim_cfg_duration(root, "duration", SIM_REQUIRED, SIM_US, 1000000 * SIM_S);
     sc->warmup = sim_cfg_duration(root, "warmup", 0, 0, SIM_NEVER - 1);
     if (sc->warmup >= sc->duration && !sim_cfg_failed(root))

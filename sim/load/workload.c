@@ -233,7 +233,8 @@ static sim_time interarrival(struct workload *wl)
 {
     double mean = 1.0 / wl->rate;
     double gap = wl->process == POISSON ? -mean * log(sim_uniform(wl->arrival_rng)) : mean;
-    return (sim_time)llround(gap * SIM_S);
+    double ns = gap * SIM_S;
+    return ns < (double)SIM_NEVER ? (sim_time)llround(ns) : SIM_NEVER; /* a tiny rate: never */
 }
 
 static void arrive(struct sim_component *self, void *arg)

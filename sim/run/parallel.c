@@ -1,9 +1,10 @@
 /* parallel.c: runs independent tasks on every core. Each task writes only its own slot,
  * so results do not depend on how tasks fall to threads: -j 1 and -j 8 give the same
- * bytes. */
+ * bytes. A stop request (SIGINT, SIGTERM) ends the loop before the next task. */
 #include <pthread.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "run.h"
 
 struct pool_work {
@@ -18,7 +19,7 @@ static void *worker(void *arg)
     struct pool_work *w = arg;
     for (;;) {
         pthread_mutex_lock(&w->lock);
-        int i = w->next < w->n ? w->next++ : -1;
+        int i = w->next < w->n && !sim__stop_requested() ? w->next++ : -1;
         pthread_mutex_unlock(&w->lock);
         if (i < 0) return NULL;
         w->fn(i, w->ctx);
@@ -37,7 +38,7 @@ void sim__parallel_for(int n, int threads, void (*fn)(int i, void *ctx), void *c
     if (threads > n) threads = n;
     struct pool_work w = {.n = n, .fn = fn, .ctx = ctx};
     if (threads <= 1) {
-        for (int i = 0; i < n; i++) fn(i, ctx);
+        for (int i = 0; i < n && !sim__stop_requested(); i++) fn(i, ctx);
         return;
     }
     pthread_mutex_init(&w.lock, NULL);

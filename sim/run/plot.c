@@ -50,9 +50,11 @@ static bool gnuplot_missing;
 
 bool sim__plot_run(struct sim__plot *p)
 {
-    char script[PATH_MAX + 64], out[PATH_MAX];
+    char script[PATH_MAX + 64]; /* a path under plots/ or $ARCHSIM_PLOTS: checked by access() */
     bool ok = false;
-    snprintf(out, sizeof out, "%s/%s.%s", p->dir, p->name, p->svg ? "svg" : "png");
+    struct sim__text out_path = {0};
+    sim__text_add(&out_path, "%s/%s.%s", p->dir, p->name, p->svg ? "svg" : "png");
+    const char *out = out_path.text;
     if (!find_script(p->script, script, sizeof script)) {
         fprintf(stderr, "archsim: plots/%s not found (set ARCHSIM_PLOTS to the plots folder)\n",
                 p->script);
@@ -83,6 +85,7 @@ bool sim__plot_run(struct sim__plot *p)
     if (ok) printf("wrote %s\n", out);
     else fprintf(stderr, "archsim: gnuplot failed on plots/%s for %s\n", p->script, out);
 done:
+    sim_free(out_path.text);
     sim_free(p->vars.text);
     p->vars = (struct sim__text){0};
     return ok;
@@ -90,21 +93,26 @@ done:
 
 bool sim__plot_dir(const char *dir)
 {
-    char path[PATH_MAX];
-    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) return false;
-    for (char *c = path + 1;; c++) {
+    if (!*dir) {
+        fprintf(stderr, "archsim: --plot: expected a directory, got an empty path\n");
+        return false;
+    }
+    char *path = sim_strdup(dir); /* any length: mkdir says when it is too long */
+    bool ok = true;
+    for (char *c = path + 1; ok; c++) {
         if (*c == '/' || !*c) {
             char saved = *c;
             *c = 0;
             if (mkdir(path, 0777) && errno != EEXIST) {
                 fprintf(stderr, "archsim: cannot create %s: %s\n", path, strerror(errno));
-                return false;
+                ok = false;
             }
             *c = saved;
             if (!saved) break;
         }
     }
-    return true;
+    sim_free(path);
+    return ok;
 }
 
 const char *sim__plot_unit(enum sim_unit unit, double *scale)
@@ -161,11 +169,17 @@ int sim__plot_run_pictures(const char *dir, const struct sim__scenario *sc,
                            const struct sim__results *res, bool svg)
 {
     if (!sim__plot_dir(dir)) return 2;
-    char csv[PATH_MAX], cdf[PATH_MAX];
-    snprintf(csv, sizeof csv, "%s/timeline.csv", dir);
-    snprintf(cdf, sizeof cdf, "%s/latency-cdf.dat", dir);
-    if (sim__write_text(csv, sim__timeline_csv(res->timeline))) return 2;
-    if (res->latency.count && sim__write_text(cdf, cdf_text(&res->latency))) return 2;
+    struct sim__text csv_path = {0}, cdf_path = {0};
+    sim__text_add(&csv_path, "%s/timeline.csv", dir);
+    sim__text_add(&cdf_path, "%s/latency-cdf.dat", dir);
+    const char *csv = csv_path.text, *cdf = cdf_path.text;
+    /* a streamed timeline is there already, written while the run went on */
+    if ((!res->timeline->nsinks && sim__write_text(csv, sim__timeline_csv(res->timeline))) ||
+        (res->latency.count && sim__write_text(cdf, cdf_text(&res->latency)))) {
+        sim_free(csv_path.text);
+        sim_free(cdf_path.text);
+        return 2;
+    }
     /* Services draw their queues; those with an instances column (autoscaling) their
      * instance count too. */
     struct sim__text nodes = {0}, scaled = {0};
@@ -201,5 +215,7 @@ int sim__plot_run_pictures(const char *dir, const struct sim__scenario *sc,
     }
     sim_free(nodes.text);
     sim_free(scaled.text);
+    sim_free(csv_path.text);
+    sim_free(cdf_path.text);
     return 0;
 }

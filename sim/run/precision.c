@@ -45,12 +45,13 @@ static const struct sim__metric *furthest(const struct sim__results *res, double
 }
 
 struct sim__results *sim__run_precise(struct sim_loader *ld, const struct sim__scenario *sc,
-                                      bool timeline, const char *const *watch, int nwatch)
+                                      struct sim__timeline *tl, const char *const *watch,
+                                      int nwatch)
 {
     struct sim__scenario first = *sc;
     int cap = sc->max_replications;
     if (first.replications < PRECISION_PILOT) first.replications = cap < PRECISION_PILOT ? cap : PRECISION_PILOT;
-    struct sim__results *res = sim__run(ld, &first, timeline);
+    struct sim__results *res = tl ? sim__run_with_timeline(ld, &first, tl) : sim__run(ld, &first, false);
     if (!res) return NULL;
     double gap;
     const struct sim__metric *m;

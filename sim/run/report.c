@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "run.h"
 
 void sim__format_value(double v, enum sim_unit unit, char *buf, size_t n)
@@ -235,7 +236,7 @@ char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *
     snprintf(hash, sizeof hash, "%016llx", (unsigned long long)sim__loader_hash(ld));
     cJSON_AddStringToObject(repro, "archsim", SIM_VERSION);
     cJSON_AddStringToObject(repro, "scenario_hash", hash);
-    cJSON_AddNumberToObject(repro, "seed", (double)sc->seed);
+    sim__json_add_u64(repro, "seed", sc->seed); /* every digit, not a double */
     cJSON_AddStringToObject(repro, "generator", sim__rng_generator_name());
     cJSON_AddNumberToObject(repro, "events", (double)res->events);
     cJSON *scen = cJSON_AddObjectToObject(root, "scenario");
@@ -312,6 +313,13 @@ char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *
     return out;
 }
 
+void sim__json_add_u64(cJSON *obj, const char *key, uint64_t v)
+{
+    char digits[24];
+    snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
+    if (!cJSON_AddRawToObject(obj, key, digits)) sim__out_of_memory();
+}
+
 char *sim__json_text(const cJSON *root)
 {
     char *text = cJSON_Print(root);
@@ -334,21 +342,16 @@ int sim__write_text(const char *path, char *text)
 
 bool sim__write_file(const char *path, const char *text)
 {
-    char tmp[4096];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp) {
-        errno = ENAMETOOLONG;
+    struct sim__output *out = sim__output_open(path);
+    if (!out) return false;
+    size_t len = strlen(text);
+    if (fwrite(text, 1, len, sim__output_file(out)) != len) {
+        int saved = errno;
+        sim__output_abort(out);
+        errno = saved;
         return false;
     }
-    FILE *f = fopen(tmp, "w");
-    if (!f) return false;
-    size_t len = strlen(text);
-    bool ok = fwrite(text, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
-    if (ok && rename(tmp, path) == 0) return true;
-    int saved = errno;
-    remove(tmp);
-    errno = saved;
-    return false;
+    return sim__output_commit(out);
 }
 
 bool sim__expect_holds(const struct sim__expect *e, double v)

@@ -8,6 +8,7 @@
 
 #include "progress.h"
 #include "faults/fault.h"
+#include "output.h"
 #include "run.h"
 
 static double wall_clock(void)
@@ -189,8 +190,9 @@ static void merge(struct sim__results *res, struct sim__results *part, int r)
     }
 }
 
-bool sim__run_many(struct sim_loader **lds, const struct sim__scenario *scs, int n, bool timeline,
-                   int threads, struct sim__results **out)
+/* tl: replication 0's timeline of the first scenario, or NULL; out[0] owns it from here. */
+static bool run_many(struct sim_loader **lds, const struct sim__scenario *scs, int n,
+                     struct sim__timeline *tl, int threads, struct sim__results **out)
 {
     /* Build replication 0 of each here first: bad input is reported through its loader,
      * and the design's description comes from it. */
@@ -199,7 +201,11 @@ bool sim__run_many(struct sim_loader **lds, const struct sim__scenario *scs, int
         out[k] = NULL;
         struct sim_world *first = sim__world_build(lds[k], &scs[k], 0);
         if (!first) {
-            for (int j = 0; j < k; j++) sim__results_destroy(out[j]);
+            for (int j = 0; j < k; j++) {
+                sim__results_destroy(out[j]);
+                out[j] = NULL; /* the caller destroys what it holds: not twice */
+            }
+            sim__timeline_destroy(tl);
             return false;
         }
         out[k] = sim_alloc(sizeof *out[k]);
@@ -209,7 +215,7 @@ bool sim__run_many(struct sim_loader **lds, const struct sim__scenario *scs, int
         sim__world_destroy(first);
         ntasks += scs[k].replications;
     }
-    if (timeline) out[0]->timeline = sim__timeline_create(scs[0].timeline_interval);
+    out[0]->timeline = tl;
 
     sim_time total = 0;
     for (int k = 0; k < n; k++) total += scs[k].duration * scs[k].replications;
@@ -227,6 +233,7 @@ bool sim__run_many(struct sim_loader **lds, const struct sim__scenario *scs, int
     sim__parallel_for(ntasks, threads, run_task, tasks);
     double wall = wall_clock() - t0;
     sim__progress_destroy(progress);
+    if (sim__stop_requested()) sim__stop_exit(); /* every thread has joined */
 
     /* Merge in replication order: the figures' order is replication 0's. */
     for (int k = 0, t = 0; k < n; k++) {
@@ -244,6 +251,13 @@ bool sim__run_many(struct sim_loader **lds, const struct sim__scenario *scs, int
     sim_free(texts);
     sim_free(tasks);
     return true;
+}
+
+bool sim__run_many(struct sim_loader **lds, const struct sim__scenario *scs, int n, bool timeline,
+                   int threads, struct sim__results **out)
+{
+    struct sim__timeline *tl = timeline ? sim__timeline_create(scs[0].timeline_interval) : NULL;
+    return run_many(lds, scs, n, tl, threads, out);
 }
 
 struct sim__results *sim__run(struct sim_loader *ld, const struct sim__scenario *sc, bool timeline)
@@ -282,6 +296,13 @@ void sim__run_more(struct sim_loader *ld, const struct sim__scenario *sc, struct
         res->metrics[i].ci = sim_interval95(res->metrics[i].values, res->replications);
     cJSON_free(text);
     sim_free(tasks);
+}
+
+struct sim__results *sim__run_with_timeline(struct sim_loader *ld, const struct sim__scenario *sc,
+                                            struct sim__timeline *tl)
+{
+    struct sim__results *res;
+    return run_many(&ld, sc, 1, tl, sc->threads, &res) ? res : NULL;
 }
 
 const struct sim__metric *sim__results_find(const struct sim__results *res, const char *path)

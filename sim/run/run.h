@@ -91,6 +91,10 @@ struct sim_world *sim__world_build(struct sim_loader *ld, const struct sim__scen
 /* Runs every replication. NULL when the scenario is wrong (the loader holds the message). */
 struct sim__results *sim__run(struct sim_loader *ld, const struct sim__scenario *sc,
                               bool timeline);
+/* sim__run with replication 0's timeline in tl (streamed to its sinks); the results own
+ * tl, also when the scenario is wrong (then tl is destroyed). */
+struct sim__results *sim__run_with_timeline(struct sim_loader *ld, const struct sim__scenario *sc,
+                                            struct sim__timeline *tl);
 /* Runs the replications of n scenarios in one pool of threads (a sweep's points, a
  * comparison's designs); out[k] gets scenario k's results. false when one is wrong (its
  * loader holds the message). */
@@ -104,7 +108,8 @@ void sim__run_more(struct sim_loader *ld, const struct sim__scenario *sc, struct
  * watched figure (NULL: the headline figures) is within sc->precision of its mean, or
  * sc->max_replications; res->precision says what decided. NULL as sim__run. */
 struct sim__results *sim__run_precise(struct sim_loader *ld, const struct sim__scenario *sc,
-                                      bool timeline, const char *const *watch, int nwatch);
+                                      struct sim__timeline *tl, const char *const *watch,
+                                      int nwatch);
 /* How far a figure is from the precision target: its half-width over target x its mean
  * (a ratio below 1% is held to target x 1%); <= 1 when met. */
 double sim__precision_gap(const struct sim__metric *m, double target);
@@ -145,6 +150,8 @@ char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *
 bool sim__write_file(const char *path, const char *text);
 /* The same, then frees text; 0, or 2 with a message naming the file. */
 int sim__write_text(const char *path, char *text);
+/* A 64-bit unsigned integer as a JSON number with every digit (cJSON's numbers are doubles). */
+void sim__json_add_u64(cJSON *obj, const char *key, uint64_t v);
 /* cJSON_Print with a final newline, in memory the caller frees with sim_free. */
 char *sim__json_text(const cJSON *root);
 /* The headline figures --baseline checks and --precision watches by default: latency
