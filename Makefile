@@ -23,7 +23,7 @@ VALIDATE_BIN := $(VALIDATE_SRC:tests/%.c=$(BUILD)/tests/%)
 DEB_PKGS := libgsl-dev libcjson-dev libcmocka-dev gnuplot-nox
 FUZZ_TIME ?= 600
 
-.PHONY: all archsim demo test unit unit-bins validate validate-bins scenario-test golden bench fuzz deps clean help
+.PHONY: all archsim demo test unit unit-bins validate validate-bins scenario-test golden bench fuzz deps clean help install uninstall
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -37,6 +37,7 @@ help:
 	@echo "make bench      events and requests per second, peak memory, at 10^7 and 10^8 arrivals"
 	@echo "make fuzz       fuzz the scenario loader with libFuzzer for FUZZ_TIME seconds ($(FUZZ_TIME))"
 	@echo "make deps       install the Debian packages archsim needs: $(DEB_PKGS)"
+	@echo "make install    install into PREFIX ($(PREFIX)), under DESTDIR if given; make uninstall"
 	@echo "make clean      remove build/ and ./archsim"
 	@echo "MODE=release|debug|asan selects the build (build/MODE/)"
 
@@ -109,5 +110,29 @@ fuzz: deps
 
 clean:
 	rm -rf build archsim
+
+# make install PREFIX=/usr/local DESTDIR=...: the binary, the gnuplot scripts (the binary
+# finds them at ../share/archsim/plots), the man page (written by archsim --man from the
+# help text, so no help2man is needed), bash completion and the scenarios.
+PREFIX ?= /usr/local
+BINDIR := $(PREFIX)/bin
+SHAREDIR := $(PREFIX)/share/archsim
+MAN1DIR := $(PREFIX)/share/man/man1
+COMPDIR := $(PREFIX)/share/bash-completion/completions
+SCENARIO_DIRS := examples drills validation
+
+install: $(BUILD)/archsim
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/plots $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(COMPDIR)
+	install -m 755 $(BUILD)/archsim $(DESTDIR)$(BINDIR)/archsim
+	install -m 644 plots/*.gp $(DESTDIR)$(SHAREDIR)/plots/
+	install -m 644 scenarios/README.md $(DESTDIR)$(SHAREDIR)/README.scenarios.md
+	for d in $(SCENARIO_DIRS); do install -d $(DESTDIR)$(SHAREDIR)/scenarios/$$d && \
+	  install -m 644 scenarios/$$d/*.json $(DESTDIR)$(SHAREDIR)/scenarios/$$d/ || exit 1; done
+	$(BUILD)/archsim --man > $(DESTDIR)$(MAN1DIR)/archsim.1
+	install -m 644 tools/archsim-completion.bash $(DESTDIR)$(COMPDIR)/archsim
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/archsim $(DESTDIR)$(MAN1DIR)/archsim.1 $(DESTDIR)$(COMPDIR)/archsim
+	rm -rf $(DESTDIR)$(SHAREDIR)
 
 -include $(shell find build -name '*.d' 2>/dev/null)

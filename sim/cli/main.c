@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "estimate.h"
+#include "help.h"
 #include "run/plot.h"
 
 static const char usage[] =
@@ -35,7 +36,8 @@ static const char usage[] =
     "                                          the guide's back-of-the-envelope figures: QPS,\n"
     "                                          storage, bandwidth, servers; --scenario writes a\n"
     "                                          runnable scenario sized from them\n"
-    "       archsim --help | --version\n"
+    "       archsim help COMMAND | COMMAND --help   a command's options and examples\n"
+    "       archsim --help | --version | --man\n"
     "\n"
     "options:\n"
     "  --seed N             the scenario seed (same seed, same bytes)\n"
@@ -297,10 +299,17 @@ int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-        !strcmp(argv[1], "help")) {
+        (!strcmp(argv[1], "help") && argc == 2)) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    if (!strcmp(argv[1], "help")) return sim__help_print(stdout, argv[2]);
+    if (!strcmp(argv[1], "--man")) {
+        sim__help_man(stdout, SIM_VERSION);
+        return 0;
+    }
+    for (int i = 2; i < argc && sim__help_is_command(argv[1]); i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return sim__help_print(stdout, argv[1]);
     if (!strcmp(argv[1], "--version")) {
         printf("archsim %s\n", SIM_VERSION);
         return 0;
