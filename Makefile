@@ -20,10 +20,10 @@ UNIT_SRC := $(wildcard tests/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 VALIDATE_SRC := $(wildcard tests/validate_*.c)
 VALIDATE_BIN := $(VALIDATE_SRC:tests/%.c=$(BUILD)/tests/%)
-DEB_PKGS := libgsl-dev libcjson-dev libcmocka-dev gnuplot-nox
+DEB_PKGS := libgsl-dev libcjson-dev libcmocka-dev gnuplot-nox python3-jsonschema
 FUZZ_TIME ?= 600
 
-.PHONY: all archsim demo test unit unit-bins validate validate-bins scenario-test golden bench fuzz deps clean help install uninstall
+.PHONY: all archsim demo test unit unit-bins validate validate-bins scenario-test golden bench fuzz deps clean help install uninstall schema
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -34,6 +34,7 @@ help:
 	@echo "make demo       install what is missing, build, run the default scenario"
 	@echo "make test       install what is missing, build, run every test (release and ASan+UBSan)"
 	@echo "make golden     rewrite tests/golden/ (fixed-seed reports) and show what changed"
+	@echo "make schema     rewrite docs/scenario.schema.json from what the loader accepts"
 	@echo "make bench      events and requests per second, peak memory, at 10^7 and 10^8 arrivals"
 	@echo "make fuzz       fuzz the scenario loader with libFuzzer for FUZZ_TIME seconds ($(FUZZ_TIME))"
 	@echo "make deps       install the Debian packages archsim needs: $(DEB_PKGS)"
@@ -101,6 +102,13 @@ test: deps
 golden: archsim
 	@tests/golden.sh build/release/archsim --update
 
+# The scenario schema, from `archsim fields` over every scenario (tools/schema.py); make
+# test fails when it is out of date.
+schema: archsim
+	/usr/bin/python3 tools/schema.py build/release/archsim > docs/scenario.schema.json.new
+	mv docs/scenario.schema.json.new docs/scenario.schema.json
+	@git diff --stat -- docs/scenario.schema.json 2>/dev/null || true
+
 bench: deps
 	@$(MAKE) --no-print-directory MODE=release archsim
 	@tests/bench.sh build/release/archsim
@@ -113,7 +121,7 @@ clean:
 
 # make install PREFIX=/usr/local DESTDIR=...: the binary, the gnuplot scripts (the binary
 # finds them at ../share/archsim/plots), the man page (written by archsim --man from the
-# help text, so no help2man is needed), bash completion and the scenarios.
+# help text, so no help2man is needed), bash completion, the scenarios and their schema.
 PREFIX ?= /usr/local
 BINDIR := $(PREFIX)/bin
 SHAREDIR := $(PREFIX)/share/archsim
@@ -130,6 +138,7 @@ install: $(BUILD)/archsim
 	  install -m 644 scenarios/$$d/*.json $(DESTDIR)$(SHAREDIR)/scenarios/$$d/ || exit 1; done
 	$(BUILD)/archsim --man > $(DESTDIR)$(MAN1DIR)/archsim.1
 	install -m 644 tools/archsim-completion.bash $(DESTDIR)$(COMPDIR)/archsim
+	install -m 644 docs/scenario.schema.json $(DESTDIR)$(SHAREDIR)/scenario.schema.json
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/archsim $(DESTDIR)$(MAN1DIR)/archsim.1 $(DESTDIR)$(COMPDIR)/archsim

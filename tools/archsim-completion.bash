@@ -19,7 +19,7 @@ _archsim()
     local cur=${COMP_WORDS[COMP_CWORD]}
     local prev=${COMP_WORDS[COMP_CWORD-1]}
     local bin=${COMP_WORDS[0]}
-    local commands="run check compare sweep limit theory drill estimate help"
+    local commands="run check compare sweep limit theory drill estimate fields help"
     COMPREPLY=()
     if [ "$COMP_CWORD" -eq 1 ]; then
         mapfile -t COMPREPLY < <(compgen -W "$commands --help --version --man" -- "$cur")

@@ -73,6 +73,13 @@ static const struct command_help commands[] = {
      "decimal (1 KB = 1000 B; KiB binary); a year is 365 days.",
      {"archsim estimate --dau 1M --requests-per-user 5",
       "archsim estimate --peak-qps 3000 --server-qps 500 --headroom 1.5 --scenario build/sized.json"}},
+    {"fields", 'f', "archsim fields FILE", "the fields the loader accepts, as JSON",
+     "Loads and checks FILE as `check` does, then prints, for each object the loader read,\n"
+     "its JSON path, the fields the loader asked about there (those it accepts) and the\n"
+     "names the user chose (a map's keys, such as node names). tools/schema.py makes the\n"
+     "scenario schema (docs/scenario.schema.json) from it.",
+     {"archsim fields scenarios/examples/web-tier.json",
+      "archsim fields scenarios/drills/zone-outage.json"}},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 

@@ -36,6 +36,8 @@ static const char usage[] =
     "                                          the guide's back-of-the-envelope figures: QPS,\n"
     "                                          storage, bandwidth, servers; --scenario writes a\n"
     "                                          runnable scenario sized from them\n"
+    "       archsim fields FILE                the fields the loader accepts at each object\n"
+    "                                          of FILE, as JSON (the schema's source)\n"
     "       archsim help COMMAND | COMMAND --help   a command's options and examples\n"
     "       archsim --help | --version | --man\n"
     "\n"
@@ -315,6 +317,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(argv[1], "estimate")) return sim__cmd_estimate(argc, argv);
+    if (!strcmp(argv[1], "fields")) return sim__cmd_fields(argc, argv);
     struct options o = {.command = argv[1], .tolerance = NAN, .precision = NAN};
     char letter = command_letter(o.command);
     if (!letter) return sim__cli_usage_error("unknown command '%s'", o.command);

@@ -3,14 +3,14 @@
 # help against the options the parsers accept, the help's examples, the man page, bash
 # completion, and make install / uninstall.
 
-commands=(run check compare sweep limit theory drill estimate)
+commands=(run check compare sweep limit theory drill estimate fields)
 declare -A letter_command=([r]=run [c]=check [C]=compare [s]=sweep [l]=limit [t]=theory [d]=drill)
 
 # Both spellings print the same help, with options and two examples.
 for c in "${commands[@]}"; do
     "$bin" help "$c" >"$tmp/h1" 2>&1 && "$bin" "$c" --help >"$tmp/h2" 2>&1 &&
         cmp -s "$tmp/h1" "$tmp/h2" && [ "$(grep -c '^  archsim ' "$tmp/h1")" -eq 2 ] &&
-        grep -q '^options:' "$tmp/h1" && ok || bad "help $c / $c --help differ or lack options and two examples"
+        { [ "$c" = fields ] || grep -q '^options:' "$tmp/h1"; } && ok || bad "help $c / $c --help differ or lack options and two examples"
 done
 "$bin" run scenarios/examples/web-tier.json --help >"$tmp/h2" 2>&1 && "$bin" help run | cmp -s - "$tmp/h2" &&
     ok || bad "run FILE --help does not print run's help"
@@ -62,8 +62,11 @@ if [ "$mode" != asan ]; then
     for c in "${commands[@]}"; do
         while read -r line; do
             args=${line#archsim }
-            [ "$c" = estimate ] || args="$args --duration 4s --set warmup=1s --replications 2"
-            [ "$c" = estimate ] || [ "$c" = check ] || args="$args --quiet"
+            case $c in
+            estimate | fields) ;;
+            check) args="$args --duration 4s --set warmup=1s --replications 2" ;;
+            *) args="$args --duration 4s --set warmup=1s --replications 2 --quiet" ;;
+            esac
             (cd "$tmp/root" && eval "\"$abs_bin\" $args" >/dev/null 2>"$tmp/err")
             code=$?
             [ $code -le 1 ] && ok || bad "help example '$line' exited $code: $(cat "$tmp/err")"
@@ -78,7 +81,8 @@ if [ "$mode" = release ]; then
     make --no-print-directory -s install PREFIX=/usr DESTDIR="$stage" >/dev/null 2>"$tmp/err" &&
         ok || bad "make install: $(cat "$tmp/err")"
     for f in usr/bin/archsim usr/share/man/man1/archsim.1 usr/share/bash-completion/completions/archsim \
-        usr/share/archsim/plots/latency-cdf.gp usr/share/archsim/scenarios/examples/web-tier.json; do
+        usr/share/archsim/plots/latency-cdf.gp usr/share/archsim/scenarios/examples/web-tier.json \
+        usr/share/archsim/scenario.schema.json; do
         [ -f "$stage/$f" ] && ok || bad "make install did not install $f"
     done
     if command -v gnuplot >/dev/null; then
@@ -88,4 +92,21 @@ if [ "$mode" = release ]; then
     fi
     make --no-print-directory -s uninstall PREFIX=/usr DESTDIR="$stage" >/dev/null 2>"$tmp/err" &&
         [ -z "$(find "$stage" -type f)" ] && ok || bad "make uninstall left: $(find "$stage" -type f | head -3)"
+fi
+
+# The scenario schema is what tools/schema.py makes from the loader today; every scenario
+# validates against it; a misspelt field is refused by it as by the loader; the loader takes
+# a "$schema" key. Release only (it runs `archsim fields` on every scenario).
+if [ "$mode" = release ]; then
+    /usr/bin/python3 tools/schema.py "$bin" >"$tmp/schema.json" 2>"$tmp/err" &&
+        cmp -s "$tmp/schema.json" docs/scenario.schema.json &&
+        ok || bad "docs/scenario.schema.json is out of date (make schema): $(cat "$tmp/err")"
+    /usr/bin/python3 tools/validate-scenarios.py docs/scenario.schema.json scenarios/*/*.json \
+        tests/scenarios/*.json >"$tmp/err" 2>&1 && ok || bad "scenarios the schema refuses: $(cat "$tmp/err")"
+    /usr/bin/python3 tools/validate-scenarios.py docs/scenario.schema.json tests/bad/misspelt-field.json \
+        >"$tmp/err" 2>&1
+    [ $? -eq 1 ] && grep -q "wokers" "$tmp/err" && ok || bad "the schema takes a misspelt field: $(cat "$tmp/err")"
+    # shellcheck disable=SC2016
+    sed '1s|{|{"$schema": "../docs/scenario.schema.json",|' scenarios/examples/web-tier.json >"$tmp/with-schema.json"
+    "$bin" check "$tmp/with-schema.json" >/dev/null 2>"$tmp/err" && ok || bad "\$schema key refused: $(cat "$tmp/err")"
 fi
