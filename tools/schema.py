@@ -5,7 +5,8 @@ fields it asked about (those it accepts) and the names the user chose (map keys 
 names); this script runs it on every scenario in the repository, folds the objects by their
 place (node names become '*', array indices '[]', a node's "type" and a distribution's
 "dist" choose the set of fields) and writes a schema that names every field and refuses an
-unknown one. Values are left to the loader (`archsim check`). `make schema` rewrites
+unknown one. It knows what the repository's scenarios exercise: a field the loader reads only
+in a branch no scenario takes is missing (add a scenario that uses it, then make schema). Values are left to the loader (`archsim check`). `make schema` rewrites
 docs/scenario.schema.json; `make test` checks it is up to date and validates every
 scenario with it."""
 import glob
@@ -71,15 +72,15 @@ def fold(archsim, files):
 
 def value(places, place):
     """A field's value: anything, and where the loader read an object (or an array of
-    objects) there, that object's schema."""
-    options = []
-    if place in places:
-        options.append(obj(places, place))
+    objects) there, that object's schema for an object (or each element)."""
+    # if/then rather than anyOf: a validator or an editor then reports the field itself.
+    schema = {}
     if place + ("[]",) in places:
-        options.append({"type": "array", "items": value(places, place + ("[]",))})
-    if not options:
-        return {}
-    return {"anyOf": [{"not": {"type": ["object", "array"]}}] + options}
+        schema = {"if": {"type": "array"}, "then": {"items": value(places, place + ("[]",))}}
+    if place in places:
+        schema = {"if": {"type": "object"}, "then": obj(places, place),
+                  **({"else": schema} if schema else {})}
+    return schema
 
 
 def obj(places, place):
@@ -88,12 +89,14 @@ def obj(places, place):
     schema = {"type": "object"}
     if fields:
         schema["properties"] = {k: value(places, place + (k,)) for k in fields}
+    branches = sorted(b for b in info["fields"] if b is not None)
     if info["named"]:
         schema["additionalProperties"] = value(places, place + ("*",))
-    else:
+    elif not branches:
         schema["additionalProperties"] = False
-    branches = sorted(b for b in info["fields"] if b is not None)
-    if branches and not info["named"]:
+    else:
+        # Each "type" or "dist" the scenarios use takes its own fields and no other; one
+        # they do not use (a distribution no scenario draws from) is left to the loader.
         schema["allOf"] = [
             {"if": {"properties": {d: {"const": v}}, "required": [d]},
              "then": {"propertyNames": {"enum": sorted(info["fields"][(d, v)])}}}
