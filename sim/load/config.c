@@ -724,12 +724,9 @@ void sim_cfg_renamed(struct sim_cfg *cfg, const char *old_key, const char *new_k
 
 /* ---- the fields each reader accepts (for the schema) ---- */
 
-static bool is_named(const struct sim_cfg *cfg, const char *key)
+static int compare_names(const void *a, const void *b)
 {
-    int i = 0;
-    for (const cJSON *c = cfg->obj->child; c && i < cfg->nkeys; c = c->next, i++)
-        if ((cfg->read[i] & NAMED) && strcmp(c->string, key) == 0) return true;
-    return false;
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 char *sim__loader_fields_json(const struct sim_loader *ld)
@@ -740,12 +737,21 @@ char *sim__loader_fields_json(const struct sim_loader *ld)
         cJSON *one = cJSON_CreateObject(), *asked = cJSON_CreateArray(),
               *named = cJSON_CreateArray();
         cJSON_AddStringToObject(one, "path", cfg->path);
+        /* The named keys, sorted, so that telling them from fields stays n log n for a
+         * map of 10^5 nodes. */
+        const char **names = sim_alloc(((size_t)cfg->nkeys + 1) * sizeof *names);
+        size_t nnames = 0;
         int i = 0;
-        for (const cJSON *c = cfg->obj->child; c && i < cfg->nkeys; c = c->next, i++)
-            if (cfg->read[i] & NAMED) cJSON_AddItemToArray(named, cJSON_CreateString(c->string));
+        for (const cJSON *c = cfg->obj->child; c && i < cfg->nkeys; c = c->next, i++) {
+            if (!(cfg->read[i] & NAMED)) continue;
+            cJSON_AddItemToArray(named, cJSON_CreateString(c->string));
+            names[nnames++] = c->string;
+        }
+        qsort(names, nnames, sizeof *names, compare_names);
         for (size_t k = 0; k < cfg->nasked; k++)
-            if (!is_named(cfg, cfg->asked[k]))
+            if (!bsearch(&cfg->asked[k], names, nnames, sizeof *names, compare_names))
                 cJSON_AddItemToArray(asked, cJSON_CreateString(cfg->asked[k]));
+        sim_free(names);
         cJSON_AddItemToObject(one, "asked", asked);
         cJSON_AddItemToObject(one, "named", named);
         cJSON_AddItemToArray(all, one);

@@ -90,6 +90,11 @@ if [ "$mode" = release ]; then
             --duration 4s --set warmup=1s --replications 2 --quiet --plot "$tmp/installed-plots" >/dev/null 2>"$tmp/err")
         [ -s "$tmp/installed-plots/latency-cdf.png" ] && ok || bad "installed archsim drew no plot: $(cat "$tmp/err")"
     fi
+    # ARCHSIM_PLOTS overrides, and a wrong one is reported rather than replaced.
+    ARCHSIM_PLOTS=$tmp/nowhere "$stage/usr/bin/archsim" run scenarios/examples/web-tier.json \
+        --duration 2s --set warmup=1s --quiet --plot "$tmp/no-plots" >/dev/null 2>"$tmp/err"
+    grep -q "$tmp/nowhere/latency-cdf.gp not found" "$tmp/err" && [ ! -e "$tmp/no-plots/latency-cdf.png" ] &&
+        ok || bad "a wrong ARCHSIM_PLOTS was not reported: $(cat "$tmp/err")"
     make --no-print-directory -s uninstall PREFIX=/usr DESTDIR="$stage" >/dev/null 2>"$tmp/err" &&
         [ -z "$(find "$stage" -type f)" ] && ok || bad "make uninstall left: $(find "$stage" -type f | head -3)"
 fi
