@@ -1,4 +1,5 @@
-# Bash completion for archsim: commands, each command's options and scenario paths.
+# Bash completion for archsim: commands, each command's options, scenario paths, and the
+# scenario's fields after --set, --vary and --minimise.
 # The options come from `archsim help COMMAND` at completion time, so they cannot drift
 # from the program. Installed as PREFIX/share/bash-completion/completions/archsim; from a
 # checkout: source tools/archsim-completion.bash
@@ -40,6 +41,23 @@ _archsim()
     --plot)
         compopt -o filenames 2>/dev/null
         mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+        return
+        ;;
+    --set | --vary | --minimise)
+        # A field of the scenario on the line, from `archsim fields FILE --paths`.
+        local file="" w
+        for w in "${COMP_WORDS[@]:2}"; do
+            [[ $w == *.json && -f $w ]] && { file=$w; break; }
+        done
+        [ -n "$file" ] || return
+        local paths
+        paths=$("$bin" fields "$file" --paths 2>/dev/null)
+        if [ "$prev" = --minimise ] || [ "$cmd" = limit ]; then
+            mapfile -t COMPREPLY < <(compgen -W "$paths" -- "$cur")
+        else
+            compopt -o nospace 2>/dev/null
+            mapfile -t COMPREPLY < <(compgen -W "$paths" -S = -- "$cur")
+        fi
         return
         ;;
     -*)

@@ -73,13 +73,14 @@ static const struct command_help commands[] = {
      "decimal (1 KB = 1000 B; KiB binary); a year is 365 days.",
      {"archsim estimate --dau 1M --requests-per-user 5",
       "archsim estimate --peak-qps 3000 --server-qps 500 --headroom 1.5 --scenario build/sized.json"}},
-    {"fields", 'f', "archsim fields FILE", "the fields the loader accepts, as JSON",
+    {"fields", 'f', "archsim fields FILE [--paths]", "the fields the loader accepts",
      "Loads and checks FILE as `check` does, then prints, for each object the loader read,\n"
      "its JSON path, the fields the loader asked about there (those it accepts) and the\n"
      "names the user chose (a map's keys, such as node names). tools/schema.py makes the\n"
-     "scenario schema (docs/scenario.schema.json) from it.",
+     "scenario schema (docs/scenario.schema.json) from it. With --paths: one dotted path a\n"
+     "line, as --set takes them (bash completion offers them after --set and --vary).",
      {"archsim fields scenarios/examples/web-tier.json",
-      "archsim fields scenarios/drills/zone-outage.json"}},
+      "archsim fields scenarios/drills/zone-outage.json --paths"}},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 
@@ -150,6 +151,8 @@ static const struct option_help options[] = {
     {"--service-time", "D", "e", "--scenario: a request's mean time on a server (default 20ms)"},
     {"--scenario", "FILE", "e", "write a runnable scenario sized from the figures"},
     {"--quiet", NULL, "e", "no text report on stdout"},
+    {"--paths", NULL, "f", "one dotted path a line (PATH.field, array elements by index)\n"
+                          "instead of JSON"},
 };
 #define NOPTIONS (sizeof options / sizeof *options)
 

@@ -36,7 +36,7 @@ static const char usage[] =
     "                                          the guide's back-of-the-envelope figures: QPS,\n"
     "                                          storage, bandwidth, servers; --scenario writes a\n"
     "                                          runnable scenario sized from them\n"
-    "       archsim fields FILE                the fields the loader accepts at each object\n"
+    "       archsim fields FILE [--paths]      the fields the loader accepts at each object\n"
     "                                          of FILE, as JSON (the schema's source)\n"
     "       archsim help COMMAND | COMMAND --help   a command's options and examples\n"
     "       archsim --help | --version | --man\n"

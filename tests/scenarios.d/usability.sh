@@ -3,6 +3,7 @@
 # help against the options the parsers accept, the help's examples, the man page, bash
 # completion, and make install / uninstall.
 
+example=scenarios/examples/web-tier.json
 commands=(run check compare sweep limit theory drill estimate fields)
 declare -A letter_command=([r]=run [c]=check [C]=compare [s]=sweep [l]=limit [t]=theory [d]=drill)
 
@@ -52,6 +53,13 @@ complete_words() { # complete_words WORD...: what completing the last word offer
 [ "$(complete_words "$bin" run scenarios/examples/web-tier-b)" = scenarios/examples/web-tier-bigger-db.json ] &&
     ok || bad "completion of a scenario path: $(complete_words "$bin" run scenarios/examples/web-tier-b)"
 [ -z "$(complete_words "$bin" run --seed "")" ] && ok || bad "completion offers values after --seed"
+[ "$(complete_words "$bin" run "$example" --set nodes.db.wo)" = nodes.db.workers= ] &&
+    ok || bad "completion of a --set path: $(complete_words "$bin" run "$example" --set nodes.db.wo)"
+[ "$(complete_words "$bin" limit "$example" --vary workload.arrivals.ra)" = workload.arrivals.rate ] &&
+    ok || bad "completion of a limit --vary path: $(complete_words "$bin" limit "$example" --vary workload.arrivals.ra)"
+# fields --paths lists the fields (and map keys) as dotted paths, as --set names them.
+"$bin" fields "$example" --paths >"$tmp/paths" && grep -qx nodes.api.service_time.p99 "$tmp/paths" &&
+    grep -qx workload.mix.read "$tmp/paths" && ok || bad "fields --paths: $(head -3 "$tmp/paths")"
 
 # Release only (a minute together): every example in every help runs from the repository's
 # root (in a copy of its layout), with short runs, and exits 0 or 1.
