@@ -14,8 +14,10 @@ import json
 import subprocess
 import sys
 
-CORPUS = ["scenarios/*/*.json", "tests/scenarios/*.json"]
+# The scenarios, and tools/schema-corpus/: files that exercise what no scenario uses.
+CORPUS = ["scenarios/*/*.json", "tests/scenarios/*.json", "tools/schema-corpus/*.json"]
 DISCRIMINATORS = ("type", "dist")  # a key whose value chooses which fields apply
+DIST = "$dist"  # the place every distribution folds into: #/$defs/distribution
 SCHEMA_ID = "https://archsim.invalid/scenario.schema.json"
 
 
@@ -37,8 +39,10 @@ def segments(doc, path):
 
 
 def fold(archsim, files):
-    """places[place] = {"fields": {discriminator or None: set}, "named": bool}."""
-    places = {}
+    """places[place] = {"fields": {discriminator or None: set}, "named": bool}; every
+    distribution (an object with "dist") folds into the one place ("$dist",), and dists
+    holds the places where one was found."""
+    places, dists = {}, set()
     for f in files:
         with open(f) as fh:
             doc = json.load(fh)
@@ -47,11 +51,14 @@ def fold(archsim, files):
             sys.exit(f"schema.py: archsim fields {f} failed: {run.stderr.strip()}")
         readers = json.loads(run.stdout)
         named = {r["path"]: set(r["named"]) for r in readers}
+        dist_paths = set()  # readers come parent first, so a dist's parts follow it
         for r in readers:
             segs, obj = segments(doc, r["path"])
             place, concrete = [], []
             for s in segs:
                 parent = ".".join(str(x) for x in concrete)
+                if parent in dist_paths:
+                    place = [DIST]
                 if isinstance(s, int):
                     place.append("[]")
                 elif s in named.get(parent, ()):
@@ -59,6 +66,10 @@ def fold(archsim, files):
                 else:
                     place.append(s)
                 concrete.append(s)
+            if "dist" in r["asked"] and isinstance(obj.get("dist"), str):
+                dists.add(tuple(place))
+                dist_paths.add(r["path"])
+                place = [DIST]
             info = places.setdefault(tuple(place), {"fields": {}, "named": False})
             branch = None
             for d in DISCRIMINATORS:
@@ -67,36 +78,45 @@ def fold(archsim, files):
                     break
             info["fields"].setdefault(branch, set()).update(r["asked"])
             info["named"] |= bool(r["named"])
-    return places
+    return places, dists
 
 
-def value(places, place):
+def value(places, dists, place):
     """A field's value: anything, and where the loader read an object (or an array of
-    objects) there, that object's schema for an object (or each element)."""
+    objects) there, that object's schema for an object (or each element); where it read a
+    distribution, the shared one."""
     # if/then rather than anyOf: a validator or an editor then reports the field itself.
     schema = {}
-    if place + ("[]",) in places:
-        schema = {"if": {"type": "array"}, "then": {"items": value(places, place + ("[]",))}}
-    if place in places:
-        schema = {"if": {"type": "object"}, "then": obj(places, place),
-                  **({"else": schema} if schema else {})}
+    item = place + ("[]",)
+    if item in places or item in dists:
+        schema = {"if": {"type": "array"}, "then": {"items": value(places, dists, item)}}
+    then = obj(places, dists, place) if place in places else None
+    if place in dists:
+        ref = {"$ref": "#/$defs/distribution"}
+        then = {"if": {"required": ["dist"]}, "then": ref, "else": then} if then else ref
+    if then:
+        schema = {"if": {"type": "object"}, "then": then, **({"else": schema} if schema else {})}
     return schema
 
 
-def obj(places, place):
+def obj(places, dists, place):
     info = places[place]
     fields = sorted(set().union(*info["fields"].values()))
     schema = {"type": "object"}
     if fields:
-        schema["properties"] = {k: value(places, place + (k,)) for k in fields}
+        schema["properties"] = {k: value(places, dists, place + (k,)) for k in fields}
     branches = sorted(b for b in info["fields"] if b is not None)
     if info["named"]:
-        schema["additionalProperties"] = value(places, place + ("*",))
+        schema["additionalProperties"] = value(places, dists, place + ("*",))
     elif not branches:
         schema["additionalProperties"] = False
     else:
         # Each "type" or "dist" the scenarios use takes its own fields and no other; one
         # they do not use (a distribution no scenario draws from) is left to the loader.
+        # The values the scenarios use, for an editor to offer (not a limit).
+        for d in sorted({d for d, _ in branches}):
+            schema["properties"][d] = dict(schema["properties"][d],
+                                           examples=sorted(v for k, v in branches if k == d))
         schema["allOf"] = [
             {"if": {"properties": {d: {"const": v}}, "required": [d]},
              "then": {"propertyNames": {"enum": sorted(info["fields"][(d, v)])}}}
@@ -108,7 +128,7 @@ def main():
     if len(sys.argv) != 2:
         sys.exit("usage: tools/schema.py ARCHSIM > docs/scenario.schema.json")
     files = sorted(f for pattern in CORPUS for f in glob.glob(pattern))
-    places = fold(sys.argv[1], files)
+    places, dists = fold(sys.argv[1], files)
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -117,7 +137,8 @@ def main():
                        "repository's scenarios (make schema); do not edit. It names every "
                        "field the loader accepts; `archsim check` checks the values.",
     }
-    schema.update(obj(places, ()))
+    schema.update(obj(places, dists, ()))
+    schema["$defs"] = {"distribution": obj(places, dists, (DIST,))}
     json.dump(schema, sys.stdout, indent=1, sort_keys=True)
     sys.stdout.write("\n")
 

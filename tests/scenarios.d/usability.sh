@@ -115,7 +115,7 @@ if [ "$mode" = release ]; then
         cmp -s "$tmp/schema.json" docs/scenario.schema.json &&
         ok || bad "docs/scenario.schema.json is out of date (make schema): $(cat "$tmp/err")"
     /usr/bin/python3 tools/validate-scenarios.py docs/scenario.schema.json scenarios/*/*.json \
-        tests/scenarios/*.json >"$tmp/err" 2>&1 && ok || bad "scenarios the schema refuses: $(cat "$tmp/err")"
+        tests/scenarios/*.json tools/schema-corpus/*.json >"$tmp/err" 2>&1 && ok || bad "scenarios the schema refuses: $(cat "$tmp/err")"
     /usr/bin/python3 tools/validate-scenarios.py docs/scenario.schema.json tests/bad/misspelt-field.json \
         >"$tmp/err" 2>&1
     [ $? -eq 1 ] && grep -q "wokers" "$tmp/err" && ok || bad "the schema takes a misspelt field: $(cat "$tmp/err")"
