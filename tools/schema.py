@@ -11,6 +11,7 @@ docs/scenario.schema.json; `make test` checks it is up to date and validates eve
 scenario with it."""
 import glob
 import json
+import re
 import subprocess
 import sys
 
@@ -124,9 +125,39 @@ def obj(places, dists, place):
     return schema
 
 
+def missing(schema_file):
+    """The field names the loader's sources spell out (the key of a sim_cfg_* call) that
+    the schema has nowhere: each is read only in a branch no scenario takes. A scan of the
+    sources, so a safety net behind the corpus, not the schema's source."""
+    with open(schema_file) as f:
+        schema = json.load(f)
+    names = set()
+
+    def walk(x):
+        if isinstance(x, dict):
+            names.update(x.get("properties", {}))
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+    walk(schema)
+    source = "".join(open(f).read() for f in sorted(glob.glob("sim/*/*.c") + glob.glob("models/*.c")))
+    keys = set(re.findall(r'sim_cfg_(?!op\b)\w+\(\s*\w+,\s*"([^"]+)"', source))
+    keys |= set(re.findall(r'\b(?:quantity|shape|parse|parts)\(\s*\w+,\s*"([^"]+)"', source))
+    return sorted(keys - names)
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--missing":
+        gone = missing(sys.argv[2])
+        for k in gone:
+            print(f"'{k}' is read by the loader but is not in the schema: no scenario uses it; "
+                  "add one to tools/schema-corpus/ and run make schema")
+        sys.exit(1 if gone else 0)
     if len(sys.argv) != 2:
-        sys.exit("usage: tools/schema.py ARCHSIM > docs/scenario.schema.json")
+        sys.exit("usage: tools/schema.py ARCHSIM > docs/scenario.schema.json\n"
+                 "       tools/schema.py --missing docs/scenario.schema.json")
     files = sorted(f for pattern in CORPUS for f in glob.glob(pattern))
     places, dists = fold(sys.argv[1], files)
     schema = {

@@ -116,6 +116,8 @@ if [ "$mode" = release ]; then
         ok || bad "docs/scenario.schema.json is out of date (make schema): $(cat "$tmp/err")"
     /usr/bin/python3 tools/validate-scenarios.py docs/scenario.schema.json scenarios/*/*.json \
         tests/scenarios/*.json tools/schema-corpus/*.json >"$tmp/err" 2>&1 && ok || bad "scenarios the schema refuses: $(cat "$tmp/err")"
+    /usr/bin/python3 tools/schema.py --missing docs/scenario.schema.json >"$tmp/err" 2>&1 &&
+        ok || bad "fields the schema lacks: $(cat "$tmp/err")"
     /usr/bin/python3 tools/validate-scenarios.py docs/scenario.schema.json tests/bad/misspelt-field.json \
         >"$tmp/err" 2>&1
     [ $? -eq 1 ] && grep -q "wokers" "$tmp/err" && ok || bad "the schema takes a misspelt field: $(cat "$tmp/err")"
