@@ -104,7 +104,9 @@ static const struct option_help options[] = {
     {"--json", "FILE", "rd", "write the report as JSON (SI units, ci95 tree beside the means)"},
     {"--json", "FILE", "C", "write the comparison as JSON"},
     {"--json", "FILE", "s", "write the table as JSON"},
-    {"--json", "FILE", "l", "write the limit, the runs and the verdicts as JSON"},
+    {"--json", "FILE", "l",
+     "write the limit, the figures at it and at the first miss, and the\n"
+     "node that saturates first as JSON"},
     {"--json", "FILE", "t", "write the predictions and the simulated figures as JSON"},
     {"--json", "FILE", "e", "write the figures as JSON"},
     {"--timeline", "FILE.csv", "rd", "write per-interval series of the first replication"},

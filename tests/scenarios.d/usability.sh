@@ -23,12 +23,12 @@ done
 while read -r opt letters; do
     for ((k = 0; k < ${#letters}; k++)); do
         c=${letter_command[${letters:k:1}]}
-        "$bin" help "$c" | grep -qE -- "^  $opt( |$)" && ok || bad "$c takes $opt but its help does not list it"
+        "$bin" help "$c" | grep -qE -- "^  $opt( |$)" && ok || bad "$c takes $opt but its help does not list it (add it to the options table in sim/cli/help.c)"
     done
 done < <(grep -o '{"-[-a-z]*", *\(true\|false\), *"[a-zA-Z]*"}' sim/cli/main.c |
     sed 's/{"\([^"]*\)", *[a-z]*, *"\([^"]*\)"}/\1 \2/')
 for f in $(grep -o '^    {"[a-z_]*", [A-Z_]*, offsetof' sim/cli/estimate.c | cut -d'"' -f2 | tr _ -) json scenario quiet; do
-    "$bin" help estimate | grep -qE -- "^  --$f( |$)" && ok || bad "estimate takes --$f but its help does not list it"
+    "$bin" help estimate | grep -qE -- "^  --$f( |$)" && ok || bad "estimate takes --$f but its help does not list it (add it to sim/cli/help.c)"
 done
 for c in "${commands[@]}"; do
     for opt in $("$bin" help "$c" | sed -n 's/^  \(--*[a-z][-a-z]*\).*/\1/p' | sort -u); do
