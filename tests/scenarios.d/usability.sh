@@ -20,14 +20,19 @@ done
 
 # Every option main.c's table gives a command is in that command's help, and so is every
 # field estimate.c reads; every option a help lists is one its parser accepts.
+grep -o '{"-[-a-z]*", *\(true\|false\), *"[a-zA-Z]*"}' sim/cli/main.c |
+    sed 's/{"\([^"]*\)", *[a-z]*, *"\([^"]*\)"}/\1 \2/' >"$tmp/option-specs"
+[ "$(wc -l <"$tmp/option-specs")" -ge 20 ] && ok || bad "main.c's option table no longer parses here: update this check"
 while read -r opt letters; do
     for ((k = 0; k < ${#letters}; k++)); do
-        c=${letter_command[${letters:k:1}]}
+        c=${letter_command[${letters:k:1}]:-}
+        [ -n "$c" ] || { bad "main.c gives $opt to command letter '${letters:k:1}', unknown here"; continue; }
         "$bin" help "$c" | grep -qE -- "^  $opt( |$)" && ok || bad "$c takes $opt but its help does not list it (add it to the options table in sim/cli/help.c)"
     done
-done < <(grep -o '{"-[-a-z]*", *\(true\|false\), *"[a-zA-Z]*"}' sim/cli/main.c |
-    sed 's/{"\([^"]*\)", *[a-z]*, *"\([^"]*\)"}/\1 \2/')
-for f in $(grep -o '^    {"[a-z_]*", [A-Z_]*, offsetof' sim/cli/estimate.c | cut -d'"' -f2 | tr _ -) json scenario quiet; do
+done <"$tmp/option-specs"
+estimate_fields=$(grep -o '^    {"[a-z_]*", [A-Z_]*, offsetof' sim/cli/estimate.c | cut -d'"' -f2 | tr _ -)
+[ "$(echo "$estimate_fields" | wc -w)" -ge 10 ] && ok || bad "estimate.c's field table no longer parses here: update this check"
+for f in $estimate_fields json scenario quiet; do
     "$bin" help estimate | grep -qE -- "^  --$f( |$)" && ok || bad "estimate takes --$f but its help does not list it (add it to sim/cli/help.c)"
 done
 for c in "${commands[@]}"; do
