@@ -20,10 +20,10 @@ UNIT_SRC := $(wildcard tests/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 VALIDATE_SRC := $(wildcard tests/validate_*.c)
 VALIDATE_BIN := $(VALIDATE_SRC:tests/%.c=$(BUILD)/tests/%)
-DEB_PKGS := libgsl-dev libcjson-dev libcmocka-dev gnuplot-nox
+DEB_PKGS := libgsl-dev libcjson-dev libcmocka-dev gnuplot-nox python3-jsonschema
 FUZZ_TIME ?= 600
 
-.PHONY: all archsim demo test unit unit-bins validate validate-bins scenario-test golden bench fuzz deps clean help
+.PHONY: all archsim demo test unit unit-bins validate validate-bins scenario-test golden bench fuzz deps clean help install uninstall schema
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -34,9 +34,11 @@ help:
 	@echo "make demo       install what is missing, build, run the default scenario"
 	@echo "make test       install what is missing, build, run every test (release and ASan+UBSan)"
 	@echo "make golden     rewrite tests/golden/ (fixed-seed reports) and show what changed"
+	@echo "make schema     rewrite docs/scenario.schema.json from what the loader accepts"
 	@echo "make bench      events and requests per second, peak memory, at 10^7 and 10^8 arrivals"
 	@echo "make fuzz       fuzz the scenario loader with libFuzzer for FUZZ_TIME seconds ($(FUZZ_TIME))"
 	@echo "make deps       install the Debian packages archsim needs: $(DEB_PKGS)"
+	@echo "make install    install into PREFIX ($(PREFIX)), under DESTDIR if given; make uninstall"
 	@echo "make clean      remove build/ and ./archsim"
 	@echo "MODE=release|debug|asan selects the build (build/MODE/)"
 
@@ -100,6 +102,13 @@ test: deps
 golden: archsim
 	@tests/golden.sh build/release/archsim --update
 
+# The scenario schema, from `archsim fields` over every scenario (tools/schema.py); make
+# test fails when it is out of date.
+schema: archsim
+	/usr/bin/python3 tools/schema.py build/release/archsim > docs/scenario.schema.json.new
+	mv docs/scenario.schema.json.new docs/scenario.schema.json
+	@git diff --stat -- docs/scenario.schema.json 2>/dev/null || true
+
 bench: deps
 	@$(MAKE) --no-print-directory MODE=release archsim
 	@tests/bench.sh build/release/archsim
@@ -109,5 +118,30 @@ fuzz: deps
 
 clean:
 	rm -rf build archsim
+
+# make install PREFIX=/usr/local DESTDIR=...: the binary, the gnuplot scripts (the binary
+# finds them at ../share/archsim/plots), the man page (written by archsim --man from the
+# help text, so no help2man is needed), bash completion, the scenarios and their schema.
+PREFIX ?= /usr/local
+BINDIR := $(PREFIX)/bin
+SHAREDIR := $(PREFIX)/share/archsim
+MAN1DIR := $(PREFIX)/share/man/man1
+COMPDIR := $(PREFIX)/share/bash-completion/completions
+SCENARIO_DIRS := examples drills validation
+
+install: $(BUILD)/archsim
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/plots $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(COMPDIR)
+	install -m 755 $(BUILD)/archsim $(DESTDIR)$(BINDIR)/archsim
+	install -m 644 plots/*.gp $(DESTDIR)$(SHAREDIR)/plots/
+	install -m 644 scenarios/README.md $(DESTDIR)$(SHAREDIR)/README.scenarios.md
+	for d in $(SCENARIO_DIRS); do install -d $(DESTDIR)$(SHAREDIR)/scenarios/$$d && \
+	  install -m 644 scenarios/$$d/*.json $(DESTDIR)$(SHAREDIR)/scenarios/$$d/ || exit 1; done
+	$(BUILD)/archsim --man > $(DESTDIR)$(MAN1DIR)/archsim.1
+	install -m 644 tools/archsim-completion.bash $(DESTDIR)$(COMPDIR)/archsim
+	install -m 644 docs/scenario.schema.json $(DESTDIR)$(SHAREDIR)/scenario.schema.json
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/archsim $(DESTDIR)$(MAN1DIR)/archsim.1 $(DESTDIR)$(COMPDIR)/archsim
+	rm -rf $(DESTDIR)$(SHAREDIR)
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -90,5 +90,6 @@ int sim__cmd_compare(const struct options *o);
 int sim__cmd_sweep(const struct options *o);
 int sim__cmd_limit(const struct options *o);
 int sim__cmd_theory(const struct options *o);
+int sim__cmd_fields(int argc, char **argv);
 
 #endif

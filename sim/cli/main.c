@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "estimate.h"
 #include "run/output.h"
+#include "help.h"
 #include "run/plot.h"
 
 static const char usage[] =
@@ -36,7 +37,10 @@ static const char usage[] =
     "                                          the guide's back-of-the-envelope figures: QPS,\n"
     "                                          storage, bandwidth, servers; --scenario writes a\n"
     "                                          runnable scenario sized from them\n"
-    "       archsim --help | --version\n"
+    "       archsim fields FILE [--paths]      the fields the loader accepts at each object\n"
+    "                                          of FILE, as JSON (the schema's source)\n"
+    "       archsim help COMMAND | COMMAND --help   a command's options and examples\n"
+    "       archsim --help | --version | --man\n"
     "\n"
     "options:\n"
     "  --seed N             the scenario seed, 0 to 2^64-1 exactly (same seed, same bytes)\n"
@@ -358,15 +362,23 @@ int main(int argc, char **argv)
     gsl_set_error_handler_off();
     sim__signals_install();
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-        !strcmp(argv[1], "help")) {
+        (!strcmp(argv[1], "help") && argc == 2)) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    if (!strcmp(argv[1], "help")) return sim__help_print(stdout, argv[2]);
+    if (!strcmp(argv[1], "--man")) {
+        sim__help_man(stdout, SIM_VERSION);
+        return 0;
+    }
+    for (int i = 2; i < argc && sim__help_is_command(argv[1]); i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return sim__help_print(stdout, argv[1]);
     if (!strcmp(argv[1], "--version")) {
         printf("archsim %s\n", SIM_VERSION);
         return 0;
     }
     if (!strcmp(argv[1], "estimate")) return sim__cmd_estimate(argc, argv);
+    if (!strcmp(argv[1], "fields")) return sim__cmd_fields(argc, argv);
     struct options o = {.command = argv[1], .tolerance = NAN, .precision = NAN};
     char letter = command_letter(o.command);
     if (!letter) return sim__cli_usage_error("unknown command '%s'", o.command);

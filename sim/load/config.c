@@ -17,7 +17,8 @@
 #include "kernel/text.h"
 
 /* A reader over one JSON object. Owned by the loader; read[] follows the object's keys
- * in file order, asked[] holds every key name a sim_cfg_* call named (for "did you mean"). */
+ * in file order (bit READ: read; bit NAMED: handed out by sim_cfg_key_at, a name the user
+ * chose rather than a field), asked[] holds every key name a sim_cfg_* call named (for "did you mean"). */
 struct sim_cfg {
     struct sim_loader *ld;
     const cJSON *obj;
@@ -30,6 +31,8 @@ struct sim_cfg {
     size_t nchildren, capchildren;
     bool checked; /* unknown fields already reported, or never to be */
 };
+
+enum { READ = 1, NAMED = 2 };
 
 struct owned {
     void *p;
@@ -436,7 +439,7 @@ static const cJSON *lookup(struct sim_cfg *cfg, const char *key)
     int i = 0;
     for (const cJSON *c = cfg->obj->child; c; c = c->next, i++) {
         if (strcmp(c->string, key) == 0) {
-            if (i < cfg->nkeys) cfg->read[i] = 1;
+            if (i < cfg->nkeys) cfg->read[i] |= READ;
             return c;
         }
     }
@@ -674,7 +677,9 @@ const char *sim_cfg_key_at(struct sim_cfg *cfg, int i)
 {
     if (!cfg || i < 0) return NULL;
     const cJSON *c = cfg->obj->child;
-    for (; c && i > 0; i--) c = c->next;
+    int k = 0;
+    for (; c && k < i; k++) c = c->next;
+    if (c && k < cfg->nkeys) cfg->read[k] |= NAMED;
     return c ? c->string : NULL;
 }
 
@@ -690,7 +695,7 @@ static void check_reader(struct sim_cfg *cfg)
     cfg->checked = true;
     int i = 0;
     for (const cJSON *c = cfg->obj->child; c && i < cfg->nkeys; c = c->next, i++) {
-        if (cfg->read[i]) continue;
+        if (cfg->read[i] & READ) continue;
         const char *near =
             sim__closest(c->string, (const char *const *)cfg->asked, cfg->nasked);
         if (near) sim_cfg_error(cfg, c->string, "unknown field (did you mean '%s'?)", near);
@@ -710,11 +715,53 @@ void sim_cfg_renamed(struct sim_cfg *cfg, const char *old_key, const char *new_k
     int i = 0;
     for (const cJSON *c = cfg->obj->child; c; c = c->next, i++) {
         if (strcmp(c->string, old_key) == 0) {
-            if (i < cfg->nkeys) cfg->read[i] = 1;
+            if (i < cfg->nkeys) cfg->read[i] |= READ;
             sim_cfg_error(cfg, old_key, "'%s' was renamed to '%s'", old_key, new_key);
             return;
         }
     }
+}
+
+/* ---- the fields each reader accepts (for the schema) ---- */
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char *sim__loader_fields_json(const struct sim_loader *ld)
+{
+    cJSON *all = cJSON_CreateArray();
+    for (size_t r = 0; r < ld->ncfgs; r++) {
+        const struct sim_cfg *cfg = ld->cfgs[r];
+        cJSON *one = cJSON_CreateObject(), *asked = cJSON_CreateArray(),
+              *named = cJSON_CreateArray();
+        cJSON_AddStringToObject(one, "path", cfg->path);
+        /* The named keys, sorted, so that telling them from fields stays n log n for a
+         * map of 10^5 nodes. */
+        const char **names = sim_alloc(((size_t)cfg->nkeys + 1) * sizeof *names);
+        size_t nnames = 0;
+        int i = 0;
+        for (const cJSON *c = cfg->obj->child; c && i < cfg->nkeys; c = c->next, i++) {
+            if (!(cfg->read[i] & NAMED)) continue;
+            cJSON_AddItemToArray(named, cJSON_CreateString(c->string));
+            names[nnames++] = c->string;
+        }
+        qsort(names, nnames, sizeof *names, compare_names);
+        for (size_t k = 0; k < cfg->nasked; k++)
+            if (!bsearch(&cfg->asked[k], names, nnames, sizeof *names, compare_names))
+                cJSON_AddItemToArray(asked, cJSON_CreateString(cfg->asked[k]));
+        sim_free(names);
+        cJSON_AddItemToObject(one, "asked", asked);
+        cJSON_AddItemToObject(one, "named", named);
+        cJSON_AddItemToArray(all, one);
+    }
+    char *text = cJSON_Print(all);
+    cJSON_Delete(all);
+    if (!text) return NULL;
+    char *out = sim_strdup(text);
+    cJSON_free(text);
+    return out;
 }
 
 /* ---- peers, operations, the component ---- */

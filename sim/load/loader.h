@@ -58,6 +58,11 @@ void sim__loader_error_at(struct sim_loader *ld, const char *path, const char *f
     __attribute__((format(printf, 3, 4)));
 
 size_t sim__loader_peers(struct sim_loader *ld, struct sim__peer **out);
+
+/* Every reader made so far, as a JSON array of {"path", "asked": the keys the loader asked
+ * about there (the fields it accepts), "named": keys it read without asking (names the
+ * user chose, as in a map)}: the source of the scenario schema (tools/schema.py). */
+char *sim__loader_fields_json(const struct sim_loader *ld);
 /* Operation names in interning order: "read" and "write" first. */
 int sim__loader_ops(const struct sim_loader *ld, const char *const **names);
 

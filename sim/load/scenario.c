@@ -137,6 +137,7 @@ bool sim__scenario_read(struct sim_loader *ld, struct sim__scenario *sc)
     memset(sc, 0, sizeof *sc);
     struct sim_cfg *root = sim__loader_root(ld);
     sim__loader_set_component(ld, NULL);
+    sim_cfg_string(root, "$schema", ""); /* where an editor finds the schema: no effect */
     sc->name = sim_cfg_string(root, "name", "unnamed");
     sc->description = sim_cfg_string(root, "description", "");
     sc->story = sim_cfg_string(root, "story", "");

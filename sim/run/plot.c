@@ -25,22 +25,26 @@ void sim__plot_num(struct sim__plot *p, const char *name, double value)
     sim__text_add(&p->vars, "%s=%.17g; ", name, value);
 }
 
-/* plots/ beside the binary (./archsim), two levels up (build/MODE/archsim), or
- * $ARCHSIM_PLOTS. */
+/* $ARCHSIM_PLOTS; else found from the binary itself, so a copied or installed archsim
+ * draws without a variable: PREFIX/share/archsim/plots (installed in PREFIX/bin),
+ * plots/ beside it (./archsim), two levels up (build/MODE/archsim); last, ./plots. */
 static bool find_script(const char *script, char *out, size_t n)
 {
     const char *env = getenv("ARCHSIM_PLOTS");
+    if (env && *env) { /* an override is the only place looked at: no silent fallback */
+        snprintf(out, n, "%s/%s", env, script);
+        return access(out, R_OK) == 0;
+    }
     char exe[PATH_MAX];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
     exe[len > 0 ? len : 0] = 0;
     char *slash = strrchr(exe, '/');
     if (slash) *slash = 0;
-    const char *fmts[] = {"%s/%s", "%s/plots/%s", "%s/../../plots/%s", "plots/%s"};
-    const char *bases[] = {env ? env : "", exe, exe, ""};
+    const char *fmts[] = {"%s/../share/archsim/plots/%s", "%s/plots/%s", "%s/../../plots/%s",
+                          "plots/%s"};
     for (int i = 0; i < 4; i++) {
-        if (i == 0 && !env) continue;
         if (i == 3) snprintf(out, n, fmts[i], script);
-        else snprintf(out, n, fmts[i], bases[i], script);
+        else snprintf(out, n, fmts[i], exe, script);
         if (access(out, R_OK) == 0) return true;
     }
     return false;
@@ -56,8 +60,11 @@ bool sim__plot_run(struct sim__plot *p)
     sim__text_add(&out_path, "%s/%s.%s", p->dir, p->name, p->svg ? "svg" : "png");
     const char *out = out_path.text;
     if (!find_script(p->script, script, sizeof script)) {
-        fprintf(stderr, "archsim: plots/%s not found (set ARCHSIM_PLOTS to the plots folder)\n",
-                p->script);
+        if (getenv("ARCHSIM_PLOTS") && *getenv("ARCHSIM_PLOTS"))
+            fprintf(stderr, "archsim: %s not found (ARCHSIM_PLOTS names the plots folder)\n", script);
+        else
+            fprintf(stderr, "archsim: plots/%s not found beside the program (set ARCHSIM_PLOTS "
+                            "to the plots folder)\n", p->script);
         goto done;
     }
     if (gnuplot_missing) goto done;
