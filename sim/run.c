@@ -22,11 +22,11 @@ static struct sim__metric *metric(struct sim__results *res, const char *path, en
     /* Replications report in the same order, so the next slot is nearly always it. */
     if (res->cursor < res->n && !strcmp(res->metrics[res->cursor].path, path))
         return &res->metrics[res->cursor++];
-    for (size_t i = 0; i < res->n; i++)
-        if (!strcmp(res->metrics[i].path, path)) {
-            res->cursor = i + 1;
-            return &res->metrics[i];
-        }
+    uint32_t at = sim__namemap_get(&res->index, path);
+    if (at) {
+        res->cursor = at;
+        return &res->metrics[at - 1];
+    }
     if (res->n == res->cap) {
         res->cap = res->cap ? res->cap * 2 : 64;
         res->metrics = sim_realloc(res->metrics, res->cap * sizeof *res->metrics);
@@ -36,6 +36,7 @@ static struct sim__metric *metric(struct sim__results *res, const char *path, en
     m->unit = unit;
     m->values = sim_alloc((size_t)res->replications * sizeof *m->values);
     for (int r = 0; r < res->replications; r++) m->values[r] = NAN;
+    sim__namemap_put(&res->index, m->path, (uint32_t)res->n);
     res->cursor = res->n;
     return m;
 }
@@ -249,9 +250,8 @@ struct sim__results *sim__run(struct sim_loader *ld, const struct sim__scenario 
 
 const struct sim__metric *sim__results_find(const struct sim__results *res, const char *path)
 {
-    for (size_t i = 0; i < res->n; i++)
-        if (!strcmp(res->metrics[i].path, path)) return &res->metrics[i];
-    return NULL;
+    uint32_t at = sim__namemap_get(&res->index, path);
+    return at ? &res->metrics[at - 1] : NULL;
 }
 
 void sim__results_destroy(struct sim__results *res)
@@ -262,6 +262,7 @@ void sim__results_destroy(struct sim__results *res)
         sim_free(res->metrics[i].values);
     }
     sim_free(res->metrics);
+    sim__namemap_fini(&res->index);
     for (int i = 0; i < res->nnodes; i++) {
         sim_free(res->nodes[i].name);
         sim_free(res->nodes[i].type);
