@@ -19,7 +19,7 @@ void sim__out_of_memory(void) __attribute__((noreturn));
  * the string alive and unchanged. Zero-initialised is empty; it doubles, never shrinks. */
 struct sim__namemap_slot {
     const char *name;
-    uint32_t val;
+    uint32_t hash, val;
 };
 struct sim__namemap {
     struct sim__namemap_slot *slots;

@@ -3,9 +3,9 @@
  * figures, JSON members): open addressing with linear probing, load at most one half. */
 #include "internal.h"
 
-static uint64_t hash_name(const char *name)
+static uint32_t hash_name(const char *name)
 {
-    return sim_hash64(sim__fnv1a(name, strlen(name)));
+    return (uint32_t)sim_hash64(sim__fnv1a(name, strlen(name)));
 }
 
 void sim__namemap_init(struct sim__namemap *m, size_t expected)
@@ -20,10 +20,20 @@ void sim__namemap_init(struct sim__namemap *m, size_t expected)
 uint32_t sim__namemap_get(const struct sim__namemap *m, const char *name)
 {
     if (!m->slots) return 0;
-    for (size_t i = hash_name(name) & m->mask;; i = (i + 1) & m->mask) {
+    uint32_t h = hash_name(name);
+    for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
         if (!m->slots[i].val) return 0;
-        if (!strcmp(m->slots[i].name, name)) return m->slots[i].val;
+        if (m->slots[i].hash == h && !strcmp(m->slots[i].name, name)) return m->slots[i].val;
     }
+}
+
+/* Puts a slot whose hash is known (growing rehashes without reading the names). */
+static void place(struct sim__namemap *m, struct sim__namemap_slot slot)
+{
+    size_t i = slot.hash & m->mask;
+    while (m->slots[i].val) i = (i + 1) & m->mask;
+    m->slots[i] = slot;
+    m->count++;
 }
 
 void sim__namemap_put(struct sim__namemap *m, const char *name, uint32_t val)
@@ -33,13 +43,10 @@ void sim__namemap_put(struct sim__namemap *m, const char *name, uint32_t val)
         struct sim__namemap old = *m;
         sim__namemap_init(m, old.mask + 1);
         for (size_t i = 0; i <= old.mask; i++)
-            if (old.slots[i].val) sim__namemap_put(m, old.slots[i].name, old.slots[i].val);
+            if (old.slots[i].val) place(m, old.slots[i]);
         sim_free(old.slots);
     }
-    size_t i = hash_name(name) & m->mask;
-    while (m->slots[i].val) i = (i + 1) & m->mask;
-    m->slots[i] = (struct sim__namemap_slot){name, val};
-    m->count++;
+    place(m, (struct sim__namemap_slot){name, hash_name(name), val});
 }
 
 void sim__namemap_fini(struct sim__namemap *m)
