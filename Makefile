@@ -22,6 +22,7 @@ VALIDATE_SRC := $(wildcard tests/validate_*.c)
 VALIDATE_BIN := $(VALIDATE_SRC:tests/%.c=$(BUILD)/tests/%)
 DEB_PKGS := libgsl-dev libcjson-dev libcmocka-dev gnuplot-nox
 FUZZ_TIME ?= 600
+FUZZ_MODE ?= loader
 
 .PHONY: all archsim demo test unit validate scenario-test bench fuzz deps clean help
 .DEFAULT_GOAL := all
@@ -35,6 +36,7 @@ help:
 	@echo "make test       install what is missing, build, run every test (release and ASan+UBSan)"
 	@echo "make bench      events and requests per second, peak memory, at 10^7 and 10^8 arrivals"
 	@echo "make fuzz       fuzz the scenario loader with libFuzzer for FUZZ_TIME seconds ($(FUZZ_TIME))"
+	@echo "                (FUZZ_MODE=numbers: mutate numbers and list lengths, 5e5 events, 2 GB)"
 	@echo "make deps       install the Debian packages archsim needs: $(DEB_PKGS)"
 	@echo "make clean      remove build/ and ./archsim"
 	@echo "MODE=release|debug|asan selects the build (build/MODE/)"
@@ -90,7 +92,7 @@ bench: deps
 	@tests/bench.sh build/release/archsim
 
 fuzz: deps
-	@tests/fuzz.sh $(FUZZ_TIME)
+	@tests/fuzz.sh $(FUZZ_TIME) $(FUZZ_MODE)
 
 clean:
 	rm -rf build archsim
