@@ -10,6 +10,7 @@ the files are made on the fly.
   faults N     N crash faults on the instances of one service
   schedule N   N rate changes in the workload's schedule
   instances N  one service of N instances
+  backends N   a load balancer over N services, each listed once
   fleet N      a load balancer with health checks over a service of N instances (a figure
                per backend instance)
 """
@@ -60,6 +61,12 @@ def main():
     elif kind == "instances":
         sc["nodes"]["s0"] = service(instances=n)
         sc["duration"] = "1ms"
+    elif kind == "backends":
+        names = ["b%d" % i for i in range(n)]
+        sc["nodes"]["s0"] = {"type": "lb", "backends": names}
+        for b in names:
+            sc["nodes"][b] = service()
+        sc["duration"] = "100ms"
     elif kind == "fleet":
         sc["nodes"]["s0"] = {"type": "lb", "backends": ["app"],
                              "health_check": {"interval": "1ms"}}

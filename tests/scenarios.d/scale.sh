@@ -10,12 +10,12 @@
 gen=tests/gen-scale.py
 if [ "$mode" = asan ]; then
     scale_sizes=(nodes:2000:10 chain:8000:60 cycle:8000:15 faults:10000:20 schedule:10000:5
-                 fleet:4000:5)
+                 fleet:4000:5 backends:1000:10)
 else
     # nodes: 10^4, not 10^5: every service holds a 30 KB latency histogram, so 10^5 of
     # them need about 4.5 GB (the histogram, not the loader, is what is left to shrink).
     scale_sizes=(nodes:10000:15 chain:8000:12 cycle:8000:8 faults:100000:35 schedule:100000:10
-                 fleet:20000:5)
+                 fleet:20000:5 backends:5000:10)
 fi
 
 if ! command -v python3 >/dev/null; then
@@ -52,6 +52,7 @@ else
                 case $kind in
                 nodes | chain) echo "\"s$((size - 1))\"" ;;
                 fleet) echo "\"app.$((size - 1))\"" ;;
+                backends) echo "\"b$((size - 1))\"" ;;
                 schedule) echo '"goodput"' ;;
                 esac
             )
