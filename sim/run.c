@@ -173,6 +173,25 @@ static void run_task(int i, void *ctx)
 static void merge(struct sim__results *res, struct sim__results *part, int r)
 {
     res->cursor = 0;
+    if (res->n == 0) {
+        /* The first part's figures become res's, index and all: no copy, no second map
+         * (10^5 faults report 2.5 million figures). */
+        sim_free(res->metrics);
+        sim__namemap_fini(&res->index);
+        res->metrics = part->metrics;
+        res->n = res->cap = part->n;
+        res->index = part->index;
+        for (size_t i = 0; i < res->n; i++) {
+            struct sim__metric *m = &res->metrics[i];
+            double v = m->values[0];
+            m->values = sim_realloc(m->values, (size_t)res->replications * sizeof *m->values);
+            for (int k = 0; k < res->replications; k++) m->values[k] = NAN;
+            m->values[r] = v;
+        }
+        part->metrics = NULL;
+        part->n = part->cap = 0;
+        part->index = (struct sim__namemap){0};
+    }
     for (size_t i = 0; i < part->n; i++) {
         const struct sim__metric *m = &part->metrics[i];
         metric(res, m->path, m->unit)->values[r] = m->values[0];
