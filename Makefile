@@ -22,6 +22,7 @@ VALIDATE_SRC := $(wildcard tests/validate_*.c)
 VALIDATE_BIN := $(VALIDATE_SRC:tests/%.c=$(BUILD)/tests/%)
 DEB_PKGS := libgsl-dev libcjson-dev libcmocka-dev gnuplot-nox python3-jsonschema
 FUZZ_TIME ?= 600
+FUZZ_MODE ?= loader
 
 .PHONY: all archsim demo test unit unit-bins validate validate-bins scenario-test golden bench fuzz deps clean help install uninstall schema
 .DEFAULT_GOAL := all
@@ -37,6 +38,7 @@ help:
 	@echo "make schema     rewrite docs/scenario.schema.json from what the loader accepts"
 	@echo "make bench      events and requests per second, peak memory, at 10^7 and 10^8 arrivals"
 	@echo "make fuzz       fuzz the scenario loader with libFuzzer for FUZZ_TIME seconds ($(FUZZ_TIME))"
+	@echo "                (FUZZ_MODE=numbers: mutate numbers and list lengths, 5e5 events, 2 GB)"
 	@echo "make deps       install the Debian packages archsim needs: $(DEB_PKGS)"
 	@echo "make install    install into PREFIX ($(PREFIX)), under DESTDIR if given; make uninstall"
 	@echo "make clean      remove build/ and ./archsim"
@@ -114,7 +116,7 @@ bench: deps
 	@tests/bench.sh build/release/archsim
 
 fuzz: deps
-	@tests/fuzz.sh $(FUZZ_TIME)
+	@tests/fuzz.sh $(FUZZ_TIME) $(FUZZ_MODE)
 
 clean:
 	rm -rf build archsim

@@ -7,6 +7,12 @@
 
 #include "run/run.h"
 
+/* Events per input: small for byte mutations; fuzz.sh's numbers mode raises it, so a
+ * rate of 10^9 or 10^5 instances get to run, under libFuzzer's memory limit. */
+#ifndef FUZZ_EVENTS
+#define FUZZ_EVENTS 20000
+#endif
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -19,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (sim__scenario_read(ld, &sc)) {
         struct sim_world *w = sim__world_build(ld, &sc, 0);
         if (w) {
-            w->max_events = 20000;
+            w->max_events = FUZZ_EVENTS;
             sim__world_run(w);
             struct sim__results *res = sim_alloc(sizeof *res);
             res->replications = 1;

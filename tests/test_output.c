@@ -1,4 +1,4 @@
-/* test_output.c: the one writer (sim/output.c): a new file, a replaced file keeping its
+/* test_output.c: the one writer (sim/run/output.c): a new file, a replaced file keeping its
  * mode, symlinks followed (relative, chained, dangling, looping), a FIFO written in place, a
  * directory refused, an aborted write leaving the old file, no temporary left behind. */
 #include <dirent.h>

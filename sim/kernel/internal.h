@@ -13,6 +13,23 @@
 
 void sim__out_of_memory(void) __attribute__((noreturn));
 
+/* ---- lookups by name (namemap.c) ---- */
+
+/* Name -> non-zero value (0: absent). The map keeps the name's pointer: the caller keeps
+ * the string alive and unchanged. Zero-initialised is empty; it doubles, never shrinks. */
+struct sim__namemap_slot {
+    const char *name;
+    uint32_t hash, val;
+};
+struct sim__namemap {
+    struct sim__namemap_slot *slots;
+    size_t mask, count;
+};
+void sim__namemap_init(struct sim__namemap *m, size_t expected);
+uint32_t sim__namemap_get(const struct sim__namemap *m, const char *name);
+void sim__namemap_put(struct sim__namemap *m, const char *name, uint32_t val); /* name absent */
+void sim__namemap_fini(struct sim__namemap *m);
+
 /* ---- random streams (rng.c) ---- */
 uint64_t sim__fnv1a(const void *data, size_t n);
 uint64_t sim__stream_seed(uint64_t seed, int replication, const char *name, const char *purpose);
@@ -103,11 +120,12 @@ struct sim_world {
     uint64_t seed;
     int replication;
     struct sim_component **components; /* scenario order: workload first, then nodes */
-    int ncomponents;
+    int ncomponents, capcomponents;
+    struct sim__namemap by_name; /* component name -> index + 1 */
     struct sim_component engine; /* the owner of the engine's own events */
 
     struct sim_rng **rngs; /* every stream handed out, freed with the world */
-    size_t nrngs;
+    size_t nrngs, caprngs;
     struct sim_rng **link_rng; /* per component index, created on first use */
     const struct sim_dist *link_latency; /* zones.default_link: same zone, or unplaced */
 
@@ -125,7 +143,7 @@ struct sim_world {
     int nops;
 
     struct sim__owned *owned;
-    size_t nowned;
+    size_t nowned, capowned;
 
     sim_time sample_interval; /* 0: no timeline */
     struct sim__timeline *timeline;

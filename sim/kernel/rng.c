@@ -41,19 +41,35 @@ uint64_t sim__stream_seed(uint64_t seed, int replication, const char *name, cons
     return h;
 }
 
+/* A stream's generator (about 5 KB of MT19937 state) is made at its first draw: a node
+ * that is never called (10^5 of them) costs its seed, not its state. Seeding at the first
+ * draw gives the draws seeding at once would. Owned by the world. */
+struct sim_rng {
+    gsl_rng *g;
+    unsigned long seed;
+};
+
 struct sim_rng *sim__rng_create(uint64_t seed)
 {
-    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!g) sim__out_of_memory();
+    struct sim_rng *r = sim_alloc(sizeof *r);
     /* MT19937 takes 32 bits of seed; fold the high half in rather than drop it. */
-    unsigned long s = (unsigned long)((seed ^ (seed >> 32)) & 0xffffffffUL);
-    gsl_rng_set(g, s);
-    return (struct sim_rng *)g;
+    r->seed = (unsigned long)((seed ^ (seed >> 32)) & 0xffffffffUL);
+    return r;
+}
+
+static gsl_rng *generator(struct sim_rng *r)
+{
+    if (__builtin_expect(r->g != NULL, 1)) return r->g;
+    r->g = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!r->g) sim__out_of_memory();
+    gsl_rng_set(r->g, r->seed);
+    return r->g;
 }
 
 void sim__rng_destroy(struct sim_rng *r)
 {
-    gsl_rng_free((gsl_rng *)r);
+    if (r && r->g) gsl_rng_free(r->g);
+    sim_free(r);
 }
 
 const char *sim__rng_generator_name(void)
@@ -63,12 +79,12 @@ const char *sim__rng_generator_name(void)
 
 double sim_uniform(struct sim_rng *r)
 {
-    return gsl_rng_uniform_pos((gsl_rng *)r);
+    return gsl_rng_uniform_pos(generator(r));
 }
 
 uint64_t sim_uniform_int(struct sim_rng *r, uint64_t n)
 {
-    gsl_rng *g = (gsl_rng *)r;
+    gsl_rng *g = generator(r);
     if (n <= 0xffffffffULL) return gsl_rng_uniform_int(g, (unsigned long)n);
     /* Beyond 32 bits: a 64-bit draw reduced modulo n, bias below n / 2^64. */
     uint64_t hi = gsl_rng_get(g), lo = gsl_rng_get(g);
@@ -78,5 +94,5 @@ uint64_t sim_uniform_int(struct sim_rng *r, uint64_t n)
 
 void *sim_rng_gsl(struct sim_rng *r)
 {
-    return r;
+    return generator(r);
 }

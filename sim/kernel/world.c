@@ -20,9 +20,17 @@ struct sim_world *sim__world_create(uint64_t seed, int replication)
     return w;
 }
 
+/* Room for one more in an array that doubles (10^5 nodes: no quadratic copying). */
+static void *room(void *p, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap) return p;
+    *cap = *cap ? 2 * *cap : 16;
+    return sim_realloc(p, *cap * size);
+}
+
 void sim__own(struct sim_world *w, void *p, void (*destroy)(void *))
 {
-    w->owned = sim_realloc(w->owned, (w->nowned + 1) * sizeof *w->owned);
+    w->owned = room(w->owned, w->nowned, &w->capowned, sizeof *w->owned);
     w->owned[w->nowned++] = (struct sim__owned){p, destroy};
 }
 
@@ -36,6 +44,7 @@ void sim__world_destroy(struct sim_world *w)
         sim_free(c);
     }
     sim_free(w->components);
+    sim__namemap_fini(&w->by_name);
     for (size_t i = w->nowned; i-- > 0;) w->owned[i].destroy(w->owned[i].p);
     sim_free(w->owned);
     for (size_t i = 0; i < w->nrngs; i++) sim__rng_destroy(w->rngs[i]);
@@ -63,27 +72,32 @@ struct sim_component *sim__world_add(struct sim_world *w, const struct sim_model
     c->name = sim_strdup(name);
     c->world = w;
     c->index = w->ncomponents;
-    w->components = sim_realloc(w->components, (w->ncomponents + 1) * sizeof *w->components);
+    if (w->ncomponents == w->capcomponents) { /* the three per-component arrays grow together */
+        w->capcomponents = w->capcomponents ? 2 * w->capcomponents : 16;
+        size_t cap = (size_t)w->capcomponents;
+        w->components = sim_realloc(w->components, cap * sizeof *w->components);
+        w->link_rng = sim_realloc(w->link_rng, cap * sizeof *w->link_rng);
+        w->placement = sim_realloc(w->placement, cap * sizeof *w->placement);
+    }
     w->components[w->ncomponents++] = c;
-    w->link_rng = sim_realloc(w->link_rng, w->ncomponents * sizeof *w->link_rng);
     w->link_rng[c->index] = NULL;
-    w->placement = sim_realloc(w->placement, w->ncomponents * sizeof *w->placement);
     w->placement[c->index] = (struct sim__placement){.zone = SIM_NO_ZONE};
+    if (!sim__namemap_get(&w->by_name, c->name))
+        sim__namemap_put(&w->by_name, c->name, (uint32_t)w->ncomponents);
     return c;
 }
 
 struct sim_component *sim__world_find(struct sim_world *w, const char *name)
 {
-    for (int i = 0; i < w->ncomponents; i++)
-        if (!strcmp(w->components[i]->name, name)) return w->components[i];
-    return NULL;
+    uint32_t at = sim__namemap_get(&w->by_name, name);
+    return at ? w->components[at - 1] : NULL;
 }
 
 struct sim_rng *sim_rng(struct sim_component *self, const char *purpose)
 {
     struct sim_world *w = self->world;
     struct sim_rng *r = sim__rng_create(sim__stream_seed(w->seed, w->replication, self->name, purpose));
-    w->rngs = sim_realloc(w->rngs, (w->nrngs + 1) * sizeof *w->rngs);
+    w->rngs = room(w->rngs, w->nrngs, &w->caprngs, sizeof *w->rngs);
     w->rngs[w->nrngs++] = r;
     return r;
 }

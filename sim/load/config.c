@@ -29,6 +29,11 @@ struct sim_cfg {
     size_t nasked, capasked;
     struct sim_cfg **children; /* readers over members, reused so reads accumulate */
     size_t nchildren, capchildren;
+    /* Built once an object is big (BIG members), so reads cost O(1), not its size. */
+    const cJSON **members;       /* in file order */
+    struct sim__namemap by_key;  /* member key -> index + 1 */
+    struct sim__namemap asked_set; /* asked[] -> 1 */
+    struct sim_keymap by_object; /* a child reader's JSON object -> index + 1 in children */
     bool checked; /* unknown fields already reported, or never to be */
 };
 
@@ -40,10 +45,14 @@ struct owned {
 };
 
 struct memo {
-    struct sim_cfg *cfg;
-    char *key;
-    int tag;
+    char *id; /* the reader, the tag and the key, as text: the memo map's key */
     void *p;
+};
+
+/* An array's elements in order, so element i is found at once (cJSON walks the list). */
+struct array_index {
+    const cJSON **items;
+    int n;
 };
 
 struct sim_loader {
@@ -62,8 +71,16 @@ struct sim_loader {
     size_t nowned, capowned;
     struct memo *memo;
     size_t nmemo, capmemo;
+    struct sim__namemap memo_map; /* memo id -> index + 1 */
+    struct sim_keymap arrays;     /* a big array's cJSON -> index + 1 in array_index */
+    struct array_index *array_index;
+    size_t narrays, caparrays;
     struct sim_component *component;
 };
+
+/* Objects and arrays with more members than this get an index; smaller ones are scanned,
+ * which is cheaper for the handful of fields a node has. */
+#define BIG 16
 
 /* Grows an array of elements of size `size` so that it holds at least n. */
 static void *grow(void *p, size_t *cap, size_t n, size_t size)
@@ -398,6 +415,10 @@ static void reader_destroy(struct sim_cfg *cfg)
     for (size_t i = 0; i < cfg->nasked; i++) sim_free(cfg->asked[i]);
     sim_free(cfg->asked);
     sim_free(cfg->children);
+    sim_free(cfg->members);
+    sim__namemap_fini(&cfg->by_key);
+    sim__namemap_fini(&cfg->asked_set);
+    if (cfg->by_object.slots) sim_keymap_fini(&cfg->by_object);
     sim_free(cfg->read);
     sim_free(cfg->path);
     sim_free(cfg);
@@ -407,8 +428,13 @@ static void reader_destroy(struct sim_cfg *cfg)
 static struct sim_cfg *child_reader(struct sim_cfg *parent, const cJSON *obj, const char *key,
                                     int index)
 {
-    for (size_t i = 0; i < parent->nchildren; i++)
-        if (parent->children[i]->obj == obj) return parent->children[i];
+    if (parent->by_object.slots) {
+        uint32_t at = sim_keymap_get(&parent->by_object, (uint64_t)(uintptr_t)obj);
+        if (at) return parent->children[at - 1];
+    } else {
+        for (size_t i = 0; i < parent->nchildren; i++)
+            if (parent->children[i]->obj == obj) return parent->children[i];
+    }
     char *path;
     if (index < 0) {
         path = join(parent->path, key);
@@ -421,21 +447,58 @@ static struct sim_cfg *child_reader(struct sim_cfg *parent, const cJSON *obj, co
     parent->children = grow(parent->children, &parent->capchildren, parent->nchildren + 1,
                             sizeof *parent->children);
     parent->children[parent->nchildren++] = cfg;
+    if (parent->nchildren == BIG) {
+        sim_keymap_init(&parent->by_object, 2 * BIG);
+        for (size_t i = 0; i < parent->nchildren; i++)
+            sim_keymap_put(&parent->by_object, (uint64_t)(uintptr_t)parent->children[i]->obj,
+                           (uint32_t)i + 1);
+    } else if (parent->nchildren > BIG) {
+        sim_keymap_put(&parent->by_object, (uint64_t)(uintptr_t)obj, (uint32_t)parent->nchildren);
+    }
     return cfg;
 }
 
 static void note_asked(struct sim_cfg *cfg, const char *key)
 {
-    for (size_t i = 0; i < cfg->nasked; i++)
-        if (strcmp(cfg->asked[i], key) == 0) return;
+    if (cfg->nasked >= BIG) {
+        if (sim__namemap_get(&cfg->asked_set, key)) return;
+    } else {
+        for (size_t i = 0; i < cfg->nasked; i++)
+            if (strcmp(cfg->asked[i], key) == 0) return;
+    }
     cfg->asked = grow(cfg->asked, &cfg->capasked, cfg->nasked + 1, sizeof *cfg->asked);
     cfg->asked[cfg->nasked++] = sim_strdup(key);
+    if (cfg->nasked == BIG)
+        for (size_t i = 0; i < cfg->nasked; i++) sim__namemap_put(&cfg->asked_set, cfg->asked[i], 1);
+    else if (cfg->nasked > BIG)
+        sim__namemap_put(&cfg->asked_set, cfg->asked[cfg->nasked - 1], 1);
+}
+
+/* A big object's members in order and by key (keys are unique: validate() refused
+ * duplicates), made on first use. */
+static void index_members(struct sim_cfg *cfg)
+{
+    if (cfg->members || cfg->nkeys <= BIG) return;
+    cfg->members = sim_alloc((size_t)cfg->nkeys * sizeof *cfg->members);
+    sim__namemap_init(&cfg->by_key, (size_t)cfg->nkeys);
+    int i = 0;
+    for (const cJSON *c = cfg->obj->child; c && i < cfg->nkeys; c = c->next, i++) {
+        cfg->members[i] = c;
+        if (c->string) sim__namemap_put(&cfg->by_key, c->string, (uint32_t)i + 1);
+    }
 }
 
 /* The member at key, or NULL; notes the key as asked about, and as read when present. */
 static const cJSON *lookup(struct sim_cfg *cfg, const char *key)
 {
     note_asked(cfg, key);
+    index_members(cfg);
+    if (cfg->members) {
+        uint32_t at = sim__namemap_get(&cfg->by_key, key);
+        if (!at) return NULL;
+        cfg->read[at - 1] = 1;
+        return cfg->members[at - 1];
+    }
     int i = 0;
     for (const cJSON *c = cfg->obj->child; c; c = c->next, i++) {
         if (strcmp(c->string, key) == 0) {
@@ -444,6 +507,31 @@ static const cJSON *lookup(struct sim_cfg *cfg, const char *key)
         }
     }
     return NULL;
+}
+
+/* The array's element i (NULL when out of range) and its size, indexed once it is big. */
+static const cJSON *array_item(struct sim_loader *ld, const cJSON *array, int i, int *size)
+{
+    uint32_t at = ld->arrays.slots ? sim_keymap_get(&ld->arrays, (uint64_t)(uintptr_t)array) : 0;
+    if (!at) {
+        int n = 0;
+        for (const cJSON *c = array->child; c; c = c->next) n++;
+        if (n <= BIG) {
+            if (size) *size = n;
+            return i >= 0 && i < n ? cJSON_GetArrayItem(array, i) : NULL;
+        }
+        ld->array_index = grow(ld->array_index, &ld->caparrays, ld->narrays + 1,
+                               sizeof *ld->array_index);
+        struct array_index *x = &ld->array_index[ld->narrays++];
+        x->items = sim_alloc((size_t)n * sizeof *x->items);
+        x->n = 0;
+        for (const cJSON *c = array->child; c; c = c->next) x->items[x->n++] = c;
+        if (!ld->arrays.slots) sim_keymap_init(&ld->arrays, 16);
+        sim_keymap_put(&ld->arrays, (uint64_t)(uintptr_t)array, at = (uint32_t)ld->narrays);
+    }
+    const struct array_index *x = &ld->array_index[at - 1];
+    if (size) *size = x->n;
+    return i >= 0 && i < x->n ? x->items[i] : NULL;
 }
 
 static enum sim_cfg_type type_of(const cJSON *v)
@@ -467,7 +555,7 @@ enum sim_cfg_type sim_cfg_item_type(struct sim_cfg *cfg, const char *key, int i)
 {
     if (!cfg || i < 0) return SIM_CFG_ABSENT;
     const cJSON *v = lookup(cfg, key);
-    return cJSON_IsArray(v) ? type_of(cJSON_GetArrayItem(v, i)) : SIM_CFG_ABSENT;
+    return cJSON_IsArray(v) ? type_of(array_item(cfg->ld, v, i, NULL)) : SIM_CFG_ABSENT;
 }
 
 bool sim_cfg_has(struct sim_cfg *cfg, const char *key)
@@ -606,7 +694,8 @@ int sim_cfg_array(struct sim_cfg *cfg, const char *key)
     if (dead(cfg)) return 0;
     const cJSON *v = lookup(cfg, key);
     if (!v) return 0;
-    if (cJSON_IsArray(v)) return cJSON_GetArraySize(v);
+    int n;
+    if (cJSON_IsArray(v)) return array_item(cfg->ld, v, 0, &n), n;
     expected(cfg, key, "an array", v);
     return 0;
 }
@@ -620,10 +709,10 @@ static const cJSON *element(struct sim_cfg *cfg, const char *key, int i, char **
         expected(cfg, key, "an array", v);
         return NULL;
     }
-    const cJSON *e = i >= 0 ? cJSON_GetArrayItem(v, i) : NULL;
+    int n;
+    const cJSON *e = array_item(cfg->ld, v, i, &n);
     if (!e) {
-        sim_cfg_error(cfg, key, "expected an array of at least %d elements, got %d", i + 1,
-                      cJSON_GetArraySize(v));
+        sim_cfg_error(cfg, key, "expected an array of at least %d elements, got %d", i + 1, n);
         return NULL;
     }
     struct sim__text t = {0};
@@ -676,6 +765,8 @@ int sim_cfg_size(struct sim_cfg *cfg)
 const char *sim_cfg_key_at(struct sim_cfg *cfg, int i)
 {
     if (!cfg || i < 0) return NULL;
+    index_members(cfg);
+    if (cfg->members) return i < cfg->nkeys ? cfg->members[i]->string : NULL;
     const cJSON *c = cfg->obj->child;
     int k = 0;
     for (; c && k < i; k++) c = c->next;
@@ -852,21 +943,30 @@ void sim__loader_own(struct sim_loader *ld, void *p, void (*destroy)(void *))
     ld->owned[ld->nowned++] = (struct owned){p, destroy};
 }
 
+static char *memo_id(struct sim_cfg *cfg, const char *key, int tag)
+{
+    struct sim__text t = {0};
+    sim__text_add(&t, "%p %d %s", (void *)cfg, tag, key);
+    return t.text;
+}
+
 void *sim__cfg_memo(struct sim_cfg *cfg, const char *key, int tag)
 {
     if (!cfg) return NULL;
     struct sim_loader *ld = cfg->ld;
-    for (size_t i = 0; i < ld->nmemo; i++)
-        if (ld->memo[i].cfg == cfg && ld->memo[i].tag == tag && !strcmp(ld->memo[i].key, key))
-            return ld->memo[i].p;
-    return NULL;
+    char *id = memo_id(cfg, key, tag);
+    uint32_t at = sim__namemap_get(&ld->memo_map, id);
+    sim_free(id);
+    return at ? ld->memo[at - 1].p : NULL;
 }
 
 void sim__cfg_memo_put(struct sim_cfg *cfg, const char *key, int tag, void *p)
 {
     struct sim_loader *ld = cfg->ld;
     ld->memo = grow(ld->memo, &ld->capmemo, ld->nmemo + 1, sizeof *ld->memo);
-    ld->memo[ld->nmemo++] = (struct memo){cfg, sim_strdup(key), tag, p};
+    ld->memo[ld->nmemo] = (struct memo){memo_id(cfg, key, tag), p};
+    sim__namemap_put(&ld->memo_map, ld->memo[ld->nmemo].id, (uint32_t)ld->nmemo + 1);
+    ld->nmemo++;
 }
 
 static void delete_json(void *p)
@@ -929,8 +1029,12 @@ void sim__loader_destroy(struct sim_loader *ld)
     if (!ld) return;
     for (size_t i = ld->nowned; i-- > 0;) ld->owned[i].destroy(ld->owned[i].p);
     sim_free(ld->owned);
-    for (size_t i = 0; i < ld->nmemo; i++) sim_free(ld->memo[i].key);
+    for (size_t i = 0; i < ld->nmemo; i++) sim_free(ld->memo[i].id);
     sim_free(ld->memo);
+    sim__namemap_fini(&ld->memo_map);
+    for (size_t i = 0; i < ld->narrays; i++) sim_free(ld->array_index[i].items);
+    sim_free(ld->array_index);
+    if (ld->arrays.slots) sim_keymap_fini(&ld->arrays);
     for (size_t i = 0; i < ld->ncfgs; i++) reader_destroy(ld->cfgs[i]);
     sim_free(ld->cfgs);
     for (size_t i = 0; i < ld->npeers; i++) sim_free((void *)ld->peers[i].path);

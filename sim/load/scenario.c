@@ -490,41 +490,78 @@ static void resolve_peers(struct sim_loader *ld, struct sim_world *w, size_t fir
     sim_free(names);
 }
 
-/* Depth-first search over synchronous references; a grey node reached again closes a cycle. */
-static bool find_cycle(struct sim__peer *peers, size_t first, size_t n, int at, char *color,
-                       int *stack, int depth, struct sim_world *w, struct sim_loader *ld)
+/* "a -> b -> c -> a" for the cycle path[0..n) closing at path[0]; a long one keeps its
+ * first and last few names and counts the rest, so the message stays one readable line. */
+static void name_cycle(struct sim__text *t, struct sim_world *w, const int *path, int n)
 {
-    color[at] = 1;
-    stack[depth] = at;
-    for (size_t i = first; i < n; i++) {
-        if (!peers[i].sync || peers[i].from->index != at || !*peers[i].slot) continue;
-        int to = (*peers[i].slot)->index;
-        if (color[to] == 1) {
-            char path[1024] = "";
-            int k = depth;
-            while (stack[k] != to) k--;
-            for (; k <= depth; k++)
-                snprintf(path + strlen(path), sizeof path - strlen(path), "%s -> ",
-                         w->components[stack[k]]->name);
-            snprintf(path + strlen(path), sizeof path - strlen(path), "%s", w->components[to]->name);
-            sim__loader_error_at(ld, peers[i].path, "synchronous calls form a cycle: %s", path);
-            return true;
+    enum { HEAD = 4, TAIL = 3 };
+    for (int k = 0; k < n; k++) {
+        if (n > 8 && k == HEAD) /* HEAD + TAIL + the elision: 8 */ {
+            sim__text_add(t, "... (%d more) -> ", n - HEAD - TAIL);
+            k = n - TAIL;
         }
-        if (color[to] == 0 && find_cycle(peers, first, n, to, color, stack, depth + 1, w, ld))
-            return true;
+        sim__text_add(t, "%s -> ", w->components[path[k]]->name);
     }
-    color[at] = 2;
-    return false;
+    sim__text_add(t, "%s", w->components[path[0]]->name);
 }
 
+/* Depth-first search over synchronous references, without recursion (a chain of calls is
+ * as deep as the user makes it): O(nodes + references). A grey node reached again closes
+ * a cycle. Edges keep their file order, so the cycle named is the one a recursive search
+ * would name. */
 static void refuse_cycles(struct sim_loader *ld, struct sim_world *w, size_t first)
 {
     struct sim__peer *peers;
     size_t n = sim__loader_peers(ld, &peers);
-    char *color = sim_alloc((size_t)w->ncomponents);
-    int *stack = sim_alloc((size_t)w->ncomponents * sizeof *stack);
-    for (int i = 0; i < w->ncomponents && !sim__loader_error(ld); i++)
-        if (!color[i]) find_cycle(peers, first, n, i, color, stack, 0, w, ld);
+    int nodes = w->ncomponents;
+    size_t *start = sim_alloc(((size_t)nodes + 1) * sizeof *start); /* node's edges: CSR */
+    for (size_t i = first; i < n; i++)
+        if (peers[i].sync && *peers[i].slot) start[peers[i].from->index + 1]++;
+    for (int v = 0; v < nodes; v++) start[v + 1] += start[v];
+    size_t *edge = sim_alloc((start[nodes] + 1) * sizeof *edge); /* index into peers */
+    size_t *fill = sim_alloc(((size_t)nodes + 1) * sizeof *fill);
+    for (size_t i = first; i < n; i++)
+        if (peers[i].sync && *peers[i].slot) {
+            int v = peers[i].from->index;
+            edge[start[v] + fill[v]++] = i;
+        }
+    char *color = sim_alloc((size_t)nodes);  /* 0 white, 1 grey (on the stack), 2 black */
+    int *stack = sim_alloc((size_t)nodes * sizeof *stack);
+    size_t *next = fill; /* per node: its next edge to follow */
+    for (int v = 0; v < nodes; v++) next[v] = start[v];
+    for (int root = 0; root < nodes && !sim__loader_error(ld); root++) {
+        if (color[root]) continue;
+        int depth = 0;
+        stack[0] = root;
+        color[root] = 1;
+        while (depth >= 0 && !sim__loader_error(ld)) {
+            int at = stack[depth];
+            if (next[at] == start[at + 1]) {
+                color[at] = 2;
+                depth--;
+                continue;
+            }
+            const struct sim__peer *p = &peers[edge[next[at]++]];
+            int to = (*p->slot)->index;
+            if (color[to] == 1) {
+                int k = depth;
+                while (stack[k] != to) k--;
+                int len = depth - k + 1;
+                struct sim__text t = {0};
+                if (len > 8) sim__text_add(&t, " of %d nodes", len);
+                sim__text_add(&t, ": ");
+                name_cycle(&t, w, stack + k, len);
+                sim__loader_error_at(ld, p->path, "synchronous calls form a cycle%s", t.text);
+                sim_free(t.text);
+            } else if (color[to] == 0) {
+                color[to] = 1;
+                stack[++depth] = to;
+            }
+        }
+    }
+    sim_free(start);
+    sim_free(edge);
+    sim_free(fill);
     sim_free(color);
     sim_free(stack);
 }

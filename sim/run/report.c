@@ -71,25 +71,90 @@ static bool has_section(const char *path)
     return !strncmp(path, "nodes.", 6) || !strncmp(path, "faults.", 7) || !strncmp(path, "slo.", 4);
 }
 
-static void print_section(FILE *f, const struct sim__results *res, const char *prefix)
+/* The figures of each section ("nodes.db.", "faults.3.", "slo."), grouped once, so that
+ * printing a section costs its own size, not the whole list's (10^5 nodes). Node names
+ * have no dots, so a section's prefix ends at the dot after the name. */
+struct sections {
+    struct sim__namemap map; /* prefix -> section + 1 */
+    char **prefixes;
+    size_t *start; /* section k's figures are order[start[k] .. start[k + 1]) */
+    size_t *order; /* indices into res->metrics, each section's in report order */
+    size_t n;
+};
+
+static size_t section_len(const char *path)
 {
-    size_t plen = strlen(prefix);
-    for (size_t i = 0; i < res->n; i++)
-        if (!strncmp(res->metrics[i].path, prefix, plen))
-            print_metric(f, res->metrics[i].path + plen, &res->metrics[i], res->replications);
+    const char *rest;
+    if (!strncmp(path, "slo.", 4)) return 4;
+    if (!strncmp(path, "nodes.", 6)) rest = path + 6;
+    else if (!strncmp(path, "faults.", 7)) rest = path + 7;
+    else return 0;
+    const char *dot = strchr(rest, '.');
+    return dot ? (size_t)(dot - path) + 1 : 0;
 }
 
-static void print_faults(FILE *f, const struct sim__results *res)
+static void sections_build(struct sections *s, const struct sim__results *res)
+{
+    *s = (struct sections){0};
+    size_t *of = sim_alloc((res->n + 1) * sizeof *of); /* figure -> section + 1, 0: none */
+    s->prefixes = sim_alloc((res->n + 1) * sizeof *s->prefixes);
+    for (size_t i = 0; i < res->n; i++) {
+        size_t len = section_len(res->metrics[i].path);
+        if (!len) continue;
+        char *prefix = sim_alloc(len + 1);
+        memcpy(prefix, res->metrics[i].path, len);
+        uint32_t k = sim__namemap_get(&s->map, prefix);
+        if (k) sim_free(prefix);
+        else {
+            s->prefixes[s->n++] = prefix;
+            sim__namemap_put(&s->map, prefix, k = (uint32_t)s->n);
+        }
+        of[i] = k;
+    }
+    s->start = sim_alloc((s->n + 1) * sizeof *s->start);
+    for (size_t i = 0; i < res->n; i++)
+        if (of[i]) s->start[of[i]]++; /* section of[i] - 1 counted at its end */
+    for (size_t k = 1; k <= s->n; k++) s->start[k] += s->start[k - 1];
+    s->order = sim_alloc((res->n + 1) * sizeof *s->order);
+    size_t *fill = sim_alloc((s->n + 1) * sizeof *fill);
+    for (size_t i = 0; i < res->n; i++)
+        if (of[i]) s->order[s->start[of[i] - 1] + fill[of[i] - 1]++] = i;
+    sim_free(fill);
+    sim_free(of);
+}
+
+static void sections_fini(struct sections *s)
+{
+    for (size_t k = 0; k < s->n; k++) sim_free(s->prefixes[k]);
+    sim_free(s->prefixes);
+    sim_free(s->start);
+    sim_free(s->order);
+    sim__namemap_fini(&s->map);
+}
+
+static void print_section(FILE *f, const struct sim__results *res, const struct sections *s,
+                          const char *prefix)
+{
+    uint32_t k = sim__namemap_get(&s->map, prefix);
+    if (!k) return;
+    size_t plen = strlen(prefix);
+    for (size_t j = s->start[k - 1]; j < s->start[k]; j++) {
+        const struct sim__metric *m = &res->metrics[s->order[j]];
+        print_metric(f, m->path + plen, m, res->replications);
+    }
+}
+
+static void print_faults(FILE *f, const struct sim__results *res, const struct sections *s)
 {
     for (int k = 0; k < res->nfaults; k++) {
         fprintf(f, "\nfault %d: %s\n", k, res->faults[k]);
         char prefix[32];
         snprintf(prefix, sizeof prefix, "faults.%d.", k);
-        print_section(f, res, prefix);
+        print_section(f, res, s, prefix);
     }
     if (sim__results_find(res, "slo.outage")) {
         fprintf(f, "\navailability objective (over a sliding window)\n");
-        print_section(f, res, "slo.");
+        print_section(f, res, s, "slo.");
     }
 }
 
@@ -173,14 +238,17 @@ void sim__report_text(FILE *f, const char *file, const struct sim__scenario *sc,
     for (size_t i = 0; i < res->n; i++)
         if (!has_section(res->metrics[i].path))
             print_metric(f, res->metrics[i].path, &res->metrics[i], res->replications);
-    print_faults(f, res);
+    struct sections secs;
+    sections_build(&secs, res);
+    print_faults(f, res, &secs);
     for (int k = 0; k < res->nnodes; k++) {
         const struct sim__node_info *node = &res->nodes[k];
         fprintf(f, "\nnode %s (%s): %s\n", node->name, node->type, node->description);
         char prefix[128];
         snprintf(prefix, sizeof prefix, "nodes.%s.", node->name);
-        print_section(f, res, prefix);
+        print_section(f, res, &secs, prefix);
     }
+    sections_fini(&secs);
     fprintf(f, "\n(a node's counts and ratios that are zero in every replication are not "
                "shown; --json has every figure)\n");
     if (sc->nexpect) {
@@ -201,24 +269,57 @@ void sim__report_text(FILE *f, const char *file, const struct sim__scenario *sc,
     }
 }
 
-/* The object at the dotted path's parent, created as needed; *leaf gets the last name. */
-static cJSON *parent_of(cJSON *root, const char *path, char *leaf, size_t n)
+/* A JSON tree built from dotted paths, with every object it made indexed by its own
+ * path ("nodes.db"), so placing a figure costs its depth, not its siblings' count. */
+struct tree {
+    cJSON *root;
+    struct sim__namemap map; /* object path -> index + 1 into objects and paths */
+    cJSON **objects;
+    char **paths;
+    size_t n, cap;
+};
+
+/* The object at path[0..len), created (with its parents) as needed. */
+static cJSON *tree_object(struct tree *t, const char *path, size_t len)
 {
-    cJSON *at = root;
-    const char *p = path;
-    const char *dot;
-    while ((dot = strchr(p, '.'))) {
-        char name[128];
-        size_t len = (size_t)(dot - p) < sizeof name - 1 ? (size_t)(dot - p) : sizeof name - 1;
-        memcpy(name, p, len);
-        name[len] = 0;
-        cJSON *next = cJSON_GetObjectItemCaseSensitive(at, name);
-        if (!next) next = cJSON_AddObjectToObject(at, name);
-        at = next;
-        p = dot + 1;
+    if (!len) return t->root;
+    char *key = sim_alloc(len + 1);
+    memcpy(key, path, len);
+    uint32_t at = sim__namemap_get(&t->map, key);
+    if (at) {
+        sim_free(key);
+        return t->objects[at - 1];
     }
-    snprintf(leaf, n, "%s", p);
-    return at;
+    size_t up = len;
+    while (up > 0 && path[up - 1] != '.') up--;
+    cJSON *parent = tree_object(t, path, up ? up - 1 : 0); /* depth: the path's dots */
+    cJSON *obj = cJSON_AddObjectToObject(parent, key + up);
+    if (!obj) sim__out_of_memory();
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 64;
+        t->objects = sim_realloc(t->objects, t->cap * sizeof *t->objects);
+        t->paths = sim_realloc(t->paths, t->cap * sizeof *t->paths);
+    }
+    t->objects[t->n] = obj;
+    t->paths[t->n++] = key;
+    sim__namemap_put(&t->map, key, (uint32_t)t->n);
+    return obj;
+}
+
+/* Adds item at the dotted path. */
+static void tree_add(struct tree *t, const char *path, cJSON *item)
+{
+    const char *leaf = strrchr(path, '.');
+    cJSON *parent = tree_object(t, path, leaf ? (size_t)(leaf - path) : 0);
+    cJSON_AddItemToObject(parent, leaf ? leaf + 1 : path, item);
+}
+
+static void tree_fini(struct tree *t)
+{
+    for (size_t i = 0; i < t->n; i++) sim_free(t->paths[i]);
+    sim_free(t->paths);
+    sim_free(t->objects);
+    sim__namemap_fini(&t->map);
 }
 
 static cJSON *number(double v)
@@ -266,22 +367,24 @@ char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *
         cJSON_AddNumberToObject(perf, "peak_rss_bytes", (double)ru.ru_maxrss * 1024);
     }
     cJSON *ci = res->replications > 1 ? cJSON_CreateObject() : NULL;
+    struct tree figures = {.root = root}, intervals = {.root = ci};
     for (size_t i = 0; i < res->n; i++) {
         const struct sim__metric *m = &res->metrics[i];
-        char leaf[128];
-        cJSON *parent = parent_of(root, m->path, leaf, sizeof leaf);
-        cJSON_AddItemToObject(parent, leaf, number(m->ci.mean));
+        tree_add(&figures, m->path, number(m->ci.mean));
         if (ci) {
             cJSON *pair = cJSON_CreateArray();
             cJSON_AddItemToArray(pair, number(m->ci.low));
             cJSON_AddItemToArray(pair, number(m->ci.high));
-            cJSON_AddItemToObject(parent_of(ci, m->path, leaf, sizeof leaf), leaf, pair);
+            tree_add(&intervals, m->path, pair);
         }
     }
+    tree_fini(&figures);
+    tree_fini(&intervals);
     if (ci) cJSON_AddItemToObject(root, "ci95", ci);
     /* Each replication of the figures --baseline checks by default, so a later run with
      * the same seed can pair with them (sim__baseline_check). */
     cJSON *values = res->replications > 1 ? cJSON_CreateObject() : NULL;
+    struct tree per_replication = {.root = values};
     for (size_t i = 0; values && i < res->n; i++) {
         const struct sim__metric *m = &res->metrics[i];
         bool expected = false;
@@ -289,9 +392,9 @@ char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *
         if (!expected && !sim__headline_figure(m->path)) continue;
         cJSON *list = cJSON_CreateArray();
         for (int r = 0; r < res->replications; r++) cJSON_AddItemToArray(list, number(m->values[r]));
-        char leaf[128];
-        cJSON_AddItemToObject(parent_of(values, m->path, leaf, sizeof leaf), leaf, list);
+        tree_add(&per_replication, m->path, list);
     }
+    tree_fini(&per_replication);
     if (values) cJSON_AddItemToObject(root, "replication_values", values);
     if (sc->nexpect) {
         cJSON *list = cJSON_AddArrayToObject(root, "expect");

@@ -59,6 +59,7 @@ struct sim__node_info {
 struct sim__results {
     struct sim__metric *metrics;
     size_t n, cap, cursor;
+    struct sim__namemap index; /* path -> index + 1 into metrics */
     int replications;
     uint64_t events;
     double wall_seconds;

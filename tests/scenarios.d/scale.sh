@@ -1,0 +1,64 @@
+# scale.sh (sourced by scenarios.sh): big scenarios load and run in time linear in their
+# size (issue 12.2). tests/gen-scale.py writes each one to $tmp; nothing big is committed.
+# Each run must finish within a CPU-time bound about 5x what it takes on an idle machine
+# (CPU time, not wall time, so a loaded machine does not fail it; the old quadratic code
+# took minutes at these sizes). Peak memory is printed beside it.
+#
+# ASan runs smaller sizes for the node count, the fault and schedule lists and the fleet
+# (its shadow memory and checks make each event several times dearer), and the same
+# chain of 8,000 calls: depth is what that check is about.
+gen=tests/gen-scale.py
+if [ "$mode" = asan ]; then
+    scale_sizes=(nodes:2000:10 chain:8000:60 cycle:8000:15 faults:10000:20 schedule:10000:5
+                 fleet:4000:5 backends:1000:10)
+else
+    # nodes: 10^4, not 10^5: every service holds a 30 KB latency histogram, so 10^5 of
+    # them need about 4.5 GB (the histogram, not the loader, is what is left to shrink).
+    scale_sizes=(nodes:10000:15 chain:8000:12 cycle:8000:8 faults:100000:35 schedule:100000:10
+                 fleet:20000:5 backends:5000:10)
+fi
+
+if ! command -v python3 >/dev/null; then
+    echo "scale: python3 is missing, big-scenario checks skipped"
+elif [ ! -x /usr/bin/time ]; then
+    echo "scale: /usr/bin/time (GNU time) is missing, big-scenario checks skipped"
+else
+    for spec in "${scale_sizes[@]}"; do
+        IFS=: read -r kind size limit <<<"$spec"
+        f="$tmp/scale-$kind.json"
+        python3 "$gen" "$kind" "$size" >"$f"
+        # The JSON report too (its tree is built by path), but not 2.5 million fault figures.
+        out=(--json "$tmp/scale-out.json")
+        [ "$kind" = faults ] && out=()
+        /usr/bin/time -f "%U %S %M" -o "$tmp/scale.time" "$bin" run "$f" --quiet "${out[@]}" \
+            >/dev/null 2>"$tmp/err"
+        code=$?
+        # GNU time puts "Command exited with non-zero status N" before the figures
+        read -r user sys peak < <(tail -n 1 "$tmp/scale.time")
+        cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+        echo "scale: $kind $size: exit $code, ${cpu}s CPU (bound ${limit}s), peak $((peak / 1024)) MB"
+        awk -v c="$cpu" -v l="$limit" 'BEGIN { exit !(c < l) }' && ok ||
+            bad "scale: $kind $size took ${cpu}s of CPU, over its ${limit}s bound"
+        case $kind in
+        cycle)
+            # Found without overflowing the stack, and named on one readable line.
+            msg=$(cat "$tmp/err")
+            [ $code -eq 2 ] && grep -q "a cycle of $((size - 1)) nodes: s1 -> s2 -> s3 -> s4 -> \.\.\. ($((size - 8)) more) -> " "$tmp/err" &&
+                [ ${#msg} -lt 300 ] && ok ||
+                bad "scale: a cycle of $((size - 1)) nodes should exit 2 with a short message naming it: exit $code: ${msg:0:400}"
+            ;;
+        *)
+            last=$(
+                case $kind in
+                nodes | chain) echo "\"s$((size - 1))\"" ;;
+                fleet) echo "\"app.$((size - 1))\"" ;;
+                backends) echo "\"b$((size - 1))\"" ;;
+                schedule) echo '"goodput"' ;;
+                esac
+            )
+            [ $code -eq 0 ] && { [ "$kind" = faults ] || grep -q "$last" "$tmp/scale-out.json"; } && ok ||
+                bad "scale: $kind $size should run (exit 0) and report $last: exit $code: $(head -c 400 "$tmp/err")"
+            ;;
+        esac
+    done
+fi
