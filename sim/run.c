@@ -132,6 +132,7 @@ struct task {
     struct sim__timeline *timeline; /* replication 0 of the first scenario, when asked */
     struct sim__results *part;
     uint64_t events;
+    size_t budget; /* bytes this replication may hold */
 };
 
 static void run_task(int i, void *ctx)
@@ -150,6 +151,7 @@ static void run_task(int i, void *ctx)
     }
     w->timeline = t->timeline;
     w->progress = t->progress;
+    w->memory_budget = t->budget;
     w->progress_slot = i;
     struct sim__text story = {0};
     if (t->replication == 0 && w->faults) w->story = &story; /* the drill's narrative */
@@ -158,6 +160,7 @@ static void run_task(int i, void *ctx)
     t->part->replications = 1;
     sim__results_collect(t->part, w, 0);
     t->part->story = story.text;
+    if (w->over_budget) sim__budget_verdict(w, &t->part->unstable);
     if (w->faults) {
         t->part->fault_marks = w->faults->marks.text;
         w->faults->marks.text = NULL;
@@ -177,6 +180,7 @@ static void merge(struct sim__results *res, struct sim__results *part, int r)
         metric(res, m->path, m->unit)->values[r] = m->values[0];
     }
     sim_hist_merge(&res->latency, &part->latency);
+    if (part->unstable.on && !res->unstable.on) res->unstable = part->unstable;
     if (r == 0) {
         res->story = part->story;
         res->fault_marks = part->fault_marks;
@@ -211,12 +215,16 @@ bool sim__run_many(struct sim_loader **lds, const struct sim__scenario *scs, int
     struct sim__progress *progress = scs[0].progress ? sim__progress_create(ntasks, total) : NULL;
     char **texts = sim_alloc((size_t)n * sizeof *texts);
     struct task *tasks = sim_alloc((size_t)ntasks * sizeof *tasks);
+    /* The budget is shared by the replications that run at once. */
+    int at_once = threads > 0 ? threads : sim__cores();
+    if (at_once > ntasks) at_once = ntasks;
     for (int k = 0, t = 0; k < n; k++) {
         texts[k] = cJSON_PrintUnformatted(sim__loader_json(lds[k]));
         if (!texts[k]) sim__out_of_memory();
+        size_t budget = (size_t)(scs[k].max_memory / at_once);
         for (int r = 0; r < scs[k].replications; r++, t++)
             tasks[t] = (struct task){sim__loader_label(lds[k]), texts[k], r, progress,
-                                     k == 0 && r == 0 ? out[0]->timeline : NULL, NULL, 0};
+                                     k == 0 && r == 0 ? out[0]->timeline : NULL, NULL, 0, budget};
     }
     double t0 = wall_clock();
     sim__parallel_for(ntasks, threads, run_task, tasks);

@@ -26,6 +26,7 @@ struct sim__scenario {
     int replications;
     int threads;   /* replications run on this many threads; 0: every core (not from JSON) */
     bool progress; /* a progress line on stderr when it is a terminal (not from JSON) */
+    double max_memory; /* bytes every replication running at once may hold together */
     struct sim__expect *expect; /* owned here: sim__scenario_fini */
     int nexpect;
 };
@@ -58,6 +59,7 @@ struct sim__results {
     char *fault_marks;              /* replication 0's occurrences (struct sim__faults marks) */
     char **faults;                  /* each fault's label ("db.primary:crash") */
     int nfaults;
+    struct sim__unstable unstable;  /* the first replication the memory budget stopped */
 };
 
 struct sim_report {

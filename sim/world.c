@@ -41,6 +41,7 @@ void sim__world_destroy(struct sim_world *w)
     for (size_t i = 0; i < w->nrngs; i++) sim__rng_destroy(w->rngs[i]);
     sim_free(w->rngs);
     sim_free(w->link_rng);
+    sim_free(w->received);
     for (int i = 0; i < w->ncomponents; i++) sim_free(w->placement[i].spread);
     sim_free(w->placement);
     sim_free(w->hops);
@@ -69,6 +70,8 @@ struct sim_component *sim__world_add(struct sim_world *w, const struct sim_model
     w->link_rng[c->index] = NULL;
     w->placement = sim_realloc(w->placement, w->ncomponents * sizeof *w->placement);
     w->placement[c->index] = (struct sim__placement){.zone = SIM_NO_ZONE};
+    w->received = sim_realloc(w->received, w->ncomponents * sizeof *w->received);
+    w->received[c->index] = 0;
     return c;
 }
 
