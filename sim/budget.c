@@ -87,7 +87,7 @@ void sim__budget_verdict(const struct sim_world *w, struct sim__unstable *u)
         uint64_t waiting = 0;
         double capacity = 0;
         c->model->backlog(c, &waiting, &capacity);
-        if (best < 0 || waiting > u->waiting) {
+        if (waiting > u->waiting) { /* a node with nothing waiting is not named */
             best = i;
             u->waiting = waiting;
             u->capacity = capacity;
@@ -102,21 +102,40 @@ void sim__budget_verdict(const struct sim_world *w, struct sim__unstable *u)
     }
 }
 
-/* "unstable: offered 1e+09/s, capacity 1000/s at nodes.app (...)". */
+/* A rate as a reader scans it: "1.0e9", "11813", "0.5". */
+static void format_rate(double v, char *buf, size_t n)
+{
+    if (!isfinite(v)) snprintf(buf, n, "?");
+    else if (v >= 1e5) snprintf(buf, n, "%.1fe%d", v / pow(10, floor(log10(v))), (int)floor(log10(v)));
+    else if (v >= 100) snprintf(buf, n, "%.0f", v);
+    else snprintf(buf, n, "%.3g", v);
+}
+
+/* "unstable: offered 1.0e9/s, capacity 1000/s at nodes.app (...)". */
 void sim__unstable_describe(const struct sim__unstable *u, char *buf, size_t n)
 {
-    char held[32], budget[32], cap[48];
+    char held[32], budget[32], offered[32], cap[48];
     sim__format_bytes(u->held, held, sizeof held);
     sim__format_bytes(u->budget, budget, sizeof budget);
-    if (u->capacity > 0) snprintf(cap, sizeof cap, ", capacity %.3g/s", u->capacity);
-    else cap[0] = 0;
+    format_rate(u->offered, offered, sizeof offered);
+    if (u->capacity > 0) {
+        char c[32];
+        format_rate(u->capacity, c, sizeof c);
+        snprintf(cap, sizeof cap, ", capacity %s/s", c);
+    } else {
+        cap[0] = 0;
+    }
     if (u->node[0])
-        snprintf(buf, n, "unstable: offered %.3g/s%s at nodes.%s (%llu calls waiting there when "
-                 "the memory budget of %s ran out, %s held, at %.6gs simulated, replication %d)",
-                 u->offered, cap, u->node, (unsigned long long)u->waiting, budget, held, u->at,
+        snprintf(buf, n, "unstable: offered %s/s%s at nodes.%s (%llu calls waiting there when the "
+                 "memory budget of %s ran out, %s held, at %.6gs simulated, replication %d)",
+                 offered, cap, u->node, (unsigned long long)u->waiting, budget, held, u->at,
                  u->replication);
+    else if (u->at == 0)
+        snprintf(buf, n, "the memory budget of %s ran out before the first event (%s held by the "
+                 "scenario's own timers, such as one per closed-loop user): raise --max-memory "
+                 "(replication %d)", budget, held, u->replication);
     else
         snprintf(buf, n, "unstable: the memory budget of %s ran out (%s held by calls in flight "
-                 "and queued) at %.6gs simulated, replication %d", budget, held, u->at,
-                 u->replication);
+                 "and timers, no node holding a queue) at %.6gs simulated, replication %d", budget,
+                 held, u->at, u->replication);
 }

@@ -85,15 +85,18 @@ static void read_max_memory(struct sim_cfg *root, struct sim__scenario *sc)
 {
     sc->max_memory = sim__budget_default();
     if (!sim_cfg_has(root, "max_memory")) return;
-    enum sim_cfg_type t = sim_cfg_type(root, "max_memory");
-    if (t == SIM_CFG_NUMBER) {
-        sc->max_memory = sim_cfg_number(root, "max_memory", NAN, 1e6, 1e18);
-        return;
+    const char *s = NULL;
+    if (sim_cfg_type(root, "max_memory") == SIM_CFG_NUMBER)
+        sc->max_memory = sim_cfg_number(root, "max_memory", NAN, -INFINITY, INFINITY);
+    else if (!(s = sim_cfg_string(root, "max_memory", NULL)) || !sim__parse_bytes(s, &sc->max_memory))
+        sc->max_memory = NAN;
+    if (!(sc->max_memory >= 1e6 && sc->max_memory <= 1e18) && !sim_cfg_failed(root)) {
+        char got[64];
+        if (s) snprintf(got, sizeof got, "\"%.40s\"", s);
+        else snprintf(got, sizeof got, "%g", sc->max_memory);
+        sim_cfg_error(root, "max_memory", "expected a size from 1MB, such as \"512MB\" or \"4GiB\" "
+                                          "(or bytes), got %s", got);
     }
-    const char *s = sim_cfg_string(root, "max_memory", NULL);
-    if (s && (!sim__parse_bytes(s, &sc->max_memory) || sc->max_memory < 1e6 || sc->max_memory > 1e18))
-        sim_cfg_error(root, "max_memory", "expected a size from 1MB, such as \"512MB\" or \"4GiB\", "
-                                          "got \"%s\"", s);
 }
 
 bool sim__scenario_read(struct sim_loader *ld, struct sim__scenario *sc)
