@@ -127,15 +127,16 @@ void sim__unstable_describe(const struct sim__unstable *u, char *buf, size_t n)
     }
     if (u->node[0])
         snprintf(buf, n, "unstable: offered %s/s%s at nodes.%s (%llu calls waiting there when the "
-                 "memory budget of %s ran out, %s held, at %.6gs simulated, replication %d)",
+                 "memory budget (%s for this replication) ran out, %s held, at %.6gs simulated, "
+                 "replication %d)",
                  offered, cap, u->node, (unsigned long long)u->waiting, budget, held, u->at,
                  u->replication);
     else if (u->at == 0)
-        snprintf(buf, n, "the memory budget of %s ran out before the first event (%s held by the "
+        snprintf(buf, n, "the memory budget (%s for this replication) ran out before the first event (%s held by the "
                  "scenario's own timers, such as one per closed-loop user): raise --max-memory "
                  "(replication %d)", budget, held, u->replication);
     else
-        snprintf(buf, n, "unstable: the memory budget of %s ran out (%s held by calls in flight "
+        snprintf(buf, n, "unstable: the memory budget (%s for this replication) ran out (%s held by calls in flight "
                  "and timers, no node holding a queue) at %.6gs simulated, replication %d", budget,
                  held, u->at, u->replication);
 }

@@ -434,7 +434,7 @@ static int report_unbracketed(const struct search *s, const struct point *pts, i
         format_value(s, unmeasured_at, u, sizeof u);
         snprintf(edge, sizeof edge, "too few requests are measured at %s, and fewer below it: "
                  "a longer run measures more", u);
-    } else if (s->integer && lo <= 1 && s->minimise) {
+    } else if (good >= 0 && s->integer && lo <= 1 && s->minimise) {
         snprintf(edge, sizeof edge, "1 is the field's smallest value");
     } else {
         snprintf(edge, sizeof edge, "the search stops at %d times the scenario's value", BRACKET_CAP);

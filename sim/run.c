@@ -255,6 +255,15 @@ struct sim__results *sim__run(struct sim_loader *ld, const struct sim__scenario 
     return sim__run_many(&ld, sc, 1, timeline, sc->threads, &res) ? res : NULL;
 }
 
+int sim__unstable_warn(const char *label, const struct sim__results *res)
+{
+    if (!res || !res->unstable.on) return 0;
+    char message[512];
+    sim__unstable_describe(&res->unstable, message, sizeof message);
+    fprintf(stderr, "archsim: %s: %s\n", label, message);
+    return 4;
+}
+
 const struct sim__metric *sim__results_find(const struct sim__results *res, const char *path)
 {
     for (size_t i = 0; i < res->n; i++)

@@ -84,6 +84,8 @@ struct sim__results *sim__run(struct sim_loader *ld, const struct sim__scenario 
 bool sim__run_many(struct sim_loader **lds, const struct sim__scenario *scs, int n, bool timeline,
                    int threads, struct sim__results **out);
 void sim__results_destroy(struct sim__results *res);
+/* Prints the unstable verdict of res, if any, after "archsim: LABEL: ": 4 then, else 0. */
+int sim__unstable_warn(const char *label, const struct sim__results *res);
 const struct sim__metric *sim__results_find(const struct sim__results *res, const char *path);
 /* Collects one world's figures as replication r. */
 void sim__results_collect(struct sim__results *res, struct sim_world *w, int r);

@@ -68,6 +68,12 @@ if [ "$mode" != asan ]; then
         bad "rate 1e9 under the default budget: exit $c in ${s}s, ${k} kB"
 fi
 
+# sweep, compare and theory print their tables, then the verdict, and exit 4.
+"$bin" sweep "$tmp/ov-one-worker.json" --vary workload.arrivals.rate=100,1e9 --duration 1s \
+    --max-memory 32MB >"$tmp/ov.out" 2>"$tmp/ov.err"
+[ $? -eq 4 ] && grep -q "unstable: offered 1.0e9/s" "$tmp/ov.err" && [ -s "$tmp/ov.out" ] && ok ||
+    bad "sweep into instability: $(cat "$tmp/ov.err")"
+
 # 3.3 million users (past the old pool's wrap at about 3.2 million objects) run to a clean
 # result; 10 million with a small budget stop before the first event, in bounded memory.
 if [ "$mode" != asan ]; then
@@ -76,7 +82,7 @@ if [ "$mode" != asan ]; then
     ov_bounded "3.3M users" 1000000
 fi
 ov_run "$bin" run "$tmp/ov-users.json" --set workload.users.count=10000000 --max-memory 32MB --quiet
-[ $ov_code -eq 4 ] && grep -q "memory budget of 32MB ran out" "$tmp/ov.err" && ok ||
+[ $ov_code -eq 4 ] && grep -q "memory budget (32MB for this replication) ran out before the first event" "$tmp/ov.err" && ok ||
     bad "10M users, 32MB: exit $ov_code, $(cat "$tmp/ov.err")"
 ov_bounded "10M users, 32MB" 120000
 "$bin" run "$tmp/ov-users.json" --max-memory 12 --quiet 2>"$tmp/ov.err"
