@@ -159,6 +159,7 @@ static void ring_push(struct ring *r, sim_time t)
     if (r->count == r->cap) { /* grows to the writes of one lag, then stays */
         size_t cap = r->cap ? 2 * r->cap : 256;
         sim_time *n = sim_alloc(cap * sizeof *n);
+        sim_memory_charge((cap - r->cap) * sizeof *n);
         for (size_t i = 0; i < r->count; i++) n[i] = r->t[(r->head + i) % r->cap];
         sim_free(r->t);
         r->t = n;

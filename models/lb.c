@@ -1139,6 +1139,15 @@ static void fini(struct sim_component *self)
     sim_pool_fini(&lb->jobs);
 }
 
+/* Calls waiting for a worker; capacity from the mean processing cost (TLS included). */
+static void backlog(struct sim_component *self, uint64_t *waiting, double *capacity)
+{
+    struct lb *lb = (struct lb *)self;
+    *waiting = lb->queue.count;
+    double mean = sim_dist_mean(lb->processing_time) + sim_dist_mean(lb->tls_time);
+    *capacity = lb->costs && lb->workers != UNLIMITED && mean > 0 ? (double)lb->workers / mean : 0;
+}
+
 const struct sim_model lb_model = {
     .name = "lb",
     .summary = "a load balancer: its own workers and queue, then one backend per call by round "
@@ -1154,4 +1163,5 @@ const struct sim_model lb_model = {
     .describe = describe,
     .fini = fini,
     .fault_kinds = SIM_FAULT_BIT(SIM_FAULT_SLOW), /* stretches the processing cost */
+    .backlog = backlog,
 };

@@ -503,6 +503,7 @@ static void enqueue(struct queue *q, struct sim_call *call)
         /* The ring is full: double it, keeping each offset's slot at offset & mask. */
         uint64_t cap = (pt->mask + 1) * 2;
         struct msg *ring = sim_alloc(cap * sizeof *ring);
+        sim_memory_charge((cap / 2) * sizeof *ring);
         for (uint64_t o = pt->base; o < pt->end; o++) ring[o & (cap - 1)] = *at(pt, o);
         sim_free(pt->ring);
         pt->ring = ring;
@@ -1010,6 +1011,15 @@ static void fini(struct sim_component *self)
     sim_free(q->groups);
 }
 
+/* Messages retained and not yet consumed by every group; the consumers' rate is not
+ * known in one figure, so no capacity. */
+static void backlog(struct sim_component *self, uint64_t *waiting, double *capacity)
+{
+    struct queue *q = (struct queue *)self;
+    *waiting = (uint64_t)q->depth;
+    *capacity = 0;
+}
+
 const struct sim_model queue_model = {
     .name = "queue",
     .summary = "a broker topic: partitions, consumer groups, batches, retries, dead letters",
@@ -1027,5 +1037,6 @@ const struct sim_model queue_model = {
     .instance_named = instance_named,
     .fault = fault,
     .fault_instances = fault_instances,
+    .backlog = backlog,
     .fault_kinds = SIM_FAULT_BIT(SIM_FAULT_SLOW),
 };

@@ -1330,6 +1330,19 @@ static void describe(struct sim_component *self, char *buf, size_t n)
                  s->as.by_utilisation ? "utilisation" : "requests_per_instance", s->as.target);
 }
 
+/* Calls queued on every instance; capacity counts the service time alone (a blocking
+ * service that waits downstream completes fewer). */
+static void backlog(struct sim_component *self, uint64_t *waiting, double *capacity)
+{
+    struct service *s = (struct service *)self;
+    uint64_t n = 0;
+    for (int i = 0; i < s->ninstances; i++) n += s->instances[i].queue.count;
+    *waiting = n;
+    double mean = sim_dist_mean(s->service_time);
+    int running = s->as.on ? s->as.nrun : s->ninstances;
+    *capacity = mean > 0 ? running * s->workers / mean : 0;
+}
+
 /* M/M/c, M/M/c/K, or M/G/c by Allen-Cunneen (exact for c = 1: Pollaczek-Khinchine), per
  * instance with its share of the arrivals (round robin splits them evenly). */
 static void theory(struct sim_component *self, struct sim_report *pred)
@@ -1439,6 +1452,7 @@ const struct sim_model service_model = {
     .describe = describe,
     .theory = theory,
     .instances = instances,
+    .backlog = backlog,
     .fini = fini,
     .fault = fault,
     .fault_kinds = SIM_FAULT_BIT(SIM_FAULT_SLOW),

@@ -39,13 +39,20 @@ void sim_free(void *p);
 struct sim_pool {
     size_t size;      /* object size, rounded up to pointer alignment */
     void *free;       /* singly linked through the first word */
+    char *next, *end; /* the newest block's objects never handed out yet */
     void **chunks;    /* every block ever allocated */
-    size_t nchunks, live;
+    size_t nchunks, chunks_cap, live;
 };
 void sim_pool_init(struct sim_pool *p, size_t size);
 void *sim_pool_get(struct sim_pool *p); /* contents undefined: the caller initialises */
 void sim_pool_put(struct sim_pool *p, void *obj);
 void sim_pool_fini(struct sim_pool *p);
+/* Memory that grows with the load (a model's own ring of messages) is charged here when it
+ * grows, so the run's memory budget sees it (docs/engine.md, "Memory budget"). */
+void sim_memory_charge(size_t bytes);
+/* The run is stopping: what waits outgrew the memory budget. A loop that allocates per
+ * item it starts (one timer per user) stops early. */
+bool sim_over_budget(const struct sim_component *self);
 
 /* ---- components and models ---- */
 
@@ -150,6 +157,9 @@ struct sim_model {
      * in call->instance (a cache's cluster nodes, a queue's consumers). May be NULL: the
      * instances() above. */
     int (*fault_instances)(struct sim_component *self);
+    /* For the memory budget's verdict: the calls waiting at this node now, and the rate
+     * (calls/s) it completes them at when every server is busy, 0 when unknown. May be NULL. */
+    void (*backlog)(struct sim_component *self, uint64_t *waiting, double *capacity);
 };
 
 /* A bug, not bad input: prints the simulated time and the component, then exits with

@@ -86,6 +86,16 @@ void sim__baseline_fini(struct sim__baseline *b);
 int sim__junit_write(const char *path, const char *file, const struct sim__scenario *sc,
                      const struct sim__verdict *v, const struct sim__baseline *b);
 
+/* limit's SLOs (limit.c, docs/limit.md). 'METRIC<VALUE' with <, <=, >, >= and spaces
+ * allowed; bare: VALUE was a plain number (no unit, no %). false with a message in err. */
+bool sim__slo_parse(const char *text, struct sim__expect *e, bool *bare, char *err, size_t errn);
+/* A plain number for a figure in seconds is refused (err suggests "50ms"). */
+bool sim__slo_check_unit(const struct sim__expect *e, bool bare, enum sim_unit unit, const char *text,
+                         char *err, size_t errn);
+/* Requests each replication must measure for a figure to count: 10/(1-q) for the q-th
+ * percentile (q 0: not a percentile), 10 otherwise. */
+double sim__slo_min_requests(double q);
+
 int sim__cmd_compare(const struct options *o);
 int sim__cmd_sweep(const struct options *o);
 int sim__cmd_limit(const struct options *o);

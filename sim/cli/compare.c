@@ -261,6 +261,8 @@ int sim__cmd_compare(const struct options *o)
     if (!code && !isnan(o->precision)) precise(d, n, paths, npaths, o->precision);
     if (!code) code = report(o, d, n, paths, npaths);
     if (!code && o->plot) code = plot(o, d, n);
+    for (int k = 0; k < n && code != 2; k++) /* its figures describe a cut-short run */
+        if (sim__unstable_warn(d[k].file, d[k].res) && !code) code = 4;
     for (int k = 0; k < n; k++) {
         sim__results_destroy(d[k].res);
         sim__scenario_fini(&d[k].sc);

@@ -1,5 +1,5 @@
 /* main.c: the command line. Exit codes: 0 every expectation holds, 1 an expectation
- * failed, 2 bad input or usage, 3 internal error. */
+ * failed, 2 bad input or usage, 3 internal error, 4 unstable (the memory budget ran out). */
 #include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <stdlib.h>
@@ -46,6 +46,10 @@ static const char usage[] =
     "  --seed N             the scenario seed, 0 to 2^64-1 exactly (same seed, same bytes)\n"
     "  --replications R     independent replications; figures get 95% intervals when R >= 2\n"
     "  --duration D         simulated time per replication, e.g. 120s\n"
+    "  --max-memory SIZE    the memory the replications running at once may hold together\n"
+    "                       for calls in flight and queued, e.g. 512MB, 2GiB (default: a\n"
+    "                       quarter of physical memory; scenario field max_memory). A\n"
+    "                       replication that outgrows it stops: the run is unstable (exit 4)\n"
     "  --set PATH=VALUE     change any field, e.g. --set nodes.app.instances=6 (repeatable)\n"
     "  --fault SPEC         inject a fault: TARGET:KIND@AT[+FOR], e.g. db.primary:crash@40s+60s,\n"
     "                       app.1:slow*5@30s+20s, api:error=10%@10s+5s, a|b:partition@20s\n"
@@ -70,8 +74,14 @@ static const char usage[] =
     "  --csv FILE           sweep: write the table as CSV (SI units, low and high columns)\n"
     "  --plot DIR           run, compare, sweep: write pictures (PNG) with gnuplot into DIR\n"
     "  --svg                pictures as SVG instead of PNG\n"
-    "  --slo 'M<V'          limit: an objective, e.g. 'latency.p99<200ms', 'errors.ratio<1%'\n"
-    "                       (<, <=, >, >=); met when the mean across replications meets it\n"
+    "  --slo 'M<V'          limit: an objective, e.g. 'latency.p99 < 200ms', 'errors.ratio<1%'\n"
+    "                       (<, <=, >, >=); a duration needs its unit. Met when its 95%\n"
+    "                       interval meets it; uncertain (straddling) values rerun with 2x,\n"
+    "                       then 4x the replications, then the mean decides; a percentile q\n"
+    "                       measured on fewer than 10/(1-q) requests per replication (p99:\n"
+    "                       1000) is not measured, never met; an unstable value misses.\n"
+    "                       Bracketing stops at 1024x the scenario's value (\"no limit found\n"
+    "                       below X\") or the field's range. See docs/limit.md\n"
     "  --precision P        run, drill: add replications (in parallel batches, up to the\n"
     "                       scenario's max_replications, default 100) until the 95% interval\n"
     "                       of every headline figure, or of each --metric, is within P of\n"
@@ -96,8 +106,9 @@ static const char usage[] =
     "  --service-time D     --scenario: a request's mean time on a server (default 20ms)\n"
     "\n"
     "exit codes: 0 expectations hold, 1 an expectation or a baseline check failed (limit:\n"
-    "no value meets the SLOs), 2 bad input or usage, 3 internal error, 130/143 stopped by\n"
-    "SIGINT/SIGTERM (files not yet written are left as they were).\n"
+    "no value meets the SLOs), 2 bad input or usage, 3 internal error, 4 unstable: what\n"
+    "waits outgrew --max-memory (the message names the node, its offered rate, its capacity),\n"
+    "130/143 stopped by SIGINT/SIGTERM (files not yet written are left as they were).\n"
     "See README.md and docs/scenario.md.\n";
 
 /* --seed 7 becomes --set seed=7, so every override takes one path. */
@@ -120,6 +131,7 @@ struct option_spec {
 static const struct option_spec option_specs[] = {
     {"--seed", true, "rcCsltd"},     {"--replications", true, "rcCsltd"},
     {"--duration", true, "rcCsltd"}, {"--set", true, "rcCsltd"},
+    {"--max-memory", true, "rcCsltd"},
     {"--fault", true, "rcCsltd"},    {"--json", true, "rCsltd"},
     {"--timeline", true, "rd"},      {"--timing", false, "rd"},
     {"--metric", true, "rCsd"},      {"--independent", false, "C"},
@@ -172,11 +184,12 @@ static int parse_args(int argc, char **argv, struct options *o)
             v = argv[++i];
         }
         bool is_set = !strcmp(a, "--seed") || !strcmp(a, "--replications") ||
-                      !strcmp(a, "--duration") || !strcmp(a, "--set");
+                      !strcmp(a, "--duration") || !strcmp(a, "--set") || !strcmp(a, "--max-memory");
         if (is_set && o->nsets >= SIM_MAX_LIST) return sim__cli_usage_error("too many %s", a);
         if (!strcmp(a, "--seed")) add_set(o, "seed", v);
         else if (!strcmp(a, "--replications")) add_set(o, "replications", v);
         else if (!strcmp(a, "--duration")) add_set(o, "duration", v);
+        else if (!strcmp(a, "--max-memory")) add_set(o, "max_memory", v);
         else if (!strcmp(a, "--set")) o->sets[o->nsets++] = sim_strdup(v);
         else if (!strcmp(a, "--json")) o->json = v;
         else if (!strcmp(a, "--timeline")) o->timeline = v;
@@ -300,6 +313,20 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
     struct sim__verdict *verdicts = sim_alloc((size_t)(sc->nexpect + 1) * sizeof *verdicts);
     char err[512];
     int code = 0;
+    if (res->unstable.on) {
+        /* The figures cover a cut-short run: only the verdict and the JSON that records it. */
+        sim__unstable_describe(&res->unstable, err, sizeof err);
+        fprintf(stderr, "archsim: %s: %s\n", o->files[0], err);
+        code = 4;
+        if (!o->json) goto out;
+        if (!sim__expect_check(sc, res, verdicts, err, sizeof err)) {
+            fprintf(stderr, "%s: %s\n", o->files[0], err);
+            code = 2;
+        } else if (sim__write_text(o->json, sim__report_json(ld, sc, res, verdicts, o->timing))) {
+            code = 2;
+        }
+        goto out;
+    }
     if (sim__unknown_metric(o, res)) {
         code = 2;
         goto out;

@@ -34,6 +34,7 @@ static void fifo_push(struct sim__calendar *c, struct sim_event *ev)
 {
     if (c->count == c->fcap) {
         struct sim_event **bigger = sim_alloc(2 * c->fcap * sizeof *bigger);
+        sim_memory_charge(c->fcap * sizeof *bigger);
         for (size_t i = 0; i < c->count; i++) bigger[i] = c->fifo[(c->head + i) & (c->fcap - 1)];
         sim_free(c->fifo);
         c->fifo = bigger;
@@ -47,6 +48,7 @@ static void fifo_push(struct sim__calendar *c, struct sim_event *ev)
 static void heap_push(struct sim__calendar *c, struct sim_event *ev)
 {
     if (c->n == c->cap) {
+        sim_memory_charge(c->cap * sizeof *c->heap);
         c->cap *= 2;
         c->heap = sim_realloc(c->heap, c->cap * sizeof *c->heap);
     }

@@ -95,6 +95,7 @@ static void free_call(struct sim_call *c)
 
 static void deliver_call(struct sim_component *callee, void *arg)
 {
+    callee->world->received[callee->index]++;
     if (callee->world->faults && sim__fault_intercept(callee, arg)) return;
     callee->model->receive(callee, arg);
 }

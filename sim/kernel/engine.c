@@ -69,6 +69,7 @@ static void checkpoint(struct sim_world *w)
 
 void sim__world_run(struct sim_world *w)
 {
+    sim__budget_attach(w);
     w->checkpoint = w->max_events;
     if (w->progress && (!w->max_events || w->max_events > PROGRESS_EVERY)) w->checkpoint = PROGRESS_EVERY;
     for (int i = 0; i < w->ncomponents; i++) {
@@ -108,4 +109,5 @@ void sim__world_run(struct sim_world *w)
     }
     w->now = w->end;
     if (w->timeline) sim__timeline_finish(w);
+    sim__budget_attach(NULL);
 }

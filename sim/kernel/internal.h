@@ -148,6 +148,10 @@ struct sim_world {
     sim_time sample_interval; /* 0: no timeline */
     struct sim__timeline *timeline;
 
+    uint64_t *received; /* per component index: calls delivered to it (for the budget's verdict) */
+    size_t memory_budget, memory_held; /* bytes (budget.c); budget 0: none */
+    bool over_budget;
+
     struct sim__faults *faults; /* the "@faults" component; NULL when the scenario has none */
     struct sim__text *story;    /* the fault story (sim_story), or NULL when nobody reads it */
     uint64_t story_lines;       /* lines told so far: the story keeps the first few only */
@@ -168,6 +172,32 @@ int sim__zone_lookup(struct sim_cfg *cfg, const char *key, const char *name);
 void sim__placement_describe(struct sim_component *c, char *buf, size_t n);
 struct sim_event *sim__schedule_at(struct sim_world *w, struct sim_component *self,
                                    sim_time when, sim_handler fn, void *arg);
+
+/* ---- the memory budget (budget.c) ---- */
+
+/* A replication stopped because what waits in it outgrew the memory budget. */
+struct sim__unstable {
+    bool on;
+    int replication;
+    char node[80];    /* the node with the most calls waiting; "" when no model reports one */
+    uint64_t waiting; /* calls waiting there when it stopped */
+    double offered;   /* calls/s delivered to it over the time simulated */
+    double capacity;  /* calls/s its servers complete when all are busy; 0 when unknown */
+    double at;        /* simulated seconds when it stopped */
+    double held, budget; /* bytes */
+};
+
+/* Growth on this thread is charged to w (NULL: to nobody) while it runs. */
+void sim__budget_attach(struct sim_world *w);
+/* A quarter of physical memory, or half the address-space limit when that is lower. */
+double sim__budget_default(void);
+/* "512MB", "2GiB", "1000000B": bytes (decimal KB, MB, GB; binary KiB, MiB, GiB). */
+bool sim__parse_bytes(const char *text, double *out);
+void sim__format_bytes(double bytes, char *buf, size_t n);
+void sim__budget_verdict(const struct sim_world *w, struct sim__unstable *u);
+void sim__unstable_describe(const struct sim__unstable *u, char *buf, size_t n);
+/* Objects in a pool's block number n (memory.c). */
+size_t sim__pool_block_objects(size_t n);
 
 /* ---- the registry (models/registry.c) ---- */
 const struct sim_model *sim__model_find(const char *type);

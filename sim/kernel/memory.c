@@ -1,10 +1,14 @@
 /* memory.c: the one allocation wrapper (never returns NULL), free-list pools of
  * fixed-size objects, so that events, calls and model jobs cost no malloc in the
  * steady state, and the FIFO ring models queue jobs in. Pools and rings grow by doubling
- * and give memory back only at fini. */
+ * and give memory back only at fini; every growth is charged to the running world's
+ * memory budget (budget.c), so the budget costs nothing per event. */
 #include <stdlib.h>
 
 #include "internal.h"
+
+#define POOL_FIRST_BLOCK 64     /* objects in a pool's first block */
+#define POOL_MAX_BLOCK 65536    /* and in every block once they have doubled this far */
 
 void sim__out_of_memory(void)
 {
@@ -46,28 +50,43 @@ void sim_pool_init(struct sim_pool *p, size_t size)
     p->size = (size + align - 1) / align * align;
 }
 
-/* A new block holds as many objects as all earlier blocks together (at least 64). */
+/* Objects in block number n: doubling from POOL_FIRST_BLOCK, then POOL_MAX_BLOCK each,
+ * so a pool of any size wastes at most one block and never shifts past a word. */
+size_t sim__pool_block_objects(size_t n)
+{
+    size_t count = POOL_FIRST_BLOCK;
+    while (n-- > 0 && count < POOL_MAX_BLOCK) count *= 2;
+    return count;
+}
+
+/* A new block is carved lazily (p->next up to p->end): growth touches no object, so the
+ * pages of a large pool are first written when an object is first handed out. */
 static void grow(struct sim_pool *p)
 {
-    size_t count = 64;
-    for (size_t i = 0; i < p->nchunks; i++) count *= 2;
-    if (count > 65536) count = 65536;
+    size_t count = sim__pool_block_objects(p->nchunks);
+    if (p->size > SIZE_MAX / count) sim__out_of_memory();
     char *block = malloc(count * p->size);
     if (!block) sim__out_of_memory();
-    p->chunks = sim_realloc(p->chunks, (p->nchunks + 1) * sizeof *p->chunks);
-    p->chunks[p->nchunks++] = block;
-    for (size_t i = count; i-- > 0;) {
-        void *obj = block + i * p->size;
-        *(void **)obj = p->free;
-        p->free = obj;
+    if (p->nchunks == p->chunks_cap) { /* the block list doubles too: no quadratic copying */
+        p->chunks_cap = p->chunks_cap ? 2 * p->chunks_cap : 8;
+        p->chunks = sim_realloc(p->chunks, p->chunks_cap * sizeof *p->chunks);
     }
+    p->chunks[p->nchunks++] = block;
+    p->next = block;
+    p->end = block + count * p->size;
+    sim_memory_charge(count * p->size);
 }
 
 void *sim_pool_get(struct sim_pool *p)
 {
-    if (!p->free) grow(p);
     void *obj = p->free;
-    p->free = *(void **)obj;
+    if (obj) {
+        p->free = *(void **)obj;
+    } else {
+        if (p->next == p->end) grow(p);
+        obj = p->next;
+        p->next += p->size;
+    }
     p->live++;
     return obj;
 }
@@ -90,7 +109,9 @@ void sim_fifo_push(struct sim_fifo *q, void *item)
 {
     if (q->count == q->cap) {
         size_t cap = q->cap ? q->cap * 2 : 16;
+        if (cap > SIZE_MAX / sizeof *q->items) sim__out_of_memory();
         void **items = sim_alloc(cap * sizeof *items);
+        sim_memory_charge((cap - q->cap) * sizeof *items);
         for (size_t i = 0; i < q->count; i++) items[i] = q->items[(q->head + i) % q->cap];
         sim_free(q->items);
         q->items = items;

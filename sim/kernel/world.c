@@ -50,6 +50,7 @@ void sim__world_destroy(struct sim_world *w)
     for (size_t i = 0; i < w->nrngs; i++) sim__rng_destroy(w->rngs[i]);
     sim_free(w->rngs);
     sim_free(w->link_rng);
+    sim_free(w->received);
     for (int i = 0; i < w->ncomponents; i++) sim_free(w->placement[i].spread);
     sim_free(w->placement);
     sim_free(w->hops);
@@ -84,6 +85,8 @@ struct sim_component *sim__world_add(struct sim_world *w, const struct sim_model
     w->placement[c->index] = (struct sim__placement){.zone = SIM_NO_ZONE};
     if (!sim__namemap_get(&w->by_name, c->name))
         sim__namemap_put(&w->by_name, c->name, (uint32_t)w->ncomponents);
+    w->received = sim_realloc(w->received, w->ncomponents * sizeof *w->received);
+    w->received[c->index] = 0;
     return c;
 }
 

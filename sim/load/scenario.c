@@ -132,6 +132,25 @@ static uint64_t read_seed(struct sim_cfg *root)
     }
 }
 
+/* "max_memory": a size ("512MB", "2GiB") or bytes; absent, the default (budget.c). */
+static void read_max_memory(struct sim_cfg *root, struct sim__scenario *sc)
+{
+    sc->max_memory = sim__budget_default();
+    if (!sim_cfg_has(root, "max_memory")) return;
+    const char *s = NULL;
+    if (sim_cfg_type(root, "max_memory") == SIM_CFG_NUMBER)
+        sc->max_memory = sim_cfg_number(root, "max_memory", NAN, -INFINITY, INFINITY);
+    else if (!(s = sim_cfg_string(root, "max_memory", NULL)) || !sim__parse_bytes(s, &sc->max_memory))
+        sc->max_memory = NAN;
+    if (!(sc->max_memory >= 1e6 && sc->max_memory <= 1e18) && !sim_cfg_failed(root)) {
+        char got[64];
+        if (s) snprintf(got, sizeof got, "\"%.40s\"", s);
+        else snprintf(got, sizeof got, "%g", sc->max_memory);
+        sim_cfg_error(root, "max_memory", "expected a size from 1MB, such as \"512MB\" or \"4GiB\" "
+                                          "(or bytes), got %s", got);
+    }
+}
+
 bool sim__scenario_read(struct sim_loader *ld, struct sim__scenario *sc)
 {
     memset(sc, 0, sizeof *sc);
@@ -159,6 +178,7 @@ bool sim__scenario_read(struct sim_loader *ld, struct sim__scenario *sc)
     sc->timeline_interval = SIM_S;
     if (tl) sc->timeline_interval = sim_cfg_duration(tl, "interval", SIM_S, SIM_US, SIM_NEVER - 1);
     read_expect(root, sc);
+    read_max_memory(root, sc);
     /* workload, nodes and zones are read per replication by sim__world_build */
     sim_cfg_has(root, "workload");
     sim_cfg_has(root, "nodes");

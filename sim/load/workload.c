@@ -267,7 +267,7 @@ static void start(struct sim_component *self)
     struct workload *wl = (struct workload *)self;
     if (wl->closed) {
         /* Users start after one think time each, so they do not arrive in lockstep. */
-        for (int64_t u = 0; u < wl->users; u++)
+        for (int64_t u = 0; u < wl->users && !sim_over_budget(self); u++)
             sim_schedule(self, sim_dist_draw_time(wl->think, wl->think_rng), user_wakes, NULL);
         return;
     }

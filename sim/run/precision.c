@@ -55,7 +55,8 @@ struct sim__results *sim__run_precise(struct sim_loader *ld, const struct sim__s
     if (!res) return NULL;
     double gap;
     const struct sim__metric *m;
-    while ((m = furthest(res, sc->precision, watch, nwatch, &gap)) && gap > 1 && res->replications < cap) {
+    while (!res->unstable.on && (m = furthest(res, sc->precision, watch, nwatch, &gap)) && gap > 1 &&
+           res->replications < cap) {
         /* The half-width shrinks as 1/sqrt(n): aim at the n that meets the target, at most
          * doubling at once (a small pilot's variance may be far off). */
         int n = res->replications;

@@ -366,6 +366,21 @@ char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *
         cJSON_AddNumberToObject(perf, "requests_per_second", requests / wall);
         cJSON_AddNumberToObject(perf, "peak_rss_bytes", (double)ru.ru_maxrss * 1024);
     }
+    if (res->unstable.on) {
+        const struct sim__unstable *u = &res->unstable;
+        char message[512];
+        sim__unstable_describe(u, message, sizeof message);
+        cJSON *j = cJSON_AddObjectToObject(root, "unstable");
+        cJSON_AddStringToObject(j, "message", message);
+        if (u->node[0]) cJSON_AddStringToObject(j, "node", u->node);
+        cJSON_AddNumberToObject(j, "offered", u->offered);
+        cJSON_AddItemToObject(j, "capacity", u->capacity > 0 ? cJSON_CreateNumber(u->capacity) : cJSON_CreateNull());
+        cJSON_AddNumberToObject(j, "waiting", (double)u->waiting);
+        cJSON_AddNumberToObject(j, "at", u->at);
+        cJSON_AddNumberToObject(j, "replication", u->replication);
+        cJSON_AddNumberToObject(j, "memory_held", u->held);
+        cJSON_AddNumberToObject(j, "max_memory", u->budget);
+    }
     cJSON *ci = res->replications > 1 ? cJSON_CreateObject() : NULL;
     struct tree figures = {.root = root}, intervals = {.root = ci};
     for (size_t i = 0; i < res->n; i++) {

@@ -139,6 +139,7 @@ struct task {
     struct sim__timeline *timeline; /* replication 0 of the first scenario, when asked */
     struct sim__results *part;
     uint64_t events;
+    size_t budget; /* bytes this replication may hold */
 };
 
 static void run_task(int i, void *ctx)
@@ -157,6 +158,7 @@ static void run_task(int i, void *ctx)
     }
     w->timeline = t->timeline;
     w->progress = t->progress;
+    w->memory_budget = t->budget;
     w->progress_slot = i;
     struct sim__text story = {0};
     if (t->replication == 0 && w->faults) w->story = &story; /* the drill's narrative */
@@ -165,6 +167,7 @@ static void run_task(int i, void *ctx)
     t->part->replications = 1;
     sim__results_collect(t->part, w, 0);
     t->part->story = story.text;
+    if (w->over_budget) sim__budget_verdict(w, &t->part->unstable);
     if (w->faults) {
         t->part->fault_marks = w->faults->marks.text;
         w->faults->marks.text = NULL;
@@ -203,6 +206,7 @@ static void merge(struct sim__results *res, struct sim__results *part, int r)
         metric(res, m->path, m->unit, m->direction)->values[r] = m->values[0];
     }
     sim_hist_merge(&res->latency, &part->latency);
+    if (part->unstable.on && !res->unstable.on) res->unstable = part->unstable;
     if (r == 0) {
         res->story = part->story;
         res->fault_marks = part->fault_marks;
@@ -242,12 +246,16 @@ static bool run_many(struct sim_loader **lds, const struct sim__scenario *scs, i
     struct sim__progress *progress = scs[0].progress ? sim__progress_create(ntasks, total) : NULL;
     char **texts = sim_alloc((size_t)n * sizeof *texts);
     struct task *tasks = sim_alloc((size_t)ntasks * sizeof *tasks);
+    /* The budget is shared by the replications that run at once. */
+    int at_once = threads > 0 ? threads : sim__cores();
+    if (at_once > ntasks) at_once = ntasks;
     for (int k = 0, t = 0; k < n; k++) {
         texts[k] = cJSON_PrintUnformatted(sim__loader_json(lds[k]));
         if (!texts[k]) sim__out_of_memory();
+        size_t budget = (size_t)(scs[k].max_memory / at_once);
         for (int r = 0; r < scs[k].replications; r++, t++)
             tasks[t] = (struct task){sim__loader_label(lds[k]), texts[k], r, progress,
-                                     k == 0 && r == 0 ? out[0]->timeline : NULL, NULL, 0};
+                                     k == 0 && r == 0 ? out[0]->timeline : NULL, NULL, 0, budget};
     }
     double t0 = wall_clock();
     sim__parallel_for(ntasks, threads, run_task, tasks);
@@ -301,12 +309,16 @@ void sim__run_more(struct sim_loader *ld, const struct sim__scenario *sc, struct
     char *text = cJSON_PrintUnformatted(sim__loader_json(ld));
     if (!text) sim__out_of_memory();
     struct task *tasks = sim_alloc((size_t)more * sizeof *tasks);
+    int at_once = sc->threads > 0 ? sc->threads : sim__cores();
+    if (at_once > more) at_once = more;
+    size_t budget = (size_t)(sc->max_memory / at_once);
     for (int t = 0; t < more; t++)
-        tasks[t] = (struct task){sim__loader_label(ld), text, from + t, progress, NULL, NULL, 0};
+        tasks[t] = (struct task){sim__loader_label(ld), text, from + t, progress, NULL, NULL, 0, budget};
     double t0 = wall_clock();
     sim__parallel_for(more, sc->threads, run_task, tasks);
     res->wall_seconds += wall_clock() - t0;
     sim__progress_destroy(progress);
+    if (sim__stop_requested()) sim__stop_exit(); /* every thread has joined */
     for (int t = 0; t < more; t++) {
         merge(res, tasks[t].part, from + t);
         res->events += tasks[t].events;
@@ -323,6 +335,15 @@ struct sim__results *sim__run_with_timeline(struct sim_loader *ld, const struct 
 {
     struct sim__results *res;
     return run_many(&ld, sc, 1, tl, sc->threads, &res) ? res : NULL;
+}
+
+int sim__unstable_warn(const char *label, const struct sim__results *res)
+{
+    if (!res || !res->unstable.on) return 0;
+    char message[512];
+    sim__unstable_describe(&res->unstable, message, sizeof message);
+    fprintf(stderr, "archsim: %s: %s\n", label, message);
+    return 4;
 }
 
 const struct sim__metric *sim__results_find(const struct sim__results *res, const char *path)

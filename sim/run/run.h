@@ -26,6 +26,7 @@ struct sim__scenario {
     int replications;
     int threads;   /* replications run on this many threads; 0: every core (not from JSON) */
     bool progress; /* a progress line on stderr when it is a terminal (not from JSON) */
+    double max_memory; /* bytes every replication running at once may hold together */
     struct sim__expect *expect; /* owned here: sim__scenario_fini */
     int nexpect;
     double precision;     /* run-length control: a watched figure's 95% half-width over its
@@ -74,6 +75,7 @@ struct sim__results {
     char **faults;                  /* each fault's label ("db.primary:crash") */
     int nfaults;
     struct sim__precision precision;
+    struct sim__unstable unstable;  /* the first replication the memory budget stopped */
 };
 
 struct sim_report {
@@ -115,6 +117,8 @@ struct sim__results *sim__run_precise(struct sim_loader *ld, const struct sim__s
  * (a ratio below 1% is held to target x 1%); <= 1 when met. */
 double sim__precision_gap(const struct sim__metric *m, double target);
 void sim__results_destroy(struct sim__results *res);
+/* Prints the unstable verdict of res, if any, after "archsim: LABEL: ": 4 then, else 0. */
+int sim__unstable_warn(const char *label, const struct sim__results *res);
 const struct sim__metric *sim__results_find(const struct sim__results *res, const char *path);
 /* Collects one world's figures as replication r. */
 void sim__results_collect(struct sim__results *res, struct sim_world *w, int r);
