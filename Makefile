@@ -34,7 +34,8 @@ help:
 	@echo "make demo       install what is missing, build, run the default scenario"
 	@echo "make test       install what is missing, build, run every test (release and ASan+UBSan)"
 	@echo "make golden     rewrite tests/golden/ (fixed-seed reports) and show what changed"
-	@echo "make bench      events and requests per second, peak memory, at 10^7 and 10^8 arrivals"
+	@echo "make bench      archsim against a hand-written C M/M/1 (CPU time, ratio, peak memory),"
+	@echo "                the calendar's hold benchmark, a cache and database stack's events/s"
 	@echo "make fuzz       fuzz the scenario loader with libFuzzer for FUZZ_TIME seconds ($(FUZZ_TIME))"
 	@echo "make deps       install the Debian packages archsim needs: $(DEB_PKGS)"
 	@echo "make clean      remove build/ and ./archsim"
@@ -62,6 +63,13 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# The speed references: a hand-written M/M/1 (no archsim code) and the calendar's hold loop.
+$(BUILD)/bench/mm1_ref: $(BUILD)/bench/mm1_ref.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bench/hold: $(BUILD)/bench/hold.o $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 demo: deps
 	@$(MAKE) --no-print-directory archsim
@@ -101,8 +109,8 @@ golden: archsim
 	@tests/golden.sh build/release/archsim --update
 
 bench: deps
-	@$(MAKE) --no-print-directory MODE=release archsim
-	@tests/bench.sh build/release/archsim
+	@$(MAKE) --no-print-directory MODE=release archsim build/release/bench/mm1_ref build/release/bench/hold
+	@tests/bench.sh build/release/archsim build/release/bench
 
 fuzz: deps
 	@tests/fuzz.sh $(FUZZ_TIME)
