@@ -32,27 +32,34 @@ static inline bool before(const struct sim__slot *a, const struct sim__slot *b)
     return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
 
-static void fifo_push(struct sim__calendar *c, sim_time now, struct sim__hop hop)
+/* Rare, so kept out of line: the push it serves stays a few stores. */
+__attribute__((noinline, cold)) static void fifo_grow(struct sim__calendar *c)
 {
-    if (c->count == c->fcap) {
-        struct sim__hop *bigger = sim_alloc(2 * c->fcap * sizeof *bigger);
-        for (size_t i = 0; i < c->count; i++) bigger[i] = c->fifo[(c->head + i) & (c->fcap - 1)];
-        sim_free(c->fifo);
-        c->fifo = bigger;
-        c->head = 0;
-        c->fcap *= 2;
-    }
+    struct sim__hop *bigger = sim_alloc(2 * c->fcap * sizeof *bigger);
+    for (size_t i = 0; i < c->count; i++) bigger[i] = c->fifo[(c->head + i) & (c->fcap - 1)];
+    sim_free(c->fifo);
+    c->fifo = bigger;
+    c->head = 0;
+    c->fcap *= 2;
+}
+
+static inline void fifo_push(struct sim__calendar *c, sim_time now, struct sim__hop hop)
+{
+    if (c->count == c->fcap) fifo_grow(c);
     c->fifo[(c->head + c->count) & (c->fcap - 1)] = hop;
     c->count++;
     c->fifo_time = now;
 }
 
+__attribute__((noinline, cold)) static void heap_grow(struct sim__calendar *c)
+{
+    c->cap *= 2;
+    c->heap = sim_realloc(c->heap, c->cap * sizeof *c->heap);
+}
+
 static void heap_push(struct sim__calendar *c, struct sim_event *ev)
 {
-    if (c->n == c->cap) {
-        c->cap *= 2;
-        c->heap = sim_realloc(c->heap, c->cap * sizeof *c->heap);
-    }
+    if (c->n == c->cap) heap_grow(c);
     struct sim__slot s = {ev->time, ev->seq, ev};
     size_t i = c->n++;
     while (i > 0) {
