@@ -30,7 +30,7 @@ median() { sort -g | sed -n 2p; }
 
 echo "== M/M/1, utilisation 0.9: archsim from JSON beside the hand-written C reference"
 echo "   (customers per CPU second; peak resident memory; median of 3 paired runs)"
-printf '%-11s %13s %13s %7s %13s %10s %10s\n' customers archsim/s C/s ratio archsim_ev/s archsim_MiB C_MiB
+printf '%-11s %13s %13s %7s %13s %10s %10s\n' customers archsim/s C/s arch/C archsim_ev/s archsim_MiB C_MiB
 for n in $customers; do
     dur=$(awk -v n="$n" 'BEGIN { printf "%.1f", n / 900 }')
     : >"$tmp/a"
