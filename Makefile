@@ -36,7 +36,8 @@ help:
 	@echo "make test       install what is missing, build, run every test (release and ASan+UBSan)"
 	@echo "make golden     rewrite tests/golden/ (fixed-seed reports) and show what changed"
 	@echo "make schema     rewrite docs/scenario.schema.json from what the loader accepts"
-	@echo "make bench      events and requests per second, peak memory, at 10^7 and 10^8 arrivals"
+	@echo "make bench      archsim against a hand-written C M/M/1 (CPU time, ratio, peak memory),"
+	@echo "                the calendar's hold benchmark, a cache and database stack's events/s"
 	@echo "make fuzz       fuzz the scenario loader with libFuzzer for FUZZ_TIME seconds ($(FUZZ_TIME))"
 	@echo "                (FUZZ_MODE=numbers: mutate numbers and list lengths, 5e5 events, 2 GB)"
 	@echo "make deps       install the Debian packages archsim needs: $(DEB_PKGS)"
@@ -66,6 +67,13 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# The speed references: a hand-written M/M/1 (no archsim code) and the calendar's hold loop.
+$(BUILD)/bench/mm1_ref: $(BUILD)/bench/mm1_ref.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bench/hold: $(BUILD)/bench/hold.o $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 demo: deps
 	@$(MAKE) --no-print-directory archsim
@@ -112,8 +120,8 @@ schema: archsim
 	@git diff --stat -- docs/scenario.schema.json 2>/dev/null || true
 
 bench: deps
-	@$(MAKE) --no-print-directory MODE=release archsim
-	@tests/bench.sh build/release/archsim
+	@$(MAKE) --no-print-directory MODE=release archsim build/release/bench/mm1_ref build/release/bench/hold
+	@tests/bench.sh build/release/archsim build/release/bench
 
 fuzz: deps
 	@tests/fuzz.sh $(FUZZ_TIME) $(FUZZ_MODE)

@@ -769,8 +769,20 @@ static void receive(struct sim_component *self, struct sim_call *call)
     if (instance != call->instance && sim_fault_takes(self, call, instance)) return;
     sim_level_add(&s->in_system, now, 1);
     struct instance *in = &s->instances[instance];
+    /* Field by field: out[] and copy[] are read only below nout, so they stay as they are
+     * (zeroing the whole job cost a 144-byte store per request). */
     struct job *j = sim_pool_get(&s->jobs);
-    *j = (struct job){.in = call, .arrived = now, .instance = instance, .next = in->live};
+    j->in = call;
+    j->arrived = now;
+    j->instance = instance;
+    j->step = j->attempt = 0;
+    j->holding_worker = j->probe = false;
+    j->epoch = 0;
+    j->nout = j->nsent = 0;
+    j->first_instance = 0;
+    j->timer = j->hedge_timer = j->work = NULL;
+    j->prev = NULL;
+    j->next = in->live;
     if (in->live) in->live->prev = j;
     in->live = j;
     call->callee_data = j;

@@ -1,5 +1,5 @@
 /* test_calendar.c: the event queue pops in (time, seq) order whatever the push order,
- * zero-delay events interleave correctly with heap events, and cancelled events are
+ * zero-delay events and hops interleave correctly with heap events, and cancelled events are
  * dropped by the run loop. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -93,6 +93,43 @@ static void cancelled_events_never_run(void **state)
     sim__world_destroy(w);
 }
 
+/* Hops (zero-delay, no event record) and zero-delay events share one order: after the
+ * heap events already due at the instant, in the order they were made; each counts. */
+static char trace[16];
+static int ntrace;
+static void mark(struct sim_component *self, void *arg)
+{
+    (void)self;
+    trace[ntrace++] = *(const char *)arg;
+}
+
+static void fan_out(struct sim_component *self, void *arg)
+{
+    mark(self, arg);
+    struct sim_world *w = self->world;
+    sim_schedule(self, 0, mark, "r");
+    sim__hop_now(w, self, mark, "h");
+    sim_schedule(self, 0, mark, "s");
+    sim__hop_now(w, self, mark, "i");
+}
+
+static void hops_keep_time_and_sequence_order(void **state)
+{
+    (void)state;
+    struct sim_world *w = sim__world_create(1, 0);
+    w->end = 100 * SIM_S;
+    ntrace = 0;
+    sim_schedule(&w->engine, SIM_S, fan_out, "a");
+    sim_schedule(&w->engine, SIM_S, mark, "b");
+    sim_schedule(&w->engine, 2 * SIM_S, mark, "c");
+    sim__hop_now(w, &w->engine, mark, "0"); /* at t=0, before the run's first event */
+    sim__world_run(w);
+    trace[ntrace] = 0;
+    assert_string_equal(trace, "0abrhsic");
+    assert_int_equal(w->events, 8);
+    sim__world_destroy(w);
+}
+
 static sim_time tick(struct sim_component *self, void *arg)
 {
     (void)self;
@@ -136,6 +173,7 @@ int main(void)
         cmocka_unit_test(pops_in_time_then_sequence_order),
         cmocka_unit_test(zero_delay_events_follow_earlier_events_of_the_same_instant),
         cmocka_unit_test(cancelled_events_never_run),
+        cmocka_unit_test(hops_keep_time_and_sequence_order),
         cmocka_unit_test(periodic_work_returns_its_next_delay),
         cmocka_unit_test(pool_reuses_objects),
     };

@@ -1,7 +1,9 @@
 /* calendar.c: the event queue. A 4-ary min-heap on (time, seq) keeps the keys inline so
  * the hold pattern (pop the earliest, push a later one) touches few cache lines; events
  * due at the current instant skip the heap and wait in a FIFO, which preserves (time,
- * seq) order because they are always the newest events of the current instant. */
+ * seq) order because they are always the newest events of the current instant. So the
+ * FIFO needs no sequence numbers, and a zero-delay hop nobody can cancel needs no event
+ * record either: the FIFO keeps whom to call with what. */
 #include "internal.h"
 
 void sim__calendar_init(struct sim__calendar *c)
@@ -30,28 +32,36 @@ static inline bool before(const struct sim__slot *a, const struct sim__slot *b)
     return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
 
-static void fifo_push(struct sim__calendar *c, struct sim_event *ev)
+/* Rare, so kept out of line: the push it serves stays a few stores. */
+__attribute__((noinline, cold)) static void fifo_grow(struct sim__calendar *c)
 {
-    if (c->count == c->fcap) {
-        struct sim_event **bigger = sim_alloc(2 * c->fcap * sizeof *bigger);
-        sim_memory_charge(c->fcap * sizeof *bigger);
-        for (size_t i = 0; i < c->count; i++) bigger[i] = c->fifo[(c->head + i) & (c->fcap - 1)];
-        sim_free(c->fifo);
-        c->fifo = bigger;
-        c->head = 0;
-        c->fcap *= 2;
-    }
-    c->fifo[(c->head + c->count) & (c->fcap - 1)] = ev;
+    struct sim__hop *bigger = sim_alloc(2 * c->fcap * sizeof *bigger);
+    sim_memory_charge(c->fcap * sizeof *bigger);
+    for (size_t i = 0; i < c->count; i++) bigger[i] = c->fifo[(c->head + i) & (c->fcap - 1)];
+    sim_free(c->fifo);
+    c->fifo = bigger;
+    c->head = 0;
+    c->fcap *= 2;
+}
+
+static inline void fifo_push(struct sim__calendar *c, sim_time now, struct sim__hop hop)
+{
+    if (c->count == c->fcap) fifo_grow(c);
+    c->fifo[(c->head + c->count) & (c->fcap - 1)] = hop;
     c->count++;
+    c->fifo_time = now;
+}
+
+__attribute__((noinline, cold)) static void heap_grow(struct sim__calendar *c)
+{
+    sim_memory_charge(c->cap * sizeof *c->heap);
+    c->cap *= 2;
+    c->heap = sim_realloc(c->heap, c->cap * sizeof *c->heap);
 }
 
 static void heap_push(struct sim__calendar *c, struct sim_event *ev)
 {
-    if (c->n == c->cap) {
-        sim_memory_charge(c->cap * sizeof *c->heap);
-        c->cap *= 2;
-        c->heap = sim_realloc(c->heap, c->cap * sizeof *c->heap);
-    }
+    if (c->n == c->cap) heap_grow(c);
     struct sim__slot s = {ev->time, ev->seq, ev};
     size_t i = c->n++;
     while (i > 0) {
@@ -84,24 +94,35 @@ static struct sim_event *heap_pop(struct sim__calendar *c)
 
 void sim__calendar_push(struct sim__calendar *c, struct sim_event *ev, sim_time now)
 {
-    if (ev->time == now) fifo_push(c, ev);
+    if (ev->time == now) fifo_push(c, now, (struct sim__hop){.ev = ev});
     else heap_push(c, ev);
+}
+
+void sim__calendar_hop(struct sim__calendar *c, sim_time now, struct sim_component *self,
+                       sim_handler fn, void *arg)
+{
+    fifo_push(c, now, (struct sim__hop){NULL, self, fn, arg});
+}
+
+bool sim__calendar_next(struct sim__calendar *c, sim_time limit, struct sim__hop *out)
+{
+    /* Heap events due at the FIFO's instant were pushed before the clock got there, so
+     * they precede every FIFO entry; the heap holds nothing earlier. */
+    if (c->count && !(c->n && c->heap[0].time <= c->fifo_time)) {
+        *out = c->fifo[c->head];
+        c->head = (c->head + 1) & (c->fcap - 1);
+        c->count--;
+        return true;
+    }
+    if (!c->n || c->heap[0].time > limit) return false;
+    out->ev = heap_pop(c);
+    return true;
 }
 
 struct sim_event *sim__calendar_pop(struct sim__calendar *c, sim_time limit)
 {
-    /* Heap events due now were pushed before the clock got here, so they precede every
-     * FIFO event; the comparison says the same thing in general. */
-    if (c->count) {
-        struct sim_event *f = c->fifo[c->head];
-        if (c->n) {
-            struct sim__slot fs = {f->time, f->seq, f};
-            if (before(&c->heap[0], &fs)) return heap_pop(c);
-        }
-        c->head = (c->head + 1) & (c->fcap - 1);
-        c->count--;
-        return f;
-    }
-    if (!c->n || c->heap[0].time > limit) return NULL;
-    return heap_pop(c);
+    struct sim__hop next;
+    if (!sim__calendar_next(c, limit, &next)) return NULL;
+    SIM_ASSERT(NULL, next.ev != NULL);
+    return next.ev;
 }

@@ -1,4 +1,5 @@
-/* call.c: calls and answers between components, each crossing a link with a latency.
+/* call.c: calls and answers between components, each crossing a link with a latency
+ * (a zero latency is a hop through the calendar's FIFO, without an event record).
  * A call is the engine's: it is freed after the caller's respond() returns, or, when the
  * caller abandoned it, as soon as the callee answers. With zones, a call's latency comes
  * from its sender's and receiver's zones, fixed when it is sent; its answer crosses the
@@ -122,7 +123,9 @@ void sim_call_send(struct sim_call *c)
     if (w->faults && w->faults->partitions_on &&
         sim__partitioned(w, c->caller, x->from_zone, c->callee, x->to_zone))
         return;
-    sim_schedule(c->callee, link_latency(c->caller, x->from_zone, x->to_zone), deliver_call, c);
+    sim_time latency = link_latency(c->caller, x->from_zone, x->to_zone);
+    if (latency) sim_schedule(c->callee, latency, deliver_call, c);
+    else sim__hop_now(w, c->callee, deliver_call, c);
 }
 
 void sim_respond(struct sim_call *c, enum sim_status status)
@@ -139,7 +142,9 @@ void sim_respond(struct sim_call *c, enum sim_status status)
     if (w->faults && w->faults->partitions_on &&
         sim__partitioned(w, c->callee, x->to_zone, c->caller, x->from_zone))
         return; /* the answer is lost on the way back */
-    sim_schedule(c->caller, link_latency(c->callee, x->to_zone, x->from_zone), deliver_answer, c);
+    sim_time latency = link_latency(c->callee, x->to_zone, x->from_zone);
+    if (latency) sim_schedule(c->caller, latency, deliver_answer, c);
+    else sim__hop_now(w, c->caller, deliver_answer, c);
 }
 
 void sim_call_abandon(struct sim_call *c)

@@ -21,6 +21,11 @@ struct sim_event *sim__schedule_at(struct sim_world *w, struct sim_component *se
     return ev;
 }
 
+void sim__hop_now(struct sim_world *w, struct sim_component *self, sim_handler fn, void *arg)
+{
+    sim__calendar_hop(&w->calendar, w->now, self, fn, arg);
+}
+
 struct sim_event *sim_schedule(struct sim_component *self, sim_time delay, sim_handler fn,
                                void *arg)
 {
@@ -80,8 +85,14 @@ void sim__world_run(struct sim_world *w)
     else w->measuring = true;
     if (w->timeline) sim__timeline_start(w);
 
-    struct sim_event *ev;
-    while ((ev = sim__calendar_pop(&w->calendar, w->end))) {
+    struct sim__hop due;
+    while (sim__calendar_next(&w->calendar, w->end, &due)) {
+        struct sim_event *ev = due.ev;
+        if (!ev) { /* a zero-delay hop, due at the current instant */
+            if (++w->events == w->checkpoint) checkpoint(w);
+            due.fn(due.self, due.arg);
+            continue;
+        }
         if (ev->cancelled) {
             sim_pool_put(&w->event_pool, ev);
             continue;

@@ -58,17 +58,32 @@ struct sim__slot {
     struct sim_event *ev;
 };
 
+/* An entry of the FIFO: an event record, or (ev NULL) a zero-delay hop, which needs no
+ * record because nobody can cancel it: just whom to call with what. */
+struct sim__hop {
+    struct sim_event *ev;
+    struct sim_component *self;
+    sim_handler fn;
+    void *arg;
+};
+
 struct sim__calendar {
     struct sim__slot *heap; /* 4-ary min-heap on (time, seq) */
     size_t n, cap;
-    struct sim_event **fifo; /* events due now, in seq order (a ring) */
+    struct sim__hop *fifo; /* entries due at fifo_time, in the order pushed (a ring) */
     size_t head, count, fcap;
+    sim_time fifo_time; /* the instant the FIFO's entries were pushed at */
 };
 
 void sim__calendar_init(struct sim__calendar *c);
 void sim__calendar_fini(struct sim__calendar *c);
 void sim__calendar_push(struct sim__calendar *c, struct sim_event *ev, sim_time now);
-/* The earliest event due no later than limit, or NULL. */
+/* A zero-delay hop: fn(self, arg) at now, after everything already due at now. */
+void sim__calendar_hop(struct sim__calendar *c, sim_time now, struct sim_component *self,
+                       sim_handler fn, void *arg);
+/* The earliest entry due no later than limit, into *out; false when there is none. */
+bool sim__calendar_next(struct sim__calendar *c, sim_time limit, struct sim__hop *out);
+/* The earliest event due no later than limit, or NULL; for calendars that hold no hops. */
 struct sim_event *sim__calendar_pop(struct sim__calendar *c, sim_time limit);
 size_t sim__calendar_size(const struct sim__calendar *c);
 
@@ -172,6 +187,9 @@ int sim__zone_lookup(struct sim_cfg *cfg, const char *key, const char *name);
 void sim__placement_describe(struct sim_component *c, char *buf, size_t n);
 struct sim_event *sim__schedule_at(struct sim_world *w, struct sim_component *self,
                                    sim_time when, sim_handler fn, void *arg);
+/* fn(self, arg) now, after everything already due now, without an event record: for the
+ * engine's own zero-latency hops, which nobody cancels. Counts as an event. */
+void sim__hop_now(struct sim_world *w, struct sim_component *self, sim_handler fn, void *arg);
 
 /* ---- the memory budget (budget.c) ---- */
 

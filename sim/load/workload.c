@@ -297,7 +297,8 @@ static void finish(struct workload *wl, struct request *rq, enum sim_status stat
     wl->i_finished++;
     if (status == SIM_OK) {
         wl->i_ok++;
-        sim_hist_record(&wl->i_latency, latency);
+        /* The interval's percentiles are read only by the timeline (--timeline, --plot). */
+        if (self->world->timeline) sim_hist_record(&wl->i_latency, latency);
     }
     sim_pool_put(&wl->requests, rq);
     if (wl->closed) sim_schedule(self, sim_dist_draw_time(wl->think, wl->think_rng), user_wakes, NULL);
