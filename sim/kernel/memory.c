@@ -61,7 +61,7 @@ size_t sim__pool_block_objects(size_t n)
 
 /* A new block is carved lazily (p->next up to p->end): growth touches no object, so the
  * pages of a large pool are first written when an object is first handed out. */
-static void grow(struct sim_pool *p)
+__attribute__((noinline, cold)) static void grow(struct sim_pool *p)
 {
     size_t count = sim__pool_block_objects(p->nchunks);
     if (p->size > SIZE_MAX / count) sim__out_of_memory();
