@@ -13,6 +13,24 @@
 
 void sim__out_of_memory(void) __attribute__((noreturn));
 
+/* ---- pooled histograms (stats.c) ---- */
+
+/* One histogram's buckets pooled over replications, only the non-empty ones, sorted by
+ * index: a few kilobytes where a sim_hist is 29 KiB. Zero-initialise; owns its arrays. */
+struct sim__pooled {
+    uint64_t count;
+    sim_time min, max;
+    size_t n;
+    uint32_t *index;
+    uint64_t *bucket;
+};
+void sim__pooled_add(struct sim__pooled *p, const struct sim_hist *h);
+void sim__pooled_merge(struct sim__pooled *into, const struct sim__pooled *from);
+sim_time sim__pooled_quantile(const struct sim__pooled *p, double q); /* as sim_hist_quantile */
+/* The share of values below x (ns), interpolated as quantiles are; NAN when empty. */
+double sim__pooled_cdf(const struct sim__pooled *p, double x);
+void sim__pooled_fini(struct sim__pooled *p);
+
 /* ---- random streams (rng.c) ---- */
 uint64_t sim__fnv1a(const void *data, size_t n);
 uint64_t sim__stream_seed(uint64_t seed, int replication, const char *name, const char *purpose);

@@ -32,6 +32,7 @@ static struct sim__metric *metric(struct sim__results *res, const char *path, en
         res->metrics = sim_realloc(res->metrics, res->cap * sizeof *res->metrics);
     }
     struct sim__metric *m = &res->metrics[res->n++];
+    *m = (struct sim__metric){0};
     m->path = sim_strdup(path);
     m->unit = unit;
     m->values = sim_alloc((size_t)res->replications * sizeof *m->values);
@@ -47,6 +48,24 @@ void sim_report(struct sim_report *rep, const char *path, double value, enum sim
     metric(rep->res, full, unit)->values[rep->replication] = value;
 }
 
+static struct sim__hist_pool *hist_pool_create(int replications)
+{
+    struct sim__hist_pool *p = sim_alloc(sizeof *p);
+    p->all = (struct sim__pooled){0};
+    p->nreps = replications;
+    p->reps = sim_alloc((size_t)replications * sizeof *p->reps);
+    for (int r = 0; r < replications; r++) p->reps[r] = (struct sim__pooled){0};
+    return p;
+}
+
+static void hist_pool_destroy(struct sim__hist_pool *p)
+{
+    sim__pooled_fini(&p->all);
+    for (int r = 0; r < p->nreps; r++) sim__pooled_fini(&p->reps[r]);
+    sim_free(p->reps);
+    sim_free(p);
+}
+
 void sim_report_hist(struct sim_report *rep, const char *path, const struct sim_hist *h)
 {
     static const struct {
@@ -58,9 +77,18 @@ void sim_report_hist(struct sim_report *rep, const char *path, const struct sim_
     sim_report(rep, p, (double)h->count, SIM_UNIT_COUNT);
     snprintf(p, sizeof p, "%s.mean", path);
     sim_report(rep, p, sim_hist_mean(h) / SIM_S, SIM_UNIT_SECONDS);
+    struct sim__metric *count = &rep->res->metrics[rep->res->cursor - 1];
+    if (!count->pool) count->pool = hist_pool_create(rep->res->replications);
+    count->owns_pool = true;
+    sim__pooled_add(&count->pool->all, h);
+    sim__pooled_add(&count->pool->reps[rep->replication], h);
+    struct sim__hist_pool *pool = count->pool;
     for (size_t i = 0; i < sizeof quantiles / sizeof *quantiles; i++) {
         snprintf(p, sizeof p, "%s.%s", path, quantiles[i].name);
         sim_report(rep, p, (double)sim_hist_quantile(h, quantiles[i].q) / SIM_S, SIM_UNIT_SECONDS);
+        struct sim__metric *m = &rep->res->metrics[rep->res->cursor - 1];
+        m->quantile = quantiles[i].q;
+        m->pool = pool;
     }
     snprintf(p, sizeof p, "%s.max", path);
     sim_report(rep, p, h->count ? (double)h->max / SIM_S : 0, SIM_UNIT_SECONDS);
@@ -172,9 +200,23 @@ static void run_task(int i, void *ctx)
 static void merge(struct sim__results *res, struct sim__results *part, int r)
 {
     res->cursor = 0;
+    struct sim__hist_pool *pool = NULL; /* the histogram whose figures come next */
     for (size_t i = 0; i < part->n; i++) {
-        const struct sim__metric *m = &part->metrics[i];
-        metric(res, m->path, m->unit)->values[r] = m->values[0];
+        struct sim__metric *m = &part->metrics[i];
+        struct sim__metric *into = metric(res, m->path, m->unit);
+        into->values[r] = m->values[0];
+        if (m->owns_pool) {
+            if (!into->pool) into->pool = hist_pool_create(res->replications);
+            into->owns_pool = true;
+            pool = into->pool;
+            sim__pooled_merge(&pool->all, &m->pool->all);
+            sim__pooled_fini(&pool->reps[r]);
+            pool->reps[r] = m->pool->reps[0]; /* moved: the part is destroyed next */
+            m->pool->reps[0] = (struct sim__pooled){0};
+        } else if (m->quantile > 0 && pool) {
+            into->quantile = m->quantile;
+            into->pool = pool;
+        }
     }
     sim_hist_merge(&res->latency, &part->latency);
     if (r == 0) {
@@ -232,13 +274,34 @@ bool sim__run_many(struct sim_loader **lds, const struct sim__scenario *scs, int
             res->events += tasks[t].events;
             sim__results_destroy(tasks[t].part);
         }
-        for (size_t i = 0; i < res->n; i++)
-            res->metrics[i].ci = sim_interval95(res->metrics[i].values, res->replications);
+        for (size_t i = 0; i < res->n; i++) sim__metric_interval(&res->metrics[i], res->replications);
         cJSON_free(texts[k]);
     }
     sim_free(texts);
     sim_free(tasks);
     return true;
+}
+
+void sim__metric_interval(struct sim__metric *m, int replications)
+{
+    m->ci = sim_interval95(m->values, replications);
+    const struct sim__hist_pool *p = m->pool;
+    if (!(m->quantile > 0) || !p || !p->all.count) return;
+    /* A replication's own high quantile is biased low in a short, autocorrelated run (its
+     * tail rests on a few busy periods); the pooled histogram's much less so. */
+    double x = (double)sim__pooled_quantile(&p->all, m->quantile);
+    m->ci.mean = x / SIM_S;
+    m->ci.low = m->ci.high = m->ci.mean;
+    m->ci.half = 0;
+    double *share = sim_alloc((size_t)p->nreps * sizeof *share);
+    for (int r = 0; r < p->nreps; r++) share[r] = sim__pooled_cdf(&p->reps[r], x);
+    struct sim_interval f = sim_interval95(share, p->nreps);
+    sim_free(share);
+    m->ci.n = f.n;
+    if (f.n < 2) return;
+    m->ci.low = (double)sim__pooled_quantile(&p->all, m->quantile - f.half) / SIM_S;
+    m->ci.high = (double)sim__pooled_quantile(&p->all, m->quantile + f.half) / SIM_S;
+    m->ci.half = (m->ci.high - m->ci.low) / 2;
 }
 
 struct sim__results *sim__run(struct sim_loader *ld, const struct sim__scenario *sc, bool timeline)
@@ -260,6 +323,7 @@ void sim__results_destroy(struct sim__results *res)
     for (size_t i = 0; i < res->n; i++) {
         sim_free(res->metrics[i].path);
         sim_free(res->metrics[i].values);
+        if (res->metrics[i].owns_pool) hist_pool_destroy(res->metrics[i].pool);
     }
     sim_free(res->metrics);
     for (int i = 0; i < res->nnodes; i++) {

@@ -30,12 +30,23 @@ struct sim__scenario {
     int nexpect;
 };
 
+/* A histogram pooled over the replications, and each replication's own (owned by the
+ * histogram's ".count" figure). */
+struct sim__hist_pool {
+    struct sim__pooled all;
+    struct sim__pooled *reps;
+    int nreps;
+};
+
 /* One reported figure: its value in each replication and their 95% interval. */
 struct sim__metric {
     char *path;
     enum sim_unit unit;
     double *values;
     struct sim_interval ci;
+    double quantile;             /* of `pool`, or 0 when not a quantile */
+    struct sim__hist_pool *pool; /* owned when owns_pool, else the ".count" figure's */
+    bool owns_pool;
 };
 
 struct sim__node_info {
@@ -81,6 +92,12 @@ struct sim__results *sim__run(struct sim_loader *ld, const struct sim__scenario 
  * loader holds the message). */
 bool sim__run_many(struct sim_loader **lds, const struct sim__scenario *scs, int n, bool timeline,
                    int threads, struct sim__results **out);
+/* The metric's mean and 95% interval over its replications. A quantile's point is read
+ * from the pooled histogram, and its interval by inverting one for the distribution
+ * function there: each replication's share of values below the point is an unbiased
+ * estimate of q, however short and autocorrelated the run, and the t interval on those
+ * shares, [q - h, q + h], maps back through the pooled histogram to the quantile's. */
+void sim__metric_interval(struct sim__metric *m, int replications);
 void sim__results_destroy(struct sim__results *res);
 const struct sim__metric *sim__results_find(const struct sim__results *res, const char *path);
 /* Collects one world's figures as replication r. */

@@ -13,7 +13,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "sim.h"
+#include "internal.h"
 
 #define N_DATA 200000
 
@@ -210,6 +210,66 @@ static void test_hist_merge(void **state)
     gsl_rng_free(r);
 }
 
+/* Values that all fall in one bucket still get distinct quantiles: 1000 values evenly
+ * spaced over 7.000-7.000999 ms share a bucket 65.5 us wide, and interpolating inside it
+ * (between min and max) gives back p50 within a value's spacing. */
+static void test_hist_interpolates_inside_a_bucket(void **state)
+{
+    (void)state;
+    static struct sim_hist h;
+    sim_hist_init(&h);
+    for (int i = 0; i < 1000; i++) sim_hist_record(&h, 7000000 + i);
+    assert_int_equal(spec_index(7000000), spec_index(7000999));
+    sim_time p50 = sim_hist_quantile(&h, 0.5), p90 = sim_hist_quantile(&h, 0.9);
+    assert_true(llabs(p50 - 7000499) <= 1);
+    assert_true(llabs(p90 - 7000899) <= 1);
+    /* a constant has no spread to interpolate over */
+    sim_hist_init(&h);
+    for (int i = 0; i < 10; i++) sim_hist_record(&h, 6980000);
+    assert_int_equal(sim_hist_quantile(&h, 0.5), 6980000);
+}
+
+/* A pooled histogram answers as the full one it was built from, merges as full ones do,
+ * and its distribution function inverts its quantiles. */
+static void test_pooled(void **state)
+{
+    (void)state;
+    static struct sim_hist a, b, all;
+    sim_hist_init(&a);
+    sim_hist_init(&b);
+    sim_hist_init(&all);
+    gsl_rng *r = rng_seeded(9);
+    for (int i = 0; i < 50000; i++) {
+        sim_time v = (sim_time)gsl_ran_exponential(r, 5e6);
+        sim_hist_record(i % 4 ? &a : &b, v);
+        sim_hist_record(&all, v);
+    }
+    struct sim__pooled pa = {0}, pb = {0};
+    sim__pooled_add(&pa, &a);
+    sim__pooled_add(&pb, &b);
+    sim__pooled_merge(&pa, &pb);
+    assert_int_equal(pa.count, all.count);
+    assert_int_equal(pa.min, all.min);
+    assert_int_equal(pa.max, all.max);
+    for (size_t k = 0; k < sizeof per10k / sizeof *per10k; k++) {
+        double q = per10k[k] / 10000.0;
+        assert_int_equal(sim__pooled_quantile(&pa, q), sim_hist_quantile(&all, q));
+        if (q > 0 && q < 1) {
+            /* the q-quantile is the value of rank ceil(q n), at (rank - 1/2) / n */
+            double f = sim__pooled_cdf(&pa, (double)sim__pooled_quantile(&pa, q));
+            assert_true(fabs(f - q) < 2.0 / (double)all.count);
+        }
+    }
+    assert_true(sim__pooled_cdf(&pa, -1) == 0);
+    assert_true(sim__pooled_cdf(&pa, 1e18) == 1);
+    struct sim__pooled empty = {0};
+    assert_true(isnan(sim__pooled_cdf(&empty, 1)));
+    assert_int_equal(sim__pooled_quantile(&empty, 0.5), 0);
+    sim__pooled_fini(&pa);
+    sim__pooled_fini(&pb);
+    gsl_rng_free(r);
+}
+
 static void test_hist_fixed_memory(void **state)
 {
     (void)state;
@@ -343,6 +403,8 @@ int main(void)
         cmocka_unit_test(test_hist_fixed_memory),
         cmocka_unit_test(test_welford),
         cmocka_unit_test(test_level),
+        cmocka_unit_test(test_hist_interpolates_inside_a_bucket),
+        cmocka_unit_test(test_pooled),
         cmocka_unit_test(test_interval95),
         cmocka_unit_test(test_queueing_formulas),
     };
