@@ -371,6 +371,10 @@ double sim_erlang_c(int c, double a);             /* P(wait) in M/M/c */
 double sim_mmck_blocking(int c, int64_t k, double a); /* P(full) in M/M/c/K, K >= c */
 /* Mean wait in queue of M/M/c/K (K < 0: unbounded), per arrival that is admitted. */
 double sim_mmck_wait(int c, int64_t k, double a, double mean_service);
+/* GI/M/1 with Erlang-k gaps at utilisation rho < 1: the root sigma in (0, 1) of
+ * sigma = A*(mu (1 - sigma)), A*(s) = (k lambda / (k lambda + s))^k. An arrival waits with
+ * probability sigma; its wait, when it waits, is exponential with rate mu (1 - sigma). */
+double sim_gim1_sigma_erlang(int k, double rho);
 
 /* Mean and 95% Student-t interval of n observations, NAN ones left out (half = 0 when
  * fewer than 2 remain). */

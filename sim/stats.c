@@ -322,3 +322,17 @@ double sim_mmck_wait(int c, int64_t k, double a, double mean_service)
     double lq = queued / total, admitted = a / mean_service * (1 - last / total);
     return admitted > 0 ? lq / admitted : 0;
 }
+
+double sim_gim1_sigma_erlang(int k, double rho)
+{
+    /* Bisection on f(x) = A*(1 - x) - x with mu = 1, lambda = rho: f(0) > 0, and f < 0
+     * just below the trivial root 1 because rho < 1; f is convex, so one root between. */
+    double lo = 0, hi = 1;
+    for (int i = 0; i < 200 && hi - lo > 1e-15; i++) {
+        double x = (lo + hi) / 2, kl = k * rho;
+        double f = pow(kl / (kl + 1 - x), k) - x;
+        if (f > 0) lo = x;
+        else hi = x;
+    }
+    return (lo + hi) / 2;
+}

@@ -342,6 +342,21 @@ static void test_level(void **state)
     assert_true(sim_level_mean(&l, 110) == 1.0);
 }
 
+/* GI/M/1 with Erlang-k gaps: k = 1 is M/M/1 (sigma = rho); Erlang-4 at 0.85 solved by
+ * hand (fixed-point iteration to convergence): 0.767668955406304, which makes the mean
+ * response of a 2 ms server 2 ms / (1 - sigma) = 8.609 ms where M/M/1 says 13.33 ms. */
+static void test_gim1_erlang(void **state)
+{
+    (void)state;
+    assert_true(fabs(sim_gim1_sigma_erlang(1, 0.8) - 0.8) < 1e-12);
+    assert_true(fabs(sim_gim1_sigma_erlang(4, 0.85) - 0.767668955406304) < 1e-12);
+    assert_true(fabs(0.002 / (1 - sim_gim1_sigma_erlang(4, 0.85)) - 0.0086084) < 1e-6);
+    /* Erlang-50 gaps are nearly constant: D/M/1, sigma = exp(-(1 - sigma)/rho) = 0.2032
+     * at 0.5, and Erlang-50 lies a little above it (0.21182, by fixed-point iteration). */
+    double s = sim_gim1_sigma_erlang(50, 0.5);
+    assert_true(fabs(s - 0.2118190274498271) < 1e-9 && s > 0.20318786997998);
+}
+
 static void test_interval95(void **state)
 {
     (void)state;
@@ -405,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_level),
         cmocka_unit_test(test_hist_interpolates_inside_a_bucket),
         cmocka_unit_test(test_pooled),
+        cmocka_unit_test(test_gim1_erlang),
         cmocka_unit_test(test_interval95),
         cmocka_unit_test(test_queueing_formulas),
     };
