@@ -100,6 +100,7 @@ enum sim__hop_kind { SIM__SAME_ZONE, SIM__CROSS_ZONE, SIM__CROSS_REGION, SIM__HO
 #define SIM__OVERRIDE 0x80 /* in link_kind: a "links" entry sets this pair's latency */
 
 struct sim__faults;
+struct sim__series;
 struct sim__text;
 
 struct sim__owned {
@@ -148,6 +149,7 @@ struct sim_world {
     sim_time sample_interval; /* 0: no timeline */
     struct sim__timeline *timeline;
 
+    struct sim__series *series; /* latency by time slice for warm-up detection, or NULL */
     struct sim__faults *faults; /* the "@faults" component; NULL when the scenario has none */
     struct sim__text *story;    /* the fault story (sim_story), or NULL when nobody reads it */
 };

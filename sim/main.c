@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "cli.h"
+#include "warmup.h"
 #include "estimate.h"
 #include "plot.h"
 
@@ -41,6 +42,9 @@ static const char usage[] =
     "  --seed N             the scenario seed (same seed, same bytes)\n"
     "  --replications R     independent replications; figures get 95% intervals when R >= 2\n"
     "  --duration D         simulated time per replication, e.g. 120s\n"
+    "  --warmup D|auto      time deleted before measuring; auto runs replication 0 once and\n"
+    "                       takes the end of its transient found by MSER (run warns when the\n"
+    "                       declared warm-up is shorter than that)\n"
     "  --set PATH=VALUE     change any field, e.g. --set nodes.app.instances=6 (repeatable)\n"
     "  --fault SPEC         inject a fault: TARGET:KIND@AT[+FOR], e.g. db.primary:crash@40s+60s,\n"
     "                       app.1:slow*5@30s+20s, api:error=10%@10s+5s, a|b:partition@20s\n"
@@ -104,6 +108,7 @@ struct option_spec {
 static const struct option_spec option_specs[] = {
     {"--seed", true, "rcCsltd"},     {"--replications", true, "rcCsltd"},
     {"--duration", true, "rcCsltd"}, {"--set", true, "rcCsltd"},
+    {"--warmup", true, "rcCsltd"},
     {"--fault", true, "rcCsltd"},    {"--json", true, "rCsltd"},
     {"--timeline", true, "rd"},      {"--timing", false, "rd"},
     {"--metric", true, "rCsd"},      {"--independent", false, "C"},
@@ -156,11 +161,13 @@ static int parse_args(int argc, char **argv, struct options *o)
             v = argv[++i];
         }
         bool is_set = !strcmp(a, "--seed") || !strcmp(a, "--replications") ||
-                      !strcmp(a, "--duration") || !strcmp(a, "--set");
+                      !strcmp(a, "--duration") || !strcmp(a, "--set") || !strcmp(a, "--warmup");
         if (is_set && o->nsets >= SIM_MAX_LIST) return sim__cli_usage_error("too many %s", a);
         if (!strcmp(a, "--seed")) add_set(o, "seed", v);
         else if (!strcmp(a, "--replications")) add_set(o, "replications", v);
         else if (!strcmp(a, "--duration")) add_set(o, "duration", v);
+        else if (!strcmp(a, "--warmup") && !strcmp(v, "auto")) o->warmup_auto = true;
+        else if (!strcmp(a, "--warmup")) add_set(o, "warmup", v);
         else if (!strcmp(a, "--set")) o->sets[o->nsets++] = sim_strdup(v);
         else if (!strcmp(a, "--json")) o->json = v;
         else if (!strcmp(a, "--timeline")) o->timeline = v;
@@ -260,6 +267,7 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
         if (checks[i].fail) code = 1;
     if (!o->quiet && !strcmp(o->command, "drill")) sim__story_print(stdout, o->files[0], sc, res);
     if (!o->quiet) sim__report_text(stdout, o->files[0], sc, res, verdicts);
+    sim__warmup_warn(stderr, o->files[0], ld, sc, res); /* a warning, not the report: always */
     if (!o->quiet && o->baseline) sim__baseline_print(stdout, o, checks, nchecks);
     if (o->junit && sim__junit_write(o->junit, o->files[0], sc, verdicts, checks, nchecks)) code = 2;
     sim_free(checks);

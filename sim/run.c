@@ -9,6 +9,7 @@
 #include "progress.h"
 #include "fault.h"
 #include "run.h"
+#include "warmup.h"
 
 static double wall_clock(void)
 {
@@ -181,9 +182,19 @@ static void run_task(int i, void *ctx)
     w->progress_slot = i;
     struct sim__text story = {0};
     if (t->replication == 0 && w->faults) w->story = &story; /* the drill's narrative */
+    if (t->replication == 0) w->series = sim__series_create(sc.duration);
     sim__world_run(w);
     t->part = sim_alloc(sizeof *t->part);
     t->part->replications = 1;
+    t->part->detected_warmup = w->series ? sim__mser(w->series) : SIM__MSER_NONE;
+    if (w->series) { /* a cut past the warm-up that noise explains is no news */
+        sim_time cut = t->part->detected_warmup == SIM__MSER_UNSETTLED ? sc.duration / 2
+                                                                       : t->part->detected_warmup;
+        if (cut > sc.warmup && !sim__transient_real(w->series, sc.warmup, cut))
+            t->part->detected_warmup = sc.warmup;
+    }
+    sim__series_destroy(w->series);
+    w->series = NULL;
     sim__results_collect(t->part, w, 0);
     t->part->story = story.text;
     if (w->faults) {
@@ -220,6 +231,7 @@ static void merge(struct sim__results *res, struct sim__results *part, int r)
     }
     sim_hist_merge(&res->latency, &part->latency);
     if (r == 0) {
+        res->detected_warmup = part->detected_warmup;
         res->story = part->story;
         res->fault_marks = part->fault_marks;
         part->story = part->fault_marks = NULL;

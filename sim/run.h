@@ -65,6 +65,7 @@ struct sim__results {
     struct sim__timeline *timeline; /* replication 0's, when asked for */
     struct sim_hist latency;        /* end-to-end latency, every replication merged */
     struct sim__text notes;         /* theory(): "nodes.db.: why", one per line */
+    sim_time detected_warmup;       /* replication 0's transient by MSER (sim__mser) */
     char *story;                    /* replication 0's fault story (sim_story), or NULL */
     char *fault_marks;              /* replication 0's occurrences (struct sim__faults marks) */
     char **faults;                  /* each fault's label ("db.primary:crash") */

@@ -7,6 +7,7 @@
 
 #include "fault.h"
 #include "loader.h"
+#include "warmup.h"
 
 enum process { POISSON, CONSTANT };
 
@@ -292,6 +293,8 @@ static void finish(struct workload *wl, struct request *rq, enum sim_status stat
             wl->errors[status]++;
         }
     }
+    if (self->world->series && status == SIM_OK)
+        sim__series_add(self->world->series, sim_now(self), latency);
     if (self->world->faults) sim__faults_outcome(self->world, status, rq->call->start);
     wl->i_finished++;
     if (status == SIM_OK) {
