@@ -1337,8 +1337,9 @@ static void describe(struct sim_component *self, char *buf, size_t n)
 /* Per instance, with its share of the arrivals. Dealt round robin, an instance of n sees
  * every n-th arrival: Erlang-n gaps, not Poisson. One worker with exponential service is
  * then GI/M/1, solved exactly; Poisson arrivals (one instance) give M/M/c and M/M/c/K
- * exactly and M/G/1 by Pollaczek-Khinchine; anything else is the Allen-Cunneen
- * approximation, and says so. */
+ * exactly and M/G/1 by Pollaczek-Khinchine; closed-loop users calling this node give the
+ * finite-source M/M/c//N exactly; anything else is the Allen-Cunneen approximation, and
+ * says so. */
 static void theory(struct sim_component *self, struct sim_report *pred)
 {
     struct service *s = (struct service *)self;
@@ -1386,6 +1387,27 @@ static void theory(struct sim_component *self, struct sim_report *pred)
         sim_report(pred, "utilisation", 1, SIM_UNIT_RATIO);
         return;
     }
+    int64_t users;
+    double think;
+    const struct sim_component *entry;
+    if (sim_workload_users(self, &users, &think, &entry) && entry == self) {
+        /* Users wait for their answers: a closed network, not an open queue. */
+        if (s->ninstances == 1 && k < 0 && scv == 1 && !s->ncalls && think > 0) {
+            struct sim_closed r = sim_mmcn(c, users, think, mean);
+            sim_report(pred, "utilisation", r.utilisation, SIM_UNIT_RATIO);
+            sim_report(pred, "wait.probability", r.wait_probability, SIM_UNIT_RATIO);
+            sim_report(pred, "wait.mean", r.wait, SIM_UNIT_SECONDS);
+            sim_report(pred, "queue.mean", r.queue, SIM_UNIT_NUMBER);
+            sim_report(pred, "residence.mean", r.response, SIM_UNIT_SECONDS);
+            sim_report(pred, "in_system.mean", r.in_system, SIM_UNIT_NUMBER);
+            sim_report(pred, "latency.mean", r.response, SIM_UNIT_SECONDS);
+            sim_report(pred, "throughput", r.throughput, SIM_UNIT_RATE);
+        } else {
+            sim_theory_note(pred, "closed-loop users: exact only for one instance, an unbounded "
+                                  "queue, exponential service and no downstream calls (M/M/c//N)");
+        }
+        return;
+    }
     /* Erlang order of each instance's gaps: n when the service deals every arrival itself. */
     int gaps = 1;
     if (s->ninstances > 1) {
@@ -1408,9 +1430,10 @@ static void theory(struct sim_component *self, struct sim_report *pred)
         wq *= (1.0 / gaps + scv) / 2;
         pwait = NAN;
         if (gaps > 1)
-            sim_theory_note(pred, "dealt round robin, each instance sees Erlang-%d gaps%s: the wait "
-                                  "is the Allen-Cunneen approximation", gaps,
-                            k >= 0 ? " and the blocking that of Poisson arrivals" : "");
+            sim_theory_note(pred, "dealt round robin, each instance sees Erlang-%d gaps: the wait "
+                                  "is the Allen-Cunneen approximation%s", gaps,
+                            k >= 0 ? ", and the blocking that of Poisson arrivals (also an "
+                                     "approximation)" : "");
         else if (c > 1 || k >= 0)
             sim_theory_note(pred, "service times are not exponential: the wait is the Allen-Cunneen "
                                   "approximation");

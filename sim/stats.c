@@ -336,3 +336,57 @@ double sim_gim1_sigma_erlang(int k, double rho)
     }
     return (lo + hi) / 2;
 }
+
+/* With a_j = e^-rho rho^j / j! (j arrivals in one service), the departure-epoch
+ * probabilities pi_0..pi_{K-1} satisfy pi_j = pi_0 a_j + sum_{i=1..j+1} pi_i a_{j-i+1};
+ * solved forward for pi_{j+1} and normalised. The server is busy rho (1 - P_K) of the
+ * time and idle pi_0 (1 - P_K), so P_K = 1 - 1 / (pi_0 + rho). */
+double sim_md1k_blocking(double rho, int k)
+{
+    double a[SIM_MD1K_MAX + 1], pi[SIM_MD1K_MAX], sum = 0;
+    if (k < 1 || k > SIM_MD1K_MAX) return NAN;
+    a[0] = exp(-rho);
+    for (int j = 1; j <= k; j++) a[j] = a[j - 1] * rho / j;
+    pi[0] = 1;
+    for (int j = 0; j + 1 < k; j++) {
+        double x = pi[j] - pi[0] * a[j];
+        for (int i = 1; i <= j; i++) x -= pi[i] * a[j - i + 1];
+        pi[j + 1] = x / a[0];
+    }
+    for (int j = 0; j < k; j++) sum += pi[j];
+    return 1 - 1 / (pi[0] / sum + rho);
+}
+
+/* p_k, users at the workers, is proportional to prod_{j=1..k} (n - j + 1) (service / think)
+ * / min(j, c); rescaled as it goes so that a million users cannot overflow. An arriving
+ * user sees the others' distribution (the arrival theorem): p_k weighted by n - k. */
+struct sim_closed sim_mmcn(int c, int64_t n, double think, double service)
+{
+    struct sim_closed r = {0};
+    /* k = 0 first: p_0 = 1, nobody at the workers, n users thinking */
+    double p = 1, sum = 1, l = 0, lq = 0, busy = 0, x = (double)n / think, arr = (double)n;
+    double arr_wait = 0;
+    for (int64_t k = 1; k <= n; k++) {
+        double m = (double)(k < c ? k : c);
+        p *= (double)(n - k + 1) / think * service / m;
+        sum += p;
+        l += (double)k * p;
+        lq += (double)(k > c ? k - c : 0) * p;
+        busy += m * p;
+        x += p * (double)(n - k) / think;
+        arr += p * (double)(n - k);
+        if (k >= c) arr_wait += p * (double)(n - k);
+        if (sum > 1e250) { /* rescale every sum alike */
+            double *all[] = {&p, &sum, &l, &lq, &busy, &x, &arr, &arr_wait};
+            for (size_t i = 0; i < sizeof all / sizeof *all; i++) *all[i] /= 1e250;
+        }
+    }
+    r.throughput = x / sum;
+    r.in_system = l / sum;
+    r.queue = lq / sum;
+    r.utilisation = busy / sum / c;
+    r.response = r.in_system / r.throughput; /* Little's law at the workers */
+    r.wait = r.queue / r.throughput;
+    r.wait_probability = arr_wait / arr;
+    return r;
+}

@@ -357,6 +357,28 @@ static void test_gim1_erlang(void **state)
     assert_true(fabs(s - 0.2118190274498271) < 1e-9 && s > 0.20318786997998);
 }
 
+/* M/M/c//N against the textbook forms: with p_k = N!/(N-k)! (S/Z)^k p_0 for one worker,
+ * X = (1 - p0)/S and R = N/X - Z (the response time law); computed by hand for 10 users,
+ * think 50 ms, service 5 ms: X 157.0835/s, R 13.6604 ms, P(wait) 0.726792. And for two
+ * workers, 5 users, think 20 ms, service 10 ms: X 150.2591/s, R 13.2759 ms. */
+static void test_mmcn(void **state)
+{
+    (void)state;
+    struct sim_closed r = sim_mmcn(1, 10, 0.05, 0.005);
+    assert_true(fabs(r.throughput - 157.08353137853052) < 1e-9);
+    assert_true(fabs(r.response - 0.013660397192768708) < 1e-12);
+    assert_true(fabs(r.response - (10 / r.throughput - 0.05)) < 1e-12);
+    assert_true(fabs(r.utilisation - 0.7854176568926526) < 1e-12);
+    assert_true(fabs(r.wait_probability - 0.7267920561446259) < 1e-12);
+    assert_true(fabs(r.wait - (r.response - 0.005)) < 1e-12);
+    r = sim_mmcn(2, 5, 0.02, 0.01);
+    assert_true(fabs(r.throughput - 150.25906735751295) < 1e-9);
+    assert_true(fabs(r.response - 0.013275862068965518) < 1e-12);
+    /* a million users do not overflow: the server is saturated, X = 1/S */
+    r = sim_mmcn(1, 1000000, 1.0, 0.001);
+    assert_true(isfinite(r.response) && fabs(r.throughput - 1000) < 1e-6);
+}
+
 static void test_interval95(void **state)
 {
     (void)state;
@@ -421,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_hist_interpolates_inside_a_bucket),
         cmocka_unit_test(test_pooled),
         cmocka_unit_test(test_gim1_erlang),
+        cmocka_unit_test(test_mmcn),
         cmocka_unit_test(test_interval95),
         cmocka_unit_test(test_queueing_formulas),
     };
