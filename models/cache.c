@@ -1429,6 +1429,10 @@ static void theory(struct sim_component *self, struct sim_report *pred)
         sim_theory_note(pred, "LFU taken as perfect LFU: the most popular keys always cached");
     else if (c->eviction != EVICT_TTL && c->ttl)
         sim_theory_note(pred, "entries also expire: the formula ignores the TTL");
+    if ((c->eviction == EVICT_LRU || c->eviction == EVICT_FIFO || c->eviction == EVICT_RANDOM) &&
+        (c->capacity < n || c->cluster))
+        sim_theory_note(pred, "the hit ratio is Che's approximation (one characteristic time for "
+                              "every key): close for large caches, an approximation for small ones");
     if (c->beta) sim_theory_note(pred, "early expiration refreshes entries: the formula ignores it");
     if (c->preload) sim_theory_note(pred, "preloaded keys: the formula ignores them");
     sim_free(p);

@@ -503,6 +503,32 @@ static void describe(struct sim_component *self, char *buf, size_t n)
              rl->to ? rl->to->name : "?");
 }
 
+/* A global token bucket that rejects is a queue in disguise: the credit in use drains at
+ * rate 1 and each admitted call adds 1/rate, so it refuses exactly the arrivals that an
+ * M/D/1/K queue with service 1/rate and K = burst would block (Poisson arrivals). */
+static void theory(struct sim_component *self, struct sim_report *pred)
+{
+    struct ratelimit *rl = (struct ratelimit *)self;
+    if (rl->algorithm != TOKEN_BUCKET) {
+        sim_theory_note(pred, "%s: no closed form here", algorithm_names[rl->algorithm]);
+        return;
+    }
+    if (rl->scope != GLOBAL || rl->delay) {
+        sim_theory_note(pred, "the formula is for one global bucket that rejects (not %s)",
+                        rl->delay ? "delays" : "a bucket per scope");
+        return;
+    }
+    if (rl->burst > SIM_MD1K_MAX) {
+        sim_theory_note(pred, "burst over %d: the M/D/1/K sums are not computed", SIM_MD1K_MAX);
+        return;
+    }
+    double lambda = sim_simulated(pred, "arrivals");
+    if (!(lambda > 0)) return;
+    double blocked = sim_md1k_blocking(lambda / rl->rate, (int)rl->burst);
+    sim_report(pred, "admitted_rate", lambda * (1 - blocked), SIM_UNIT_RATE);
+    sim_report(pred, "throttled_ratio", blocked, SIM_UNIT_RATIO);
+}
+
 static void fini(struct sim_component *self)
 {
     struct ratelimit *rl = (struct ratelimit *)self;
@@ -524,5 +550,6 @@ const struct sim_model ratelimit_model = {
     .report = report,
     .sample = sample,
     .describe = describe,
+    .theory = theory,
     .fini = fini,
 };

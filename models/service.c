@@ -161,6 +161,7 @@ struct service {
     /* measurement */
     struct sim_level busy, queued, in_system;
     uint64_t arrivals, ok, started, waited, rejected_full, departures, shed;
+    uint64_t routed; /* arrivals whose instance the caller chose (a load balancer) */
     uint64_t shed_by_op[SIM_MAX_OPS];
     uint64_t errors[SIM_STATUS_COUNT], retries, retries_denied;
     uint64_t *op_arrivals; /* per operation, kept when service times differ by operation */
@@ -750,6 +751,7 @@ static void receive(struct sim_component *self, struct sim_call *call)
     }
     /* A caller that picked an instance (a load balancer) gets it; others are dealt round robin. */
     int instance = call->instance;
+    if (instance >= 0 && instance < s->ninstances && sim_measuring(self)) s->routed++;
     if (s->as.on) {
         /* Autoscaled: a call naming an instance that is not running is dealt like any other. */
         s->as.p_arrivals++;
@@ -1190,7 +1192,7 @@ static void clear_stats(struct sim_component *self)
     }
     s->shed = 0;
     memset(s->shed_by_op, 0, sizeof s->shed_by_op);
-    s->arrivals = s->ok = s->started = s->waited = s->rejected_full = s->departures = 0;
+    s->arrivals = s->ok = s->started = s->waited = s->rejected_full = s->departures = s->routed = 0;
     s->retries = s->retries_denied = 0;
     memset(s->errors, 0, sizeof s->errors);
     if (s->op_arrivals) memset(s->op_arrivals, 0, SIM_MAX_OPS * sizeof *s->op_arrivals);
@@ -1254,6 +1256,8 @@ static void report(struct sim_component *self, struct sim_report *rep)
         snprintf(path, sizeof path, "arrivals_by_op.%s", sim_op_name(self, op));
         sim_report(rep, path, arrivals ? (double)s->op_arrivals[op] / arrivals : 0, SIM_UNIT_RATIO);
     }
+    if (s->ninstances > 1 && !s->as.on) /* theory() needs to know how instances were chosen */
+        sim_report(rep, "routed_ratio", arrivals ? (double)s->routed / arrivals : 0, SIM_UNIT_RATIO);
     sim_report(rep, "throughput", (double)s->ok / window, SIM_UNIT_RATE);
     double serving = s->as.on ? sim_level_mean(&s->as.serving, now) : s->ninstances;
     sim_report(rep, "utilisation",
@@ -1355,8 +1359,12 @@ static void backlog(struct sim_component *self, uint64_t *waiting, double *capac
     *capacity = mean > 0 ? running * s->workers / mean : 0;
 }
 
-/* M/M/c, M/M/c/K, or M/G/c by Allen-Cunneen (exact for c = 1: Pollaczek-Khinchine), per
- * instance with its share of the arrivals (round robin splits them evenly). */
+/* Per instance, with its share of the arrivals. Dealt round robin, an instance of n sees
+ * every n-th arrival: Erlang-n gaps, not Poisson. One worker with exponential service is
+ * then GI/M/1, solved exactly; Poisson arrivals (one instance) give M/M/c and M/M/c/K
+ * exactly and M/G/1 by Pollaczek-Khinchine; closed-loop users calling this node give the
+ * finite-source M/M/c//N exactly; anything else is the Allen-Cunneen approximation, and
+ * says so. */
 static void theory(struct sim_component *self, struct sim_report *pred)
 {
     struct service *s = (struct service *)self;
@@ -1404,18 +1412,60 @@ static void theory(struct sim_component *self, struct sim_report *pred)
         sim_report(pred, "utilisation", 1, SIM_UNIT_RATIO);
         return;
     }
+    int64_t users;
+    double think;
+    const struct sim_component *entry;
+    if (sim_workload_users(self, &users, &think, &entry) && entry == self) {
+        /* Users wait for their answers: a closed network, not an open queue. */
+        if (s->ninstances == 1 && k < 0 && scv == 1 && !s->ncalls && think > 0) {
+            struct sim_closed r = sim_mmcn(c, users, think, mean);
+            sim_report(pred, "utilisation", r.utilisation, SIM_UNIT_RATIO);
+            sim_report(pred, "wait.probability", r.wait_probability, SIM_UNIT_RATIO);
+            sim_report(pred, "wait.mean", r.wait, SIM_UNIT_SECONDS);
+            sim_report(pred, "queue.mean", r.queue, SIM_UNIT_NUMBER);
+            sim_report(pred, "residence.mean", r.response, SIM_UNIT_SECONDS);
+            sim_report(pred, "in_system.mean", r.in_system, SIM_UNIT_NUMBER);
+            sim_report(pred, "latency.mean", r.response, SIM_UNIT_SECONDS);
+            sim_report(pred, "throughput", r.throughput, SIM_UNIT_RATE);
+        } else {
+            sim_theory_note(pred, "closed-loop users: exact only for one instance, an unbounded "
+                                  "queue, exponential service and no downstream calls (M/M/c//N)");
+        }
+        return;
+    }
+    /* Erlang order of each instance's gaps: n when the service deals every arrival itself. */
+    int gaps = 1;
+    if (s->ninstances > 1) {
+        double routed = sim_simulated(pred, "routed_ratio");
+        if (routed > 0)
+            sim_theory_note(pred, "a caller (a load balancer) chose the instance of %.0f%% of the "
+                                  "arrivals: the formulas take each instance's arrivals as Poisson, "
+                                  "exact only for a random choice, an approximation otherwise",
+                            100 * routed);
+        else gaps = s->ninstances;
+    }
     double blocked = k < 0 ? 0 : sim_mmck_blocking(c, k, a);
-    double wq = sim_mmck_wait(c, k, a, mean);
-    if (scv != 1) {
+    double wq = sim_mmck_wait(c, k, a, mean), pwait = k < 0 ? sim_erlang_c(c, a) : NAN;
+    if (gaps > 1 && c == 1 && k < 0 && scv == 1) {
+        double sigma = sim_gim1_sigma_erlang(gaps, a);
+        pwait = sigma;
+        wq = sigma * mean / (1 - sigma);
+    } else if (gaps > 1 || scv != 1) {
         if (!isfinite(scv)) return;
-        wq *= (1 + scv) / 2;
-        if (c > 1 || k >= 0)
+        wq *= (1.0 / gaps + scv) / 2;
+        pwait = NAN;
+        if (gaps > 1)
+            sim_theory_note(pred, "dealt round robin, each instance sees Erlang-%d gaps: the wait "
+                                  "is the Allen-Cunneen approximation%s", gaps,
+                            k >= 0 ? ", and the blocking that of Poisson arrivals (also an "
+                                     "approximation)" : "");
+        else if (c > 1 || k >= 0)
             sim_theory_note(pred, "service times are not exponential: the wait is the Allen-Cunneen "
                                   "approximation");
     }
     sim_report(pred, "utilisation", a * (1 - blocked) / c, SIM_UNIT_RATIO);
     sim_report(pred, "rejection_ratio", blocked, SIM_UNIT_RATIO);
-    if (k < 0 && scv == 1) sim_report(pred, "wait.probability", sim_erlang_c(c, a), SIM_UNIT_RATIO);
+    if (!isnan(pwait)) sim_report(pred, "wait.probability", pwait, SIM_UNIT_RATIO);
     sim_report(pred, "wait.mean", wq, SIM_UNIT_SECONDS);
     sim_report(pred, "queue.mean", lambda * (1 - blocked) * wq, SIM_UNIT_NUMBER);
     if (s->ncalls) {

@@ -281,6 +281,10 @@ struct sim_keys *sim_cfg_keys(struct sim_cfg *cfg, const char *key);
 uint64_t sim_keys_draw(const struct sim_keys *k, struct sim_rng *r);
 /* The workload's key popularity, or NULL when it draws no keys (for models' theory()). */
 const struct sim_keys *sim_workload_keys(struct sim_component *any);
+/* Closed-loop users (for models' theory()): their count, the mean think time in seconds and
+ * the node they call; false for an open workload. */
+bool sim_workload_users(struct sim_component *any, int64_t *users, double *think,
+                        const struct sim_component **entry);
 uint64_t sim_keys_count(const struct sim_keys *k);
 double sim_keys_probability(const struct sim_keys *k, uint64_t rank); /* P(key == rank) */
 
@@ -381,6 +385,22 @@ double sim_erlang_c(int c, double a);             /* P(wait) in M/M/c */
 double sim_mmck_blocking(int c, int64_t k, double a); /* P(full) in M/M/c/K, K >= c */
 /* Mean wait in queue of M/M/c/K (K < 0: unbounded), per arrival that is admitted. */
 double sim_mmck_wait(int c, int64_t k, double a, double mean_service);
+/* GI/M/1 with Erlang-k gaps at utilisation rho < 1: the root sigma in (0, 1) of
+ * sigma = A*(mu (1 - sigma)), A*(s) = (k lambda / (k lambda + s))^k. An arrival waits with
+ * probability sigma; its wait, when it waits, is exponential with rate mu (1 - sigma). */
+double sim_gim1_sigma_erlang(int k, double rho);
+/* P(full) in M/D/1/K (service 1, offered rho, room for K with the one in service), by the
+ * embedded chain at departures; K from 1 to SIM_MD1K_MAX (the recursion loses precision
+ * beyond). */
+/* The finite-source queue M/M/c//N: n users each thinking a mean `think` (any
+ * distribution: the result is insensitive to it) then served FCFS by c workers with
+ * exponential service of mean `service`. Exact, from the birth-death chain. */
+struct sim_closed {
+    double throughput, utilisation, in_system, queue, wait, wait_probability, response;
+};
+struct sim_closed sim_mmcn(int c, int64_t n, double think, double service);
+#define SIM_MD1K_MAX 60
+double sim_md1k_blocking(double rho, int k);
 
 /* Mean and 95% Student-t interval of n observations, NAN ones left out (half = 0 when
  * fewer than 2 remain). */

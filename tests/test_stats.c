@@ -13,7 +13,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "sim.h"
+#include "kernel/internal.h"
 
 #define N_DATA 200000
 
@@ -210,6 +210,66 @@ static void test_hist_merge(void **state)
     gsl_rng_free(r);
 }
 
+/* Values that all fall in one bucket still get distinct quantiles: 1000 values evenly
+ * spaced over 7.000-7.000999 ms share a bucket 65.5 us wide, and interpolating inside it
+ * (between min and max) gives back p50 within a value's spacing. */
+static void test_hist_interpolates_inside_a_bucket(void **state)
+{
+    (void)state;
+    static struct sim_hist h;
+    sim_hist_init(&h);
+    for (int i = 0; i < 1000; i++) sim_hist_record(&h, 7000000 + i);
+    assert_int_equal(spec_index(7000000), spec_index(7000999));
+    sim_time p50 = sim_hist_quantile(&h, 0.5), p90 = sim_hist_quantile(&h, 0.9);
+    assert_true(llabs(p50 - 7000499) <= 1);
+    assert_true(llabs(p90 - 7000899) <= 1);
+    /* a constant has no spread to interpolate over */
+    sim_hist_init(&h);
+    for (int i = 0; i < 10; i++) sim_hist_record(&h, 6980000);
+    assert_int_equal(sim_hist_quantile(&h, 0.5), 6980000);
+}
+
+/* A pooled histogram answers as the full one it was built from, merges as full ones do,
+ * and its distribution function inverts its quantiles. */
+static void test_pooled(void **state)
+{
+    (void)state;
+    static struct sim_hist a, b, all;
+    sim_hist_init(&a);
+    sim_hist_init(&b);
+    sim_hist_init(&all);
+    gsl_rng *r = rng_seeded(9);
+    for (int i = 0; i < 50000; i++) {
+        sim_time v = (sim_time)gsl_ran_exponential(r, 5e6);
+        sim_hist_record(i % 4 ? &a : &b, v);
+        sim_hist_record(&all, v);
+    }
+    struct sim__pooled pa = {0}, pb = {0};
+    sim__pooled_add(&pa, &a);
+    sim__pooled_add(&pb, &b);
+    sim__pooled_merge(&pa, &pb);
+    assert_int_equal(pa.count, all.count);
+    assert_int_equal(pa.min, all.min);
+    assert_int_equal(pa.max, all.max);
+    for (size_t k = 0; k < sizeof per10k / sizeof *per10k; k++) {
+        double q = per10k[k] / 10000.0;
+        assert_int_equal(sim__pooled_quantile(&pa, q), sim_hist_quantile(&all, q));
+        if (q > 0 && q < 1) {
+            /* the q-quantile is the value of rank ceil(q n), at (rank - 1/2) / n */
+            double f = sim__pooled_cdf(&pa, (double)sim__pooled_quantile(&pa, q));
+            assert_true(fabs(f - q) < 2.0 / (double)all.count);
+        }
+    }
+    assert_true(sim__pooled_cdf(&pa, -1) == 0);
+    assert_true(sim__pooled_cdf(&pa, 1e18) == 1);
+    struct sim__pooled empty = {0};
+    assert_true(isnan(sim__pooled_cdf(&empty, 1)));
+    assert_int_equal(sim__pooled_quantile(&empty, 0.5), 0);
+    sim__pooled_fini(&pa);
+    sim__pooled_fini(&pb);
+    gsl_rng_free(r);
+}
+
 static void test_hist_fixed_memory(void **state)
 {
     (void)state;
@@ -282,6 +342,43 @@ static void test_level(void **state)
     assert_true(sim_level_mean(&l, 110) == 1.0);
 }
 
+/* GI/M/1 with Erlang-k gaps: k = 1 is M/M/1 (sigma = rho); Erlang-4 at 0.85 solved by
+ * hand (fixed-point iteration to convergence): 0.767668955406304, which makes the mean
+ * response of a 2 ms server 2 ms / (1 - sigma) = 8.609 ms where M/M/1 says 13.33 ms. */
+static void test_gim1_erlang(void **state)
+{
+    (void)state;
+    assert_true(fabs(sim_gim1_sigma_erlang(1, 0.8) - 0.8) < 1e-12);
+    assert_true(fabs(sim_gim1_sigma_erlang(4, 0.85) - 0.767668955406304) < 1e-12);
+    assert_true(fabs(0.002 / (1 - sim_gim1_sigma_erlang(4, 0.85)) - 0.0086084) < 1e-6);
+    /* Erlang-50 gaps are nearly constant: D/M/1, sigma = exp(-(1 - sigma)/rho) = 0.2032
+     * at 0.5, and Erlang-50 lies a little above it (0.21182, by fixed-point iteration). */
+    double s = sim_gim1_sigma_erlang(50, 0.5);
+    assert_true(fabs(s - 0.2118190274498271) < 1e-9 && s > 0.20318786997998);
+}
+
+/* M/M/c//N against the textbook forms: with p_k = N!/(N-k)! (S/Z)^k p_0 for one worker,
+ * X = (1 - p0)/S and R = N/X - Z (the response time law); computed by hand for 10 users,
+ * think 50 ms, service 5 ms: X 157.0835/s, R 13.6604 ms, P(wait) 0.726792. And for two
+ * workers, 5 users, think 20 ms, service 10 ms: X 150.2591/s, R 13.2759 ms. */
+static void test_mmcn(void **state)
+{
+    (void)state;
+    struct sim_closed r = sim_mmcn(1, 10, 0.05, 0.005);
+    assert_true(fabs(r.throughput - 157.08353137853052) < 1e-9);
+    assert_true(fabs(r.response - 0.013660397192768708) < 1e-12);
+    assert_true(fabs(r.response - (10 / r.throughput - 0.05)) < 1e-12);
+    assert_true(fabs(r.utilisation - 0.7854176568926526) < 1e-12);
+    assert_true(fabs(r.wait_probability - 0.7267920561446259) < 1e-12);
+    assert_true(fabs(r.wait - (r.response - 0.005)) < 1e-12);
+    r = sim_mmcn(2, 5, 0.02, 0.01);
+    assert_true(fabs(r.throughput - 150.25906735751295) < 1e-9);
+    assert_true(fabs(r.response - 0.013275862068965518) < 1e-12);
+    /* a million users do not overflow: the server is saturated, X = 1/S */
+    r = sim_mmcn(1, 1000000, 1.0, 0.001);
+    assert_true(isfinite(r.response) && fabs(r.throughput - 1000) < 1e-6);
+}
+
 static void test_interval95(void **state)
 {
     (void)state;
@@ -343,6 +440,10 @@ int main(void)
         cmocka_unit_test(test_hist_fixed_memory),
         cmocka_unit_test(test_welford),
         cmocka_unit_test(test_level),
+        cmocka_unit_test(test_hist_interpolates_inside_a_bucket),
+        cmocka_unit_test(test_pooled),
+        cmocka_unit_test(test_gim1_erlang),
+        cmocka_unit_test(test_mmcn),
         cmocka_unit_test(test_interval95),
         cmocka_unit_test(test_queueing_formulas),
     };

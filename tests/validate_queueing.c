@@ -128,6 +128,33 @@ static void littles_law_on_the_default_scenario(void **s)
     harness_done(&h);
 }
 
+/* Poisson arrivals dealt round robin to n single-worker instances: each instance sees every
+ * n-th arrival, Erlang-n gaps, a GI/M/1 queue. sigma is the root in (0, 1) of
+ * sigma = (n lambda_i / (n lambda_i + mu (1 - sigma)))^n (found here by fixed-point
+ * iteration, which converges from 0); an arrival waits with probability sigma and its
+ * response time is exponential with rate mu (1 - sigma). */
+static void round_robin_erlang(void **s)
+{
+    (void)s;
+    const int n = 4;
+    const double lambda = 1700, mu = 500, li = lambda / n, rho = li / mu;
+    double sigma = 0;
+    for (int i = 0; i < 100000; i++) sigma = pow(n * li / (n * li + mu * (1 - sigma)), n);
+    printf("scenarios/validation/round-robin-erlang4.json (%d instances, rho %g, sigma %.6f)\n", n,
+           rho, sigma);
+    harness_exact("sigma, the engine's root", sigma, sim_gim1_sigma_erlang(n, rho), 1e-9);
+    struct harness_run h = harness_run("scenarios/validation/round-robin-erlang4.json", NULL, 0);
+    harness_inside("P(wait) = sigma", sigma, harness_metric(&h, "nodes.server.wait.probability"),
+                   TIGHT);
+    harness_inside("mean wait sigma/(mu (1 - sigma)) [s]", sigma / (mu * (1 - sigma)),
+                   harness_metric(&h, "nodes.server.wait.mean"), TIGHT);
+    harness_inside("mean response 1/(mu (1 - sigma)) [s]", 1 / (mu * (1 - sigma)),
+                   harness_metric(&h, "latency.mean"), TIGHT);
+    harness_inside("p99 response ln(100)/(mu (1 - sigma)) [s]", log(100) / (mu * (1 - sigma)),
+                   harness_metric(&h, "latency.p99"), TIGHT);
+    harness_done(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -140,6 +167,7 @@ int main(void)
         cmocka_unit_test(md1),
         cmocka_unit_test(mg1_lognormal),
         cmocka_unit_test(tandem_jackson),
+        cmocka_unit_test(round_robin_erlang),
         cmocka_unit_test(littles_law_on_the_default_scenario),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,6 +57,7 @@ static void token_bucket(const char *file, double lambda, double rate, int burst
     double rho = lambda / rate, pk = md1k_blocking(rho, burst);
     printf("%s (lambda %g, rate %g, burst %d: M/D/1/%d at rho %g)\n", file, lambda, rate, burst,
            burst, rho);
+    harness_exact("the engine's M/D/1/K (theory's figure)", pk, sim_md1k_blocking(rho, burst), 1e-12);
     harness_inside("throttled ratio = M/D/1/K blocking P_K", pk,
                    harness_metric(&h, "nodes.limiter.throttled_ratio"), TIGHT);
     harness_inside("admitted rate lambda (1 - P_K) [/s]", lambda * (1 - pk),

@@ -1,6 +1,7 @@
 /* cli.c: what the commands share: loading a scenario with the command line's overrides,
  * and the usage error. Errors go to stderr in the file: path: message form. */
 #include "cli.h"
+#include "run/warmup.h"
 
 int sim__cli_usage_error(const char *fmt, const char *arg)
 {
@@ -69,7 +70,8 @@ struct sim_loader *sim__cli_load(const struct options *o, const char *file,
         sim__loader_destroy(ld);
         return NULL;
     }
-    if (!faults_in_run(o, ld, sc, nextra == 0)) {
+    if (!faults_in_run(o, ld, sc, nextra == 0) ||
+        (o->warmup_auto && !sim__warmup_auto(ld, sc, file))) {
         sim__scenario_fini(sc);
         sim__loader_destroy(ld);
         return NULL;

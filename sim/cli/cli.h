@@ -24,6 +24,7 @@ struct options {
     const char *json, *timeline, *csv, *plot, *baseline, *junit, *minimise;
     double tolerance, precision; /* ratios; NAN when not given */
     bool quiet, timing, independent, svg;
+    bool warmup_auto; /* --warmup auto */
     int threads;
 };
 

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "cli.h"
+#include "run/warmup.h"
 #include "estimate.h"
 #include "run/output.h"
 #include "help.h"
@@ -50,6 +51,9 @@ static const char usage[] =
     "                       for calls in flight and queued, e.g. 512MB, 2GiB (default: a\n"
     "                       quarter of physical memory; scenario field max_memory). A\n"
     "                       replication that outgrows it stops: the run is unstable (exit 4)\n"
+    "  --warmup D|auto      time deleted before measuring; auto runs replication 0 once and\n"
+    "                       takes the end of its transient found by MSER (run warns when the\n"
+    "                       declared warm-up is shorter than that)\n"
     "  --set PATH=VALUE     change any field, e.g. --set nodes.app.instances=6 (repeatable)\n"
     "  --fault SPEC         inject a fault: TARGET:KIND@AT[+FOR], e.g. db.primary:crash@40s+60s,\n"
     "                       app.1:slow*5@30s+20s, api:error=10%@10s+5s, a|b:partition@20s\n"
@@ -132,6 +136,7 @@ static const struct option_spec option_specs[] = {
     {"--seed", true, "rcCsltd"},     {"--replications", true, "rcCsltd"},
     {"--duration", true, "rcCsltd"}, {"--set", true, "rcCsltd"},
     {"--max-memory", true, "rcCsltd"},
+    {"--warmup", true, "rcCsltd"},
     {"--fault", true, "rcCsltd"},    {"--json", true, "rCsltd"},
     {"--timeline", true, "rd"},      {"--timing", false, "rd"},
     {"--metric", true, "rCsd"},      {"--independent", false, "C"},
@@ -184,12 +189,15 @@ static int parse_args(int argc, char **argv, struct options *o)
             v = argv[++i];
         }
         bool is_set = !strcmp(a, "--seed") || !strcmp(a, "--replications") ||
-                      !strcmp(a, "--duration") || !strcmp(a, "--set") || !strcmp(a, "--max-memory");
+                      !strcmp(a, "--duration") || !strcmp(a, "--set") || !strcmp(a, "--max-memory") ||
+                      !strcmp(a, "--warmup");
         if (is_set && o->nsets >= SIM_MAX_LIST) return sim__cli_usage_error("too many %s", a);
         if (!strcmp(a, "--seed")) add_set(o, "seed", v);
         else if (!strcmp(a, "--replications")) add_set(o, "replications", v);
         else if (!strcmp(a, "--duration")) add_set(o, "duration", v);
         else if (!strcmp(a, "--max-memory")) add_set(o, "max_memory", v);
+        else if (!strcmp(a, "--warmup") && !strcmp(v, "auto")) o->warmup_auto = true;
+        else if (!strcmp(a, "--warmup")) add_set(o, "warmup", v);
         else if (!strcmp(a, "--set")) o->sets[o->nsets++] = sim_strdup(v);
         else if (!strcmp(a, "--json")) o->json = v;
         else if (!strcmp(a, "--timeline")) o->timeline = v;
@@ -347,6 +355,7 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
         if (base.checks[i].fail) code = 1;
     if (!o->quiet && !strcmp(o->command, "drill")) sim__story_print(stdout, o->files[0], sc, res);
     if (!o->quiet) sim__report_text(stdout, o->files[0], sc, res, verdicts);
+    sim__warmup_warn(stderr, o->files[0], ld, sc, res); /* a warning, not the report: always */
     if (!o->quiet && o->baseline) sim__baseline_print(stdout, o, &base);
     else if (base.note[0]) fprintf(stderr, "archsim: --baseline: %s\n", base.note);
     if (o->junit && sim__junit_write(o->junit, o->files[0], sc, verdicts, o->baseline ? &base : NULL))

@@ -1,7 +1,8 @@
 /* theory.c: `archsim theory FILE`. Runs the scenario, then asks every model for its
  * closed-form predictions at the arrival rate the simulation measured there, and prints
  * formula and simulation side by side; where a formula falls outside the simulated 95%
- * interval it gives the likely reason the models noted. Then the guide's back-of-envelope
+ * interval it gives the likely reason the models noted, and calls it chance only when one
+ * figure is just outside and nothing else explains it. Then the guide's back-of-envelope
  * capacity estimate: instances = peak rate / per-instance capacity x headroom. */
 #include <math.h>
 
@@ -72,6 +73,8 @@ static int report(const struct options *o, struct sim_loader *ld, const struct s
         if (lambda) printf("  arrivals %.6g/s\n", lambda->ci.mean);
         cJSON *jn = cJSON_AddObjectToObject(nodes, name);
         bool any = false, outside = false;
+        int nout = 0;
+        double worst = 0; /* the farthest formula outside, in half-widths from the mean */
         for (size_t i = 0; i < pred->n; i++) {
             const struct sim__metric *f = &pred->metrics[i];
             if (strncmp(f->path, prefix, strlen(prefix))) continue;
@@ -98,13 +101,24 @@ static int report(const struct options *o, struct sim_loader *ld, const struct s
             cJSON_AddBoolToObject(jf, "inside", in);
             any = true;
             outside |= !in;
+            if (!in) {
+                nout++;
+                double d = fabs(f->values[0] - m->ci.mean) / (m->ci.half > 0 ? m->ci.half : eps);
+                worst = d > worst ? d : worst;
+            }
         }
         if (!any) printf("  no closed form applies\n");
         cJSON *notes = cJSON_AddArrayToObject(jn, "notes");
         print_notes(&pred->notes, prefix, outside ? "likely reason: " : "note: ", notes);
-        if (outside && !strstr(all_notes, prefix))
-            printf("  likely reason: %s\n", workload_notes ? "the workload notes above"
-                                                            : "chance: a 95% interval misses one time in twenty");
+        /* Chance is the reason only when nothing else can be: one figure, just outside. */
+        if (outside && !strstr(all_notes, prefix)) {
+            if (workload_notes) printf("  likely reason: the workload notes above\n");
+            else if (nout == 1 && worst < 2)
+                printf("  likely reason: chance: a 95%% interval misses one time in twenty\n");
+            else
+                printf("  not chance (%d figure%s outside, up to %.0f half-widths off): the formula "
+                       "does not describe this node; please report it\n", nout, nout == 1 ? "" : "s", worst);
+        }
     }
 
     /* The guide's estimate: per-instance capacity from the simulated holding time. */

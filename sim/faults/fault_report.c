@@ -304,7 +304,7 @@ void sim__faults_slo_start(struct sim__faults *fs)
 static void figure(struct sim_report *rep, const struct sim__fault_spec *f, const char *leaf,
                    double v, int unit)
 {
-    char path[96];
+    char path[192]; /* "faults.<id>." and a leaf of up to 159 */
     snprintf(path, sizeof path, "faults.%d.%s", f->id, leaf);
     sim_report(rep, path, v, unit);
 }

@@ -29,6 +29,23 @@ void sim__namemap_init(struct sim__namemap *m, size_t expected);
 uint32_t sim__namemap_get(const struct sim__namemap *m, const char *name);
 void sim__namemap_put(struct sim__namemap *m, const char *name, uint32_t val); /* name absent */
 void sim__namemap_fini(struct sim__namemap *m);
+/* ---- pooled histograms (stats.c) ---- */
+
+/* One histogram's buckets pooled over replications, only the non-empty ones, sorted by
+ * index: a few kilobytes where a sim_hist is 29 KiB. Zero-initialise; owns its arrays. */
+struct sim__pooled {
+    uint64_t count;
+    sim_time min, max;
+    size_t n;
+    uint32_t *index;
+    uint64_t *bucket;
+};
+void sim__pooled_add(struct sim__pooled *p, const struct sim_hist *h);
+void sim__pooled_merge(struct sim__pooled *into, const struct sim__pooled *from);
+sim_time sim__pooled_quantile(const struct sim__pooled *p, double q); /* as sim_hist_quantile */
+/* The share of values below x (ns), interpolated as quantiles are; NAN when empty. */
+double sim__pooled_cdf(const struct sim__pooled *p, double x);
+void sim__pooled_fini(struct sim__pooled *p);
 
 /* ---- random streams (rng.c) ---- */
 uint64_t sim__fnv1a(const void *data, size_t n);
@@ -114,6 +131,7 @@ enum sim__hop_kind { SIM__SAME_ZONE, SIM__CROSS_ZONE, SIM__CROSS_REGION, SIM__HO
 #define SIM__OVERRIDE 0x80 /* in link_kind: a "links" entry sets this pair's latency */
 
 struct sim__faults;
+struct sim__series;
 struct sim__text;
 
 struct sim__owned {
@@ -167,6 +185,7 @@ struct sim_world {
     size_t memory_budget, memory_held; /* bytes (budget.c); budget 0: none */
     bool over_budget;
 
+    struct sim__series *series; /* latency by time slice for warm-up detection, or NULL */
     struct sim__faults *faults; /* the "@faults" component; NULL when the scenario has none */
     struct sim__text *story;    /* the fault story (sim_story), or NULL when nobody reads it */
     uint64_t story_lines;       /* lines told so far: the story keeps the first few only */

@@ -163,8 +163,15 @@ bool sim__scenario_read(struct sim_loader *ld, struct sim__scenario *sc)
     sc->seed = read_seed(root);
     sc->duration = sim_cfg_duration(root, "duration", SIM_REQUIRED, SIM_US, 1000000 * SIM_S);
     sc->warmup = sim_cfg_duration(root, "warmup", 0, 0, SIM_NEVER - 1);
-    if (sc->warmup >= sc->duration && !sim_cfg_failed(root))
-        sim_cfg_error(root, "warmup", "expected a warm-up shorter than the duration");
+    if (sc->warmup >= sc->duration && !sim_cfg_failed(root)) {
+        char warm[32], dur[32];
+        sim__format_duration(sc->warmup, warm, sizeof warm);
+        sim__format_duration(sc->duration, dur, sizeof dur);
+        sim_cfg_error(root, "warmup", "expected a warm-up shorter than the duration, got %s of "
+                      "a %s run: measuring needs time after it; lengthen the run (--duration, "
+                      "more than %s) or shorten the warm-up (--warmup D, or --warmup auto)",
+                      warm, dur, warm);
+    }
     sc->replications = (int)sim_cfg_int(root, "replications", 1, 1, 10000);
     if (sim_cfg_has(root, "precision")) {
         sc->precision = read_limit(root, "precision", -1);

@@ -7,6 +7,7 @@
 
 #include "faults/fault.h"
 #include "loader.h"
+#include "run/warmup.h"
 
 enum process { POISSON, CONSTANT };
 
@@ -293,6 +294,8 @@ static void finish(struct workload *wl, struct request *rq, enum sim_status stat
             wl->errors[status]++;
         }
     }
+    if (self->world->series && status == SIM_OK)
+        sim__series_add(self->world->series, sim_now(self), latency);
     if (self->world->faults) sim__faults_outcome(self->world, status, rq->call->start);
     wl->i_finished++;
     if (status == SIM_OK) {
@@ -444,12 +447,26 @@ static void theory(struct sim_component *self, struct sim_report *pred)
 {
     struct workload *wl = (struct workload *)self;
     if (wl->closed)
-        sim_theory_note(pred, "closed-loop users: arrivals are not Poisson (a user waits for its answer)");
+        sim_theory_note(pred, "closed-loop users: arrivals are not Poisson (a user waits for its "
+                              "answer); the node they call is solved as a closed network (M/M/c//N) "
+                              "where it can be");
     else if (wl->process == CONSTANT)
         sim_theory_note(pred, "constant inter-arrival times: the Poisson formulas overstate queueing");
     if (wl->nsteps) sim_theory_note(pred, "the rate changes over time: the formulas assume one steady rate");
     if (wl->deadline)
         sim_theory_note(pred, "requests past their deadline are abandoned by the client, not by the nodes");
+}
+
+bool sim_workload_users(struct sim_component *any, int64_t *users, double *think,
+                        const struct sim_component **entry)
+{
+    struct sim_world *w = any->world;
+    const struct workload *wl = w->ncomponents ? (struct workload *)w->components[0] : NULL;
+    if (!wl || !wl->closed) return false;
+    *users = wl->users;
+    *think = sim_dist_mean(wl->think);
+    *entry = wl->entry;
+    return true;
 }
 
 const struct sim_keys *sim_workload_keys(struct sim_component *any)

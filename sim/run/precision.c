@@ -53,8 +53,8 @@ struct sim__results *sim__run_precise(struct sim_loader *ld, const struct sim__s
     if (first.replications < PRECISION_PILOT) first.replications = cap < PRECISION_PILOT ? cap : PRECISION_PILOT;
     struct sim__results *res = tl ? sim__run_with_timeline(ld, &first, tl) : sim__run(ld, &first, false);
     if (!res) return NULL;
-    double gap;
-    const struct sim__metric *m;
+    double gap = INFINITY; /* an unstable first batch meets nothing */
+    const struct sim__metric *m = NULL;
     while (!res->unstable.on && (m = furthest(res, sc->precision, watch, nwatch, &gap)) && gap > 1 &&
            res->replications < cap) {
         /* The half-width shrinks as 1/sqrt(n): aim at the n that meets the target, at most

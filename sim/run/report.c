@@ -197,7 +197,7 @@ void sim__story_print(FILE *f, const char *file, const struct sim__scenario *sc,
             res->replications == 1 ? "" : "s",
             res->replications > 1 ? ", mean +- 95% half-width" : "");
     for (int k = 0; k < res->nfaults; k++) {
-        char detect[64], recover[64], outage[64], lost[64], window[64], failed[64];
+        char detect[112], recover[112], outage[112], lost[112], window[112], failed[112];
         fault_value(res, k, "detect", detect, sizeof detect);
         fault_value(res, k, "recover", recover, sizeof recover);
         fault_value(res, k, "outage", outage, sizeof outage);

@@ -10,6 +10,7 @@
 #include "faults/fault.h"
 #include "output.h"
 #include "run.h"
+#include "warmup.h"
 
 static double wall_clock(void)
 {
@@ -34,6 +35,7 @@ static struct sim__metric *metric(struct sim__results *res, const char *path, en
         res->metrics = sim_realloc(res->metrics, res->cap * sizeof *res->metrics);
     }
     struct sim__metric *m = &res->metrics[res->n++];
+    *m = (struct sim__metric){0};
     m->path = sim_strdup(path);
     m->unit = unit;
     m->direction = direction;
@@ -53,6 +55,24 @@ void sim_report(struct sim_report *rep, const char *path, double value, int unit
     metric(rep->res, full, u, direction)->values[rep->replication] = value;
 }
 
+static struct sim__hist_pool *hist_pool_create(int replications)
+{
+    struct sim__hist_pool *p = sim_alloc(sizeof *p);
+    p->all = (struct sim__pooled){0};
+    p->nreps = replications;
+    p->reps = sim_alloc((size_t)replications * sizeof *p->reps);
+    for (int r = 0; r < replications; r++) p->reps[r] = (struct sim__pooled){0};
+    return p;
+}
+
+static void hist_pool_destroy(struct sim__hist_pool *p)
+{
+    sim__pooled_fini(&p->all);
+    for (int r = 0; r < p->nreps; r++) sim__pooled_fini(&p->reps[r]);
+    sim_free(p->reps);
+    sim_free(p);
+}
+
 void sim_report_hist(struct sim_report *rep, const char *path, const struct sim_hist *h)
 {
     static const struct {
@@ -64,10 +84,19 @@ void sim_report_hist(struct sim_report *rep, const char *path, const struct sim_
     sim_report(rep, p, (double)h->count, SIM_UNIT_COUNT);
     snprintf(p, sizeof p, "%s.mean", path);
     sim_report(rep, p, sim_hist_mean(h) / SIM_S, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
+    struct sim__metric *count = &rep->res->metrics[rep->res->cursor - 1];
+    if (!count->pool) count->pool = hist_pool_create(rep->res->replications);
+    count->owns_pool = true;
+    sim__pooled_add(&count->pool->all, h);
+    sim__pooled_add(&count->pool->reps[rep->replication], h);
+    struct sim__hist_pool *pool = count->pool;
     for (size_t i = 0; i < sizeof quantiles / sizeof *quantiles; i++) {
         snprintf(p, sizeof p, "%s.%s", path, quantiles[i].name);
         sim_report(rep, p, (double)sim_hist_quantile(h, quantiles[i].q) / SIM_S,
                    SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
+        struct sim__metric *m = &rep->res->metrics[rep->res->cursor - 1];
+        m->quantile = quantiles[i].q;
+        m->pool = pool;
     }
     snprintf(p, sizeof p, "%s.max", path);
     sim_report(rep, p, h->count ? (double)h->max / SIM_S : 0, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
@@ -162,9 +191,19 @@ static void run_task(int i, void *ctx)
     w->progress_slot = i;
     struct sim__text story = {0};
     if (t->replication == 0 && w->faults) w->story = &story; /* the drill's narrative */
+    if (t->replication == 0) w->series = sim__series_create(sc.duration);
     sim__world_run(w);
     t->part = sim_alloc(sizeof *t->part);
     t->part->replications = 1;
+    t->part->detected_warmup = w->series ? sim__mser(w->series) : SIM__MSER_NONE;
+    if (w->series) { /* a cut past the warm-up that noise explains is no news */
+        sim_time cut = t->part->detected_warmup == SIM__MSER_UNSETTLED ? sc.duration / 2
+                                                                       : t->part->detected_warmup;
+        if (cut > sc.warmup && !sim__transient_real(w->series, sc.warmup, cut))
+            t->part->detected_warmup = sc.warmup;
+    }
+    sim__series_destroy(w->series);
+    w->series = NULL;
     sim__results_collect(t->part, w, 0);
     t->part->story = story.text;
     if (w->over_budget) sim__budget_verdict(w, &t->part->unstable);
@@ -184,30 +223,57 @@ static void merge(struct sim__results *res, struct sim__results *part, int r)
     res->cursor = 0;
     if (res->n == 0) {
         /* The first part's figures become res's, index and all: no copy, no second map
-         * (10^5 faults report 2.5 million figures). */
+         * (10^5 faults report 2.5 million figures). Its histogram pools are resized to
+         * res's replications. */
         sim_free(res->metrics);
         sim__namemap_fini(&res->index);
         res->metrics = part->metrics;
         res->n = res->cap = part->n;
         res->index = part->index;
+        struct sim__hist_pool *owner = NULL;
         for (size_t i = 0; i < res->n; i++) {
             struct sim__metric *m = &res->metrics[i];
             double v = m->values[0];
             m->values = sim_realloc(m->values, (size_t)res->replications * sizeof *m->values);
             for (int k = 0; k < res->replications; k++) m->values[k] = NAN;
             m->values[r] = v;
+            if (m->owns_pool) {
+                owner = hist_pool_create(res->replications);
+                owner->all = m->pool->all;
+                owner->reps[r] = m->pool->reps[0];
+                m->pool->all = m->pool->reps[0] = (struct sim__pooled){0};
+                hist_pool_destroy(m->pool);
+                m->pool = owner;
+            } else if (m->quantile > 0 && owner) {
+                m->pool = owner;
+            }
         }
         part->metrics = NULL;
         part->n = part->cap = 0;
         part->index = (struct sim__namemap){0};
     }
+    struct sim__hist_pool *pool = NULL; /* the histogram whose figures come next */
     for (size_t i = 0; i < part->n; i++) {
-        const struct sim__metric *m = &part->metrics[i];
-        metric(res, m->path, m->unit, m->direction)->values[r] = m->values[0];
+        struct sim__metric *m = &part->metrics[i];
+        struct sim__metric *into = metric(res, m->path, m->unit, m->direction);
+        into->values[r] = m->values[0];
+        if (m->owns_pool) {
+            if (!into->pool) into->pool = hist_pool_create(res->replications);
+            into->owns_pool = true;
+            pool = into->pool;
+            sim__pooled_merge(&pool->all, &m->pool->all);
+            sim__pooled_fini(&pool->reps[r]);
+            pool->reps[r] = m->pool->reps[0]; /* moved: the part is destroyed next */
+            m->pool->reps[0] = (struct sim__pooled){0};
+        } else if (m->quantile > 0 && pool) {
+            into->quantile = m->quantile;
+            into->pool = pool;
+        }
     }
     sim_hist_merge(&res->latency, &part->latency);
     if (part->unstable.on && !res->unstable.on) res->unstable = part->unstable;
     if (r == 0) {
+        res->detected_warmup = part->detected_warmup;
         res->story = part->story;
         res->fault_marks = part->fault_marks;
         part->story = part->fault_marks = NULL;
@@ -272,8 +338,7 @@ static bool run_many(struct sim_loader **lds, const struct sim__scenario *scs, i
             res->events += tasks[t].events;
             sim__results_destroy(tasks[t].part);
         }
-        for (size_t i = 0; i < res->n; i++)
-            res->metrics[i].ci = sim_interval95(res->metrics[i].values, res->replications);
+        for (size_t i = 0; i < res->n; i++) sim__metric_interval(&res->metrics[i], res->replications);
         cJSON_free(texts[k]);
     }
     sim_free(texts);
@@ -286,6 +351,28 @@ bool sim__run_many(struct sim_loader **lds, const struct sim__scenario *scs, int
 {
     struct sim__timeline *tl = timeline ? sim__timeline_create(scs[0].timeline_interval) : NULL;
     return run_many(lds, scs, n, tl, threads, out);
+}
+
+void sim__metric_interval(struct sim__metric *m, int replications)
+{
+    m->ci = sim_interval95(m->values, replications);
+    const struct sim__hist_pool *p = m->pool;
+    if (!(m->quantile > 0) || !p || !p->all.count) return;
+    /* A replication's own high quantile is biased low in a short, autocorrelated run (its
+     * tail rests on a few busy periods); the pooled histogram's much less so. */
+    double x = (double)sim__pooled_quantile(&p->all, m->quantile);
+    m->ci.mean = x / SIM_S;
+    m->ci.low = m->ci.high = m->ci.mean;
+    m->ci.half = 0;
+    double *share = sim_alloc((size_t)p->nreps * sizeof *share);
+    for (int r = 0; r < p->nreps; r++) share[r] = sim__pooled_cdf(&p->reps[r], x);
+    struct sim_interval f = sim_interval95(share, p->nreps);
+    sim_free(share);
+    m->ci.n = f.n;
+    if (f.n < 2) return;
+    m->ci.low = (double)sim__pooled_quantile(&p->all, m->quantile - f.half) / SIM_S;
+    m->ci.high = (double)sim__pooled_quantile(&p->all, m->quantile + f.half) / SIM_S;
+    m->ci.half = (m->ci.high - m->ci.low) / 2;
 }
 
 struct sim__results *sim__run(struct sim_loader *ld, const struct sim__scenario *sc, bool timeline)
@@ -302,6 +389,12 @@ void sim__run_more(struct sim_loader *ld, const struct sim__scenario *sc, struct
         struct sim__metric *m = &res->metrics[i];
         m->values = sim_realloc(m->values, (size_t)to * sizeof *m->values);
         for (int r = from; r < to; r++) m->values[r] = NAN;
+        if (m->owns_pool) { /* room for the new replications' histograms */
+            struct sim__hist_pool *p = m->pool;
+            p->reps = sim_realloc(p->reps, (size_t)to * sizeof *p->reps);
+            for (int r = p->nreps; r < to; r++) p->reps[r] = (struct sim__pooled){0};
+            p->nreps = to;
+        }
     }
     res->replications = to;
     struct sim__progress *progress =
@@ -325,7 +418,7 @@ void sim__run_more(struct sim_loader *ld, const struct sim__scenario *sc, struct
         sim__results_destroy(tasks[t].part);
     }
     for (size_t i = 0; i < res->n; i++)
-        res->metrics[i].ci = sim_interval95(res->metrics[i].values, res->replications);
+        sim__metric_interval(&res->metrics[i], res->replications);
     cJSON_free(text);
     sim_free(tasks);
 }
@@ -358,6 +451,7 @@ void sim__results_destroy(struct sim__results *res)
     for (size_t i = 0; i < res->n; i++) {
         sim_free(res->metrics[i].path);
         sim_free(res->metrics[i].values);
+        if (res->metrics[i].owns_pool) hist_pool_destroy(res->metrics[i].pool);
     }
     sim_free(res->metrics);
     sim__namemap_fini(&res->index);

@@ -34,6 +34,14 @@ struct sim__scenario {
     int max_replications; /* the cap on replications precision may add up to */
 };
 
+/* A histogram pooled over the replications, and each replication's own (owned by the
+ * histogram's ".count" figure). */
+struct sim__hist_pool {
+    struct sim__pooled all;
+    struct sim__pooled *reps;
+    int nreps;
+};
+
 /* One reported figure: its value in each replication and their 95% interval. */
 struct sim__metric {
     char *path;
@@ -41,6 +49,9 @@ struct sim__metric {
     int direction; /* +1 higher is better, -1 lower is better, 0 neutral (SIM_*_BETTER) */
     double *values;
     struct sim_interval ci;
+    double quantile;             /* of `pool`, or 0 when not a quantile */
+    struct sim__hist_pool *pool; /* owned when owns_pool, else the ".count" figure's */
+    bool owns_pool;
 };
 
 /* What run-length control did (precision.c); target 0 when it was off. */
@@ -70,6 +81,7 @@ struct sim__results {
     struct sim__timeline *timeline; /* replication 0's, when asked for */
     struct sim_hist latency;        /* end-to-end latency, every replication merged */
     struct sim__text notes;         /* theory(): "nodes.db.: why", one per line */
+    sim_time detected_warmup;       /* replication 0's transient by MSER (sim__mser) */
     char *story;                    /* replication 0's fault story (sim_story), or NULL */
     char *fault_marks;              /* replication 0's occurrences (struct sim__faults marks) */
     char **faults;                  /* each fault's label ("db.primary:crash") */
@@ -116,6 +128,12 @@ struct sim__results *sim__run_precise(struct sim_loader *ld, const struct sim__s
 /* How far a figure is from the precision target: its half-width over target x its mean
  * (a ratio below 1% is held to target x 1%); <= 1 when met. */
 double sim__precision_gap(const struct sim__metric *m, double target);
+/* The metric's mean and 95% interval over its replications. A quantile's point is read
+ * from the pooled histogram, and its interval by inverting one for the distribution
+ * function there: each replication's share of values below the point is an unbiased
+ * estimate of q, however short and autocorrelated the run, and the t interval on those
+ * shares, [q - h, q + h], maps back through the pooled histogram to the quantile's. */
+void sim__metric_interval(struct sim__metric *m, int replications);
 void sim__results_destroy(struct sim__results *res);
 /* Prints the unstable verdict of res, if any, after "archsim: LABEL: ": 4 then, else 0. */
 int sim__unstable_warn(const char *label, const struct sim__results *res);
