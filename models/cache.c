@@ -133,12 +133,6 @@ struct refill {
     struct sim_event *after;           /* the end of the window after, while pending */
 };
 
-/* A virtual node on the consistent-hashing ring. */
-struct point {
-    uint64_t at;
-    uint32_t shard;
-};
-
 struct cache {
     struct sim_component base;
     struct sim_component *backend;
@@ -169,8 +163,7 @@ struct cache {
     struct refill *refills;   /* [0]: the whole cache, [1 + i]: cluster node i */
 
     struct shard *shards;
-    struct point *ring;       /* nshards x virtual_nodes points, ascending */
-    uint32_t npoints;
+    struct sim_ring ring;     /* nshards x virtual_nodes points */
     struct keyinfo *infos;
     uint32_t *sizes;          /* bytes mode: each record's value size, bytes */
     uint32_t ninfos, infos_allocated;
@@ -199,38 +192,17 @@ struct cache {
 
 /* ---- placement and the key map ---- */
 
-/* The shard owning key: the first virtual node at or after the key's place on the ring,
- * wrapping past the top. O(log points), once per distinct key. */
+/* The shard owning key on the ring: O(log points), once per distinct key. */
 static uint32_t shard_of_key(const struct cache *c, uint64_t key)
 {
-    if (c->nshards == 1) return 0;
-    uint64_t at = sim_hash64(key);
-    uint32_t lo = 0, hi = c->npoints; /* the first point with .at >= at lies in [lo, hi] */
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (c->ring[mid].at < at) lo = mid + 1;
-        else hi = mid;
-    }
-    return c->ring[lo == c->npoints ? 0 : lo].shard;
+    return c->nshards == 1 ? 0 : (uint32_t)sim_ring_owner(&c->ring, key);
 }
 
-static int point_order(const void *a, const void *b)
-{
-    const struct point *x = a, *y = b;
-    if (x->at != y->at) return x->at < y->at ? -1 : 1;
-    return x->shard < y->shard ? -1 : x->shard > y->shard;
-}
-
-/* Virtual node v of shard i sits at sim_hash64(sim_hash64(i << 32 | v)): hashed twice so
- * that a small key never lands exactly on a small shard's point. */
+/* Each shard's points by its number, as a database's shards. */
 static void ring_build(struct cache *c)
 {
-    c->npoints = c->nshards * c->virtual_nodes;
-    c->ring = sim_alloc((size_t)c->npoints * sizeof *c->ring);
-    for (uint32_t i = 0, n = 0; i < c->nshards; i++)
-        for (uint32_t v = 0; v < c->virtual_nodes; v++, n++)
-            c->ring[n] = (struct point){sim_hash64(sim_hash64((uint64_t)i << 32 | v)), i};
-    qsort(c->ring, c->npoints, sizeof *c->ring, point_order);
+    for (uint32_t i = 0; i < c->nshards; i++) sim_ring_add_numbered(&c->ring, (int)i, (int)c->virtual_nodes);
+    sim_ring_sort(&c->ring);
 }
 
 /* A key's value size in bytes: value_size drawn from the size stream reseeded by a hash
@@ -1479,7 +1451,7 @@ static void fini(struct sim_component *self)
     }
     sim_free(c->shards);
     sim_free(c->refills);
-    sim_free(c->ring);
+    sim_ring_fini(&c->ring);
     sim_free(c->sizes);
     sim_free(c->infos);
     sim_keymap_fini(&c->map);

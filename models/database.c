@@ -27,25 +27,19 @@ static const char *const replication_names[] = {"sync", "semi_sync", "async", NU
 enum read_from { FROM_PRIMARY, FROM_REPLICAS, FROM_NEAREST };
 static const char *const read_from_names[] = {"primary", "replicas", "nearest", NULL};
 static const char *const replica_choice_names[] = {"round_robin", "random", NULL};
-static const char *const pool_wait_names[] = {"queue", "reject", NULL};
 static const char *const on_off_names[] = {"on", "off", NULL};
-enum strategy { SHARD_HASH, SHARD_CONSISTENT_HASH, SHARD_RANGE, SHARD_DIRECTORY };
-static const char *const strategy_names[] = {"hash", "consistent_hash", "range", "directory",
-                                             NULL};
 
 #define MAX_REPLICAS 64
 #define MAX_QUORUM_N 32
 #define MAX_SHARDS 1024
-#define MAX_VIRTUAL_NODES 1000
 #define MAX_TIME (1000000 * SIM_S)
 
 /* A call being served; from the database's pool, owned until it answers. */
 struct job {
     struct sim_call *in;
     sim_time arrived;
-    struct job *next;        /* the pool's or a server's FIFO */
+    struct job *next;        /* its server's FIFO */
     struct job *lprev, *lnext; /* its server's live jobs (queued or in service) */
-    struct sim_event *timer; /* the pool wait's timeout */
     struct sim_event *work;  /* its service time running, or NULL */
     uint32_t rec;            /* the key's record + 1, 0: none (never written) */
     uint32_t snapshot;       /* the key's acked version when the read arrived */
@@ -53,7 +47,7 @@ struct job {
     int shard;
     struct job *parent;      /* a scatter part: the call it is part of; NULL otherwise */
     enum sim_status worst;   /* a scatter call: the first error of its parts */
-    bool connected, gone;    /* holds a connection; answered while waiting for one */
+    struct sim_conn conn;    /* its place in the connection pool */
     bool written_key;        /* the key had an acknowledged write when the read arrived */
     bool scatter;            /* sent to every shard: its parts answer it */
     bool on_server;          /* in its server's live list */
@@ -110,12 +104,6 @@ struct server {
     uint64_t reads;
 };
 
-/* A virtual node on the consistent-hashing ring. */
-struct point {
-    uint64_t at;
-    int shard;
-};
-
 /* One shard's routing, log, failover state and figures (its servers live in
  * database.servers). */
 struct shard {
@@ -161,11 +149,9 @@ struct database {
     struct sim_dist *promote, *restore;
     int backup_col;  /* the records' column of the latest backup */
     /* sharding (primary mode) */
-    int nshards, virtual_nodes, npoints, nboundaries;
-    enum strategy strategy;
+    int nshards;
+    struct sim_placement placement;
     struct shard *shards;
-    struct point *ring;        /* consistent_hash: nshards x virtual_nodes, ascending */
-    uint64_t *boundaries;      /* range: the first key of shards 1..S-1, ascending */
     struct sim_component *directory;
     bool scatter[SIM_MAX_OPS]; /* operations sent to every shard */
     bool any_scatter;
@@ -176,11 +162,7 @@ struct database {
     int quorum_paused, quorum_disk_full;      /* faults of those kinds on now */
     struct shipment *held_head, *held_tail;   /* shipments a pause holds */
     /* connection pool */
-    bool pool_on, pool_reject;
-    int pool_size, pool_used;
-    sim_time pool_timeout;
-    struct job *pool_head, *pool_tail;
-    int64_t pool_waiting_n;
+    struct sim_connpool conns;
 
     /* records: per key, stride words: [acked, node 0..., the backup's] */
     struct sim_keymap map; /* key -> record index + 1 */
@@ -193,12 +175,10 @@ struct database {
 
     /* measurement */
     uint64_t reads, nwrites, acked, stale_reads, written_reads, stale_written, redirects;
-    uint64_t read_repairs, pool_rejected, pool_timeouts, pool_waited, pool_started;
+    uint64_t read_repairs;
     uint64_t directory_lookups;
     uint64_t errors[SIM_STATUS_COUNT];
-    double pool_wait_sum;
     struct sim_hist read_latency, write_latency, all_lag, scatter_latency;
-    struct sim_level pool_in_use, pool_waiting;
     /* over the whole run, warm-up included, as faults are */
     uint64_t declared_dead, promotions, called_off, restores, backups, lost_writes;
     uint64_t split_brain_writes;
@@ -236,28 +216,9 @@ static uint32_t *rec(struct database *d, uint32_t i)
 
 static void admit(struct database *d, struct job *j);
 
-static void release_connection(struct database *d, struct job *j)
+static struct job *job_of(struct sim_conn *c)
 {
-    if (!d->pool_on || !j->connected) return;
-    j->connected = false;
-    sim_time now = sim_now(&d->base);
-    d->pool_used--;
-    sim_level_add(&d->pool_in_use, now, -1);
-    while (d->pool_head) {
-        struct job *next = d->pool_head;
-        d->pool_head = next->next;
-        if (!d->pool_head) d->pool_tail = NULL;
-        if (next->gone) { /* timed out while waiting: already answered */
-            sim_pool_put(&d->jobs, next);
-            continue;
-        }
-        d->pool_waiting_n--;
-        sim_level_add(&d->pool_waiting, now, -1);
-        sim_cancel(next->timer);
-        next->timer = NULL;
-        admit(d, next);
-        return;
-    }
+    return (struct job *)((char *)c - offsetof(struct job, conn));
 }
 
 static void answer(struct database *d, struct job *j, enum sim_status status);
@@ -314,29 +275,23 @@ static void answer(struct database *d, struct job *j, enum sim_status status)
         else if (j->in->op == SIM_OP_WRITE) sim_hist_record(&d->write_latency, latency);
         else sim_hist_record(&d->read_latency, latency);
     }
-    release_connection(d, j);
+    sim_connpool_release(&d->conns, &j->conn);
     sim_respond(j->in, status);
-    if (!j->gone) sim_pool_put(&d->jobs, j);
+    sim_pool_put(&d->jobs, j);
 }
 
 /* The engine answered the call itself (an error fault on the server picked for it). */
 static void taken(struct database *d, struct job *j)
 {
     if (sim_measuring(&d->base)) d->errors[SIM_FAILED]++;
-    release_connection(d, j);
+    sim_connpool_release(&d->conns, &j->conn);
     sim_pool_put(&d->jobs, j);
 }
 
-static void pool_timeout(struct sim_component *self, void *arg)
+/* The call waited for a connection longer than the pool's timeout. */
+static void pool_expired(struct sim_component *self, struct sim_conn *c)
 {
-    struct database *d = (struct database *)self;
-    struct job *j = arg;
-    j->timer = NULL;
-    d->pool_waiting_n--;
-    sim_level_add(&d->pool_waiting, sim_now(self), -1);
-    if (sim_measuring(self)) d->pool_timeouts++;
-    j->gone = true; /* stays queued; freed when it surfaces */
-    answer(d, j, SIM_REJECTED);
+    answer((struct database *)self, job_of(c), SIM_REJECTED);
 }
 
 /* ---- primary mode: shards and servers ---- */
@@ -367,33 +322,10 @@ static struct name of_shard(const struct database *d, int shard)
     return n;
 }
 
-/* The shard that owns key. hash and directory: key mod S (the directory's table holds
- * that placement; looking it up costs the call); consistent_hash: the first virtual node
- * at or after sim_hash64(key) on the ring, wrapping; range: the number of boundaries at
- * or below key. */
+/* The shard that owns key (a directory's table holds the same placement as hash). */
 static int shard_of(const struct database *d, uint64_t key)
 {
-    if (d->nshards == 1) return 0;
-    if (d->strategy == SHARD_CONSISTENT_HASH) {
-        uint64_t at = sim_hash64(key);
-        int lo = 0, hi = d->npoints; /* the first point with .at >= at lies in [lo, hi] */
-        while (lo < hi) {
-            int mid = lo + (hi - lo) / 2;
-            if (d->ring[mid].at < at) lo = mid + 1;
-            else hi = mid;
-        }
-        return d->ring[lo == d->npoints ? 0 : lo].shard;
-    }
-    if (d->strategy == SHARD_RANGE) {
-        int lo = 0, hi = d->nboundaries; /* the first boundary above key */
-        while (lo < hi) {
-            int mid = lo + (hi - lo) / 2;
-            if (d->boundaries[mid] <= key) lo = mid + 1;
-            else hi = mid;
-        }
-        return lo;
-    }
-    return (int)(key % (uint64_t)d->nshards);
+    return sim_placement_of(&d->placement, key);
 }
 
 /* Crashed (the node as a whole, or this server unless a backup replaced it). */
@@ -1399,17 +1331,6 @@ static void respond(struct sim_component *self, struct sim_call *call)
 /* The job holds a connection (or needs none): it goes to its node(s). */
 static void admit(struct database *d, struct job *j)
 {
-    if (d->pool_on) {
-        sim_time now = sim_now(&d->base);
-        j->connected = true;
-        d->pool_used++;
-        sim_level_add(&d->pool_in_use, now, 1);
-        if (sim_measuring(&d->base)) {
-            d->pool_started++;
-            if (now > j->arrived) d->pool_waited++;
-            d->pool_wait_sum += (double)(now - j->arrived);
-        }
-    }
     if (d->mode == MODE_QUORUM) {
         if (j->in->op == SIM_OP_WRITE && d->quorum_disk_full) answer(d, j, SIM_REJECTED);
         else if (j->in->op == SIM_OP_WRITE) quorum_write(d, j);
@@ -1417,6 +1338,12 @@ static void admit(struct database *d, struct job *j)
     } else {
         route(d, j);
     }
+}
+
+/* A call that waited for a connection got one. */
+static void pool_admitted(struct sim_component *self, struct sim_conn *c)
+{
+    admit((struct database *)self, job_of(c));
 }
 
 static void receive(struct sim_component *self, struct sim_call *call)
@@ -1439,22 +1366,11 @@ static void receive(struct sim_component *self, struct sim_call *call)
             if (j->written_key) d->written_reads++;
         }
     }
-    if (!d->pool_on || d->pool_used < d->pool_size) {
-        admit(d, j);
-        return;
+    switch (sim_connpool_acquire(&d->conns, &j->conn, now)) {
+    case SIM_CONN_HELD: admit(d, j); break;
+    case SIM_CONN_REFUSED: answer(d, j, SIM_REJECTED); break;
+    case SIM_CONN_QUEUED: break;
     }
-    if (d->pool_reject) {
-        if (sim_measuring(self)) d->pool_rejected++;
-        answer(d, j, SIM_REJECTED);
-        return;
-    }
-    j->next = NULL;
-    if (d->pool_tail) d->pool_tail->next = j;
-    else d->pool_head = j;
-    d->pool_tail = j;
-    d->pool_waiting_n++;
-    sim_level_add(&d->pool_waiting, now, 1);
-    if (d->pool_timeout) j->timer = sim_schedule(self, d->pool_timeout, pool_timeout, j);
 }
 
 
@@ -1541,25 +1457,6 @@ static void configure_primary(struct database *d, struct sim_cfg *cfg)
     d->backup_col = d->backup ? 2 + d->nreplicas : -1;
 }
 
-static int point_order(const void *a, const void *b)
-{
-    const struct point *x = a, *y = b;
-    if (x->at != y->at) return x->at < y->at ? -1 : 1;
-    return (x->shard > y->shard) - (x->shard < y->shard);
-}
-
-/* Virtual node v of shard i sits at sim_hash64(sim_hash64(i << 32 | v)), as in the cache
- * cluster: hashed twice so that a small key never lands exactly on a small shard's point. */
-static void ring_build(struct database *d)
-{
-    d->npoints = d->nshards * d->virtual_nodes;
-    d->ring = sim_alloc((size_t)d->npoints * sizeof *d->ring);
-    for (int i = 0, n = 0; i < d->nshards; i++)
-        for (int v = 0; v < d->virtual_nodes; v++, n++)
-            d->ring[n] = (struct point){sim_hash64(sim_hash64((uint64_t)i << 32 | (uint64_t)v)), i};
-    qsort(d->ring, (size_t)d->npoints, sizeof *d->ring, point_order);
-}
-
 /* "shards": the count, the placement strategy and its settings, and the scatter operations. */
 static void configure_shards(struct database *d, struct sim_cfg *cfg)
 {
@@ -1567,14 +1464,10 @@ static void configure_shards(struct database *d, struct sim_cfg *cfg)
     d->nshards = 1;
     if (!sh) return;
     d->nshards = (int)sim_cfg_int(sh, "count", 1, 1, MAX_SHARDS);
-    d->strategy = (enum strategy)sim_cfg_choice(sh, "strategy", SHARD_HASH, strategy_names);
-    only_with(sh, "virtual_nodes", d->strategy == SHARD_CONSISTENT_HASH,
-              "strategy \"consistent_hash\"");
-    d->virtual_nodes = (int)sim_cfg_int(sh, "virtual_nodes", 100, 1, MAX_VIRTUAL_NODES);
-    only_with(sh, "boundaries", d->strategy == SHARD_RANGE, "strategy \"range\"");
-    only_with(sh, "key_count", d->strategy == SHARD_RANGE, "strategy \"range\"");
-    only_with(sh, "directory", d->strategy == SHARD_DIRECTORY, "strategy \"directory\"");
-    if (d->strategy == SHARD_DIRECTORY) sim_cfg_peer(sh, "directory", &d->directory, true);
+    sim_placement_configure(&d->placement, sh, d->nshards);
+    only_with(sh, "directory", d->placement.strategy == SIM_PLACE_DIRECTORY,
+              "strategy \"directory\"");
+    if (d->placement.strategy == SIM_PLACE_DIRECTORY) sim_cfg_peer(sh, "directory", &d->directory, true);
     int nops = sim_cfg_array(sh, "scatter_ops");
     for (int i = 0; i < nops; i++) {
         const char *name = sim_cfg_string_item(sh, "scatter_ops", i);
@@ -1586,44 +1479,7 @@ static void configure_shards(struct database *d, struct sim_cfg *cfg)
         }
         if (op >= 0 && op < SIM_MAX_OPS) d->scatter[op] = d->any_scatter = true;
     }
-    if (d->strategy == SHARD_RANGE && !sim_cfg_failed(sh)) {
-        int S = d->nshards;
-        bool has_b = sim_cfg_has(sh, "boundaries"), has_n = sim_cfg_has(sh, "key_count");
-        if (has_b == has_n) {
-            sim_cfg_error(sh, NULL, "strategy \"range\" needs either \"boundaries\" or "
-                                    "\"key_count\"");
-        } else if (has_n) {
-            uint64_t n = (uint64_t)sim_cfg_int(sh, "key_count", SIM_REQUIRED, S, INT64_MAX);
-            d->nboundaries = S - 1;
-            d->boundaries = sim_alloc((size_t)(S > 1 ? S - 1 : 1) * sizeof *d->boundaries);
-            for (int i = 1; i < S; i++) /* floor(i n / S), without overflow */
-                d->boundaries[i - 1] = (uint64_t)i * (n / (uint64_t)S) +
-                                       (uint64_t)i * (n % (uint64_t)S) / (uint64_t)S;
-        } else {
-            int nb = sim_cfg_array(sh, "boundaries");
-            if (nb != S - 1) {
-                sim_cfg_error(sh, "boundaries", "expected %d keys (count - 1), got %d", S - 1, nb);
-            } else {
-                d->nboundaries = nb;
-                d->boundaries = sim_alloc((size_t)(nb ? nb : 1) * sizeof *d->boundaries);
-                for (int i = 0; i < nb; i++) {
-                    double k = sim_cfg_number_item(sh, "boundaries", i);
-                    if (sim_cfg_failed(sh)) break;
-                    if (!(k >= 0 && k <= 9007199254740992.0 && k == floor(k)) ||
-                        (i && (uint64_t)k <= d->boundaries[i - 1])) {
-                        char key[48];
-                        snprintf(key, sizeof key, "boundaries[%d]", i);
-                        sim_cfg_error(sh, key, "expected an integer key above the one before, "
-                                               "got %g", k);
-                        break;
-                    }
-                    d->boundaries[i] = (uint64_t)k;
-                }
-            }
-        }
-    }
     sim_cfg_end(sh);
-    if (!sim_cfg_failed(cfg) && d->strategy == SHARD_CONSISTENT_HASH) ring_build(d);
 }
 
 static void configure_quorum(struct database *d, struct sim_cfg *cfg)
@@ -1652,15 +1508,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     d->mode = (enum mode)sim_cfg_choice(cfg, "mode", MODE_PRIMARY, mode_names);
     if (d->mode == MODE_QUORUM) configure_quorum(d, cfg);
     else configure_primary(d, cfg);
-    struct sim_cfg *p = sim_cfg_object(cfg, "pool", false);
-    if (p) {
-        d->pool_on = true;
-        d->pool_size = (int)sim_cfg_int(p, "size", SIM_REQUIRED, 1, 1000000);
-        d->pool_reject = sim_cfg_choice(p, "wait", 0, pool_wait_names) == 1;
-        only_with(p, "timeout", !d->pool_reject, "wait \"queue\"");
-        d->pool_timeout = sim_cfg_duration(p, "timeout", 0, 1, MAX_TIME);
-        sim_cfg_end(p);
-    }
+    sim_connpool_configure(&d->conns, cfg, "pool");
     if (sim_cfg_failed(cfg)) return;
 
     if (d->mode == MODE_PRIMARY) {
@@ -1706,8 +1554,7 @@ static int server_count(const struct database *d)
 static void start(struct sim_component *self)
 {
     struct database *d = (struct database *)self;
-    sim_level_init(&d->pool_in_use, 0, 0);
-    sim_level_init(&d->pool_waiting, 0, 0);
+    sim_connpool_start(&d->conns, self, pool_admitted, pool_expired);
     for (int k = 0; k < server_count(d); k++) {
         sim_level_init(&d->servers[k].busy_level, 0, 0);
         sim_level_init(&d->servers[k].queued, 0, 0);
@@ -1730,16 +1577,13 @@ static void clear_stats(struct sim_component *self)
     struct database *d = (struct database *)self;
     sim_time now = sim_now(self);
     d->reads = d->nwrites = d->acked = d->stale_reads = d->written_reads = d->stale_written = 0;
-    d->redirects = d->read_repairs = d->pool_rejected = d->pool_timeouts = 0;
-    d->pool_waited = d->pool_started = d->directory_lookups = 0;
-    d->pool_wait_sum = 0;
+    d->redirects = d->read_repairs = d->directory_lookups = 0;
     memset(d->errors, 0, sizeof d->errors);
     sim_hist_init(&d->read_latency);
     sim_hist_init(&d->write_latency);
     sim_hist_init(&d->all_lag);
     sim_hist_init(&d->scatter_latency);
-    sim_level_restart(&d->pool_in_use, now);
-    sim_level_restart(&d->pool_waiting, now);
+    sim_connpool_clear_stats(&d->conns);
     for (int i = 0; d->shards && i < d->nshards; i++) {
         d->shards[i].calls = 0;
         sim_hist_init(&d->shards[i].latency);
@@ -1880,21 +1724,7 @@ static void report(struct sim_component *self, struct sim_report *rep)
     } else {
         sim_report(rep, "read_repairs", (double)d->read_repairs, SIM_UNIT_COUNT);
     }
-    if (d->pool_on) {
-        sim_time now = sim_now(self);
-        sim_report(rep, "pool.utilisation", sim_level_mean(&d->pool_in_use, now) / d->pool_size,
-                   SIM_UNIT_RATIO);
-        sim_report(rep, "pool.waiting.mean", sim_level_mean(&d->pool_waiting, now), SIM_UNIT_NUMBER);
-        sim_report(rep, "pool.waiting.max", d->pool_waiting.max, SIM_UNIT_COUNT);
-        sim_report(rep, "pool.wait.mean",
-                   d->pool_started ? d->pool_wait_sum / (double)d->pool_started / SIM_S : 0,
-                   SIM_UNIT_SECONDS);
-        sim_report(rep, "pool.wait.probability",
-                   d->pool_started ? (double)d->pool_waited / (double)d->pool_started : 0,
-                   SIM_UNIT_RATIO);
-        sim_report(rep, "pool.rejected", (double)d->pool_rejected, SIM_UNIT_COUNT);
-        sim_report(rep, "pool.timeouts", (double)d->pool_timeouts, SIM_UNIT_COUNT);
-    }
+    sim_connpool_report(&d->conns, rep);
 }
 
 static void sample(struct sim_component *self, struct sim_sampler *smp)
@@ -1906,8 +1736,7 @@ static void sample(struct sim_component *self, struct sim_sampler *smp)
             d->servers[k].unreplicated.level > unreplicated)
             unreplicated = d->servers[k].unreplicated.level;
     sim_sample(smp, "unreplicated_writes", unreplicated);
-    sim_sample(smp, "pool_in_use", d->pool_used);
-    sim_sample(smp, "pool_waiting", (double)d->pool_waiting_n);
+    sim_connpool_sample(&d->conns, smp);
 }
 
 static double choose(int n, int k)
@@ -1969,8 +1798,7 @@ static void describe(struct sim_component *self, char *buf, size_t n)
 {
     struct database *d = (struct database *)self;
     char a[96], b[32] = "";
-    if (d->pool_on)
-        snprintf(b, sizeof b, "; pool %d (%s)", d->pool_size, d->pool_reject ? "reject" : "queue");
+    sim_connpool_describe(&d->conns, b, sizeof b);
     if (d->mode == MODE_QUORUM) {
         sim_dist_describe(d->replica_latency, a, sizeof a);
         snprintf(buf, n, "quorum n %d, w %d, r %d, replica latency %s, propagation %s%s%s", d->n,
@@ -1989,7 +1817,7 @@ static void describe(struct sim_component *self, char *buf, size_t n)
         size_t len = strlen(buf);
         if (len < n)
             snprintf(buf + len, n - len, "; %d shards (%s)%s", d->nshards,
-                     strategy_names[d->strategy], d->any_scatter ? ", scatter" : "");
+                     sim_placement_name(d->placement.strategy), d->any_scatter ? ", scatter" : "");
     }
     if (d->failover) {
         size_t len = strlen(buf);
@@ -2083,8 +1911,7 @@ static void fini(struct sim_component *self)
     struct database *d = (struct database *)self;
     sim_free(d->servers);
     sim_free(d->shards);
-    sim_free(d->ring);
-    sim_free(d->boundaries);
+    sim_placement_fini(&d->placement);
     sim_keymap_fini(&d->map);
     sim_free(d->vers);
     sim_pool_fini(&d->jobs);
