@@ -1,11 +1,10 @@
 /* database.c: a replicated database over real keys and versions. Mode "primary": a primary
  * and replicas, each a server with workers and a FIFO queue; writes get the key's next
  * version at the primary, join the shard's log, and stream to every replica in log order
- * (sync, semi_sync or async acknowledgement). Mode "quorum": N leaderless replicas, writes
- * acked by W, reads asking R. A connection pool sits in front of both. Primary mode may be
+ * (sync, semi_sync or async acknowledgement). A connection pool may sit in front. It may be
  * sharded: S shards, each a primary and its replicas, keys placed by hash, ring, range or a
  * directory lookup; scatter operations go to every shard and answer with the slowest.
- * Faults (primary mode): servers crash, hang, slow down, fill their disk or pause
+ * (The leaderless store is models/quorum.c.) Faults: servers crash, hang, slow down, fill their disk or pause
  * replication; a heartbeat monitor declares a dead primary, promotes the most up-to-date
  * replica (or restores the latest backup) and clients follow the new endpoint.
  * Invariants: every server of a shard holds a prefix of the shard's log (so the most
@@ -20,17 +19,13 @@
 
 #include "sim.h"
 
-enum mode { MODE_PRIMARY, MODE_QUORUM };
-static const char *const mode_names[] = {"primary", "quorum", NULL};
 enum replication { REPL_SYNC, REPL_SEMI_SYNC, REPL_ASYNC };
 static const char *const replication_names[] = {"sync", "semi_sync", "async", NULL};
 enum read_from { FROM_PRIMARY, FROM_REPLICAS, FROM_NEAREST };
 static const char *const read_from_names[] = {"primary", "replicas", "nearest", NULL};
 static const char *const replica_choice_names[] = {"round_robin", "random", NULL};
-static const char *const on_off_names[] = {"on", "off", NULL};
 
 #define MAX_REPLICAS 64
-#define MAX_QUORUM_N 32
 #define MAX_SHARDS 1024
 #define MAX_TIME (1000000 * SIM_S)
 
@@ -53,36 +48,29 @@ struct job {
     bool on_server;          /* in its server's live list */
     bool split;              /* a write a deposed primary takes in a split brain */
     sim_time at_shard;       /* when it reached its shard (after any directory lookup) */
-    /* quorum reads; scatter calls: parts not yet answered */
-    int pending;
-    uint32_t best;
-    int8_t asked[MAX_QUORUM_N];
-    uint32_t got[MAX_QUORUM_N];
+    int pending;             /* a scatter call: parts not yet answered */
 };
 
-/* A write applied at the primary (or issued by the quorum coordinator) on its way to the
- * replicas; from the database's pool, freed when settled (acknowledged, or its client
- * answered with an error) and every shipment landed or was discarded. Primary mode: it
- * sits in its shard's log, oldest first, meanwhile. */
+/* A write applied at the primary on its way to the replicas; from the database's pool,
+ * freed when settled (acknowledged, or its client answered with an error) and every
+ * shipment landed or was discarded. It sits in its shard's log, oldest first, meanwhile. */
 struct write {
     struct job *job;   /* NULL once settled */
     uint32_t rec, version;
-    uint64_t seq;      /* primary mode: its place in the shard's log (1, 2, ...) */
+    uint64_t seq;      /* its place in the shard's log (1, 2, ...) */
     int applies, needed, in_flight, shard;
     bool acked, orphan; /* orphan: its client was answered with an error, never acked */
     sim_time acked_at;
     struct write *prev, *next; /* the shard's log */
 };
 
-/* One version on its way to one node: a replication shipment (in a replica's stream,
- * primary mode), a quorum shipment or read repair, or a quorum reply. */
+/* One version on its way to one node of a shard, in that node's replication stream. */
 struct shipment {
-    struct write *w;   /* NULL for a read repair or a reply */
-    struct job *read;  /* quorum: the read this replica answers */
+    struct write *w;
     uint32_t rec, version;
-    int replica;       /* quorum: the replica; primary mode: the node it streams to */
-    sim_time at;       /* primary mode: when it applies, if the stream flows */
-    struct shipment *next; /* the stream, or quorum's held shipments */
+    int replica;       /* the node it streams to */
+    sim_time at;       /* when it applies, if the stream flows */
+    struct shipment *next; /* the stream */
 };
 
 /* A server: one node (the primary or a replica) of a shard. */
@@ -131,8 +119,6 @@ struct shard {
 
 struct database {
     struct sim_component base;
-    enum mode mode;
-    /* primary mode */
     int nreplicas, workers;
     int64_t queue_limit; /* per server; -1: unbounded */
     struct sim_dist *service_time, *lag;
@@ -142,25 +128,19 @@ struct database {
     enum read_from read_from;
     bool random_replica, read_your_writes;
     struct server *servers; /* shard s: [s (1 + R)] its nodes 0..R (node 0 the first primary) */
-    /* failover and backups (primary mode) */
+    /* failover and backups */
     bool failover, fencing, backup;
     int missed;
     sim_time heartbeat, endpoint_ttl, backup_interval;
     struct sim_dist *promote, *restore;
     int backup_col;  /* the records' column of the latest backup */
-    /* sharding (primary mode) */
+    /* sharding */
     int nshards;
     struct sim_placement placement;
     struct shard *shards;
     struct sim_component *directory;
     bool scatter[SIM_MAX_OPS]; /* operations sent to every shard */
     bool any_scatter;
-    /* quorum mode */
-    int n, w, r;
-    struct sim_dist *replica_latency, *anti_entropy;
-    bool propagation, read_repair;
-    int quorum_paused, quorum_disk_full;      /* faults of those kinds on now */
-    struct shipment *held_head, *held_tail;   /* shipments a pause holds */
     /* connection pool */
     struct sim_connpool conns;
 
@@ -170,12 +150,11 @@ struct database {
     size_t stride, nrecs, recs_allocated;
 
     struct sim_pool jobs, writes, shipments;
-    struct sim_rng *service_rng, *lag_rng, *route_rng, *latency_rng, *choice_rng, *entropy_rng;
+    struct sim_rng *service_rng, *lag_rng, *route_rng;
     struct sim_rng *failover_rng, *endpoint_rng, *backup_rng;
 
     /* measurement */
     uint64_t reads, nwrites, acked, stale_reads, written_reads, stale_written, redirects;
-    uint64_t read_repairs;
     uint64_t directory_lookups;
     uint64_t errors[SIM_STATUS_COUNT];
     struct sim_hist read_latency, write_latency, all_lag, scatter_latency;
@@ -208,8 +187,7 @@ static uint32_t *rec(struct database *d, uint32_t i)
     return &d->vers[i * d->stride];
 }
 #define ACKED 0
-/* The version a node holds. Primary mode: node 0..R of the key's shard. Quorum mode: node 0
- * is the coordinator (the last version it issued), node 1 + k replica k. */
+/* The version node 0..R of the key's shard holds. */
 #define COL(node) (1 + (node))
 
 /* ---- the connection pool and answers ---- */
@@ -395,15 +373,13 @@ static void acknowledge(struct database *d, struct write *w)
     w->acked = true;
     w->acked_at = now;
     if (sim_measuring(&d->base)) d->acked++;
-    if (d->mode == MODE_PRIMARY) {
-        struct shard *sh = &d->shards[w->shard];
-        for (int k = 0; k <= d->nreplicas; k++) {
-            struct server *x = server_of(d, w->shard, k);
-            if (k != sh->primary && x->applied_seq < w->seq) sim_level_add(&x->unreplicated, now, 1);
-        }
-        if (w->seq > sh->backup_seq && !sh->acked_after_backup++)
-            sh->first_ack_after_backup = now;
+    struct shard *sh = &d->shards[w->shard];
+    for (int k = 0; k <= d->nreplicas; k++) {
+        struct server *x = server_of(d, w->shard, k);
+        if (k != sh->primary && x->applied_seq < w->seq) sim_level_add(&x->unreplicated, now, 1);
     }
+    if (w->seq > sh->backup_seq && !sh->acked_after_backup++)
+        sh->first_ack_after_backup = now;
     struct job *j = w->job;
     w->job = NULL;
     answer(d, j, SIM_OK);
@@ -412,7 +388,7 @@ static void acknowledge(struct database *d, struct write *w)
 static void write_done_if_finished(struct database *d, struct write *w)
 {
     if (!(w->acked || w->orphan) || w->in_flight) return;
-    if (d->mode == MODE_PRIMARY) log_remove(&d->shards[w->shard], w);
+    log_remove(&d->shards[w->shard], w);
     sim_pool_put(&d->writes, w);
 }
 
@@ -1158,122 +1134,6 @@ static void server_fault(struct database *d, int shard, int node, const struct s
     }
 }
 
-/* ---- quorum mode ---- */
-
-/* A version applied on replica k: a shipment landing, or a read repair. */
-static void quorum_apply(struct database *d, struct shipment *s)
-{
-    uint32_t *r = rec(d, s->rec);
-    if (s->version > r[COL(1 + s->replica)]) r[COL(1 + s->replica)] = s->version;
-    struct write *w = s->w;
-    sim_pool_put(&d->shipments, s);
-    if (!w) return;
-    w->in_flight--;
-    w->applies++;
-    if (!w->acked && w->applies == w->needed) acknowledge(d, w);
-    write_done_if_finished(d, w);
-}
-
-/* A shipment reaches its replica; a replication_paused fault holds it until it ends. */
-static void land(struct sim_component *self, void *arg)
-{
-    struct database *d = (struct database *)self;
-    struct shipment *s = arg;
-    if (!d->quorum_paused) {
-        quorum_apply(d, s);
-        return;
-    }
-    s->next = NULL;
-    if (d->held_tail) d->held_tail->next = s;
-    else d->held_head = s;
-    d->held_tail = s;
-}
-
-static void ship(struct database *d, struct write *w, uint32_t r, uint32_t version, int replica,
-                 sim_time delay)
-{
-    struct shipment *s = sim_pool_get(&d->shipments);
-    *s = (struct shipment){.w = w, .rec = r, .version = version, .replica = replica};
-    if (w) w->in_flight++;
-    sim_schedule(&d->base, delay, land, s);
-}
-
-static void quorum_write(struct database *d, struct job *j)
-{
-    uint32_t r = record_of(d, j->in->key);
-    uint32_t version = ++rec(d, r)[COL(0)];
-    struct write *w = sim_pool_get(&d->writes);
-    *w = (struct write){.job = j, .rec = r, .version = version, .needed = d->w};
-    sim_time lat[MAX_QUORUM_N];
-    int order[MAX_QUORUM_N];
-    for (int k = 0; k < d->n; k++) {
-        lat[k] = sim_dist_draw_time(d->replica_latency, d->latency_rng);
-        order[k] = k;
-    }
-    for (int a = 1; a < d->n; a++) /* stable insertion sort by latency: ties by index */
-        for (int b = a; b > 0 && lat[order[b]] < lat[order[b - 1]]; b--) {
-            int t = order[b];
-            order[b] = order[b - 1];
-            order[b - 1] = t;
-        }
-    for (int i = 0; i < d->n; i++) {
-        int k = order[i];
-        if (i < d->w) ship(d, w, r, version, k, lat[k]);
-        else if (d->propagation)
-            ship(d, w, r, version, k, lat[k] + sim_dist_draw_time(d->anti_entropy, d->entropy_rng));
-    }
-}
-
-static void quorum_reply(struct sim_component *self, void *arg);
-
-/* A read asks r distinct replicas chosen uniformly at random; each answers with the
- * version it holds after its drawn latency; the read returns the newest. */
-static void quorum_read(struct database *d, struct job *j)
-{
-    int ids[MAX_QUORUM_N];
-    for (int k = 0; k < d->n; k++) ids[k] = k;
-    j->pending = d->r;
-    j->best = 0;
-    for (int i = 0; i < d->r; i++) {
-        int pick = i + (int)sim_uniform_int(d->choice_rng, (uint64_t)(d->n - i));
-        int t = ids[i];
-        ids[i] = ids[pick];
-        ids[pick] = t;
-        j->asked[i] = (int8_t)ids[i];
-    }
-    for (int i = 0; i < d->r; i++) {
-        struct shipment *s = sim_pool_get(&d->shipments); /* reused as a reply */
-        *s = (struct shipment){.read = j, .replica = i};
-        sim_schedule(&d->base, sim_dist_draw_time(d->replica_latency, d->latency_rng),
-                     quorum_reply, s);
-    }
-}
-
-static void quorum_reply(struct sim_component *self, void *arg)
-{
-    struct database *d = (struct database *)self;
-    struct shipment *s = arg;
-    struct job *j = s->read;
-    int i = s->replica;
-    sim_pool_put(&d->shipments, s);
-    uint32_t v = j->rec ? rec(d, j->rec - 1)[COL(1 + j->asked[i])] : 0;
-    j->got[i] = v;
-    if (v > j->best) j->best = v;
-    if (--j->pending) return;
-    if (sim_measuring(self)) {
-        if (j->best < j->snapshot) d->stale_reads++;
-        if (j->written_key && j->best < j->snapshot) d->stale_written++;
-    }
-    if (d->read_repair && j->rec)
-        for (int k = 0; k < d->r; k++)
-            if (j->got[k] < j->best) {
-                if (sim_measuring(self)) d->read_repairs++;
-                ship(d, NULL, j->rec - 1, j->best, j->asked[k],
-                     sim_dist_draw_time(d->replica_latency, d->latency_rng));
-            }
-    answer(d, j, SIM_OK);
-}
-
 /* ---- arrivals ---- */
 
 /* A scatter operation: one part per shard, each served as a read by its shard. Only the
@@ -1331,13 +1191,7 @@ static void respond(struct sim_component *self, struct sim_call *call)
 /* The job holds a connection (or needs none): it goes to its node(s). */
 static void admit(struct database *d, struct job *j)
 {
-    if (d->mode == MODE_QUORUM) {
-        if (j->in->op == SIM_OP_WRITE && d->quorum_disk_full) answer(d, j, SIM_REJECTED);
-        else if (j->in->op == SIM_OP_WRITE) quorum_write(d, j);
-        else quorum_read(d, j);
-    } else {
-        route(d, j);
-    }
+    route(d, j);
 }
 
 /* A call that waited for a connection got one. */
@@ -1411,9 +1265,16 @@ static void configure_recovery(struct database *d, struct sim_cfg *cfg)
 
 static void configure_primary(struct database *d, struct sim_cfg *cfg)
 {
+    /* "mode" chose between this and the leaderless store, now a model of its own. */
+    static const char *const modes[] = {"primary", "quorum", NULL};
+    if (sim_cfg_choice(cfg, "mode", 0, modes) == 1)
+        sim_cfg_error(cfg, "mode", "the leaderless quorum store is a model of its own: write "
+                                   "\"type\": \"quorum\" instead of \"type\": \"database\" with "
+                                   "\"mode\": \"quorum\"");
+    /* The leaderless store's fields, named for whoever meant one. */
     static const char *const quorum_only[] = {"n", "w", "r", "replica_latency", "propagation",
                                               "anti_entropy", "read_repair", NULL};
-    for (int i = 0; quorum_only[i]; i++) only_with(cfg, quorum_only[i], false, "mode \"quorum\"");
+    for (int i = 0; quorum_only[i]; i++) only_with(cfg, quorum_only[i], false, "\"type\": \"quorum\"");
     d->nreplicas = (int)sim_cfg_int(cfg, "replicas", 0, 0, MAX_REPLICAS);
     d->workers = (int)sim_cfg_int(cfg, "workers", 1, 1, 1000000);
     if (sim_cfg_type(cfg, "queue") == SIM_CFG_STRING) {
@@ -1482,46 +1343,22 @@ static void configure_shards(struct database *d, struct sim_cfg *cfg)
     sim_cfg_end(sh);
 }
 
-static void configure_quorum(struct database *d, struct sim_cfg *cfg)
-{
-    static const char *const primary_only[] = {"replicas", "workers", "queue", "service_time",
-                                               "service_time_by_op", "replication", "acks", "lag",
-                                               "read_from", "replica_choice",
-                                               "read_your_writes", "shards", "failover",
-                                               "backup", NULL};
-    for (int i = 0; primary_only[i]; i++) only_with(cfg, primary_only[i], false, "mode \"primary\"");
-    d->n = (int)sim_cfg_int(cfg, "n", SIM_REQUIRED, 1, MAX_QUORUM_N);
-    int n = sim_cfg_failed(cfg) ? 1 : d->n;
-    d->w = (int)sim_cfg_int(cfg, "w", SIM_REQUIRED, 1, n);
-    d->r = (int)sim_cfg_int(cfg, "r", SIM_REQUIRED, 1, n);
-    d->replica_latency = sim_cfg_dist(cfg, "replica_latency", SIM_QTY_DURATION, NULL);
-    d->propagation = sim_cfg_choice(cfg, "propagation", 0, on_off_names) == 0;
-    only_with(cfg, "anti_entropy", d->propagation, "propagation \"on\"");
-    d->anti_entropy = sim_cfg_dist(cfg, "anti_entropy", SIM_QTY_DURATION, "\"0s\"");
-    d->read_repair = sim_cfg_bool(cfg, "read_repair", 0);
-    d->stride = 2 + (size_t)(d->n > 0 ? d->n : 1);
-}
-
 static void configure(struct sim_component *self, struct sim_cfg *cfg)
 {
     struct database *d = (struct database *)self;
-    d->mode = (enum mode)sim_cfg_choice(cfg, "mode", MODE_PRIMARY, mode_names);
-    if (d->mode == MODE_QUORUM) configure_quorum(d, cfg);
-    else configure_primary(d, cfg);
+    configure_primary(d, cfg);
     sim_connpool_configure(&d->conns, cfg, "pool");
     if (sim_cfg_failed(cfg)) return;
 
-    if (d->mode == MODE_PRIMARY) {
-        int nservers = d->nshards * (1 + d->nreplicas);
-        d->servers = sim_alloc((size_t)nservers * sizeof *d->servers);
-        for (int k = 0; k < nservers; k++) sim_hist_init(&d->servers[k].lag);
-        d->shards = sim_alloc((size_t)d->nshards * sizeof *d->shards);
-        for (int i = 0; i < d->nshards; i++) {
-            struct shard *sh = &d->shards[i];
-            sim_hist_init(&sh->latency);
-            sh->next_node = 1 % (1 + d->nreplicas);
-            sh->old_primary = -1;
-        }
+    int nservers = d->nshards * (1 + d->nreplicas);
+    d->servers = sim_alloc((size_t)nservers * sizeof *d->servers);
+    for (int k = 0; k < nservers; k++) sim_hist_init(&d->servers[k].lag);
+    d->shards = sim_alloc((size_t)d->nshards * sizeof *d->shards);
+    for (int i = 0; i < d->nshards; i++) {
+        struct shard *sh = &d->shards[i];
+        sim_hist_init(&sh->latency);
+        sh->next_node = 1 % (1 + d->nreplicas);
+        sh->old_primary = -1;
     }
     sim_keymap_init(&d->map, 2048);
     sim_pool_init(&d->jobs, sizeof(struct job));
@@ -1530,9 +1367,6 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     d->service_rng = sim_rng(self, "service");
     d->lag_rng = sim_rng(self, "lag");
     d->route_rng = sim_rng(self, "route");
-    d->latency_rng = sim_rng(self, "latency");
-    d->choice_rng = sim_rng(self, "choice");
-    d->entropy_rng = sim_rng(self, "anti_entropy");
     if (d->failover) {
         d->failover_rng = sim_rng(self, "failover");
         d->endpoint_rng = sim_rng(self, "endpoint");
@@ -1577,7 +1411,7 @@ static void clear_stats(struct sim_component *self)
     struct database *d = (struct database *)self;
     sim_time now = sim_now(self);
     d->reads = d->nwrites = d->acked = d->stale_reads = d->written_reads = d->stale_written = 0;
-    d->redirects = d->read_repairs = d->directory_lookups = 0;
+    d->redirects = d->directory_lookups = 0;
     memset(d->errors, 0, sizeof d->errors);
     sim_hist_init(&d->read_latency);
     sim_hist_init(&d->write_latency);
@@ -1706,24 +1540,20 @@ static void report(struct sim_component *self, struct sim_report *rep)
         snprintf(path, sizeof path, "errors.%s", sim_status_name((enum sim_status)k));
         sim_report(rep, path, (double)d->errors[k], SIM_UNIT_COUNT);
     }
-    if (d->mode == MODE_PRIMARY) {
-        if (d->read_your_writes)
-            sim_report(rep, "read_your_writes_redirects", (double)d->redirects, SIM_UNIT_COUNT);
-        if (d->nshards == 1) report_server(d, rep, "primary", &d->servers[0], false);
-        if (d->nreplicas) sim_report_hist(rep, "replication_lag", &d->all_lag);
-        for (int k = 0; d->nshards == 1 && k < d->nreplicas; k++) {
-            char name[32];
-            snprintf(name, sizeof name, "replicas.%d", k);
-            report_server(d, rep, name, &d->servers[1 + k], true);
-        }
-        if (d->nshards > 1) report_shards(d, rep);
-        if (d->any_scatter) sim_report_hist(rep, "scatter_latency", &d->scatter_latency);
-        if (d->directory)
-            sim_report(rep, "directory_lookups", (double)d->directory_lookups, SIM_UNIT_COUNT);
-        report_recovery(d, rep);
-    } else {
-        sim_report(rep, "read_repairs", (double)d->read_repairs, SIM_UNIT_COUNT);
+    if (d->read_your_writes)
+        sim_report(rep, "read_your_writes_redirects", (double)d->redirects, SIM_UNIT_COUNT);
+    if (d->nshards == 1) report_server(d, rep, "primary", &d->servers[0], false);
+    if (d->nreplicas) sim_report_hist(rep, "replication_lag", &d->all_lag);
+    for (int k = 0; d->nshards == 1 && k < d->nreplicas; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "replicas.%d", k);
+        report_server(d, rep, name, &d->servers[1 + k], true);
     }
+    if (d->nshards > 1) report_shards(d, rep);
+    if (d->any_scatter) sim_report_hist(rep, "scatter_latency", &d->scatter_latency);
+    if (d->directory)
+        sim_report(rep, "directory_lookups", (double)d->directory_lookups, SIM_UNIT_COUNT);
+    report_recovery(d, rep);
     sim_connpool_report(&d->conns, rep);
 }
 
@@ -1739,32 +1569,12 @@ static void sample(struct sim_component *self, struct sim_sampler *smp)
     sim_connpool_sample(&d->conns, smp);
 }
 
-static double choose(int n, int k)
-{
-    double c = 1;
-    for (int i = 1; i <= k; i++) c = c * (n - k + i) / i;
-    return k < 0 || k > n ? 0 : c;
-}
-
-/* Quorum overlap: a read of R of N replicas misses all W that hold the newest write with
- * probability C(N-W, R) / C(N, R). Async replication with a constant lag L: a read from a
+/* Async replication with a constant lag L: a read from a
  * replica is stale when its key was written in the last L, per key 1 - exp(-lambda_k L),
  * and a replica trails by lambda L acknowledged writes on average (Little's law). */
 static void theory(struct sim_component *self, struct sim_report *pred)
 {
     struct database *d = (struct database *)self;
-    if (d->mode == MODE_QUORUM) {
-        if (d->w + d->r > d->n) {
-            sim_report(pred, "stale_read_ratio", 0, SIM_UNIT_RATIO);
-        } else if (!d->propagation && !d->read_repair) {
-            sim_report(pred, "stale_read_ratio_written", choose(d->n - d->w, d->r) / choose(d->n, d->r),
-                       SIM_UNIT_RATIO);
-        } else {
-            sim_theory_note(pred, "propagation or read repair heals replicas: C(N-W,R)/C(N,R) is only "
-                                  "an upper bound right after a write");
-        }
-        return;
-    }
     double writes = sim_simulated(pred, "writes");
     if (d->replication == REPL_SYNC || !d->nreplicas) {
         sim_report(pred, "stale_read_ratio", 0, SIM_UNIT_RATIO);
@@ -1799,13 +1609,6 @@ static void describe(struct sim_component *self, char *buf, size_t n)
     struct database *d = (struct database *)self;
     char a[96], b[32] = "";
     sim_connpool_describe(&d->conns, b, sizeof b);
-    if (d->mode == MODE_QUORUM) {
-        sim_dist_describe(d->replica_latency, a, sizeof a);
-        snprintf(buf, n, "quorum n %d, w %d, r %d, replica latency %s, propagation %s%s%s", d->n,
-                 d->w, d->r, a, d->propagation ? "on" : "off",
-                 d->read_repair ? ", read repair" : "", b);
-        return;
-    }
     char lag[96];
     sim_dist_describe(d->service_time, a, sizeof a);
     sim_dist_describe(d->lag, lag, sizeof lag);
@@ -1839,28 +1642,10 @@ static void describe(struct sim_component *self, char *buf, size_t n)
 
 /* ---- faults ---- */
 
-static void quorum_fault(struct database *d, const struct sim_fault *f, bool begins)
-{
-    int step = begins ? 1 : -1;
-    if (f->kind == SIM_FAULT_DISK_FULL) d->quorum_disk_full += step;
-    if (f->kind != SIM_FAULT_REPLICATION_PAUSED) return;
-    d->quorum_paused += step;
-    while (!d->quorum_paused && d->held_head) { /* the held shipments land, in order */
-        struct shipment *s = d->held_head;
-        d->held_head = s->next;
-        if (!d->held_head) d->held_tail = NULL;
-        quorum_apply(d, s);
-    }
-}
-
-/* Primary mode: the fault hits one server (f->instance) or every server of the node. */
+/* The fault hits one server (f->instance) or every server of the node. */
 static void fault(struct sim_component *self, const struct sim_fault *f, bool begins)
 {
     struct database *d = (struct database *)self;
-    if (d->mode == MODE_QUORUM) {
-        quorum_fault(d, f, begins);
-        return;
-    }
     int per = 1 + d->nreplicas, lo = f->instance < 0 ? 0 : f->instance,
         hi = f->instance < 0 ? server_count(d) : f->instance + 1;
     for (int i = lo; i < hi; i++) server_fault(d, i / per, i % per, f, begins);
@@ -1889,7 +1674,6 @@ static int read_index(const char **p)
 static int instance_named(struct sim_component *self, const char *name)
 {
     struct database *d = (struct database *)self;
-    if (d->mode != MODE_PRIMARY) return -1;
     int shard = 0;
     const char *p = name;
     if (!strncmp(p, "shard.", 6)) {
@@ -1921,8 +1705,8 @@ static void fini(struct sim_component *self)
 
 const struct sim_model database_model = {
     .name = "database",
-    .summary = "a primary and replicas (sync, semi_sync, async), sharded or not, or a leaderless "
-               "quorum, over real keys and versions",
+    .summary = "a primary and replicas (sync, semi_sync, async), sharded or not, over real keys "
+               "and versions",
     .size = sizeof(struct database),
     .configure = configure,
     .start = start,
