@@ -151,6 +151,13 @@ struct sim_event *sim__schedule_at(struct sim_world *w, struct sim_component *se
                                    sim_time when, sim_handler fn, void *arg);
 
 /* ---- the registry (models/registry.c) ---- */
+/* The first required slot (sim.h, struct sim_model) m lacks, or NULL. from_json: a model
+ * of the registry, built from a scenario, which must also read its JSON (configure). */
+const char *sim__model_missing(const struct sim_model *m, bool from_json);
+/* Stops the program (exit 3, a bug) naming the slot, when m lacks one. sim__world_add
+ * checks every component's model; sim__model_find, each registered model it returns. */
+void sim__model_check(const struct sim_model *m, bool from_json);
+/* The model registered as type, checked; NULL when there is none. */
 const struct sim_model *sim__model_find(const char *type);
 const char *const *sim__model_names(size_t *n);
 extern const struct sim_model sim__workload_model;

@@ -120,17 +120,20 @@ struct sim_fault {
 
 /* The interface of a component model. configure() reads JSON through cfg (errors name
  * the JSON path); start() schedules its first events; receive() gets a call; respond()
- * gets the answer to a call it made. NULL entries are allowed where marked. */
+ * gets the answer to a call it made. Required: name, size (at least a sim_component),
+ * configure, clear_stats and report, and fault when fault_kinds names a kind other than
+ * slow (which sim_fault_slowed applies); every other
+ * slot may be NULL. The engine checks a model when it adds a component of it. */
 struct sim_model {
-    const char *name;
+    const char *name;    /* required */
     const char *summary; /* one line for `archsim check` and --help */
-    size_t size;         /* of the model's struct, whose first member is sim_component */
-    void (*configure)(struct sim_component *self, struct sim_cfg *cfg);
+    size_t size;         /* required: of the model's struct, whose first member is sim_component */
+    void (*configure)(struct sim_component *self, struct sim_cfg *cfg); /* required */
     void (*start)(struct sim_component *self);                          /* may be NULL */
     void (*receive)(struct sim_component *self, struct sim_call *call); /* may be NULL */
     void (*respond)(struct sim_component *self, struct sim_call *call); /* may be NULL */
-    void (*clear_stats)(struct sim_component *self);                   /* warm-up ended */
-    void (*report)(struct sim_component *self, struct sim_report *rep);
+    void (*clear_stats)(struct sim_component *self); /* required: the warm-up ended */
+    void (*report)(struct sim_component *self, struct sim_report *rep); /* required */
     void (*sample)(struct sim_component *self, struct sim_sampler *s);  /* may be NULL */
     void (*describe)(struct sim_component *self, char *buf, size_t n);  /* may be NULL */
     /* Closed-form predictions under the same paths as report(), fed by figures the
