@@ -104,6 +104,7 @@ struct sim_world {
     int replication;
     struct sim_component **components; /* scenario order: workload first, then nodes */
     int ncomponents;
+    struct sim_component *workload;    /* the built-in "@workload", reached by handle */
     struct sim_component engine; /* the owner of the engine's own events */
 
     struct sim_rng **rngs; /* every stream handed out, freed with the world */

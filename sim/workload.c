@@ -452,7 +452,7 @@ static void theory(struct sim_component *self, struct sim_report *pred)
 const struct sim_keys *sim_workload_keys(struct sim_component *any)
 {
     struct sim_world *w = any->world;
-    return w->ncomponents ? ((struct workload *)w->components[0])->keys : NULL;
+    return w->workload ? ((struct workload *)w->workload)->keys : NULL;
 }
 
 const struct sim_hist *sim__workload_latency(struct sim_component *self)
