@@ -27,7 +27,6 @@ static const char *const replica_choice_names[] = {"round_robin", "random", NULL
 
 #define MAX_REPLICAS 64
 #define MAX_SHARDS 1024
-#define MAX_TIME (1000000 * SIM_S)
 
 /* A call being served; from the database's pool, owned until it answers. */
 struct job {
@@ -1244,17 +1243,17 @@ static void configure_recovery(struct database *d, struct sim_cfg *cfg)
     struct sim_cfg *f = sim_cfg_object(cfg, "failover", false);
     if (f) {
         d->failover = true;
-        d->heartbeat = sim_cfg_duration(f, "heartbeat", SIM_S, SIM_US, MAX_TIME);
+        d->heartbeat = sim_cfg_duration(f, "heartbeat", SIM_S, SIM_US, SIM_MAX_DURATION);
         d->missed = (int)sim_cfg_int(f, "missed", 3, 1, 1000);
         d->promote = sim_cfg_dist(f, "promote", SIM_QTY_DURATION, "\"30s\"");
-        d->endpoint_ttl = sim_cfg_duration(f, "endpoint_ttl", 0, 0, MAX_TIME);
+        d->endpoint_ttl = sim_cfg_duration(f, "endpoint_ttl", 0, 0, SIM_MAX_DURATION);
         d->fencing = sim_cfg_bool(f, "fencing", true);
         sim_cfg_end(f);
     }
     struct sim_cfg *b = sim_cfg_object(cfg, "backup", false);
     if (b) {
         d->backup = true;
-        d->backup_interval = sim_cfg_duration(b, "interval", SIM_REQUIRED, SIM_MS, MAX_TIME);
+        d->backup_interval = sim_cfg_duration(b, "interval", SIM_REQUIRED, SIM_MS, SIM_MAX_DURATION);
         d->restore = sim_cfg_dist(b, "restore", SIM_QTY_DURATION, NULL);
         sim_cfg_end(b);
         if (!f && !sim_cfg_failed(cfg))

@@ -159,8 +159,8 @@ static void read_health(struct lb *lb, struct sim_cfg *cfg)
     if (h) {
         struct health_check *hc = &lb->hc;
         hc->on = true;
-        hc->interval = sim_cfg_duration(h, "interval", 2 * SIM_S, SIM_US, 1000000 * SIM_S);
-        hc->timeout = sim_cfg_duration(h, "timeout", hc->interval, SIM_US, 1000000 * SIM_S);
+        hc->interval = sim_cfg_duration(h, "interval", 2 * SIM_S, SIM_US, SIM_MAX_DURATION);
+        hc->timeout = sim_cfg_duration(h, "timeout", hc->interval, SIM_US, SIM_MAX_DURATION);
         if (hc->timeout > hc->interval && !sim_cfg_failed(h))
             sim_cfg_error(h, "timeout", "expected at most the interval (%gs): a probe is "
                                         "answered or failed before the next one, got \"%s\"",
@@ -179,8 +179,8 @@ static void read_health(struct lb *lb, struct sim_cfg *cfg)
         struct outlier_ejection *oe = &lb->oe;
         oe->on = true;
         oe->consecutive_errors = (int)sim_cfg_int(o, "consecutive_errors", 5, 1, 1000000);
-        oe->latency_above = sim_cfg_duration(o, "latency_above", 0, SIM_NS, 1000000 * SIM_S);
-        oe->eject_for = sim_cfg_duration(o, "eject_for", 30 * SIM_S, SIM_NS, 1000000 * SIM_S);
+        oe->latency_above = sim_cfg_duration(o, "latency_above", 0, SIM_NS, SIM_MAX_DURATION);
+        oe->eject_for = sim_cfg_duration(o, "eject_for", 30 * SIM_S, SIM_NS, SIM_MAX_DURATION);
         oe->max_ejected = sim_cfg_number(o, "max_ejected", 0.5, 1e-6, 1);
     }
     if (lb->hc.on || lb->oe.on) lb->fail_open = sim_cfg_bool(cfg, "fail_open", false);
@@ -470,11 +470,6 @@ static void group_fini(struct group *g)
 
 /* ---- rotation: health checks and outlier ejection ---- */
 
-static double secs(sim_time t)
-{
-    return (double)t / SIM_S;
-}
-
 /* Weighted round robin: a backend coming back takes its turn where the cycle is now, rather
  * than the picks it missed in a burst (its next slot is due about when the heap's top is). */
 static void catch_up(struct lb *lb, int k)
@@ -507,7 +502,7 @@ static void set_rotation(struct lb *lb, int k, bool removed, bool ejected)
             b->fault_seen = since;
             if (sim_measuring(self)) {
                 b->removed_in_fault++;
-                b->removal_delay_sum += secs(now - since);
+                b->removal_delay_sum += sim_seconds(now - since);
             }
         }
     } else {
@@ -637,7 +632,7 @@ static void judge_answer(struct lb *lb, int k, bool bad)
                       lb->n, oe->max_ejected);
         return;
     }
-    sim_story(self, "ejects %s for %.3gs: %d %s in a row", b->name, secs(oe->eject_for), b->bad,
+    sim_story(self, "ejects %s for %.3gs: %d %s in a row", b->name, sim_seconds(oe->eject_for), b->bad,
               oe->latency_above ? "errors or slow answers" : "errors");
     b->bad = 0;
     lb->nejected++;
@@ -1007,15 +1002,15 @@ static void describe(struct sim_component *self, char *buf, size_t n)
     if (hc->on && len > 0 && (size_t)len < n)
         len += snprintf(buf + len, n - (size_t)len, "; %s checks every %gs (timeout %gs), out "
                         "after %d failed, back after %d passed", check_kind_names[hc->kind],
-                        secs(hc->interval), secs(hc->timeout), hc->unhealthy_after,
+                        sim_seconds(hc->interval), sim_seconds(hc->timeout), hc->unhealthy_after,
                         hc->healthy_after);
     const struct outlier_ejection *oe = &lb->oe;
     if (oe->on && len > 0 && (size_t)len < n) {
         char slow[48] = "";
         if (oe->latency_above)
-            snprintf(slow, sizeof slow, " or slower than %gs", secs(oe->latency_above));
+            snprintf(slow, sizeof slow, " or slower than %gs", sim_seconds(oe->latency_above));
         len += snprintf(buf + len, n - (size_t)len, "; ejects for %gs after %d errors%s in a "
-                        "row (at most %g of the backends)", secs(oe->eject_for),
+                        "row (at most %g of the backends)", sim_seconds(oe->eject_for),
                         oe->consecutive_errors, slow, oe->max_ejected);
     }
     if ((hc->on || oe->on) && len > 0 && (size_t)len < n)

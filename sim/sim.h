@@ -16,6 +16,11 @@ typedef int64_t sim_time; /* nanoseconds */
 #define SIM_S ((sim_time)1000000000)
 #define SIM_NEVER INT64_MAX
 #define SIM_MAX_DURATION (1000000 * SIM_S) /* the longest duration a scenario may give */
+/* A time in seconds, for reports and descriptions. */
+static inline double sim_seconds(sim_time t)
+{
+    return (double)t / SIM_S;
+}
 #define SIM_NO_MORE ((sim_time)-1) /* a periodic handler's "stop" */
 
 struct sim_world;
@@ -308,6 +313,10 @@ enum sim_quantity { SIM_QTY_DURATION, SIM_QTY_NUMBER };
  * loader and lives until the loader is destroyed, after every replication. */
 struct sim_dist *sim_cfg_dist(struct sim_cfg *cfg, const char *key, enum sim_quantity q,
                               const char *fallback);
+/* A lognormal duration by its median and p99 (p99 > median > 0), as if read from
+ * {"dist": "lognormal", "median": ..., "p99": ...}: for presets a model builds itself.
+ * Owned by the loader that owns cfg, like a distribution read from it. */
+struct sim_dist *sim_dist_lognormal(struct sim_cfg *owner, sim_time median, sim_time p99);
 double sim_dist_draw(const struct sim_dist *d, struct sim_rng *r); /* seconds or number */
 sim_time sim_dist_draw_time(const struct sim_dist *d, struct sim_rng *r); /* ns, >= 0 */
 double sim_dist_mean(const struct sim_dist *d);
@@ -478,6 +487,23 @@ void sim_connpool_report(struct sim_connpool *p, struct sim_report *rep);
 void sim_connpool_sample(struct sim_connpool *p, struct sim_sampler *s);
 /* "; pool 8 (queue)", or "" when off: for describe(). */
 void sim_connpool_describe(const struct sim_connpool *p, char *buf, size_t n);
+
+/* Storage tiers (docs/scenario.md, "Storage tiers"): block, file and object storage as
+ * presets of a node's service time and concurrency. A tier as read from a node's "storage" field, presets with its overrides applied. */
+struct sim_storage {
+    const char *tier;        /* "block", "file" or "object" */
+    double median, p99;      /* service time, seconds (lognormal) */
+    double iops;             /* operations per second the tier allows */
+    double throughput;       /* bytes per second; caps iops at throughput / io_size */
+    double io_size;          /* bytes per operation */
+    double mean;             /* the lognormal's mean service time, seconds */
+    int workers;             /* max(1, round(min(iops, throughput / io_size) x mean)) */
+    struct sim_dist *service_time; /* lognormal(median, p99), owned by the loader */
+};
+
+/* Reads cfg.key ("block", or {"tier": "block", "iops": ...}) into st; false when the key
+ * is absent or wrong (the error is recorded on cfg). */
+bool sim_storage_read(struct sim_cfg *cfg, const char *key, struct sim_storage *st);
 
 /* ---- faults, as models see them (docs/faults.md) ---- */
 
