@@ -1,10 +1,11 @@
-/* database.c: a replicated database over real keys and versions. Mode "primary": a primary
- * and replicas, each a server with workers and a FIFO queue; writes get the key's next
- * version at the primary, join the shard's log, and stream to every replica in log order
- * (sync, semi_sync or async acknowledgement). A connection pool may sit in front. It may be
- * sharded: S shards, each a primary and its replicas, keys placed by hash, ring, range or a
- * directory lookup; scatter operations go to every shard and answer with the slowest.
- * (The leaderless store is models/quorum.c.) Faults: servers crash, hang, slow down, fill their disk or pause
+/* database.c: a replicated database over real keys and versions: a primary and replicas,
+ * each a server with workers and a FIFO queue; writes get the key's next version at the
+ * primary, join the shard's log, and stream to every replica in log order (sync, semi_sync
+ * or async acknowledgement). A connection pool may sit in front. It may be sharded: S
+ * shards, each a primary and its replicas, keys placed by hash, ring, range or a directory
+ * lookup; scatter operations go to every shard and answer with the slowest. (The
+ * leaderless store is models/quorum.c.) Faults: servers crash, hang, slow down, fill their
+ * disk or pause
  * replication; a heartbeat monitor declares a dead primary, promotes the most up-to-date
  * replica (or restores the latest backup) and clients follow the new endpoint.
  * Invariants: every server of a shard holds a prefix of the shard's log (so the most
