@@ -28,7 +28,6 @@ static const char *const on_node_down_names[] = {"fail", "skip", NULL};
 
 #define MAX_CAPACITY 1000000000LL /* entry indices are uint32 */
 #define NIL 0u
-#define MAX_TIME (1000000 * SIM_S) /* as long as a run may be */
 #define MAX_SHARDS 1024
 #define MAX_VIRTUAL_NODES 10000
 #define MAX_CAPACITY_BYTES 1000000000000000LL /* a petabyte */
@@ -133,12 +132,6 @@ struct refill {
     struct sim_event *after;           /* the end of the window after, while pending */
 };
 
-/* A virtual node on the consistent-hashing ring. */
-struct point {
-    uint64_t at;
-    uint32_t shard;
-};
-
 struct cache {
     struct sim_component base;
     struct sim_component *backend;
@@ -169,8 +162,7 @@ struct cache {
     struct refill *refills;   /* [0]: the whole cache, [1 + i]: cluster node i */
 
     struct shard *shards;
-    struct point *ring;       /* nshards x virtual_nodes points, ascending */
-    uint32_t npoints;
+    struct sim_ring ring;     /* nshards x virtual_nodes points */
     struct keyinfo *infos;
     uint32_t *sizes;          /* bytes mode: each record's value size, bytes */
     uint32_t ninfos, infos_allocated;
@@ -199,38 +191,17 @@ struct cache {
 
 /* ---- placement and the key map ---- */
 
-/* The shard owning key: the first virtual node at or after the key's place on the ring,
- * wrapping past the top. O(log points), once per distinct key. */
+/* The shard owning key on the ring: O(log points), once per distinct key. */
 static uint32_t shard_of_key(const struct cache *c, uint64_t key)
 {
-    if (c->nshards == 1) return 0;
-    uint64_t at = sim_hash64(key);
-    uint32_t lo = 0, hi = c->npoints; /* the first point with .at >= at lies in [lo, hi] */
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (c->ring[mid].at < at) lo = mid + 1;
-        else hi = mid;
-    }
-    return c->ring[lo == c->npoints ? 0 : lo].shard;
+    return c->nshards == 1 ? 0 : (uint32_t)sim_ring_owner(&c->ring, key);
 }
 
-static int point_order(const void *a, const void *b)
-{
-    const struct point *x = a, *y = b;
-    if (x->at != y->at) return x->at < y->at ? -1 : 1;
-    return x->shard < y->shard ? -1 : x->shard > y->shard;
-}
-
-/* Virtual node v of shard i sits at sim_hash64(sim_hash64(i << 32 | v)): hashed twice so
- * that a small key never lands exactly on a small shard's point. */
+/* Each shard's points by its number, as a database's shards. */
 static void ring_build(struct cache *c)
 {
-    c->npoints = c->nshards * c->virtual_nodes;
-    c->ring = sim_alloc((size_t)c->npoints * sizeof *c->ring);
-    for (uint32_t i = 0, n = 0; i < c->nshards; i++)
-        for (uint32_t v = 0; v < c->virtual_nodes; v++, n++)
-            c->ring[n] = (struct point){sim_hash64(sim_hash64((uint64_t)i << 32 | v)), i};
-    qsort(c->ring, c->npoints, sizeof *c->ring, point_order);
+    for (uint32_t i = 0; i < c->nshards; i++) sim_ring_add_numbered(&c->ring, (int)i, (int)c->virtual_nodes);
+    sim_ring_sort(&c->ring);
 }
 
 /* A key's value size in bytes: value_size drawn from the size stream reseeded by a hash
@@ -838,11 +809,6 @@ static sim_time push_tick(struct sim_component *self, void *arg)
 
 /* ---- faults: cold restarts and refills ---- */
 
-static double secs(sim_time t)
-{
-    return (double)t / SIM_S;
-}
-
 /* The shards a fault on node covers: every one for -1. */
 static uint32_t first_of(const struct cache *c, int node)
 {
@@ -876,7 +842,7 @@ static void window_before(const struct cache *c, int node, double *hit, double *
     int slot = (int)(back % (REFILL_STEPS + 1));
     struct tally now = tally_of(c, node, -1), then = tally_of(c, node, slot);
     uint64_t reads = now.reads - then.reads;
-    double span = secs(sim_now(&c->base) - c->ring_at[slot]);
+    double span = sim_seconds(sim_now(&c->base) - c->ring_at[slot]);
     *hit = reads ? (double)(now.hits - then.hits) / (double)reads : NAN;
     *backend = span > 0 ? (double)(now.backend - then.backend) / span : NAN;
 }
@@ -927,7 +893,7 @@ static void refill_after(struct sim_component *self, void *arg)
     struct tally now = tally_of(c, node, -1);
     uint64_t reads = now.reads - r->start.reads;
     double hit = reads ? (double)(now.hits - r->start.hits) / (double)reads : NAN;
-    double backend = (double)(now.backend - r->start.backend) / secs(c->refill_window);
+    double backend = (double)(now.backend - r->start.backend) / sim_seconds(c->refill_window);
     if (!isnan(hit) && !isnan(r->before_hit) && !isnan(r->before_backend)) {
         c->compared++;
         c->before_hit_sum += r->before_hit;
@@ -937,7 +903,7 @@ static void refill_after(struct sim_component *self, void *arg)
     }
     char label[32];
     sim_story(self, "over the %.3gs after %s came back empty: hit ratio %.1f%% (%.1f%% before), "
-                    "backend reads %.1f/s (%.1f/s before)", secs(c->refill_window),
+                    "backend reads %.1f/s (%.1f/s before)", sim_seconds(c->refill_window),
               node_label(c, node, label, sizeof label), 100 * hit, 100 * r->before_hit, backend,
               r->before_backend);
     if (r->refilled) r->state = REFILL_IDLE;
@@ -975,11 +941,11 @@ static void refill_check(struct cache *c, int node)
     sim_time took = sim_now(&c->base) - r->begin;
     r->refilled = true;
     c->refilled++;
-    c->refill_sum += secs(took);
+    c->refill_sum += sim_seconds(took);
     char label[32];
     sim_story(&c->base, "%s has refilled: hit ratio %.1f%% over the last %.3gs (%.1f%% before), "
                         "%.3fs after it came back empty", node_label(c, node, label, sizeof label),
-              100 * h, secs(c->refill_step), 100 * r->before_hit, secs(took));
+              100 * h, sim_seconds(c->refill_step), 100 * r->before_hit, sim_seconds(took));
     sim_fault_restored(&c->base, &c->base, node);
     if (!r->after) r->state = REFILL_IDLE;
 }
@@ -1047,11 +1013,11 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         if (sim_cfg_has(cfg, key))
             sim_cfg_error(cfg, key, "a ttl-only cache (eviction \"ttl\") has no "
                                     "capacity: remove it, or choose another eviction");
-        c->ttl = sim_cfg_duration(cfg, "ttl", SIM_REQUIRED, 1, MAX_TIME);
+        c->ttl = sim_cfg_duration(cfg, "ttl", SIM_REQUIRED, 1, SIM_MAX_DURATION);
     } else {
         c->capacity = (uint32_t)sim_cfg_int(cfg, "capacity", bytes ? 0 : SIM_REQUIRED, 1,
                                             MAX_CAPACITY);
-        c->ttl = sim_cfg_duration(cfg, "ttl", 0, 0, MAX_TIME);
+        c->ttl = sim_cfg_duration(cfg, "ttl", 0, 0, SIM_MAX_DURATION);
     }
     if (bytes && c->eviction != EVICT_TTL) {
         c->capacity_bytes =
@@ -1060,7 +1026,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     } else if (sim_cfg_has(cfg, "value_size")) {
         sim_cfg_error(cfg, "value_size", "only with capacity_bytes");
     }
-    c->ttl_jitter = sim_cfg_duration(cfg, "ttl_jitter", 0, 0, MAX_TIME);
+    c->ttl_jitter = sim_cfg_duration(cfg, "ttl_jitter", 0, 0, SIM_MAX_DURATION);
     if (c->ttl_jitter && !c->ttl)
         sim_cfg_error(cfg, "ttl_jitter", "needs a ttl");
     else if (c->ttl_jitter >= c->ttl && c->ttl_jitter)
@@ -1072,9 +1038,9 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         (enum write_policy)sim_cfg_choice(cfg, "write_policy", WRITE_CACHE_ASIDE, write_policy_names);
     if (sim_cfg_has(cfg, "invalidation_delay") && c->write_policy != WRITE_CACHE_ASIDE)
         sim_cfg_error(cfg, "invalidation_delay", "only with write_policy \"cache_aside\"");
-    c->invalidation_delay = sim_cfg_duration(cfg, "invalidation_delay", 0, 0, MAX_TIME);
+    c->invalidation_delay = sim_cfg_duration(cfg, "invalidation_delay", 0, 0, SIM_MAX_DURATION);
     if (c->write_policy == WRITE_BACK) {
-        c->flush_interval = sim_cfg_duration(cfg, "flush_interval", SIM_S, 1, MAX_TIME);
+        c->flush_interval = sim_cfg_duration(cfg, "flush_interval", SIM_S, 1, SIM_MAX_DURATION);
         c->batch_size = (uint32_t)sim_cfg_int(cfg, "batch_size", 100, 1, 1000000);
     } else {
         if (sim_cfg_has(cfg, "flush_interval"))
@@ -1483,7 +1449,7 @@ static void fini(struct sim_component *self)
     }
     sim_free(c->shards);
     sim_free(c->refills);
-    sim_free(c->ring);
+    sim_ring_fini(&c->ring);
     sim_free(c->sizes);
     sim_free(c->infos);
     sim_keymap_fini(&c->map);

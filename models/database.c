@@ -1,11 +1,11 @@
-/* database.c: a replicated database over real keys and versions. Mode "primary": a primary
- * and replicas, each a server with workers and a FIFO queue; writes get the key's next
- * version at the primary, join the shard's log, and stream to every replica in log order
- * (sync, semi_sync or async acknowledgement). Mode "quorum": N leaderless replicas, writes
- * acked by W, reads asking R. A connection pool sits in front of both. Primary mode may be
- * sharded: S shards, each a primary and its replicas, keys placed by hash, ring, range or a
- * directory lookup; scatter operations go to every shard and answer with the slowest.
- * Faults (primary mode): servers crash, hang, slow down, fill their disk or pause
+/* database.c: a replicated database over real keys and versions: a primary and replicas,
+ * each a server with workers and a FIFO queue; writes get the key's next version at the
+ * primary, join the shard's log, and stream to every replica in log order (sync, semi_sync
+ * or async acknowledgement). A connection pool may sit in front. It may be sharded: S
+ * shards, each a primary and its replicas, keys placed by hash, ring, range or a directory
+ * lookup; scatter operations go to every shard and answer with the slowest. (The
+ * leaderless store is models/quorum.c.) Faults: servers crash, hang, slow down, fill their
+ * disk or pause
  * replication; a heartbeat monitor declares a dead primary, promotes the most up-to-date
  * replica (or restores the latest backup) and clients follow the new endpoint.
  * Invariants: every server of a shard holds a prefix of the shard's log (so the most
@@ -20,32 +20,21 @@
 
 #include "sim.h"
 
-enum mode { MODE_PRIMARY, MODE_QUORUM };
-static const char *const mode_names[] = {"primary", "quorum", NULL};
 enum replication { REPL_SYNC, REPL_SEMI_SYNC, REPL_ASYNC };
 static const char *const replication_names[] = {"sync", "semi_sync", "async", NULL};
 enum read_from { FROM_PRIMARY, FROM_REPLICAS, FROM_NEAREST };
 static const char *const read_from_names[] = {"primary", "replicas", "nearest", NULL};
 static const char *const replica_choice_names[] = {"round_robin", "random", NULL};
-static const char *const pool_wait_names[] = {"queue", "reject", NULL};
-static const char *const on_off_names[] = {"on", "off", NULL};
-enum strategy { SHARD_HASH, SHARD_CONSISTENT_HASH, SHARD_RANGE, SHARD_DIRECTORY };
-static const char *const strategy_names[] = {"hash", "consistent_hash", "range", "directory",
-                                             NULL};
 
 #define MAX_REPLICAS 64
-#define MAX_QUORUM_N 32
 #define MAX_SHARDS 1024
-#define MAX_VIRTUAL_NODES 1000
-#define MAX_TIME (1000000 * SIM_S)
 
 /* A call being served; from the database's pool, owned until it answers. */
 struct job {
     struct sim_call *in;
     sim_time arrived;
-    struct job *next;        /* the pool's or a server's FIFO */
+    struct job *next;        /* its server's FIFO */
     struct job *lprev, *lnext; /* its server's live jobs (queued or in service) */
-    struct sim_event *timer; /* the pool wait's timeout */
     struct sim_event *work;  /* its service time running, or NULL */
     uint32_t rec;            /* the key's record + 1, 0: none (never written) */
     uint32_t snapshot;       /* the key's acked version when the read arrived */
@@ -53,42 +42,35 @@ struct job {
     int shard;
     struct job *parent;      /* a scatter part: the call it is part of; NULL otherwise */
     enum sim_status worst;   /* a scatter call: the first error of its parts */
-    bool connected, gone;    /* holds a connection; answered while waiting for one */
+    struct sim_conn conn;    /* its place in the connection pool */
     bool written_key;        /* the key had an acknowledged write when the read arrived */
     bool scatter;            /* sent to every shard: its parts answer it */
     bool on_server;          /* in its server's live list */
     bool split;              /* a write a deposed primary takes in a split brain */
     sim_time at_shard;       /* when it reached its shard (after any directory lookup) */
-    /* quorum reads; scatter calls: parts not yet answered */
-    int pending;
-    uint32_t best;
-    int8_t asked[MAX_QUORUM_N];
-    uint32_t got[MAX_QUORUM_N];
+    int pending;             /* a scatter call: parts not yet answered */
 };
 
-/* A write applied at the primary (or issued by the quorum coordinator) on its way to the
- * replicas; from the database's pool, freed when settled (acknowledged, or its client
- * answered with an error) and every shipment landed or was discarded. Primary mode: it
- * sits in its shard's log, oldest first, meanwhile. */
+/* A write applied at the primary on its way to the replicas; from the database's pool,
+ * freed when settled (acknowledged, or its client answered with an error) and every
+ * shipment landed or was discarded. It sits in its shard's log, oldest first, meanwhile. */
 struct write {
     struct job *job;   /* NULL once settled */
     uint32_t rec, version;
-    uint64_t seq;      /* primary mode: its place in the shard's log (1, 2, ...) */
+    uint64_t seq;      /* its place in the shard's log (1, 2, ...) */
     int applies, needed, in_flight, shard;
     bool acked, orphan; /* orphan: its client was answered with an error, never acked */
     sim_time acked_at;
     struct write *prev, *next; /* the shard's log */
 };
 
-/* One version on its way to one node: a replication shipment (in a replica's stream,
- * primary mode), a quorum shipment or read repair, or a quorum reply. */
+/* One version on its way to one node of a shard, in that node's replication stream. */
 struct shipment {
-    struct write *w;   /* NULL for a read repair or a reply */
-    struct job *read;  /* quorum: the read this replica answers */
+    struct write *w;
     uint32_t rec, version;
-    int replica;       /* quorum: the replica; primary mode: the node it streams to */
-    sim_time at;       /* primary mode: when it applies, if the stream flows */
-    struct shipment *next; /* the stream, or quorum's held shipments */
+    int replica;       /* the node it streams to */
+    sim_time at;       /* when it applies, if the stream flows */
+    struct shipment *next; /* the stream */
 };
 
 /* A server: one node (the primary or a replica) of a shard. */
@@ -108,12 +90,6 @@ struct server {
     struct sim_level unreplicated; /* acknowledged writes it has not applied (not a primary) */
     struct sim_hist lag;           /* ack at the primary to apply here */
     uint64_t reads;
-};
-
-/* A virtual node on the consistent-hashing ring. */
-struct point {
-    uint64_t at;
-    int shard;
 };
 
 /* One shard's routing, log, failover state and figures (its servers live in
@@ -143,8 +119,6 @@ struct shard {
 
 struct database {
     struct sim_component base;
-    enum mode mode;
-    /* primary mode */
     int nreplicas, workers;
     int64_t queue_limit; /* per server; -1: unbounded */
     struct sim_dist *service_time, *lag;
@@ -154,33 +128,21 @@ struct database {
     enum read_from read_from;
     bool random_replica, read_your_writes;
     struct server *servers; /* shard s: [s (1 + R)] its nodes 0..R (node 0 the first primary) */
-    /* failover and backups (primary mode) */
+    /* failover and backups */
     bool failover, fencing, backup;
     int missed;
     sim_time heartbeat, endpoint_ttl, backup_interval;
     struct sim_dist *promote, *restore;
     int backup_col;  /* the records' column of the latest backup */
-    /* sharding (primary mode) */
-    int nshards, virtual_nodes, npoints, nboundaries;
-    enum strategy strategy;
+    /* sharding */
+    int nshards;
+    struct sim_placement placement;
     struct shard *shards;
-    struct point *ring;        /* consistent_hash: nshards x virtual_nodes, ascending */
-    uint64_t *boundaries;      /* range: the first key of shards 1..S-1, ascending */
     struct sim_component *directory;
     bool scatter[SIM_MAX_OPS]; /* operations sent to every shard */
     bool any_scatter;
-    /* quorum mode */
-    int n, w, r;
-    struct sim_dist *replica_latency, *anti_entropy;
-    bool propagation, read_repair;
-    int quorum_paused, quorum_disk_full;      /* faults of those kinds on now */
-    struct shipment *held_head, *held_tail;   /* shipments a pause holds */
     /* connection pool */
-    bool pool_on, pool_reject;
-    int pool_size, pool_used;
-    sim_time pool_timeout;
-    struct job *pool_head, *pool_tail;
-    int64_t pool_waiting_n;
+    struct sim_connpool conns;
 
     /* records: per key, stride words: [acked, node 0..., the backup's] */
     struct sim_keymap map; /* key -> record index + 1 */
@@ -188,17 +150,14 @@ struct database {
     size_t stride, nrecs, recs_allocated;
 
     struct sim_pool jobs, writes, shipments;
-    struct sim_rng *service_rng, *lag_rng, *route_rng, *latency_rng, *choice_rng, *entropy_rng;
+    struct sim_rng *service_rng, *lag_rng, *route_rng;
     struct sim_rng *failover_rng, *endpoint_rng, *backup_rng;
 
     /* measurement */
     uint64_t reads, nwrites, acked, stale_reads, written_reads, stale_written, redirects;
-    uint64_t read_repairs, pool_rejected, pool_timeouts, pool_waited, pool_started;
     uint64_t directory_lookups;
     uint64_t errors[SIM_STATUS_COUNT];
-    double pool_wait_sum;
     struct sim_hist read_latency, write_latency, all_lag, scatter_latency;
-    struct sim_level pool_in_use, pool_waiting;
     /* over the whole run, warm-up included, as faults are */
     uint64_t declared_dead, promotions, called_off, restores, backups, lost_writes;
     uint64_t split_brain_writes;
@@ -228,36 +187,16 @@ static uint32_t *rec(struct database *d, uint32_t i)
     return &d->vers[i * d->stride];
 }
 #define ACKED 0
-/* The version a node holds. Primary mode: node 0..R of the key's shard. Quorum mode: node 0
- * is the coordinator (the last version it issued), node 1 + k replica k. */
+/* The version node 0..R of the key's shard holds. */
 #define COL(node) (1 + (node))
 
 /* ---- the connection pool and answers ---- */
 
 static void admit(struct database *d, struct job *j);
 
-static void release_connection(struct database *d, struct job *j)
+static struct job *job_of(struct sim_conn *c)
 {
-    if (!d->pool_on || !j->connected) return;
-    j->connected = false;
-    sim_time now = sim_now(&d->base);
-    d->pool_used--;
-    sim_level_add(&d->pool_in_use, now, -1);
-    while (d->pool_head) {
-        struct job *next = d->pool_head;
-        d->pool_head = next->next;
-        if (!d->pool_head) d->pool_tail = NULL;
-        if (next->gone) { /* timed out while waiting: already answered */
-            sim_pool_put(&d->jobs, next);
-            continue;
-        }
-        d->pool_waiting_n--;
-        sim_level_add(&d->pool_waiting, now, -1);
-        sim_cancel(next->timer);
-        next->timer = NULL;
-        admit(d, next);
-        return;
-    }
+    return (struct job *)((char *)c - offsetof(struct job, conn));
 }
 
 static void answer(struct database *d, struct job *j, enum sim_status status);
@@ -314,29 +253,23 @@ static void answer(struct database *d, struct job *j, enum sim_status status)
         else if (j->in->op == SIM_OP_WRITE) sim_hist_record(&d->write_latency, latency);
         else sim_hist_record(&d->read_latency, latency);
     }
-    release_connection(d, j);
+    sim_connpool_release(&d->conns, &j->conn);
     sim_respond(j->in, status);
-    if (!j->gone) sim_pool_put(&d->jobs, j);
+    sim_pool_put(&d->jobs, j);
 }
 
 /* The engine answered the call itself (an error fault on the server picked for it). */
 static void taken(struct database *d, struct job *j)
 {
     if (sim_measuring(&d->base)) d->errors[SIM_FAILED]++;
-    release_connection(d, j);
+    sim_connpool_release(&d->conns, &j->conn);
     sim_pool_put(&d->jobs, j);
 }
 
-static void pool_timeout(struct sim_component *self, void *arg)
+/* The call waited for a connection longer than the pool's timeout. */
+static void pool_expired(struct sim_component *self, struct sim_conn *c)
 {
-    struct database *d = (struct database *)self;
-    struct job *j = arg;
-    j->timer = NULL;
-    d->pool_waiting_n--;
-    sim_level_add(&d->pool_waiting, sim_now(self), -1);
-    if (sim_measuring(self)) d->pool_timeouts++;
-    j->gone = true; /* stays queued; freed when it surfaces */
-    answer(d, j, SIM_REJECTED);
+    answer((struct database *)self, job_of(c), SIM_REJECTED);
 }
 
 /* ---- primary mode: shards and servers ---- */
@@ -367,33 +300,10 @@ static struct name of_shard(const struct database *d, int shard)
     return n;
 }
 
-/* The shard that owns key. hash and directory: key mod S (the directory's table holds
- * that placement; looking it up costs the call); consistent_hash: the first virtual node
- * at or after sim_hash64(key) on the ring, wrapping; range: the number of boundaries at
- * or below key. */
+/* The shard that owns key (a directory's table holds the same placement as hash). */
 static int shard_of(const struct database *d, uint64_t key)
 {
-    if (d->nshards == 1) return 0;
-    if (d->strategy == SHARD_CONSISTENT_HASH) {
-        uint64_t at = sim_hash64(key);
-        int lo = 0, hi = d->npoints; /* the first point with .at >= at lies in [lo, hi] */
-        while (lo < hi) {
-            int mid = lo + (hi - lo) / 2;
-            if (d->ring[mid].at < at) lo = mid + 1;
-            else hi = mid;
-        }
-        return d->ring[lo == d->npoints ? 0 : lo].shard;
-    }
-    if (d->strategy == SHARD_RANGE) {
-        int lo = 0, hi = d->nboundaries; /* the first boundary above key */
-        while (lo < hi) {
-            int mid = lo + (hi - lo) / 2;
-            if (d->boundaries[mid] <= key) lo = mid + 1;
-            else hi = mid;
-        }
-        return lo;
-    }
-    return (int)(key % (uint64_t)d->nshards);
+    return sim_placement_of(&d->placement, key);
 }
 
 /* Crashed (the node as a whole, or this server unless a backup replaced it). */
@@ -463,15 +373,13 @@ static void acknowledge(struct database *d, struct write *w)
     w->acked = true;
     w->acked_at = now;
     if (sim_measuring(&d->base)) d->acked++;
-    if (d->mode == MODE_PRIMARY) {
-        struct shard *sh = &d->shards[w->shard];
-        for (int k = 0; k <= d->nreplicas; k++) {
-            struct server *x = server_of(d, w->shard, k);
-            if (k != sh->primary && x->applied_seq < w->seq) sim_level_add(&x->unreplicated, now, 1);
-        }
-        if (w->seq > sh->backup_seq && !sh->acked_after_backup++)
-            sh->first_ack_after_backup = now;
+    struct shard *sh = &d->shards[w->shard];
+    for (int k = 0; k <= d->nreplicas; k++) {
+        struct server *x = server_of(d, w->shard, k);
+        if (k != sh->primary && x->applied_seq < w->seq) sim_level_add(&x->unreplicated, now, 1);
     }
+    if (w->seq > sh->backup_seq && !sh->acked_after_backup++)
+        sh->first_ack_after_backup = now;
     struct job *j = w->job;
     w->job = NULL;
     answer(d, j, SIM_OK);
@@ -480,7 +388,7 @@ static void acknowledge(struct database *d, struct write *w)
 static void write_done_if_finished(struct database *d, struct write *w)
 {
     if (!(w->acked || w->orphan) || w->in_flight) return;
-    if (d->mode == MODE_PRIMARY) log_remove(&d->shards[w->shard], w);
+    log_remove(&d->shards[w->shard], w);
     sim_pool_put(&d->writes, w);
 }
 
@@ -1226,122 +1134,6 @@ static void server_fault(struct database *d, int shard, int node, const struct s
     }
 }
 
-/* ---- quorum mode ---- */
-
-/* A version applied on replica k: a shipment landing, or a read repair. */
-static void quorum_apply(struct database *d, struct shipment *s)
-{
-    uint32_t *r = rec(d, s->rec);
-    if (s->version > r[COL(1 + s->replica)]) r[COL(1 + s->replica)] = s->version;
-    struct write *w = s->w;
-    sim_pool_put(&d->shipments, s);
-    if (!w) return;
-    w->in_flight--;
-    w->applies++;
-    if (!w->acked && w->applies == w->needed) acknowledge(d, w);
-    write_done_if_finished(d, w);
-}
-
-/* A shipment reaches its replica; a replication_paused fault holds it until it ends. */
-static void land(struct sim_component *self, void *arg)
-{
-    struct database *d = (struct database *)self;
-    struct shipment *s = arg;
-    if (!d->quorum_paused) {
-        quorum_apply(d, s);
-        return;
-    }
-    s->next = NULL;
-    if (d->held_tail) d->held_tail->next = s;
-    else d->held_head = s;
-    d->held_tail = s;
-}
-
-static void ship(struct database *d, struct write *w, uint32_t r, uint32_t version, int replica,
-                 sim_time delay)
-{
-    struct shipment *s = sim_pool_get(&d->shipments);
-    *s = (struct shipment){.w = w, .rec = r, .version = version, .replica = replica};
-    if (w) w->in_flight++;
-    sim_schedule(&d->base, delay, land, s);
-}
-
-static void quorum_write(struct database *d, struct job *j)
-{
-    uint32_t r = record_of(d, j->in->key);
-    uint32_t version = ++rec(d, r)[COL(0)];
-    struct write *w = sim_pool_get(&d->writes);
-    *w = (struct write){.job = j, .rec = r, .version = version, .needed = d->w};
-    sim_time lat[MAX_QUORUM_N];
-    int order[MAX_QUORUM_N];
-    for (int k = 0; k < d->n; k++) {
-        lat[k] = sim_dist_draw_time(d->replica_latency, d->latency_rng);
-        order[k] = k;
-    }
-    for (int a = 1; a < d->n; a++) /* stable insertion sort by latency: ties by index */
-        for (int b = a; b > 0 && lat[order[b]] < lat[order[b - 1]]; b--) {
-            int t = order[b];
-            order[b] = order[b - 1];
-            order[b - 1] = t;
-        }
-    for (int i = 0; i < d->n; i++) {
-        int k = order[i];
-        if (i < d->w) ship(d, w, r, version, k, lat[k]);
-        else if (d->propagation)
-            ship(d, w, r, version, k, lat[k] + sim_dist_draw_time(d->anti_entropy, d->entropy_rng));
-    }
-}
-
-static void quorum_reply(struct sim_component *self, void *arg);
-
-/* A read asks r distinct replicas chosen uniformly at random; each answers with the
- * version it holds after its drawn latency; the read returns the newest. */
-static void quorum_read(struct database *d, struct job *j)
-{
-    int ids[MAX_QUORUM_N];
-    for (int k = 0; k < d->n; k++) ids[k] = k;
-    j->pending = d->r;
-    j->best = 0;
-    for (int i = 0; i < d->r; i++) {
-        int pick = i + (int)sim_uniform_int(d->choice_rng, (uint64_t)(d->n - i));
-        int t = ids[i];
-        ids[i] = ids[pick];
-        ids[pick] = t;
-        j->asked[i] = (int8_t)ids[i];
-    }
-    for (int i = 0; i < d->r; i++) {
-        struct shipment *s = sim_pool_get(&d->shipments); /* reused as a reply */
-        *s = (struct shipment){.read = j, .replica = i};
-        sim_schedule(&d->base, sim_dist_draw_time(d->replica_latency, d->latency_rng),
-                     quorum_reply, s);
-    }
-}
-
-static void quorum_reply(struct sim_component *self, void *arg)
-{
-    struct database *d = (struct database *)self;
-    struct shipment *s = arg;
-    struct job *j = s->read;
-    int i = s->replica;
-    sim_pool_put(&d->shipments, s);
-    uint32_t v = j->rec ? rec(d, j->rec - 1)[COL(1 + j->asked[i])] : 0;
-    j->got[i] = v;
-    if (v > j->best) j->best = v;
-    if (--j->pending) return;
-    if (sim_measuring(self)) {
-        if (j->best < j->snapshot) d->stale_reads++;
-        if (j->written_key && j->best < j->snapshot) d->stale_written++;
-    }
-    if (d->read_repair && j->rec)
-        for (int k = 0; k < d->r; k++)
-            if (j->got[k] < j->best) {
-                if (sim_measuring(self)) d->read_repairs++;
-                ship(d, NULL, j->rec - 1, j->best, j->asked[k],
-                     sim_dist_draw_time(d->replica_latency, d->latency_rng));
-            }
-    answer(d, j, SIM_OK);
-}
-
 /* ---- arrivals ---- */
 
 /* A scatter operation: one part per shard, each served as a read by its shard. Only the
@@ -1399,24 +1191,13 @@ static void respond(struct sim_component *self, struct sim_call *call)
 /* The job holds a connection (or needs none): it goes to its node(s). */
 static void admit(struct database *d, struct job *j)
 {
-    if (d->pool_on) {
-        sim_time now = sim_now(&d->base);
-        j->connected = true;
-        d->pool_used++;
-        sim_level_add(&d->pool_in_use, now, 1);
-        if (sim_measuring(&d->base)) {
-            d->pool_started++;
-            if (now > j->arrived) d->pool_waited++;
-            d->pool_wait_sum += (double)(now - j->arrived);
-        }
-    }
-    if (d->mode == MODE_QUORUM) {
-        if (j->in->op == SIM_OP_WRITE && d->quorum_disk_full) answer(d, j, SIM_REJECTED);
-        else if (j->in->op == SIM_OP_WRITE) quorum_write(d, j);
-        else quorum_read(d, j);
-    } else {
-        route(d, j);
-    }
+    route(d, j);
+}
+
+/* A call that waited for a connection got one. */
+static void pool_admitted(struct sim_component *self, struct sim_conn *c)
+{
+    admit((struct database *)self, job_of(c));
 }
 
 static void receive(struct sim_component *self, struct sim_call *call)
@@ -1439,22 +1220,11 @@ static void receive(struct sim_component *self, struct sim_call *call)
             if (j->written_key) d->written_reads++;
         }
     }
-    if (!d->pool_on || d->pool_used < d->pool_size) {
-        admit(d, j);
-        return;
+    switch (sim_connpool_acquire(&d->conns, &j->conn, now)) {
+    case SIM_CONN_HELD: admit(d, j); break;
+    case SIM_CONN_REFUSED: answer(d, j, SIM_REJECTED); break;
+    case SIM_CONN_QUEUED: break;
     }
-    if (d->pool_reject) {
-        if (sim_measuring(self)) d->pool_rejected++;
-        answer(d, j, SIM_REJECTED);
-        return;
-    }
-    j->next = NULL;
-    if (d->pool_tail) d->pool_tail->next = j;
-    else d->pool_head = j;
-    d->pool_tail = j;
-    d->pool_waiting_n++;
-    sim_level_add(&d->pool_waiting, now, 1);
-    if (d->pool_timeout) j->timer = sim_schedule(self, d->pool_timeout, pool_timeout, j);
 }
 
 
@@ -1474,17 +1244,17 @@ static void configure_recovery(struct database *d, struct sim_cfg *cfg)
     struct sim_cfg *f = sim_cfg_object(cfg, "failover", false);
     if (f) {
         d->failover = true;
-        d->heartbeat = sim_cfg_duration(f, "heartbeat", SIM_S, SIM_US, MAX_TIME);
+        d->heartbeat = sim_cfg_duration(f, "heartbeat", SIM_S, SIM_US, SIM_MAX_DURATION);
         d->missed = (int)sim_cfg_int(f, "missed", 3, 1, 1000);
         d->promote = sim_cfg_dist(f, "promote", SIM_QTY_DURATION, "\"30s\"");
-        d->endpoint_ttl = sim_cfg_duration(f, "endpoint_ttl", 0, 0, MAX_TIME);
+        d->endpoint_ttl = sim_cfg_duration(f, "endpoint_ttl", 0, 0, SIM_MAX_DURATION);
         d->fencing = sim_cfg_bool(f, "fencing", true);
         sim_cfg_end(f);
     }
     struct sim_cfg *b = sim_cfg_object(cfg, "backup", false);
     if (b) {
         d->backup = true;
-        d->backup_interval = sim_cfg_duration(b, "interval", SIM_REQUIRED, SIM_MS, MAX_TIME);
+        d->backup_interval = sim_cfg_duration(b, "interval", SIM_REQUIRED, SIM_MS, SIM_MAX_DURATION);
         d->restore = sim_cfg_dist(b, "restore", SIM_QTY_DURATION, NULL);
         sim_cfg_end(b);
         if (!f && !sim_cfg_failed(cfg))
@@ -1495,9 +1265,16 @@ static void configure_recovery(struct database *d, struct sim_cfg *cfg)
 
 static void configure_primary(struct database *d, struct sim_cfg *cfg)
 {
+    /* "mode" chose between this and the leaderless store, now a model of its own. */
+    static const char *const modes[] = {"primary", "quorum", NULL};
+    if (sim_cfg_choice(cfg, "mode", 0, modes) == 1)
+        sim_cfg_error(cfg, "mode", "the leaderless quorum store is a model of its own: write "
+                                   "\"type\": \"quorum\" instead of \"type\": \"database\" with "
+                                   "\"mode\": \"quorum\"");
+    /* The leaderless store's fields, named for whoever meant one. */
     static const char *const quorum_only[] = {"n", "w", "r", "replica_latency", "propagation",
                                               "anti_entropy", "read_repair", NULL};
-    for (int i = 0; quorum_only[i]; i++) only_with(cfg, quorum_only[i], false, "mode \"quorum\"");
+    for (int i = 0; quorum_only[i]; i++) only_with(cfg, quorum_only[i], false, "\"type\": \"quorum\"");
     d->nreplicas = (int)sim_cfg_int(cfg, "replicas", 0, 0, MAX_REPLICAS);
     d->workers = (int)sim_cfg_int(cfg, "workers", 1, 1, 1000000);
     if (sim_cfg_type(cfg, "queue") == SIM_CFG_STRING) {
@@ -1541,25 +1318,6 @@ static void configure_primary(struct database *d, struct sim_cfg *cfg)
     d->backup_col = d->backup ? 2 + d->nreplicas : -1;
 }
 
-static int point_order(const void *a, const void *b)
-{
-    const struct point *x = a, *y = b;
-    if (x->at != y->at) return x->at < y->at ? -1 : 1;
-    return (x->shard > y->shard) - (x->shard < y->shard);
-}
-
-/* Virtual node v of shard i sits at sim_hash64(sim_hash64(i << 32 | v)), as in the cache
- * cluster: hashed twice so that a small key never lands exactly on a small shard's point. */
-static void ring_build(struct database *d)
-{
-    d->npoints = d->nshards * d->virtual_nodes;
-    d->ring = sim_alloc((size_t)d->npoints * sizeof *d->ring);
-    for (int i = 0, n = 0; i < d->nshards; i++)
-        for (int v = 0; v < d->virtual_nodes; v++, n++)
-            d->ring[n] = (struct point){sim_hash64(sim_hash64((uint64_t)i << 32 | (uint64_t)v)), i};
-    qsort(d->ring, (size_t)d->npoints, sizeof *d->ring, point_order);
-}
-
 /* "shards": the count, the placement strategy and its settings, and the scatter operations. */
 static void configure_shards(struct database *d, struct sim_cfg *cfg)
 {
@@ -1567,14 +1325,10 @@ static void configure_shards(struct database *d, struct sim_cfg *cfg)
     d->nshards = 1;
     if (!sh) return;
     d->nshards = (int)sim_cfg_int(sh, "count", 1, 1, MAX_SHARDS);
-    d->strategy = (enum strategy)sim_cfg_choice(sh, "strategy", SHARD_HASH, strategy_names);
-    only_with(sh, "virtual_nodes", d->strategy == SHARD_CONSISTENT_HASH,
-              "strategy \"consistent_hash\"");
-    d->virtual_nodes = (int)sim_cfg_int(sh, "virtual_nodes", 100, 1, MAX_VIRTUAL_NODES);
-    only_with(sh, "boundaries", d->strategy == SHARD_RANGE, "strategy \"range\"");
-    only_with(sh, "key_count", d->strategy == SHARD_RANGE, "strategy \"range\"");
-    only_with(sh, "directory", d->strategy == SHARD_DIRECTORY, "strategy \"directory\"");
-    if (d->strategy == SHARD_DIRECTORY) sim_cfg_peer(sh, "directory", &d->directory, true);
+    sim_placement_configure(&d->placement, sh, d->nshards);
+    only_with(sh, "directory", d->placement.strategy == SIM_PLACE_DIRECTORY,
+              "strategy \"directory\"");
+    if (d->placement.strategy == SIM_PLACE_DIRECTORY) sim_cfg_peer(sh, "directory", &d->directory, true);
     int nops = sim_cfg_array(sh, "scatter_ops");
     for (int i = 0; i < nops; i++) {
         const char *name = sim_cfg_string_item(sh, "scatter_ops", i);
@@ -1586,94 +1340,25 @@ static void configure_shards(struct database *d, struct sim_cfg *cfg)
         }
         if (op >= 0 && op < SIM_MAX_OPS) d->scatter[op] = d->any_scatter = true;
     }
-    if (d->strategy == SHARD_RANGE && !sim_cfg_failed(sh)) {
-        int S = d->nshards;
-        bool has_b = sim_cfg_has(sh, "boundaries"), has_n = sim_cfg_has(sh, "key_count");
-        if (has_b == has_n) {
-            sim_cfg_error(sh, NULL, "strategy \"range\" needs either \"boundaries\" or "
-                                    "\"key_count\"");
-        } else if (has_n) {
-            uint64_t n = (uint64_t)sim_cfg_int(sh, "key_count", SIM_REQUIRED, S, INT64_MAX);
-            d->nboundaries = S - 1;
-            d->boundaries = sim_alloc((size_t)(S > 1 ? S - 1 : 1) * sizeof *d->boundaries);
-            for (int i = 1; i < S; i++) /* floor(i n / S), without overflow */
-                d->boundaries[i - 1] = (uint64_t)i * (n / (uint64_t)S) +
-                                       (uint64_t)i * (n % (uint64_t)S) / (uint64_t)S;
-        } else {
-            int nb = sim_cfg_array(sh, "boundaries");
-            if (nb != S - 1) {
-                sim_cfg_error(sh, "boundaries", "expected %d keys (count - 1), got %d", S - 1, nb);
-            } else {
-                d->nboundaries = nb;
-                d->boundaries = sim_alloc((size_t)(nb ? nb : 1) * sizeof *d->boundaries);
-                for (int i = 0; i < nb; i++) {
-                    double k = sim_cfg_number_item(sh, "boundaries", i);
-                    if (sim_cfg_failed(sh)) break;
-                    if (!(k >= 0 && k <= 9007199254740992.0 && k == floor(k)) ||
-                        (i && (uint64_t)k <= d->boundaries[i - 1])) {
-                        char key[48];
-                        snprintf(key, sizeof key, "boundaries[%d]", i);
-                        sim_cfg_error(sh, key, "expected an integer key above the one before, "
-                                               "got %g", k);
-                        break;
-                    }
-                    d->boundaries[i] = (uint64_t)k;
-                }
-            }
-        }
-    }
     sim_cfg_end(sh);
-    if (!sim_cfg_failed(cfg) && d->strategy == SHARD_CONSISTENT_HASH) ring_build(d);
-}
-
-static void configure_quorum(struct database *d, struct sim_cfg *cfg)
-{
-    static const char *const primary_only[] = {"replicas", "workers", "queue", "service_time",
-                                               "service_time_by_op", "replication", "acks", "lag",
-                                               "read_from", "replica_choice",
-                                               "read_your_writes", "shards", "failover",
-                                               "backup", NULL};
-    for (int i = 0; primary_only[i]; i++) only_with(cfg, primary_only[i], false, "mode \"primary\"");
-    d->n = (int)sim_cfg_int(cfg, "n", SIM_REQUIRED, 1, MAX_QUORUM_N);
-    int n = sim_cfg_failed(cfg) ? 1 : d->n;
-    d->w = (int)sim_cfg_int(cfg, "w", SIM_REQUIRED, 1, n);
-    d->r = (int)sim_cfg_int(cfg, "r", SIM_REQUIRED, 1, n);
-    d->replica_latency = sim_cfg_dist(cfg, "replica_latency", SIM_QTY_DURATION, NULL);
-    d->propagation = sim_cfg_choice(cfg, "propagation", 0, on_off_names) == 0;
-    only_with(cfg, "anti_entropy", d->propagation, "propagation \"on\"");
-    d->anti_entropy = sim_cfg_dist(cfg, "anti_entropy", SIM_QTY_DURATION, "\"0s\"");
-    d->read_repair = sim_cfg_bool(cfg, "read_repair", 0);
-    d->stride = 2 + (size_t)(d->n > 0 ? d->n : 1);
 }
 
 static void configure(struct sim_component *self, struct sim_cfg *cfg)
 {
     struct database *d = (struct database *)self;
-    d->mode = (enum mode)sim_cfg_choice(cfg, "mode", MODE_PRIMARY, mode_names);
-    if (d->mode == MODE_QUORUM) configure_quorum(d, cfg);
-    else configure_primary(d, cfg);
-    struct sim_cfg *p = sim_cfg_object(cfg, "pool", false);
-    if (p) {
-        d->pool_on = true;
-        d->pool_size = (int)sim_cfg_int(p, "size", SIM_REQUIRED, 1, 1000000);
-        d->pool_reject = sim_cfg_choice(p, "wait", 0, pool_wait_names) == 1;
-        only_with(p, "timeout", !d->pool_reject, "wait \"queue\"");
-        d->pool_timeout = sim_cfg_duration(p, "timeout", 0, 1, MAX_TIME);
-        sim_cfg_end(p);
-    }
+    configure_primary(d, cfg);
+    sim_connpool_configure(&d->conns, cfg, "pool");
     if (sim_cfg_failed(cfg)) return;
 
-    if (d->mode == MODE_PRIMARY) {
-        int nservers = d->nshards * (1 + d->nreplicas);
-        d->servers = sim_alloc((size_t)nservers * sizeof *d->servers);
-        for (int k = 0; k < nservers; k++) sim_hist_init(&d->servers[k].lag);
-        d->shards = sim_alloc((size_t)d->nshards * sizeof *d->shards);
-        for (int i = 0; i < d->nshards; i++) {
-            struct shard *sh = &d->shards[i];
-            sim_hist_init(&sh->latency);
-            sh->next_node = 1 % (1 + d->nreplicas);
-            sh->old_primary = -1;
-        }
+    int nservers = d->nshards * (1 + d->nreplicas);
+    d->servers = sim_alloc((size_t)nservers * sizeof *d->servers);
+    for (int k = 0; k < nservers; k++) sim_hist_init(&d->servers[k].lag);
+    d->shards = sim_alloc((size_t)d->nshards * sizeof *d->shards);
+    for (int i = 0; i < d->nshards; i++) {
+        struct shard *sh = &d->shards[i];
+        sim_hist_init(&sh->latency);
+        sh->next_node = 1 % (1 + d->nreplicas);
+        sh->old_primary = -1;
     }
     sim_keymap_init(&d->map, 2048);
     sim_pool_init(&d->jobs, sizeof(struct job));
@@ -1682,9 +1367,6 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     d->service_rng = sim_rng(self, "service");
     d->lag_rng = sim_rng(self, "lag");
     d->route_rng = sim_rng(self, "route");
-    d->latency_rng = sim_rng(self, "latency");
-    d->choice_rng = sim_rng(self, "choice");
-    d->entropy_rng = sim_rng(self, "anti_entropy");
     if (d->failover) {
         d->failover_rng = sim_rng(self, "failover");
         d->endpoint_rng = sim_rng(self, "endpoint");
@@ -1706,8 +1388,7 @@ static int server_count(const struct database *d)
 static void start(struct sim_component *self)
 {
     struct database *d = (struct database *)self;
-    sim_level_init(&d->pool_in_use, 0, 0);
-    sim_level_init(&d->pool_waiting, 0, 0);
+    sim_connpool_start(&d->conns, self, pool_admitted, pool_expired);
     for (int k = 0; k < server_count(d); k++) {
         sim_level_init(&d->servers[k].busy_level, 0, 0);
         sim_level_init(&d->servers[k].queued, 0, 0);
@@ -1730,16 +1411,13 @@ static void clear_stats(struct sim_component *self)
     struct database *d = (struct database *)self;
     sim_time now = sim_now(self);
     d->reads = d->nwrites = d->acked = d->stale_reads = d->written_reads = d->stale_written = 0;
-    d->redirects = d->read_repairs = d->pool_rejected = d->pool_timeouts = 0;
-    d->pool_waited = d->pool_started = d->directory_lookups = 0;
-    d->pool_wait_sum = 0;
+    d->redirects = d->directory_lookups = 0;
     memset(d->errors, 0, sizeof d->errors);
     sim_hist_init(&d->read_latency);
     sim_hist_init(&d->write_latency);
     sim_hist_init(&d->all_lag);
     sim_hist_init(&d->scatter_latency);
-    sim_level_restart(&d->pool_in_use, now);
-    sim_level_restart(&d->pool_waiting, now);
+    sim_connpool_clear_stats(&d->conns);
     for (int i = 0; d->shards && i < d->nshards; i++) {
         d->shards[i].calls = 0;
         sim_hist_init(&d->shards[i].latency);
@@ -1862,39 +1540,21 @@ static void report(struct sim_component *self, struct sim_report *rep)
         snprintf(path, sizeof path, "errors.%s", sim_status_name((enum sim_status)k));
         sim_report(rep, path, (double)d->errors[k], SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     }
-    if (d->mode == MODE_PRIMARY) {
-        if (d->read_your_writes)
-            sim_report(rep, "read_your_writes_redirects", (double)d->redirects, SIM_UNIT_COUNT);
-        if (d->nshards == 1) report_server(d, rep, "primary", &d->servers[0], false);
-        if (d->nreplicas) sim_report_hist(rep, "replication_lag", &d->all_lag);
-        for (int k = 0; d->nshards == 1 && k < d->nreplicas; k++) {
-            char name[32];
-            snprintf(name, sizeof name, "replicas.%d", k);
-            report_server(d, rep, name, &d->servers[1 + k], true);
-        }
-        if (d->nshards > 1) report_shards(d, rep);
-        if (d->any_scatter) sim_report_hist(rep, "scatter_latency", &d->scatter_latency);
-        if (d->directory)
-            sim_report(rep, "directory_lookups", (double)d->directory_lookups, SIM_UNIT_COUNT);
-        report_recovery(d, rep);
-    } else {
-        sim_report(rep, "read_repairs", (double)d->read_repairs, SIM_UNIT_COUNT);
+    if (d->read_your_writes)
+        sim_report(rep, "read_your_writes_redirects", (double)d->redirects, SIM_UNIT_COUNT);
+    if (d->nshards == 1) report_server(d, rep, "primary", &d->servers[0], false);
+    if (d->nreplicas) sim_report_hist(rep, "replication_lag", &d->all_lag);
+    for (int k = 0; d->nshards == 1 && k < d->nreplicas; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "replicas.%d", k);
+        report_server(d, rep, name, &d->servers[1 + k], true);
     }
-    if (d->pool_on) {
-        sim_time now = sim_now(self);
-        sim_report(rep, "pool.utilisation", sim_level_mean(&d->pool_in_use, now) / d->pool_size,
-                   SIM_UNIT_RATIO);
-        sim_report(rep, "pool.waiting.mean", sim_level_mean(&d->pool_waiting, now), SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
-        sim_report(rep, "pool.waiting.max", d->pool_waiting.max, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
-        sim_report(rep, "pool.wait.mean",
-                   d->pool_started ? d->pool_wait_sum / (double)d->pool_started / SIM_S : 0,
-                   SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
-        sim_report(rep, "pool.wait.probability",
-                   d->pool_started ? (double)d->pool_waited / (double)d->pool_started : 0,
-                   SIM_UNIT_RATIO | SIM_LOWER_BETTER);
-        sim_report(rep, "pool.rejected", (double)d->pool_rejected, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
-        sim_report(rep, "pool.timeouts", (double)d->pool_timeouts, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
-    }
+    if (d->nshards > 1) report_shards(d, rep);
+    if (d->any_scatter) sim_report_hist(rep, "scatter_latency", &d->scatter_latency);
+    if (d->directory)
+        sim_report(rep, "directory_lookups", (double)d->directory_lookups, SIM_UNIT_COUNT);
+    report_recovery(d, rep);
+    sim_connpool_report(&d->conns, rep);
 }
 
 static void sample(struct sim_component *self, struct sim_sampler *smp)
@@ -1906,36 +1566,15 @@ static void sample(struct sim_component *self, struct sim_sampler *smp)
             d->servers[k].unreplicated.level > unreplicated)
             unreplicated = d->servers[k].unreplicated.level;
     sim_sample(smp, "unreplicated_writes", unreplicated);
-    sim_sample(smp, "pool_in_use", d->pool_used);
-    sim_sample(smp, "pool_waiting", (double)d->pool_waiting_n);
+    sim_connpool_sample(&d->conns, smp);
 }
 
-static double choose(int n, int k)
-{
-    double c = 1;
-    for (int i = 1; i <= k; i++) c = c * (n - k + i) / i;
-    return k < 0 || k > n ? 0 : c;
-}
-
-/* Quorum overlap: a read of R of N replicas misses all W that hold the newest write with
- * probability C(N-W, R) / C(N, R). Async replication with a constant lag L: a read from a
+/* Async replication with a constant lag L: a read from a
  * replica is stale when its key was written in the last L, per key 1 - exp(-lambda_k L),
  * and a replica trails by lambda L acknowledged writes on average (Little's law). */
 static void theory(struct sim_component *self, struct sim_report *pred)
 {
     struct database *d = (struct database *)self;
-    if (d->mode == MODE_QUORUM) {
-        if (d->w + d->r > d->n) {
-            sim_report(pred, "stale_read_ratio", 0, SIM_UNIT_RATIO);
-        } else if (!d->propagation && !d->read_repair) {
-            sim_report(pred, "stale_read_ratio_written", choose(d->n - d->w, d->r) / choose(d->n, d->r),
-                       SIM_UNIT_RATIO);
-        } else {
-            sim_theory_note(pred, "propagation or read repair heals replicas: C(N-W,R)/C(N,R) is only "
-                                  "an upper bound right after a write");
-        }
-        return;
-    }
     double writes = sim_simulated(pred, "writes");
     if (d->replication == REPL_SYNC || !d->nreplicas) {
         sim_report(pred, "stale_read_ratio", 0, SIM_UNIT_RATIO);
@@ -1969,15 +1608,7 @@ static void describe(struct sim_component *self, char *buf, size_t n)
 {
     struct database *d = (struct database *)self;
     char a[96], b[32] = "";
-    if (d->pool_on)
-        snprintf(b, sizeof b, "; pool %d (%s)", d->pool_size, d->pool_reject ? "reject" : "queue");
-    if (d->mode == MODE_QUORUM) {
-        sim_dist_describe(d->replica_latency, a, sizeof a);
-        snprintf(buf, n, "quorum n %d, w %d, r %d, replica latency %s, propagation %s%s%s", d->n,
-                 d->w, d->r, a, d->propagation ? "on" : "off",
-                 d->read_repair ? ", read repair" : "", b);
-        return;
-    }
+    sim_connpool_describe(&d->conns, b, sizeof b);
     char lag[96];
     sim_dist_describe(d->service_time, a, sizeof a);
     sim_dist_describe(d->lag, lag, sizeof lag);
@@ -1989,7 +1620,7 @@ static void describe(struct sim_component *self, char *buf, size_t n)
         size_t len = strlen(buf);
         if (len < n)
             snprintf(buf + len, n - len, "; %d shards (%s)%s", d->nshards,
-                     strategy_names[d->strategy], d->any_scatter ? ", scatter" : "");
+                     sim_placement_name(d->placement.strategy), d->any_scatter ? ", scatter" : "");
     }
     if (d->failover) {
         size_t len = strlen(buf);
@@ -2011,28 +1642,10 @@ static void describe(struct sim_component *self, char *buf, size_t n)
 
 /* ---- faults ---- */
 
-static void quorum_fault(struct database *d, const struct sim_fault *f, bool begins)
-{
-    int step = begins ? 1 : -1;
-    if (f->kind == SIM_FAULT_DISK_FULL) d->quorum_disk_full += step;
-    if (f->kind != SIM_FAULT_REPLICATION_PAUSED) return;
-    d->quorum_paused += step;
-    while (!d->quorum_paused && d->held_head) { /* the held shipments land, in order */
-        struct shipment *s = d->held_head;
-        d->held_head = s->next;
-        if (!d->held_head) d->held_tail = NULL;
-        quorum_apply(d, s);
-    }
-}
-
-/* Primary mode: the fault hits one server (f->instance) or every server of the node. */
+/* The fault hits one server (f->instance) or every server of the node. */
 static void fault(struct sim_component *self, const struct sim_fault *f, bool begins)
 {
     struct database *d = (struct database *)self;
-    if (d->mode == MODE_QUORUM) {
-        quorum_fault(d, f, begins);
-        return;
-    }
     int per = 1 + d->nreplicas, lo = f->instance < 0 ? 0 : f->instance,
         hi = f->instance < 0 ? server_count(d) : f->instance + 1;
     for (int i = lo; i < hi; i++) server_fault(d, i / per, i % per, f, begins);
@@ -2061,7 +1674,6 @@ static int read_index(const char **p)
 static int instance_named(struct sim_component *self, const char *name)
 {
     struct database *d = (struct database *)self;
-    if (d->mode != MODE_PRIMARY) return -1;
     int shard = 0;
     const char *p = name;
     if (!strncmp(p, "shard.", 6)) {
@@ -2083,8 +1695,7 @@ static void fini(struct sim_component *self)
     struct database *d = (struct database *)self;
     sim_free(d->servers);
     sim_free(d->shards);
-    sim_free(d->ring);
-    sim_free(d->boundaries);
+    sim_placement_fini(&d->placement);
     sim_keymap_fini(&d->map);
     sim_free(d->vers);
     sim_pool_fini(&d->jobs);
@@ -2094,8 +1705,8 @@ static void fini(struct sim_component *self)
 
 const struct sim_model database_model = {
     .name = "database",
-    .summary = "a primary and replicas (sync, semi_sync, async), sharded or not, or a leaderless "
-               "quorum, over real keys and versions",
+    .summary = "a primary and replicas (sync, semi_sync, async), sharded or not, over real keys "
+               "and versions",
     .size = sizeof(struct database),
     .configure = configure,
     .start = start,

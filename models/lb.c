@@ -80,12 +80,6 @@ struct job {
     int backend;
 };
 
-/* A point of the consistent-hash ring. */
-struct point {
-    uint64_t hash;
-    int backend; /* ring_build: the position in its ids; in a group: the backend's index */
-};
-
 /* Backends the algorithm chooses among: all of them (group 0), or one zone's. The members
  * are the group's backends in rotation (all of them for group 0 failing open). */
 struct group {
@@ -94,8 +88,7 @@ struct group {
     int n, next;
     int *heap, *pos; /* indexed min-heap of members: weighted rr, least_conn, least_latency;
                         pos by backend index (in heap, else in member), -1 for a non-member */
-    struct point *all_ring, *ring; /* consistent_hash: every backend's points; the members' */
-    size_t nall_ring, nring;
+    struct sim_ring all_ring, ring; /* consistent_hash: every backend's points; the members' */
 };
 
 /* Owned by the engine (allocated by model size); every array is the lb's own. */
@@ -135,14 +128,6 @@ struct lb {
     double wait_sum;
     struct sim_hist latency;
 };
-
-/* 64-bit FNV-1a of a string: a backend's identity on the hash ring is its name. */
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++) h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
-    return h;
-}
 
 /* ---- configuration ---- */
 
@@ -219,8 +204,8 @@ static void read_health(struct lb *lb, struct sim_cfg *cfg)
     if (h) {
         struct health_check *hc = &lb->hc;
         hc->on = true;
-        hc->interval = sim_cfg_duration(h, "interval", 2 * SIM_S, SIM_US, 1000000 * SIM_S);
-        hc->timeout = sim_cfg_duration(h, "timeout", hc->interval, SIM_US, 1000000 * SIM_S);
+        hc->interval = sim_cfg_duration(h, "interval", 2 * SIM_S, SIM_US, SIM_MAX_DURATION);
+        hc->timeout = sim_cfg_duration(h, "timeout", hc->interval, SIM_US, SIM_MAX_DURATION);
         if (hc->timeout > hc->interval && !sim_cfg_failed(h))
             sim_cfg_error(h, "timeout", "expected at most the interval (%gs): a probe is "
                                         "answered or failed before the next one, got \"%s\"",
@@ -239,8 +224,8 @@ static void read_health(struct lb *lb, struct sim_cfg *cfg)
         struct outlier_ejection *oe = &lb->oe;
         oe->on = true;
         oe->consecutive_errors = (int)sim_cfg_int(o, "consecutive_errors", 5, 1, 1000000);
-        oe->latency_above = sim_cfg_duration(o, "latency_above", 0, SIM_NS, 1000000 * SIM_S);
-        oe->eject_for = sim_cfg_duration(o, "eject_for", 30 * SIM_S, SIM_NS, 1000000 * SIM_S);
+        oe->latency_above = sim_cfg_duration(o, "latency_above", 0, SIM_NS, SIM_MAX_DURATION);
+        oe->eject_for = sim_cfg_duration(o, "eject_for", 30 * SIM_S, SIM_NS, SIM_MAX_DURATION);
         oe->max_ejected = sim_cfg_number(o, "max_ejected", 0.5, 1e-6, 1);
     }
     if (lb->hc.on || lb->oe.on) lb->fail_open = sim_cfg_bool(cfg, "fail_open", false);
@@ -422,43 +407,6 @@ static void key_changed(struct lb *lb, int k)
     if (lb->ngroups > 1 && z != SIM_NO_ZONE) heap_fix(lb, &lb->groups[1 + z], k);
 }
 
-static int cmp_point(const void *x, const void *y)
-{
-    const struct point *a = x, *b = y;
-    if (a->hash != b->hash) return a->hash < b->hash ? -1 : 1;
-    return (a->backend > b->backend) - (a->backend < b->backend);
-}
-
-/* The ring: vnodes points per backend, at hashes of the backend's name and the point's
- * number, so a backend's points do not depend on the others. Sorted by (hash, backend). */
-static struct point *ring_build(const uint64_t *ids, int n, int vnodes, size_t *npoints)
-{
-    size_t total = (size_t)n * (size_t)vnodes;
-    struct point *ring = sim_alloc(total * sizeof *ring);
-    for (int i = 0; i < n; i++) {
-        uint64_t id = ids[i];
-        for (int v = 0; v < vnodes; v++)
-            ring[(size_t)i * (size_t)vnodes + (size_t)v] =
-                (struct point){sim_hash64(id ^ sim_hash64((uint64_t)v + 1)), i};
-    }
-    qsort(ring, total, sizeof *ring, cmp_point);
-    *npoints = total;
-    return ring;
-}
-
-/* The backend owning the first point at or after the key's hash, wrapping around. */
-static int ring_pick(const struct point *ring, size_t npoints, uint64_t key)
-{
-    uint64_t h = sim_hash64(key);
-    size_t lo = 0, hi = npoints;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ring[mid].hash < h) lo = mid + 1;
-        else hi = mid;
-    }
-    return ring[lo == npoints ? 0 : lo].backend;
-}
-
 static int key_hash_pick(uint64_t key, int n)
 {
     return (int)(sim_hash64(key) % (uint64_t)n);
@@ -486,7 +434,7 @@ static int pick(struct lb *lb, struct group *g, const struct sim_call *in)
         /* A key whose backend is out of rotation is rehashed among those in it. */
         k = g->all[key_hash_pick(in->key, g->nall)];
         return g->pos[k] >= 0 ? k : g->member[key_hash_pick(in->key, n)];
-    case CONSISTENT_HASH: return ring_pick(g->ring, g->nring, in->key);
+    case CONSISTENT_HASH: return sim_ring_owner(&g->ring, in->key);
     case WEIGHTED_ROUND_ROBIN:
         k = g->heap[0];
         lb->b[k].picks++;
@@ -501,6 +449,11 @@ static int pick(struct lb *lb, struct group *g, const struct sim_call *in)
 static bool in_rotation(const struct backend *b)
 {
     return !b->removed && !b->ejected;
+}
+
+static bool is_member(int backend, void *group)
+{
+    return ((struct group *)group)->pos[backend] >= 0;
 }
 
 /* Recomputes group g's members from its backends in rotation (every one of them when none
@@ -530,11 +483,7 @@ static void group_rebuild(struct lb *lb, struct group *g, bool may_fail_open)
         memcpy(g->heap, g->member, (size_t)g->n * sizeof *g->heap);
         for (int i = g->n / 2; i >= 0; i--) heap_fix(lb, g, g->heap[i]);
     }
-    if (g->all_ring) {
-        g->nring = 0;
-        for (size_t p = 0; p < g->nall_ring; p++)
-            if (g->pos[g->all_ring[p].backend] >= 0) g->ring[g->nring++] = g->all_ring[p];
-    }
+    if (g->all_ring.count) sim_ring_filter(&g->ring, &g->all_ring, is_member, g);
 }
 
 /* A group over the backends for which in_zone holds (zone z, or every one for z < 0). */
@@ -550,14 +499,11 @@ static void group_init(struct lb *lb, struct group *g, int z)
     if (!g->nall) return;
     if (uses_heap(lb)) g->heap = sim_alloc((size_t)g->nall * sizeof *g->heap);
     if (lb->algorithm == CONSISTENT_HASH) {
-        uint64_t *ids = sim_alloc((size_t)g->nall * sizeof *ids);
-        for (int i = 0; i < g->nall; i++) ids[i] = fnv1a(lb->b[g->all[i]].name);
-        g->all_ring = ring_build(ids, g->nall, lb->virtual_nodes, &g->nall_ring);
-        sim_free(ids);
-        /* The points name backends by index from here on (all is ascending: same order). */
-        for (size_t p = 0; p < g->nall_ring; p++)
-            g->all_ring[p].backend = g->all[g->all_ring[p].backend];
-        g->ring = sim_alloc(g->nall_ring * sizeof *g->ring);
+        /* A backend's identity on the ring is its name: its points do not depend on the
+         * others, so a backend leaving moves only its own keys. */
+        for (int i = 0; i < g->nall; i++)
+            sim_ring_add_named(&g->all_ring, g->all[i], lb->b[g->all[i]].name, lb->virtual_nodes);
+        sim_ring_sort(&g->all_ring);
     }
     group_rebuild(lb, g, z < 0);
 }
@@ -568,16 +514,11 @@ static void group_fini(struct group *g)
     sim_free(g->member);
     sim_free(g->pos);
     sim_free(g->heap);
-    sim_free(g->all_ring);
-    sim_free(g->ring);
+    sim_ring_fini(&g->all_ring);
+    sim_ring_fini(&g->ring);
 }
 
 /* ---- rotation: health checks and outlier ejection ---- */
-
-static double secs(sim_time t)
-{
-    return (double)t / SIM_S;
-}
 
 /* Weighted round robin: a backend coming back takes its turn where the cycle is now, rather
  * than the picks it missed in a burst (its next slot is due about when the heap's top is). */
@@ -611,7 +552,7 @@ static void set_rotation(struct lb *lb, int k, bool removed, bool ejected)
             b->fault_seen = since;
             if (sim_measuring(self)) {
                 b->removed_in_fault++;
-                b->removal_delay_sum += secs(now - since);
+                b->removal_delay_sum += sim_seconds(now - since);
             }
         }
     } else {
@@ -741,7 +682,7 @@ static void judge_answer(struct lb *lb, int k, bool bad)
                       lb->n, oe->max_ejected);
         return;
     }
-    sim_story(self, "ejects %s for %.3gs: %d %s in a row", b->name, secs(oe->eject_for), b->bad,
+    sim_story(self, "ejects %s for %.3gs: %d %s in a row", b->name, sim_seconds(oe->eject_for), b->bad,
               oe->latency_above ? "errors or slow answers" : "errors");
     b->bad = 0;
     lb->nejected++;
@@ -1111,15 +1052,15 @@ static void describe(struct sim_component *self, char *buf, size_t n)
     if (hc->on && len > 0 && (size_t)len < n)
         len += snprintf(buf + len, n - (size_t)len, "; %s checks every %gs (timeout %gs), out "
                         "after %d failed, back after %d passed", check_kind_names[hc->kind],
-                        secs(hc->interval), secs(hc->timeout), hc->unhealthy_after,
+                        sim_seconds(hc->interval), sim_seconds(hc->timeout), hc->unhealthy_after,
                         hc->healthy_after);
     const struct outlier_ejection *oe = &lb->oe;
     if (oe->on && len > 0 && (size_t)len < n) {
         char slow[48] = "";
         if (oe->latency_above)
-            snprintf(slow, sizeof slow, " or slower than %gs", secs(oe->latency_above));
+            snprintf(slow, sizeof slow, " or slower than %gs", sim_seconds(oe->latency_above));
         len += snprintf(buf + len, n - (size_t)len, "; ejects for %gs after %d errors%s in a "
-                        "row (at most %g of the backends)", secs(oe->eject_for),
+                        "row (at most %g of the backends)", sim_seconds(oe->eject_for),
                         oe->consecutive_errors, slow, oe->max_ejected);
     }
     if ((hc->on || oe->on) && len > 0 && (size_t)len < n)

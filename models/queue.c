@@ -166,7 +166,7 @@ static void read_group(struct queue *q, struct sim_cfg *c, struct group *g, int 
         if (!s) continue;
         struct consumer_step *st = &g->steps[i];
         st->g = g;
-        st->at = sim_cfg_duration(s, "at", SIM_REQUIRED, 0, 1000000 * SIM_S);
+        st->at = sim_cfg_duration(s, "at", SIM_REQUIRED, 0, SIM_MAX_DURATION);
         st->consumers = (int)sim_cfg_int(s, "consumers", SIM_REQUIRED, 1, 100000);
         if (sim_cfg_failed(s)) continue;
         if (i > 0 && st->at <= g->steps[i - 1].at)
@@ -552,11 +552,6 @@ static void receive(struct sim_component *self, struct sim_call *call)
 
 /* ---- faults ---- */
 
-static double secs(sim_time t)
-{
-    return (double)t / SIM_S;
-}
-
 /* Takes k's batch back: it is delivered again from its first message (those already
  * processed count as duplicates), and k's step in progress ends it. */
 static void revoke(struct queue *q, struct consumer *k)
@@ -576,7 +571,7 @@ static void rebalance_end(struct sim_component *self, void *arg)
     struct group *g = arg;
     g->resume = NULL;
     g->paused = false;
-    if (sim_measuring(self)) g->paused_seconds += secs(sim_now(self) - g->paused_since);
+    if (sim_measuring(self)) g->paused_seconds += sim_seconds(sim_now(self) - g->paused_since);
     g->nmembers = 0;
     for (int c = 0; c < g->nconsumers; c++) {
         struct consumer *k = &g->consumers[c];
@@ -606,7 +601,7 @@ static void rebalance(struct queue *q, struct group *g, const char *why)
     }
     if (sim_measuring(self)) g->rebalances++;
     sim_story(self, "group %s rebalances (%s): every consumer pauses for %.3gs", g->name, why,
-              secs(g->rebalance));
+              sim_seconds(g->rebalance));
     g->resume = sim_schedule(self, g->rebalance, rebalance_end, g);
 }
 

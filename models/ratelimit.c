@@ -101,7 +101,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         }
     } else {
         rl->limit = sim_cfg_int(cfg, "limit", SIM_REQUIRED, 1, 1000000000);
-        rl->window = sim_cfg_duration(cfg, "window", SIM_REQUIRED, SIM_US, 1000000 * SIM_S);
+        rl->window = sim_cfg_duration(cfg, "window", SIM_REQUIRED, SIM_US, SIM_MAX_DURATION);
     }
 
     rl->scope = (enum scope_kind)sim_cfg_choice(cfg, "scope", GLOBAL, scope_names);
@@ -136,7 +136,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     } else {
         rl->delay = sim_cfg_choice(cfg, "action", 0, action_names) == 1;
         if (rl->delay)
-            rl->max_delay = sim_cfg_duration(cfg, "max_delay", SIM_REQUIRED, 0, 1000000 * SIM_S);
+            rl->max_delay = sim_cfg_duration(cfg, "max_delay", SIM_REQUIRED, 0, SIM_MAX_DURATION);
         else if (sim_cfg_has(cfg, "max_delay"))
             sim_cfg_error(cfg, "max_delay", "only with \"action\": \"delay\"");
     }

@@ -22,7 +22,10 @@ static const char *const names[] = {
 const struct sim_model *sim__model_find(const char *type)
 {
     for (size_t i = 0; i < sizeof models / sizeof *models; i++)
-        if (!strcmp(names[i], type)) return models[i];
+        if (!strcmp(names[i], type)) {
+            sim__model_check(models[i], true);
+            return models[i];
+        }
     return NULL;
 }
 

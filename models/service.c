@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "sim.h"
-#include "kernel/storage.h"
 
 enum jitter { JITTER_FULL, JITTER_EQUAL, JITTER_NONE };
 static const char *const jitter_names[] = {"full", "equal", "none", NULL};
@@ -194,7 +193,7 @@ static void read_resilience(struct sim_cfg *cfg, struct call_spec *spec)
         if (ratio) {
             k->failure_ratio = sim_cfg_number(b, "failure_ratio", NAN, 0.001, 1);
             k->window = sim_cfg_duration(b, "window", 10 * SIM_S, WINDOW_BUCKETS * SIM_NS,
-                                         1000000 * SIM_S);
+                                         SIM_MAX_DURATION);
             k->min_calls = (int)sim_cfg_int(b, "min_calls", 20, 1, 1000000000);
         } else {
             if (sim_cfg_has(b, "window")) sim_cfg_error(b, "window", "only with failure_ratio");
@@ -202,13 +201,13 @@ static void read_resilience(struct sim_cfg *cfg, struct call_spec *spec)
         }
         if (consecutive)
             k->consecutive = (int)sim_cfg_int(b, "consecutive_failures", SIM_REQUIRED, 1, 1000000000);
-        k->open_for = sim_cfg_duration(b, "open_for", 5 * SIM_S, SIM_NS, 1000000 * SIM_S);
+        k->open_for = sim_cfg_duration(b, "open_for", 5 * SIM_S, SIM_NS, SIM_MAX_DURATION);
         k->probes = (int)sim_cfg_int(b, "half_open_probes", 3, 1, 1000000);
     }
     spec->max_concurrent = (int)sim_cfg_int(cfg, "max_concurrent", spec->max_concurrent, 1, 1000000000);
     struct sim_cfg *h = sim_cfg_object(cfg, "hedge", false);
     if (h) {
-        spec->hedge_after = sim_cfg_duration(h, "after", SIM_REQUIRED, SIM_NS, 1000000 * SIM_S);
+        spec->hedge_after = sim_cfg_duration(h, "after", SIM_REQUIRED, SIM_NS, SIM_MAX_DURATION);
         spec->hedge_max = (int)sim_cfg_int(h, "max", 1, 1, MAX_HEDGE);
     }
 }
@@ -266,10 +265,10 @@ static void read_autoscale(struct service *s, struct sim_cfg *cfg)
             as->target = sim_cfg_number(t, "requests_per_instance", NAN, 1e-6, 1e12);
         as->by_utilisation = u;
     }
-    as->period = sim_cfg_duration(a, "evaluation_period", 60 * SIM_S, SIM_MS, 1000000 * SIM_S);
+    as->period = sim_cfg_duration(a, "evaluation_period", 60 * SIM_S, SIM_MS, SIM_MAX_DURATION);
     as->periods = (int)sim_cfg_int(a, "periods", 1, 1, 1000);
-    as->cooldown_out = sim_cfg_duration(a, "cooldown_out", 60 * SIM_S, 0, 1000000 * SIM_S);
-    as->cooldown_in = sim_cfg_duration(a, "cooldown_in", 300 * SIM_S, 0, 1000000 * SIM_S);
+    as->cooldown_out = sim_cfg_duration(a, "cooldown_out", 60 * SIM_S, 0, SIM_MAX_DURATION);
+    as->cooldown_in = sim_cfg_duration(a, "cooldown_in", 300 * SIM_S, 0, SIM_MAX_DURATION);
     as->startup = sim_cfg_dist(a, "startup", SIM_QTY_DURATION, "\"0s\"");
     as->nsteps = sim_cfg_array(a, "schedule");
     as->steps = sim_alloc((size_t)(as->nsteps ? as->nsteps : 1) * sizeof *as->steps);
@@ -307,8 +306,9 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         s->queue_limit = sim_cfg_int(cfg, "queue", -1, 0, INT32_MAX);
     }
     s->async_io = sim_cfg_choice(cfg, "io", 0, io_names) == 1;
-    s->service_time = sim_cfg_dist(cfg, "service_time", SIM_QTY_DURATION,
-                                   storage ? tier.service_time : NULL);
+    s->service_time = storage && !sim_cfg_has(cfg, "service_time")
+                          ? tier.service_time
+                          : sim_cfg_dist(cfg, "service_time", SIM_QTY_DURATION, NULL);
     read_autoscale(s, cfg);
 
     struct sim_cfg *by_op = sim_cfg_object(cfg, "service_time_by_op", false);

@@ -15,6 +15,12 @@ typedef int64_t sim_time; /* nanoseconds */
 #define SIM_MS ((sim_time)1000000)
 #define SIM_S ((sim_time)1000000000)
 #define SIM_NEVER INT64_MAX
+#define SIM_MAX_DURATION (1000000 * SIM_S) /* the longest duration a scenario may give */
+/* A time in seconds, for reports and descriptions. */
+static inline double sim_seconds(sim_time t)
+{
+    return (double)t / SIM_S;
+}
 #define SIM_NO_MORE ((sim_time)-1) /* a periodic handler's "stop" */
 
 struct sim_world;
@@ -126,17 +132,20 @@ struct sim_fault {
 
 /* The interface of a component model. configure() reads JSON through cfg (errors name
  * the JSON path); start() schedules its first events; receive() gets a call; respond()
- * gets the answer to a call it made. NULL entries are allowed where marked. */
+ * gets the answer to a call it made. Required: name, size (at least a sim_component),
+ * configure, clear_stats and report, and fault when fault_kinds names a kind other than
+ * slow (which sim_fault_slowed applies); every other
+ * slot may be NULL. The engine checks a model when it adds a component of it. */
 struct sim_model {
-    const char *name;
+    const char *name;    /* required */
     const char *summary; /* one line for `archsim check` and --help */
-    size_t size;         /* of the model's struct, whose first member is sim_component */
-    void (*configure)(struct sim_component *self, struct sim_cfg *cfg);
+    size_t size;         /* required: of the model's struct, whose first member is sim_component */
+    void (*configure)(struct sim_component *self, struct sim_cfg *cfg); /* required */
     void (*start)(struct sim_component *self);                          /* may be NULL */
     void (*receive)(struct sim_component *self, struct sim_call *call); /* may be NULL */
     void (*respond)(struct sim_component *self, struct sim_call *call); /* may be NULL */
-    void (*clear_stats)(struct sim_component *self);                   /* warm-up ended */
-    void (*report)(struct sim_component *self, struct sim_report *rep);
+    void (*clear_stats)(struct sim_component *self); /* required: the warm-up ended */
+    void (*report)(struct sim_component *self, struct sim_report *rep); /* required */
     void (*sample)(struct sim_component *self, struct sim_sampler *s);  /* may be NULL */
     void (*describe)(struct sim_component *self, char *buf, size_t n);  /* may be NULL */
     /* Closed-form predictions under the same paths as report(), fed by figures the
@@ -246,6 +255,52 @@ uint32_t sim_keymap_get(const struct sim_keymap *m, uint64_t key);
 void sim_keymap_put(struct sim_keymap *m, uint64_t key, uint32_t val); /* key must be absent */
 void sim_keymap_fini(struct sim_keymap *m);
 
+/* A consistent-hash ring: points (a position and the owner it stands for) sorted by
+ * (position, owner). A key belongs to the owner of the first point at or after
+ * sim_hash64(key), wrapping past the top: O(log points) a lookup, no allocation. Build with
+ * the adds, then sort once. Zero-initialise; owned by whoever embeds it. */
+struct sim_ring_point {
+    uint64_t at;
+    int owner;
+};
+struct sim_ring {
+    struct sim_ring_point *points;
+    size_t count, cap;
+};
+void sim_ring_add(struct sim_ring *r, uint64_t at, int owner);
+/* vnodes points placed by the owner's number: owner i always sits at the same places. */
+void sim_ring_add_numbered(struct sim_ring *r, int owner, int vnodes);
+/* vnodes points placed by a hash of the owner's name: independent of its number, so
+ * listing owners in another order moves no key. */
+void sim_ring_add_named(struct sim_ring *r, int owner, const char *name, int vnodes);
+void sim_ring_sort(struct sim_ring *r);
+int sim_ring_owner(const struct sim_ring *r, uint64_t key); /* -1: an empty ring */
+/* dst becomes src's points whose owner keep() accepts, in order: the ring without the
+ * owners that left, where every other key stays put. Allocates only the first time. */
+void sim_ring_filter(struct sim_ring *dst, const struct sim_ring *src,
+                     bool (*keep)(int owner, void *arg), void *arg);
+void sim_ring_fini(struct sim_ring *r);
+
+/* Sharding placement: which of `count` shards owns a key. hash: key mod count;
+ * consistent_hash: a ring of virtual_nodes points per shard (sim_ring_add_numbered);
+ * range: the number of boundaries at or below the key; directory: key mod count, the table
+ * a directory service holds (the model calls it, and pays for the lookup). Zero-initialise. */
+enum sim_placement_strategy { SIM_PLACE_HASH, SIM_PLACE_CONSISTENT_HASH, SIM_PLACE_RANGE,
+                              SIM_PLACE_DIRECTORY };
+struct sim_placement {
+    int count;
+    enum sim_placement_strategy strategy;
+    struct sim_ring ring;   /* consistent_hash */
+    uint64_t *boundaries;   /* range: the first key of shards 1..count-1, ascending */
+    int nboundaries;
+};
+/* Reads "strategy", "virtual_nodes", "boundaries" and "key_count" from the shards object
+ * (docs/scenario.md, `shards`); errors are recorded on it. */
+void sim_placement_configure(struct sim_placement *pl, struct sim_cfg *shards, int count);
+int sim_placement_of(const struct sim_placement *pl, uint64_t key);
+const char *sim_placement_name(enum sim_placement_strategy s);
+void sim_placement_fini(struct sim_placement *pl);
+
 /* ---- random streams and distributions ---- */
 
 /* The stream for (replication, node name, purpose), owned by the engine. Each name gets
@@ -268,6 +323,10 @@ enum sim_quantity { SIM_QTY_DURATION, SIM_QTY_NUMBER };
  * loader and lives until the loader is destroyed, after every replication. */
 struct sim_dist *sim_cfg_dist(struct sim_cfg *cfg, const char *key, enum sim_quantity q,
                               const char *fallback);
+/* A lognormal duration by its median and p99 (p99 > median > 0), as if read from
+ * {"dist": "lognormal", "median": ..., "p99": ...}: for presets a model builds itself.
+ * Owned by the loader that owns cfg, like a distribution read from it. */
+struct sim_dist *sim_dist_lognormal(struct sim_cfg *owner, sim_time median, sim_time p99);
 double sim_dist_draw(const struct sim_dist *d, struct sim_rng *r); /* seconds or number */
 sim_time sim_dist_draw_time(const struct sim_dist *d, struct sim_rng *r); /* ns, >= 0 */
 double sim_dist_mean(const struct sim_dist *d);
@@ -409,6 +468,72 @@ struct sim_interval {
     int n;
 };
 struct sim_interval sim_interval95(const double *x, int n);
+
+/* ---- helpers models share ---- */
+
+/* A connection pool in front of a component ("pool" in docs/scenario.md): at most `size`
+ * calls hold a connection, the others wait in arrival order (each for at most `timeout`,
+ * then the model answers them) or, with "wait": "reject", are refused at once. A sim_conn
+ * is embedded in the model's per-call struct; the pool owns none and allocates nothing.
+ * Reports pool.* and samples pool_in_use and pool_waiting. Zero-initialise. */
+struct sim_connpool;
+struct sim_conn {
+    struct sim_conn *prev, *next; /* the line of waiters */
+    struct sim_event *timer;      /* the wait's timeout */
+    struct sim_connpool *pool;
+    sim_time arrived;
+    bool connected;
+};
+struct sim_connpool {
+    bool on, reject;
+    int size, used;
+    sim_time timeout; /* 0: wait for ever */
+    struct sim_component *owner;
+    void (*admit)(struct sim_component *owner, struct sim_conn *c);  /* a waiter got one */
+    void (*expire)(struct sim_component *owner, struct sim_conn *c); /* a wait timed out */
+    struct sim_conn *head, *tail;
+    int64_t waiting;
+    uint64_t rejected, timeouts, waited, started; /* measured */
+    double wait_sum;
+    struct sim_level in_use, waiting_level;
+};
+enum sim_conn_result { SIM_CONN_HELD, SIM_CONN_QUEUED, SIM_CONN_REFUSED };
+/* Reads the pool object at cfg.key; false when absent (the pool is off: every call holds
+ * a connection at once and nothing is counted). */
+bool sim_connpool_configure(struct sim_connpool *p, struct sim_cfg *cfg, const char *key);
+/* In start(): the owner's callbacks, and the levels from time 0. */
+void sim_connpool_start(struct sim_connpool *p, struct sim_component *owner,
+                        void (*admit)(struct sim_component *, struct sim_conn *),
+                        void (*expire)(struct sim_component *, struct sim_conn *));
+/* A call that arrived at `arrived` asks for a connection. HELD: go on now; QUEUED: admit()
+ * or expire() comes later; REFUSED: answer it "rejected". */
+enum sim_conn_result sim_connpool_acquire(struct sim_connpool *p, struct sim_conn *c,
+                                          sim_time arrived);
+/* The call is done with its connection (none held: nothing happens); the next waiter's
+ * admit() runs before this returns. */
+void sim_connpool_release(struct sim_connpool *p, struct sim_conn *c);
+void sim_connpool_clear_stats(struct sim_connpool *p);
+void sim_connpool_report(struct sim_connpool *p, struct sim_report *rep);
+void sim_connpool_sample(struct sim_connpool *p, struct sim_sampler *s);
+/* "; pool 8 (queue)", or "" when off: for describe(). */
+void sim_connpool_describe(const struct sim_connpool *p, char *buf, size_t n);
+
+/* Storage tiers (docs/scenario.md, "Storage tiers"): block, file and object storage as
+ * presets of a node's service time and concurrency. A tier as read from a node's "storage" field, presets with its overrides applied. */
+struct sim_storage {
+    const char *tier;        /* "block", "file" or "object" */
+    double median, p99;      /* service time, seconds (lognormal) */
+    double iops;             /* operations per second the tier allows */
+    double throughput;       /* bytes per second; caps iops at throughput / io_size */
+    double io_size;          /* bytes per operation */
+    double mean;             /* the lognormal's mean service time, seconds */
+    int workers;             /* max(1, round(min(iops, throughput / io_size) x mean)) */
+    struct sim_dist *service_time; /* lognormal(median, p99), owned by the loader */
+};
+
+/* Reads cfg.key ("block", or {"tier": "block", "iops": ...}) into st; false when the key
+ * is absent or wrong (the error is recorded on cfg). */
+bool sim_storage_read(struct sim_cfg *cfg, const char *key, struct sim_storage *st);
 
 /* ---- faults, as models see them (docs/faults.md) ---- */
 

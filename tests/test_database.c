@@ -1,8 +1,8 @@
 /* test_database.c: the database model. Scripted reads and writes with chosen keys at chosen
  * times (a driver node, as in test_cache.c) pin the stale reads of async replication to the
  * lag window exactly, read-your-writes, the pool's queue, reject and timeout; short random
- * runs check that sync replication and W + R > N quorums never serve a stale read, and that
- * semi_sync waits for the k-th replica; every invalid configuration names its JSON path.
+ * runs check that sync replication never serves a stale read (quorums: test_quorum.c), and
+ * that semi_sync waits for the k-th replica; every invalid configuration names its JSON path.
  * Sharding: hash, range and the ring place scripted keys exactly where their formulas say,
  * a directory costs one lookup per call, a Zipf hot key loads its shard by the probability
  * mass it owns, and a scatter call answers with its slowest shard. */
@@ -191,32 +191,6 @@ static void semi_sync_waits_for_the_kth_replica(void **state)
         assert_int_equal((int)figure(&r, "writes_acknowledged"), N);
         harness_rig_done(&r);
     }
-}
-
-static void quorum_with_overlap_never_serves_a_stale_read(void **state)
-{
-    (void)state;
-    const char *fields = "\"mode\": \"quorum\", \"n\": 5, \"w\": 3, \"r\": 3, \"propagation\": \"off\","
-                         " \"replica_latency\": {\"dist\": \"exp\", \"mean\": \"2ms\"}";
-    struct harness_run h = run_text(fields, "");
-    for (int r = 0; r < h.res->replications; r++)
-        harness_exact("quorum W+R>N: stale reads", 0, harness_count(&h, "nodes.db.stale_reads", r), 0);
-    harness_done(&h);
-    h = run_text("\"mode\": \"quorum\", \"n\": 5, \"w\": 2, \"r\": 2, \"propagation\": \"off\","
-                 " \"replica_latency\": {\"dist\": \"exp\", \"mean\": \"2ms\"}", "");
-    assert_true(harness_metric(&h, "nodes.db.stale_reads")->ci.mean > 100);
-    harness_done(&h);
-    /* read repair and propagation make stale reads rarer */
-    struct harness_run a = run_text("\"mode\": \"quorum\", \"n\": 5, \"w\": 1, \"r\": 1,"
-                                    " \"propagation\": \"on\", \"anti_entropy\": \"50ms\","
-                                    " \"replica_latency\": {\"dist\": \"exp\", \"mean\": \"2ms\"}", "");
-    struct harness_run b = run_text("\"mode\": \"quorum\", \"n\": 5, \"w\": 1, \"r\": 1,"
-                                    " \"propagation\": \"off\","
-                                    " \"replica_latency\": {\"dist\": \"exp\", \"mean\": \"2ms\"}", "");
-    assert_true(harness_metric(&a, "nodes.db.stale_read_ratio")->ci.mean <
-                harness_metric(&b, "nodes.db.stale_read_ratio")->ci.mean);
-    harness_done(&a);
-    harness_done(&b);
 }
 
 /* One connection; each call holds it for 10ms of service. */
@@ -489,7 +463,7 @@ static void invalid_configurations_name_the_path(void **state)
          "db.json: nodes.db.read_your_writes: only with read_from \"replicas\" or \"nearest\""},
         {"\"service_time\": \"1ms\", \"replica_choice\": \"random\"",
          "db.json: nodes.db.replica_choice: only with read_from \"replicas\""},
-        {"\"service_time\": \"1ms\", \"w\": 2", "db.json: nodes.db.w: only with mode \"quorum\""},
+        {"\"service_time\": \"1ms\", \"w\": 2", "db.json: nodes.db.w: only with \"type\": \"quorum\""},
         {"\"service_time\": \"1ms\", \"pool\": {\"size\": 0}",
          "db.json: nodes.db.pool.size: expected an integer from 1 to 1000000, got 0"},
         {"\"service_time\": \"1ms\", \"pool\": {\"size\": 4, \"wait\": \"reject\", \"timeout\": \"1s\"}",
@@ -498,19 +472,6 @@ static void invalid_configurations_name_the_path(void **state)
          "db.json: nodes.db.pool.wiat: unknown field (did you mean 'wait'?)"},
         {"\"service_time\": \"1ms\", \"service_time_by_op\": {\"update\": \"1ms\"}",
          "db.json: nodes.db.service_time_by_op.update: unknown field"},
-        {"\"mode\": \"quorum\", \"n\": 3, \"w\": 4, \"r\": 1, \"replica_latency\": \"1ms\"",
-         "db.json: nodes.db.w: expected an integer from 1 to 3, got 4"},
-        {"\"mode\": \"quorum\", \"n\": 3, \"w\": 2, \"replica_latency\": \"1ms\"",
-         "db.json: nodes.db.r: required field missing: expected an integer from 1 to 3"},
-        {"\"mode\": \"quorum\", \"n\": 3, \"w\": 2, \"r\": 2, \"replica_latency\": \"1ms\","
-         " \"replicas\": 3",
-         "db.json: nodes.db.replicas: only with mode \"primary\""},
-        {"\"mode\": \"quorum\", \"n\": 3, \"w\": 2, \"r\": 2, \"replica_latency\": \"1ms\","
-         " \"propagation\": \"off\", \"anti_entropy\": \"1s\"",
-         "db.json: nodes.db.anti_entropy: only with propagation \"on\""},
-        {"\"mode\": \"quorum\", \"n\": 3, \"w\": 2, \"r\": 2, \"replica_latency\": \"1ms\","
-         " \"shards\": {\"count\": 2}",
-         "db.json: nodes.db.shards: only with mode \"primary\""},
         {"\"service_time\": \"1ms\", \"shards\": {\"count\": 2, \"virtual_nodes\": 10}",
          "db.json: nodes.db.shards.virtual_nodes: only with strategy \"consistent_hash\""},
         {"\"service_time\": \"1ms\", \"shards\": {\"count\": 3, \"strategy\": \"range\","
@@ -544,7 +505,6 @@ int main(void)
         cmocka_unit_test(read_your_writes_removes_stale_reads),
         cmocka_unit_test(sync_replication_never_serves_a_stale_read),
         cmocka_unit_test(semi_sync_waits_for_the_kth_replica),
-        cmocka_unit_test(quorum_with_overlap_never_serves_a_stale_read),
         cmocka_unit_test(the_pool_queues_or_rejects),
         cmocka_unit_test(hash_places_keys_by_key_mod_count),
         cmocka_unit_test(range_routes_by_boundaries),

@@ -348,9 +348,6 @@ static void invalid_configurations_name_the_path(void **state)
         {"\"service_time\": \"1ms\", \"failover\": {}, \"backup\": {\"interval\": \"1h\"}", "",
          "db.json: nodes.db.backup.restore: required field missing: expected a distribution (a "
          "duration such as \"5ms\", or an object with \"dist\")"},
-        {"\"mode\": \"quorum\", \"n\": 3, \"w\": 2, \"r\": 2, \"replica_latency\": \"1ms\","
-         " \"failover\": {}",
-         "", "db.json: nodes.db.failover: only with mode \"primary\""},
         {"\"service_time\": \"1ms\", \"replicas\": 1",
          "{\"target\": \"db.replica.1\", \"kind\": \"crash\", \"at\": \"1s\"}",
          "db.json: faults.0.target: 'db' (a database) has no instance called 'replica.1'"},

@@ -1,6 +1,6 @@
 /* test_lb.c: the lb model. Spreading by round robin and weights, pinned by exact counts on
- * constant arrivals; stickiness and the keys moved when a backend is added, for key_hash
- * and consistent_hash (the model's own hashing functions, by including models/lb.c); the
+ * constant arrivals; stickiness for key_hash and consistent_hash (the model's own hashing
+ * functions, by including models/lb.c; the ring's moves are in test_ring.c); the
  * lb's own capacity at saturation; answers passed back unchanged; configuration errors,
  * each naming its JSON path. */
 #include <stdlib.h>
@@ -148,58 +148,15 @@ static void hashing_is_sticky(void **s)
         }
     }
     /* And key by key: the same key always gets the same backend, whatever else happened. */
-    uint64_t ids[4];
-    for (int i = 0; i < 4; i++) ids[i] = fnv1a(names[i]);
-    size_t npoints;
-    struct point *ring = ring_build(ids, 4, 100, &npoints);
-    assert_int_equal(npoints, 400);
+    struct sim_ring ring = {0};
+    for (int i = 0; i < 4; i++) sim_ring_add_named(&ring, i, names[i], 100);
+    sim_ring_sort(&ring);
+    assert_int_equal(ring.count, 400);
     for (uint64_t key = 0; key < 1000; key++) {
-        assert_int_equal(ring_pick(ring, npoints, key), ring_pick(ring, npoints, key));
+        assert_int_equal(sim_ring_owner(&ring, key), sim_ring_owner(&ring, key));
         assert_int_equal(key_hash_pick(key, 4), key_hash_pick(key, 4));
     }
-    sim_free(ring);
-}
-
-/* Adding a fifth backend to four: consistent hashing (100 virtual nodes each) moves about
- * 1/5 of 100,000 keys, every one of them to the new backend; key_hash (hash mod N) moves
- * about 4/5. The hash is fixed, so the shares are exact numbers of this code; the bands
- * say what a correct ring gives (the new backend's arc is a sum of 100 random arcs: its
- * share is 0.2 within about 10%). */
-static void consistent_hashing_moves_one_in_n_plus_one(void **s)
-{
-    (void)s;
-    const int n = 4, vnodes = 100;
-    const uint64_t keys = 100000;
-    char names[5][16];
-    uint64_t ids[5];
-    for (int i = 0; i <= n; i++) {
-        snprintf(names[i], sizeof names[i], "app-%d", i);
-        ids[i] = fnv1a(names[i]);
-    }
-    size_t before_n, after_n;
-    struct point *before = ring_build(ids, n, vnodes, &before_n);
-    struct point *after = ring_build(ids, n + 1, vnodes, &after_n);
-    uint64_t moved_ring = 0, moved_elsewhere = 0, moved_mod = 0, per[5] = {0};
-    for (uint64_t key = 0; key < keys; key++) {
-        int x = ring_pick(before, before_n, key), y = ring_pick(after, after_n, key);
-        per[x]++;
-        if (x != y) {
-            moved_ring++;
-            if (y != n) moved_elsewhere++;
-        }
-        moved_mod += key_hash_pick(key, n) != key_hash_pick(key, n + 1);
-    }
-    double ring_share = (double)moved_ring / keys, mod_share = (double)moved_mod / keys;
-    printf("adding a 5th backend to 4, over %llu keys:\n", (unsigned long long)keys);
-    printf("  consistent_hash (%d virtual nodes): moved %.4f (1/(N+1) = %.4f); shares before",
-           vnodes, ring_share, 1.0 / (n + 1));
-    for (int i = 0; i < n; i++) printf(" %.4f", (double)per[i] / keys);
-    printf("\n  key_hash: moved %.4f (N/(N+1) = %.4f)\n", mod_share, (double)n / (n + 1));
-    assert_int_equal(moved_elsewhere, 0);
-    assert_true(fabs(ring_share - 0.2) <= 0.03);
-    assert_true(fabs(mod_share - 0.8) <= 0.01);
-    sim_free(before);
-    sim_free(after);
+    sim_ring_fini(&ring);
 }
 
 /* least_conn with calls that never overlap: every backend has 0 in flight at each
@@ -364,7 +321,6 @@ int main(void)
         cmocka_unit_test(round_robin_spreads_exactly_evenly),
         cmocka_unit_test(weighted_round_robin_follows_the_weights),
         cmocka_unit_test(hashing_is_sticky),
-        cmocka_unit_test(consistent_hashing_moves_one_in_n_plus_one),
         cmocka_unit_test(least_conn_breaks_ties_by_lowest_index),
         cmocka_unit_test(lb_at_saturation_rejects_and_queues_as_configured),
         cmocka_unit_test(answers_pass_back_unchanged),

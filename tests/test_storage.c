@@ -3,7 +3,6 @@
  * the saturation throughput = workers / mean service time under overload. */
 #include "harness.h"
 #include "load/loader.h"
-#include "kernel/storage.h"
 
 static struct sim_storage read_tier(const char *json)
 {

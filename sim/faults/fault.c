@@ -173,7 +173,7 @@ static void read_kind_settings(struct sim_cfg *cfg, struct sim__fault_spec *f)
         x->silent = sim_cfg_bool(cfg, "silent", false);
     } else if (f->kind == SIM_FAULT_SLOW) {
         x->factor = sim_cfg_number(cfg, "factor", 1, 1e-3, 1e6);
-        x->add = sim_cfg_duration(cfg, "add", 0, 0, 1000000 * SIM_S);
+        x->add = sim_cfg_duration(cfg, "add", 0, 0, SIM_MAX_DURATION);
         if (x->factor == 1 && x->add == 0 && !sim_cfg_failed(cfg))
             sim_cfg_error(cfg, NULL, "a slow fault needs \"factor\" (service time x k) or "
                                      "\"add\" (a delay added)");

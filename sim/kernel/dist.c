@@ -188,6 +188,24 @@ static void read_normal(struct sim_cfg *c, struct sim_dist *d, enum sim_quantity
     sim__text_add(t, ")");
 }
 
+struct sim_dist *sim_dist_lognormal(struct sim_cfg *owner, sim_time median, sim_time p99)
+{
+    struct sim_dist *d = dist_create(owner, LOGNORMAL);
+    double x = (double)median / 1e9, y = (double)p99 / 1e9; /* as a scenario's durations */
+    d->a = log(x);
+    d->b = log(y / x) / Z99;
+    d->mean = exp(d->a + d->b * d->b / 2);
+    d->variance = expm1(d->b * d->b) * exp(2 * d->a + d->b * d->b);
+    struct sim__text t = {0};
+    sim__text_add(&t, "lognormal(median ");
+    text_value(&t, x, SIM_QTY_DURATION);
+    sim__text_add(&t, ", p99 ");
+    text_value(&t, y, SIM_QTY_DURATION);
+    sim__text_add(&t, ")");
+    d->text = t.text;
+    return d;
+}
+
 /* zeta, sigma from one of three pairs: (mean, sd), (median, p99), (mean, p99). */
 static void read_lognormal(struct sim_cfg *c, struct sim_dist *d, enum sim_quantity q,
                            struct sim__text *t)

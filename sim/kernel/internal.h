@@ -155,6 +155,8 @@ struct sim_world {
     struct sim_component **components; /* scenario order: workload first, then nodes */
     int ncomponents, capcomponents;
     struct sim__namemap by_name; /* component name -> index + 1 */
+
+    struct sim_component *workload;    /* the built-in "@workload", reached by handle */
     struct sim_component engine; /* the owner of the engine's own events */
 
     struct sim_rng **rngs; /* every stream handed out, freed with the world */
@@ -237,6 +239,13 @@ void sim__unstable_describe(const struct sim__unstable *u, char *buf, size_t n);
 size_t sim__pool_block_objects(size_t n);
 
 /* ---- the registry (models/registry.c) ---- */
+/* The first required slot (sim.h, struct sim_model) m lacks, or NULL. from_json: a model
+ * of the registry, built from a scenario, which must also read its JSON (configure). */
+const char *sim__model_missing(const struct sim_model *m, bool from_json);
+/* Stops the program (exit 3, a bug) naming the slot, when m lacks one. sim__world_add
+ * checks every component's model; sim__model_find, each registered model it returns. */
+void sim__model_check(const struct sim_model *m, bool from_json);
+/* The model registered as type, checked; NULL when there is none. */
 const struct sim_model *sim__model_find(const char *type);
 const char *const *sim__model_names(size_t *n);
 extern const struct sim_model sim__workload_model;

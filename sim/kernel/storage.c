@@ -2,9 +2,8 @@
  * object 100-200 ms) and the IOPS they allow, turned into a lognormal service time and a
  * worker count. The numbers and their sources are in docs/scenario.md, "Storage tiers". */
 #include <math.h>
-#include <stdio.h>
 
-#include "storage.h"
+#include "sim.h"
 
 #define Z99 2.3263478740408408 /* the standard normal's 99th percentile */
 
@@ -48,8 +47,7 @@ bool sim_storage_read(struct sim_cfg *cfg, const char *key, struct sim_storage *
     st->mean = st->median * exp(sigma * sigma / 2);
     double ops = fmin(st->iops, st->throughput / st->io_size);
     st->workers = (int)fmax(1, fmin(1e6, round(ops * st->mean)));
-    snprintf(st->service_time, sizeof st->service_time,
-             "{\"dist\": \"lognormal\", \"median\": \"%lldns\", \"p99\": \"%lldns\"}",
-             (long long)llround(st->median * SIM_S), (long long)llround(st->p99 * SIM_S));
+    st->service_time = sim_dist_lognormal(cfg, (sim_time)llround(st->median * SIM_S),
+                                          (sim_time)llround(st->p99 * SIM_S));
     return true;
 }

@@ -65,9 +65,33 @@ void sim__world_destroy(struct sim_world *w)
     sim_free(w);
 }
 
+const char *sim__model_missing(const struct sim_model *m, bool from_json)
+{
+    if (!m->name) return "name";
+    if (m->size < sizeof(struct sim_component)) return "size";
+    if (from_json && !m->configure) return "configure";
+    if (!m->clear_stats) return "clear_stats";
+    if (!m->report) return "report";
+    /* a slow fault only stretches drawn times (sim_fault_slowed); other kinds need fault() */
+    if ((m->fault_kinds & ~SIM_FAULT_BIT(SIM_FAULT_SLOW)) && !m->fault) return "fault";
+    return NULL;
+}
+
+/* A model without a slot it must have is a bug: the message names the slot. */
+void sim__model_check(const struct sim_model *m, bool from_json)
+{
+    const char *missing = sim__model_missing(m, from_json);
+    if (!missing) return;
+    char what[128];
+    snprintf(what, sizeof what, "model '%s' lacks its required slot '%s'",
+             m->name ? m->name : "?", missing);
+    sim_assert_fail(NULL, what, __FILE__, __LINE__);
+}
+
 struct sim_component *sim__world_add(struct sim_world *w, const struct sim_model *m,
                                      const char *name)
 {
+    sim__model_check(m, false);
     struct sim_component *c = sim_alloc(m->size);
     c->model = m;
     c->name = sim_strdup(name);

@@ -161,7 +161,7 @@ bool sim__scenario_read(struct sim_loader *ld, struct sim__scenario *sc)
     sc->description = sim_cfg_string(root, "description", "");
     sc->story = sim_cfg_string(root, "story", "");
     sc->seed = read_seed(root);
-    sc->duration = sim_cfg_duration(root, "duration", SIM_REQUIRED, SIM_US, 1000000 * SIM_S);
+    sc->duration = sim_cfg_duration(root, "duration", SIM_REQUIRED, SIM_US, SIM_MAX_DURATION);
     sc->warmup = sim_cfg_duration(root, "warmup", 0, 0, SIM_NEVER - 1);
     if (sc->warmup >= sc->duration && !sim_cfg_failed(root)) {
         char warm[32], dur[32];
@@ -608,6 +608,7 @@ struct sim_world *sim__world_build(struct sim_loader *ld, const struct sim__scen
     sim__loader_check_unread(ld);
 
     struct sim_component *wl = sim__world_add(w, &sim__workload_model, "@workload");
+    w->workload = wl;
     struct sim_cfg *wcfg = sim_cfg_object(root, "workload", true);
     sim__loader_set_component(ld, wl);
     if (wcfg && !sim__loader_error(ld)) sim__workload_model.configure(wl, wcfg);

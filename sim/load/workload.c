@@ -472,7 +472,7 @@ bool sim_workload_users(struct sim_component *any, int64_t *users, double *think
 const struct sim_keys *sim_workload_keys(struct sim_component *any)
 {
     struct sim_world *w = any->world;
-    return w->ncomponents ? ((struct workload *)w->components[0])->keys : NULL;
+    return w->workload ? ((struct workload *)w->workload)->keys : NULL;
 }
 
 const struct sim_hist *sim__workload_latency(struct sim_component *self)

@@ -124,7 +124,7 @@ void sim__results_collect(struct sim__results *res, struct sim_world *w, int r)
 {
     res->cursor = 0;
     if (r == 0) sim_hist_init(&res->latency);
-    sim_hist_merge(&res->latency, sim__workload_latency(w->components[0]));
+    sim_hist_merge(&res->latency, sim__workload_latency(w->workload));
     for (int i = 0; i < w->ncomponents; i++) {
         struct sim_component *c = w->components[i];
         char prefix[128];
