@@ -64,7 +64,7 @@ static const struct command_help commands[] = {
      "Runs the scenario like `run`, and first tells what to expect and, in time order, what\n"
      "the faults did: failed, detected, acted, recovered, lost.",
      {"archsim drill scenarios/drills/primary-db-down-async.json",
-      "archsim drill scenarios/examples/web-tier.json --fault db:crash@20s+10s --plot build/drill"}},
+      "archsim drill scenarios/examples/web-tier.json --fault db:crash@2s+1s --plot build/drill"}},
     {"estimate", 'e', "archsim estimate [FILE.json] [options]",
      "back-of-the-envelope sizing",
      "The guide's back-of-the-envelope figures: average and peak QPS, storage, bandwidth and\n"
@@ -95,6 +95,14 @@ static const struct option_help options[] = {
     {"--replications", "R", "rcCsltd",
      "independent replications; figures get 95% intervals when R >= 2"},
     {"--duration", "D", "rcCsltd", "simulated time per replication, e.g. 120s"},
+    {"--warmup", "D|auto", "rcCsltd",
+     "time deleted before measuring; auto runs replication 0 once and\n"
+     "takes the end of its transient found by MSER (run warns when the\n"
+     "declared warm-up is shorter than that)"},
+    {"--max-memory", "SIZE", "rcCsltd",
+     "what the replications running at once may hold for calls in flight\n"
+     "and queued, e.g. 512MB (default: a quarter of physical memory); a\n"
+     "replication that outgrows it stops as unstable (exit 4)"},
     {"--set", "PATH=VALUE", "rcCsltd",
      "change any field, e.g. --set nodes.app.instances=6 (repeatable)"},
     {"--fault", "SPEC", "rcCsltd",
@@ -112,11 +120,11 @@ static const struct option_help options[] = {
     {"--timeline", "FILE.csv", "rd", "write per-interval series of the first replication"},
     {"--timing", NULL, "rd", "add wall-clock figures to the JSON (not reproducible)"},
     {"--metric", "PATH", "Cs", "add a figure to the table, e.g. nodes.db.utilisation (repeatable)"},
-    {"--metric", "PATH", "rd", "check only these figures against --baseline (repeatable)"},
+    {"--metric", "PATH", "rd", "also check this figure against --baseline (repeatable)"},
     {"--baseline", "FILE", "rd",
      "compare with a stored --json report; fail (exit 1) when a figure\n"
      "got worse, significantly and beyond --tolerance"},
-    {"--tolerance", "T", "rd", "the change --baseline tolerates (default 5%)"},
+    {"--tolerance", "T", "rd", "the change --baseline tolerates: 5% or 0.05 (default 5%)"},
     {"--junit", "FILE", "rd", "write expectations and baseline checks as JUnit XML"},
     {"--independent", NULL, "C",
      "give each design its own seed instead of common random numbers\n"
@@ -125,10 +133,19 @@ static const struct option_help options[] = {
     {"--vary", "PATH", "l", "the load to raise: the highest value that meets every SLO"},
     {"--minimise", "PATH", "l", "the capacity to lower: the least value that meets every SLO"},
     {"--slo", "'M<V'", "l",
-     "an objective, e.g. 'latency.p99<200ms', 'errors.ratio<1%'\n"
-     "(<, <=, >, >=); met when the mean across replications meets it\n"
-     "(repeatable)"},
+     "an objective, e.g. 'latency.p99 < 200ms', 'errors.ratio<1%'\n"
+     "(<, <=, >, >=; a duration needs its unit). Met when its 95%\n"
+     "interval meets it; uncertain values rerun with 2x, then 4x the\n"
+     "replications; a percentile q on fewer than 10/(1-q) requests per\n"
+     "replication is not measured; an unstable value misses (repeatable;\n"
+     "docs/limit.md)"},
     {"--precision", "P", "l", "stop bisecting within P of the limit (default 1%)"},
+    {"--precision", "P", "rd",
+     "add replications (in parallel batches, up to the scenario's\n"
+     "max_replications, default 100) until the 95% interval of every\n"
+     "headline figure, or of each --metric, is within P of its mean\n"
+     "(2% or 0.02); the report names the figure that decided"},
+    {"--precision", "P", "C", "add replications until each verdict is decided"},
     {"--csv", "FILE", "s", "write the table as CSV (SI units, low and high columns)"},
     {"--plot", "DIR", "rCsd", "write pictures (PNG) with gnuplot into DIR"},
     {"--svg", NULL, "rCsd", "pictures as SVG instead of PNG"},

@@ -75,9 +75,9 @@ grep -q '"met":\s*false' "$tmp/vd-p3.json" && grep -q '"replications":\s*7,' "$t
     bad "--precision with an unknown --metric should exit 2: $(cat "$tmp/err")"
 # compare --precision: replications are added to both designs until each verdict is decided
 # (significant, or the difference known to within the target); the same bytes at any -j.
-vd_cmp=(compare $vd_web scenarios/examples/web-tier-bigger-db.json --duration 6s --set warmup=1s --precision 0.5%)
+vd_cmp=(compare $vd_web scenarios/examples/web-tier-bigger-db.json --duration 6s --set warmup=1s --precision 0.2%)
 "$bin" "${vd_cmp[@]}" -j 1 --json "$tmp/vd-c1.json" >"$tmp/vd-c1.txt" 2>/dev/null
 "$bin" "${vd_cmp[@]}" -j 2 --json "$tmp/vd-c2.json" >"$tmp/vd-c2.txt" 2>/dev/null
-grep -q "^precision 0.5%: every verdict decided after" "$tmp/vd-c1.txt" && ! grep -q '"replications":\s*5,' "$tmp/vd-c1.json" &&
+grep -q "^precision 0.2%: every verdict decided after" "$tmp/vd-c1.txt" && ! grep -q '"replications":\s*5,' "$tmp/vd-c1.json" &&
     cmp -s "$tmp/vd-c1.json" "$tmp/vd-c2.json" && cmp -s "$tmp/vd-c1.txt" "$tmp/vd-c2.txt" && ok ||
     bad "compare --precision should add replications until decided, the same at -j 1 and 2: $(head -3 "$tmp/vd-c1.txt")"
