@@ -64,18 +64,6 @@ const char *sim__verdict_word(int direction, struct sim_interval diff)
     return up == (direction > 0) ? "better" : "worse";
 }
 
-bool sim__headline_figure(const char *path)
-{
-    static const char *const headline[] = {"latency.mean", "latency.p50", "latency.p99",
-                                           "errors.ratio", "goodput"};
-    for (size_t i = 0; i < sizeof headline / sizeof *headline; i++)
-        if (!strcmp(path, headline[i])) return true;
-    /* nodes.<name>.utilisation, of the node itself (not of a shard or a pool) */
-    if (strncmp(path, "nodes.", 6)) return false;
-    const char *dot = strchr(path + 6, '.');
-    return dot && !strcmp(dot, ".utilisation");
-}
-
 const char *sim__figure_near(const struct sim__results *res, const char *path)
 {
     const char **paths = sim_alloc((res->n + 1) * sizeof *paths);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "fault.h"
-#include "run/run.h"
+#include "load/scenario.h"
 
 static const char *const kind_names[] = {"crash", "hang", "slow", "error", "partition",
                                          "flush", "disk_full", "replication_paused", NULL};
@@ -393,7 +393,10 @@ void sim__faults_build(struct sim_world *w, struct sim_cfg *root)
 {
     if (!sim_cfg_has(root, "faults") && !sim_cfg_has(root, "slo")) return;
     struct sim_component *c = sim__world_add(w, &sim__faults_model, "@faults");
+    static const struct sim__fault_hooks hooks = {sim__fault_intercept, sim__faults_outcome,
+                                                  sim__partitioned};
     w->faults = (struct sim__faults *)c;
+    w->fault_hooks = &hooks;
     /* Every other component's health slots exist before the first fault begins. */
     sim__faults_model.configure(c, root);
 }

@@ -75,7 +75,6 @@ struct sim__faults {
     int nspecs;
     struct sim__node_health *health; /* per component index */
     int ncomponents;                 /* in health (and a partition's sides): those built before */
-    int partitions_on;
     /* the availability SLO over a sliding window of SLO_BUCKETS buckets */
     double slo_target;
     sim_time slo_window, bucket_width;

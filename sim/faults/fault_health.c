@@ -216,7 +216,7 @@ void sim__fault_apply(struct sim__faults *fs, struct sim__fault_spec *f, struct 
     if (t->on == begins) return;
     struct sim_world *w = fs->base.world;
     if (f->kind == SIM_FAULT_PARTITION) {
-        fs->partitions_on += begins ? 1 : -1;
+        w->partitions_on += begins ? 1 : -1;
     } else {
         change_health(fs, f, t, begins);
     }
@@ -250,6 +250,6 @@ bool sim_fault_replace(struct sim_component *self, int instance)
 bool sim_reachable(struct sim_component *from, struct sim_component *to)
 {
     struct sim_world *w = from->world;
-    if (!w->faults || !w->faults->partitions_on) return true;
+    if (!w->faults || !w->partitions_on) return true;
     return !sim__partitioned(w, from, sim_zone_of(from, -1), to, sim_zone_of(to, -1));
 }

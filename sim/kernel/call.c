@@ -4,7 +4,7 @@
  * caller abandoned it, as soon as the callee answers. With zones, a call's latency comes
  * from its sender's and receiver's zones, fixed when it is sent; its answer crosses the
  * same pair of zones the other way. A node placed nowhere sits where its caller is. */
-#include "faults/fault.h"
+#include "internal.h"
 
 struct sim_call *sim_call_new(struct sim_component *caller, struct sim_component *callee,
                               struct sim_call *parent, int op, uint64_t key, sim_time deadline)
@@ -97,7 +97,7 @@ static void free_call(struct sim_call *c)
 static void deliver_call(struct sim_component *callee, void *arg)
 {
     callee->world->received[callee->index]++;
-    if (callee->world->faults && sim__fault_intercept(callee, arg)) return;
+    if (callee->world->faults && callee->world->fault_hooks->intercept(callee, arg)) return;
     callee->model->receive(callee, arg);
 }
 
@@ -120,8 +120,8 @@ void sim_call_send(struct sim_call *c)
     struct sim_world *w = c->caller->world;
     if (w->nzones) place(x);
     /* A partition loses the call: the caller learns only by its own timeout. */
-    if (w->faults && w->faults->partitions_on &&
-        sim__partitioned(w, c->caller, x->from_zone, c->callee, x->to_zone))
+    if (w->partitions_on &&
+        w->fault_hooks->partitioned(w, c->caller, x->from_zone, c->callee, x->to_zone))
         return;
     sim_time latency = link_latency(c->caller, x->from_zone, x->to_zone);
     if (latency) sim_schedule(c->callee, latency, deliver_call, c);
@@ -139,8 +139,8 @@ void sim_respond(struct sim_call *c, enum sim_status status)
     }
     const struct sim__call *x = (const struct sim__call *)c;
     struct sim_world *w = c->callee->world;
-    if (w->faults && w->faults->partitions_on &&
-        sim__partitioned(w, c->callee, x->to_zone, c->caller, x->from_zone))
+    if (w->partitions_on &&
+        w->fault_hooks->partitioned(w, c->callee, x->to_zone, c->caller, x->from_zone))
         return; /* the answer is lost on the way back */
     sim_time latency = link_latency(c->callee, x->to_zone, x->from_zone);
     if (latency) sim_schedule(c->caller, latency, deliver_answer, c);

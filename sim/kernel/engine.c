@@ -1,10 +1,9 @@
 /* engine.c: the run loop (pop the earliest event, advance the clock, dispatch), event
  * scheduling with lazy cancellation, warm-up deletion and the timeline sampler's clock.
  * The clock never goes backwards and events at one instant run in insertion order. */
+#include <signal.h>
+
 #include "internal.h"
-#include "run/progress.h"
-#include "run/output.h"
-#include "run/timeline.h"
 
 struct sim_event *sim__schedule_at(struct sim_world *w, struct sim_component *self,
                                    sim_time when, sim_handler fn, void *arg)
@@ -58,6 +57,18 @@ static void end_warmup(struct sim_component *engine, void *arg)
     }
 }
 
+static volatile sig_atomic_t stop_signal;
+
+void sim__stop_request(int sig)
+{
+    stop_signal = sig;
+}
+
+int sim__stop_requested(void)
+{
+    return stop_signal;
+}
+
 #define PROGRESS_EVERY 65536
 #define STOP_CHECK_MASK 16383 /* look for a stop request every 16,384 events */
 
@@ -66,7 +77,7 @@ static void checkpoint(struct sim_world *w)
 {
     if (w->events == w->max_events) w->end = w->now;
     if (!w->progress) return;
-    sim__progress_update(w->progress, w->progress_slot, w->now, w->events - w->progress_events);
+    w->run_hooks->progress(w);
     w->progress_events = w->events;
     w->checkpoint = w->events + PROGRESS_EVERY;
     if (w->max_events > w->events && w->max_events < w->checkpoint) w->checkpoint = w->max_events;
@@ -83,7 +94,7 @@ void sim__world_run(struct sim_world *w)
     }
     if (w->warmup > 0) sim__schedule_at(w, &w->engine, w->warmup, end_warmup, NULL);
     else w->measuring = true;
-    if (w->timeline) sim__timeline_start(w);
+    if (w->timeline) w->run_hooks->timeline_start(w);
 
     struct sim__hop due;
     while (sim__calendar_next(&w->calendar, w->end, &due)) {
@@ -119,6 +130,6 @@ void sim__world_run(struct sim_world *w)
         sim_pool_put(&w->event_pool, ev);
     }
     w->now = w->end;
-    if (w->timeline) sim__timeline_finish(w);
+    if (w->timeline) w->run_hooks->timeline_finish(w);
     sim__budget_attach(NULL);
 }

@@ -131,7 +131,37 @@ enum sim__hop_kind { SIM__SAME_ZONE, SIM__CROSS_ZONE, SIM__CROSS_REGION, SIM__HO
 #define SIM__OVERRIDE 0x80 /* in link_kind: a "links" entry sets this pair's latency */
 
 struct sim__faults;
-struct sim__series;
+/* ---- key popularity (keys.c; read from JSON by load/keys_config.c) ---- */
+/* A uniform (zipf false) or Zipf(s) popularity over count keys; the caller owns it. */
+struct sim_keys *sim__keys_create(uint64_t count, bool zipf, double s);
+/* What a failed read returns: one key, so a model runs on until the error is reported. */
+const struct sim_keys *sim__keys_failed(void);
+
+/* ---- a latency series by time slice (series.c), for warm-up detection ---- */
+#define SIM__SLICES 500
+
+/* Owned by whoever created it; fixed size whatever the run length. */
+struct sim__series {
+    sim_time width; /* of a slice */
+    double sum[SIM__SLICES];
+    uint64_t count[SIM__SLICES];
+};
+
+struct sim__series *sim__series_create(sim_time duration);
+/* A request that finished at now after value ns. */
+void sim__series_add(struct sim__series *s, sim_time now, sim_time value);
+void sim__series_destroy(struct sim__series *s);
+
+/* What the kernel and the workload ask of the faults layer above them (faults/), through
+ * the world, so that no arrow points up: whether a fault takes a call before its callee
+ * sees it, and a client request's outcome for the SLO window and the faults it overlapped;
+ * whether a partition in force (w->partitions_on) cuts a hop. */
+struct sim__fault_hooks {
+    bool (*intercept)(struct sim_component *callee, struct sim_call *call);
+    void (*outcome)(struct sim_world *w, enum sim_status status, sim_time start);
+    bool (*partitioned)(struct sim_world *w, const struct sim_component *from, int from_zone,
+                        const struct sim_component *to, int to_zone);
+};
 struct sim__text;
 
 struct sim__owned {
@@ -182,6 +212,7 @@ struct sim_world {
 
     sim_time sample_interval; /* 0: no timeline */
     struct sim__timeline *timeline;
+    const struct sim__run_hooks *run_hooks; /* set with progress or timeline (run/) */
 
     uint64_t *received; /* per component index: calls delivered to it (for the budget's verdict) */
     size_t memory_budget, memory_held; /* bytes (budget.c); budget 0: none */
@@ -189,6 +220,8 @@ struct sim_world {
 
     struct sim__series *series; /* latency by time slice for warm-up detection, or NULL */
     struct sim__faults *faults; /* the "@faults" component; NULL when the scenario has none */
+    const struct sim__fault_hooks *fault_hooks; /* set with faults, by the faults layer */
+    int partitions_on;          /* partition faults in force (the faults layer counts them) */
     struct sim__text *story;    /* the fault story (sim_story), or NULL when nobody reads it */
     uint64_t story_lines;       /* lines told so far: the story keeps the first few only */
 };
@@ -199,6 +232,17 @@ void sim__world_destroy(struct sim_world *w);
 struct sim_component *sim__world_add(struct sim_world *w, const struct sim_model *m,
                                      const char *name);
 struct sim_component *sim__world_find(struct sim_world *w, const char *name);
+/* What the run loop tells the layer that runs it (run/), set with w->progress or
+ * w->timeline: the progress line, and the timeline's first and last sample. */
+struct sim__run_hooks {
+    void (*progress)(struct sim_world *w);
+    void (*timeline_start)(struct sim_world *w);
+    void (*timeline_finish)(struct sim_world *w);
+};
+/* SIGINT or SIGTERM asks every running world to stop (engine.c): the handler stores the
+ * signal (async-signal-safe), the run loop looks every few thousand events. */
+void sim__stop_request(int sig);
+int sim__stop_requested(void); /* the signal, or 0 */
 /* Runs until the end time: warm-up deletion, timeline sampling, every event. */
 void sim__world_run(struct sim_world *w);
 /* The zone called name (a zone's index), recording an error at cfg.key naming the known

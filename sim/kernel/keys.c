@@ -1,13 +1,11 @@
 /* keys.c: key popularity over ranks [0, count), uniform or Zipf(s), 0 the most popular.
  * Zipf draws use rejection-inversion (Hormann and Derflinger, 1996): O(1) per draw, no
- * table, exact for any count. A sim_keys is immutable once read and owned by the loader. */
+ * table, exact for any count. A sim_keys is immutable once made; load/keys_config.c reads it from JSON. */
 #include <float.h>
 #include <math.h>
 
 #include "internal.h"
-#include "load/loader.h"
 
-#define MAX_KEYS 1000000000000LL /* 10^12 */
 #define EXACT_TERMS 4096         /* H(N, s) summed term by term up to here */
 
 /* Owned by the loader. The hat for rank k (1-based) is x^-s over [k - 1/2, k + 1/2],
@@ -67,52 +65,21 @@ static double harmonic(uint64_t n, double s)
     return sum + tail;
 }
 
-static void keys_destroy(void *p)
+struct sim_keys *sim__keys_create(uint64_t count, bool zipf, double s)
 {
-    sim_free(p);
-}
-
-struct sim_keys *sim_cfg_keys(struct sim_cfg *cfg, const char *key)
-{
-    static const char *const shapes[] = {"uniform", "zipf", NULL};
-    enum { MEMO_TAG = 1000 }; /* apart from dist.c's quantities */
-    struct sim_keys *memo = sim_cfg_failed(cfg) ? NULL : sim__cfg_memo(cfg, key, MEMO_TAG);
-    if (memo) return memo; /* the same field, read again for another replication */
-    struct sim_cfg *kc = sim_cfg_object(cfg, key, true);
-    int64_t count = sim_cfg_int(kc, "count", SIM_REQUIRED, 1, MAX_KEYS);
-    bool zipf = false;
-    double s = 0;
-    switch (sim_cfg_type(kc, "popularity")) {
-    case SIM_CFG_ABSENT:
-        break;
-    case SIM_CFG_STRING:
-        if (sim_cfg_choice(kc, "popularity", -1, shapes) == 1)
-            sim_cfg_error(kc, "popularity", "Zipf needs its exponent: write {\"dist\": "
-                                            "\"zipf\", \"s\": 0.99}");
-        break;
-    case SIM_CFG_OBJECT: {
-        struct sim_cfg *pc = sim_cfg_object(kc, "popularity", true);
-        zipf = sim_cfg_choice(pc, "dist", -1, shapes) == 1;
-        if (zipf) s = sim_cfg_number(pc, "s", NAN, DBL_MIN, 10);
-        sim_cfg_end(pc);
-        break;
-    }
-    default:
-        sim__cfg_expected(kc, "popularity", "\"uniform\" or an object such as {\"dist\": "
-                                            "\"zipf\", \"s\": 0.99}");
-    }
-    sim_cfg_end(kc);
-    if (!kc || sim_cfg_failed(kc)) return (struct sim_keys *)&failed_keys; /* never written */
     struct sim_keys *k = sim_alloc(sizeof *k);
-    sim__loader_own(sim__cfg_loader(kc), k, keys_destroy);
-    k->count = (uint64_t)count;
+    k->count = count;
     k->zipf = zipf;
     k->s = s;
-    k->harmonic = zipf ? harmonic(k->count, s) : (double)count;
+    k->harmonic = zipf ? harmonic(count, s) : (double)count;
     k->hat_lo = hat_integral(1.5, s) - 1;
     k->hat_hi = hat_integral((double)count + 0.5, s);
-    sim__cfg_memo_put(cfg, key, MEMO_TAG, k);
     return k;
+}
+
+const struct sim_keys *sim__keys_failed(void)
+{
+    return &failed_keys;
 }
 
 /* Rejection-inversion: invert the hat's integral at a uniform point, round to the nearest

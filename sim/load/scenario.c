@@ -6,8 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "faults/fault.h"
-#include "run/run.h"
+#include "kernel/text.h"
+#include "scenario.h"
 
 static const char *const expect_ops[] = {"below", "above", "at_most", "at_least", "between"};
 
@@ -593,9 +593,8 @@ static void refuse_cycles(struct sim_loader *ld, struct sim_world *w, size_t fir
     sim_free(stack);
 }
 
-struct sim_world *sim__world_build(struct sim_loader *ld, const struct sim__scenario *sc, int r)
+bool sim__world_load(struct sim_loader *ld, const struct sim__scenario *sc, struct sim_world *w)
 {
-    struct sim_world *w = sim__world_create(sc->seed, r);
     w->end = sc->duration;
     w->warmup = sc->warmup;
     struct sim__peer *unused;
@@ -617,18 +616,12 @@ struct sim_world *sim__world_build(struct sim_loader *ld, const struct sim__scen
     if (!sim__loader_error(ld)) add_nodes(ld, w, root);
     if (!sim__loader_error(ld)) resolve_peers(ld, w, first);
     if (!sim__loader_error(ld)) refuse_cycles(ld, w, first);
-    if (!sim__loader_error(ld)) {
-        /* Faults last: they name nodes, their instances and zones. */
-        sim__loader_set_component(ld, &w->engine);
-        sim__faults_build(w, root);
-        sim__loader_check_unread(ld);
-    }
     sim__loader_set_component(ld, NULL);
-    if (sim__loader_error(ld)) {
-        sim__world_destroy(w);
-        return NULL;
-    }
+    return !sim__loader_error(ld);
+}
+
+void sim__world_finish(struct sim_loader *ld, struct sim_world *w)
+{
     w->nops = sim__loader_ops(ld, &w->ops);
     if (w->nzones) w->hops = sim_alloc((size_t)w->ncomponents * sizeof *w->hops);
-    return w;
 }

@@ -5,9 +5,8 @@
  * here, where a user would see them. */
 #include <math.h>
 
-#include "faults/fault.h"
+#include "kernel/internal.h"
 #include "loader.h"
-#include "run/warmup.h"
 
 enum process { POISSON, CONSTANT };
 
@@ -296,7 +295,7 @@ static void finish(struct workload *wl, struct request *rq, enum sim_status stat
     }
     if (self->world->series && status == SIM_OK)
         sim__series_add(self->world->series, sim_now(self), latency);
-    if (self->world->faults) sim__faults_outcome(self->world, status, rq->call->start);
+    if (self->world->faults) self->world->fault_hooks->outcome(self->world, status, rq->call->start);
     wl->i_finished++;
     if (status == SIM_OK) {
         wl->i_ok++;

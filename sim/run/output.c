@@ -20,7 +20,6 @@ struct sim__output {
 };
 
 static struct sim__output *open_outputs; /* touched by the main thread only */
-static volatile sig_atomic_t stop_signal;
 
 #define MAX_LINKS 40 /* as the kernel's own limit on a chain of symlinks */
 
@@ -163,7 +162,7 @@ static void sync_directory(const char *path)
 
 bool sim__output_commit(struct sim__output *out)
 {
-    if (stop_signal) {
+    if (sim__stop_requested()) {
         sim__output_abort(out);
         sim__stop_exit();
     }
@@ -195,7 +194,7 @@ void sim__output_abort(struct sim__output *out)
 
 static void on_signal(int sig)
 {
-    stop_signal = sig;
+    sim__stop_request(sig);
 }
 
 void sim__signals_install(void)
@@ -215,14 +214,9 @@ void sim__signals_install(void)
     }
 }
 
-int sim__stop_requested(void)
-{
-    return stop_signal;
-}
-
 void sim__stop_exit(void)
 {
-    int sig = stop_signal;
+    int sig = sim__stop_requested();
     while (open_outputs) sim__output_abort(open_outputs);
     fflush(stdout);
     fprintf(stderr, "archsim: stopped by %s: the run did not finish; files not yet written are "

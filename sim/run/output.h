@@ -24,8 +24,6 @@ void sim__output_abort(struct sim__output *out);
 
 /* SIGINT and SIGTERM set a flag (a second one kills at once); the run loops read it. */
 void sim__signals_install(void);
-/* 0, or the signal that asked to stop. Cheap: one load. */
-int sim__stop_requested(void);
 /* Aborts every open output, says on stderr that the run was stopped and exits 128 + the
  * signal (130 for SIGINT, 143 for SIGTERM). Main thread only, with no other thread running. */
 void sim__stop_exit(void) __attribute__((noreturn));

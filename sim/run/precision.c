@@ -70,3 +70,15 @@ struct sim__results *sim__run_precise(struct sim_loader *ld, const struct sim__s
                                              gap <= 1};
     return res;
 }
+
+bool sim__headline_figure(const char *path)
+{
+    static const char *const headline[] = {"latency.mean", "latency.p50", "latency.p99",
+                                           "errors.ratio", "goodput"};
+    for (size_t i = 0; i < sizeof headline / sizeof *headline; i++)
+        if (!strcmp(path, headline[i])) return true;
+    /* nodes.<name>.utilisation, of the node itself (not of a shard or a pool) */
+    if (strncmp(path, "nodes.", 6)) return false;
+    const char *dot = strchr(path + 6, '.');
+    return dot && !strcmp(dot, ".utilisation");
+}

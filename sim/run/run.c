@@ -171,6 +171,16 @@ struct task {
     size_t budget; /* bytes this replication may hold */
 };
 
+/* How a running world reaches the progress line and its timeline (the kernel sees only
+ * these pointers). */
+static void report_progress(struct sim_world *w)
+{
+    sim__progress_update(w->progress, w->progress_slot, w->now, w->events - w->progress_events);
+}
+
+static const struct sim__run_hooks run_hooks = {report_progress, sim__timeline_start,
+                                                sim__timeline_finish};
+
 static void run_task(int i, void *ctx)
 {
     struct task *t = (struct task *)ctx + i;
@@ -187,6 +197,7 @@ static void run_task(int i, void *ctx)
     }
     w->timeline = t->timeline;
     w->progress = t->progress;
+    w->run_hooks = &run_hooks;
     w->memory_budget = t->budget;
     w->progress_slot = i;
     struct sim__text story = {0};

@@ -1,38 +1,12 @@
-/* run.h: a scenario's top-level settings, building one world per replication, running
- * them, and the results every output reads (engine files and tests only). */
+/* run.h: building one world per replication, running them, and the results every output
+ * reads (engine files and tests only). */
 #ifndef ARCHSIM_RUN_H
 #define ARCHSIM_RUN_H
 
 #include "kernel/internal.h"
-#include "load/loader.h"
+#include "load/scenario.h"
 #include "kernel/text.h"
 #include "timeline.h"
-
-enum sim__expect_op { EXPECT_BELOW, EXPECT_ABOVE, EXPECT_AT_MOST, EXPECT_AT_LEAST, EXPECT_BETWEEN };
-
-struct sim__expect {
-    const char *metric; /* loader's */
-    char path[32];      /* "expect.3", for errors */
-    enum sim__expect_op op;
-    double a, b;
-};
-
-/* Read once from the root; strings belong to the loader. */
-struct sim__scenario {
-    const char *name, *description;
-    const char *story; /* a drill's expected story, in words ("" when none) */
-    uint64_t seed;
-    sim_time duration, warmup, timeline_interval;
-    int replications;
-    int threads;   /* replications run on this many threads; 0: every core (not from JSON) */
-    bool progress; /* a progress line on stderr when it is a terminal (not from JSON) */
-    double max_memory; /* bytes every replication running at once may hold together */
-    struct sim__expect *expect; /* owned here: sim__scenario_fini */
-    int nexpect;
-    double precision;     /* run-length control: a watched figure's 95% half-width over its
-                             mean (precision.c); 0: a fixed number of replications */
-    int max_replications; /* the cap on replications precision may add up to */
-};
 
 /* A histogram pooled over the replications, and each replication's own (owned by the
  * histogram's ".count" figure). */
@@ -97,8 +71,6 @@ struct sim_report {
     const struct sim__results *simulated; /* theory(): what sim_simulated reads */
 };
 
-bool sim__scenario_read(struct sim_loader *ld, struct sim__scenario *sc);
-void sim__scenario_fini(struct sim__scenario *sc);
 /* Builds replication r's world: workload, nodes, links, peers resolved, no synchronous
  * cycle. NULL when the scenario is wrong (the loader holds the message). */
 struct sim_world *sim__world_build(struct sim_loader *ld, const struct sim__scenario *sc, int r);
@@ -156,8 +128,6 @@ struct sim__verdict {
 /* Evaluates every expectation; false (with a message naming expect.N) when a metric
  * does not exist. */
 bool sim__expect_holds(const struct sim__expect *e, double value);
-/* "0.01", "1%", "100ms" (in seconds): false on anything else. */
-bool sim__parse_limit(const char *text, double *out);
 bool sim__expect_check(const struct sim__scenario *sc, const struct sim__results *res,
                        struct sim__verdict *out, char *err, size_t errn);
 /* The drill's story: replication 0's fault events in time order, then each fault's
@@ -178,7 +148,7 @@ void sim__json_add_u64(cJSON *obj, const char *key, uint64_t v);
 /* cJSON_Print with a final newline, in memory the caller frees with sim_free. */
 char *sim__json_text(const cJSON *root);
 /* The headline figures --baseline checks and --precision watches by default: latency
- * mean, p50 and p99, errors.ratio, goodput and each node's utilisation (verdict.c). */
+ * mean, p50 and p99, errors.ratio, goodput and each node's utilisation (precision.c). */
 bool sim__headline_figure(const char *path);
 /* "4.21ms", "2.0k/s", "12.5%": a figure in the unit a reader expects. */
 void sim__format_value(double v, enum sim_unit unit, char *buf, size_t n);

@@ -9,26 +9,6 @@
 
 #include "warmup.h"
 
-struct sim__series *sim__series_create(sim_time duration)
-{
-    struct sim__series *s = sim_alloc(sizeof *s);
-    s->width = duration / SIM__SLICES > 0 ? duration / SIM__SLICES : 1;
-    return s;
-}
-
-void sim__series_add(struct sim__series *s, sim_time now, sim_time value)
-{
-    sim_time i = now / s->width;
-    if (i < 0 || i >= SIM__SLICES) return; /* the last instant of the run */
-    s->sum[i] += (double)value;
-    s->count[i]++;
-}
-
-void sim__series_destroy(struct sim__series *s)
-{
-    sim_free(s);
-}
-
 /* With slice means y_i weighted by their counts c_i, the slices from d on give
  * MSER(d) = sum c_i (y_i - mean)^2 / (sum c_i)^2 = (S2 - S1^2 / S0) / S0^2 in the suffix
  * sums S0 = sum c_i, S1 = sum c_i y_i, S2 = sum c_i y_i^2: one pass from the end. */

@@ -5,20 +5,6 @@
 
 #include "run.h"
 
-#define SIM__SLICES 500
-
-/* Owned by whoever created it; fixed size whatever the run length. */
-struct sim__series {
-    sim_time width; /* of a slice */
-    double sum[SIM__SLICES];
-    uint64_t count[SIM__SLICES];
-};
-
-struct sim__series *sim__series_create(sim_time duration);
-/* A request that finished at now after value ns. */
-void sim__series_add(struct sim__series *s, sim_time now, sim_time value);
-void sim__series_destroy(struct sim__series *s);
-
 #define SIM__MSER_NONE (-1)      /* fewer than two slices with requests: nothing to tell */
 #define SIM__MSER_UNSETTLED (-2) /* the best cut is half the run: it never settles */
 /* The end of the transient (a whole number of slices), or one of the two values above. */
