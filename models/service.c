@@ -1453,16 +1453,14 @@ static struct closed_net *closed_net(struct service *entry, int64_t users, doubl
     net->node[net->n++] = entry;
     entry->station = 0;
     char buf[160];
-    for (int i = 0; i < net->n && !net->why[0]; i++) {
+    /* every service reached joins, so that each says why when one node spoils the rest */
+    for (int i = 0; i < net->n; i++) {
         const struct service *s = net->node[i];
-        const char *why = not_product_form(s, buf, sizeof buf);
-        if (why) {
-            snprintf(net->why, sizeof net->why, "at %s, %s", s->base.name, why);
-            break;
-        }
+        const char *why = net->why[0] ? NULL : not_product_form(s, buf, sizeof buf);
+        if (why) snprintf(net->why, sizeof net->why, "at %s, %s", s->base.name, why);
         for (int k = 0; k < s->ncalls; k++) {
             struct service *t = (struct service *)s->calls[k].to;
-            if (t->net == net) continue;
+            if (t->base.model != &service_model || t->net == net) continue;
             if (net->n == cap) net->node = sim_realloc(net->node, (size_t)(cap *= 2) * sizeof *net->node);
             t->net = net;
             t->station = net->n;
