@@ -1511,7 +1511,7 @@ static void closed_theory(struct service *s, const struct closed_net *net, int64
 {
     bool entry = s->station == 0;
     if (net->why[0]) {
-        sim_theory_note(pred, "closed-loop users: no product-form network to solve exactly (%s)%s",
+        sim_theory_note(pred, "closed-loop users: not solved by mean value analysis (%s)%s",
                         net->why, entry ? "" : ", and open formulas do not apply");
         return;
     }
