@@ -1377,6 +1377,7 @@ struct closed_net {
     double x; /* the users' cycle rate X(N) */
     bool exact;
     char why[200]; /* not empty: no product-form solution here, and why */
+    char approx[200]; /* not empty: solved, with an approximation at a node named here */
 };
 
 /* What keeps node s out of a product-form network, in words; NULL when nothing does. */
@@ -1493,6 +1494,14 @@ static struct closed_net *closed_net(struct service *entry, int64_t users, doubl
     }
     for (int i = 0; i < net->n; i++) net->visits[i] = 0;
     closed_net_order(net);
+    for (int i = 0; i < net->n && !net->approx[0]; i++) {
+        const struct service *s = net->node[i];
+        if (s->ninstances > 1)
+            snprintf(net->approx, sizeof net->approx, "%s's %d instances as separate queues",
+                     s->base.name, s->ninstances);
+        else if (!net->exact && s->workers > 1)
+            snprintf(net->approx, sizeof net->approx, "Seidmann's approximation at %s", s->base.name);
+    }
     return net;
 }
 
@@ -1524,6 +1533,10 @@ static void closed_theory(struct service *s, const struct closed_net *net, int64
                               "%lld users thinking %.6g ms cycle at X(N) = %.6g/s, response N/X - Z "
                               "= %.6g ms", net->n, net->n == 1 ? "" : "s", (long long)users,
                         1e3 * think, net->x, 1e3 * ((double)users / net->x - think));
+    bool here = s->ninstances > 1 || (!net->exact && s->workers > 1);
+    if (net->approx[0] && !here)
+        sim_theory_note(pred, "an approximation elsewhere in the closed network (%s) moves every "
+                              "node's figures", net->approx);
     if (s->ninstances > 1)
         sim_theory_note(pred, "%d instances taken as %d separate queues each given 1/%d of the calls: "
                               "exact for a random choice; round robin evens out each one's arrivals, "
