@@ -166,6 +166,9 @@ struct service {
     uint64_t *op_arrivals; /* per operation, kept when service times differ by operation */
     double wait_sum, residence_sum;
     struct sim_hist latency;
+    /* archsim theory: the closed network this node is part of (owned by the entry) */
+    struct closed_net *net;
+    int station;
 };
 
 static void read_retry(struct sim_cfg *cfg, const char *key, struct retry_policy *p)
@@ -1359,6 +1362,199 @@ static void backlog(struct sim_component *self, uint64_t *waiting, double *capac
     *capacity = mean > 0 ? running * s->workers / mean : 0;
 }
 
+extern const struct sim_model service_model;
+
+/* The closed network closed-loop users run through, for theory(): every service their calls
+ * reach, in an order where callers come before callees (the entry first), solved once by
+ * mean value analysis when it is product form; built by the first of its nodes asked and
+ * owned by the entry. */
+struct closed_net {
+    int n;
+    struct service **node;
+    double *visits;    /* calls per user cycle */
+    double *residence; /* per call: own wait and service, then the downstream calls */
+    struct sim_mva_station *st;
+    double x; /* the users' cycle rate X(N) */
+    bool exact;
+    char why[200]; /* not empty: no product-form solution here, and why */
+    char approx[200]; /* not empty: solved, with an approximation at a node named here */
+};
+
+/* What keeps node s out of a product-form network, in words; NULL when nothing does. */
+static const char *not_product_form(const struct service *s, char *buf, size_t n)
+{
+    double mean = sim_dist_mean(s->service_time), var = sim_dist_variance(s->service_time);
+    if (s->as.on) return "it autoscales";
+    if (s->queue_limit >= 0) return "its bounded queue refuses calls";
+    if (s->shed_above >= 0) return "it sheds load";
+    for (int op = 0; op < s->nops; op++)
+        if (s->service_time_by_op[op]) return "its service time differs by operation";
+    if (!(fabs(var / (mean * mean) - 1) < 1e-9)) return "its service time is not exponential";
+    if (s->ncalls && !s->async_io)
+        return "blocking io holds a worker through its downstream calls";
+    for (int i = 0; i < s->ncalls; i++) {
+        const struct call_spec *c = &s->calls[i];
+        const char *what = c->to->model != &service_model ? "is not a service"
+                           : c->ops != ~(uint64_t)0       ? "is made for some operations only"
+                           : c->timeout                    ? "has a timeout"
+                           : c->hedge_max                  ? "is hedged"
+                           : c->max_concurrent             ? "has a bulkhead"
+                           : c->breaker.on                 ? "has a circuit breaker"
+                                                           : NULL;
+        if (what) {
+            snprintf(buf, n, "its call to %s %s", c->to->name, what);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+/* Visit ratios by pushing each node's visits down its calls in topological order (Kahn's),
+ * then the residence per call back up; false on a cycle. */
+static bool closed_net_order(struct closed_net *net)
+{
+    int *indegree = sim_alloc((size_t)net->n * sizeof *indegree), *order = sim_alloc((size_t)net->n * sizeof *order);
+    for (int i = 0; i < net->n; i++)
+        for (int k = 0; k < net->node[i]->ncalls; k++)
+            indegree[((struct service *)net->node[i]->calls[k].to)->station]++;
+    int done = 0, end = 0;
+    if (!indegree[0]) order[end++] = 0;
+    net->visits[0] = 1;
+    while (done < end) {
+        const struct service *u = net->node[order[done++]];
+        for (int k = 0; k < u->ncalls; k++) {
+            int t = ((struct service *)u->calls[k].to)->station;
+            net->visits[t] += net->visits[u->station] * u->calls[k].probability;
+            if (!--indegree[t]) order[end++] = t;
+        }
+    }
+    bool acyclic = end == net->n;
+    if (acyclic) { /* callees first: a node's residence needs its callees' */
+        for (int i = net->n - 1; i >= 0; i--) {
+            const struct service *u = net->node[order[i]];
+            const struct sim_mva_station *st = &net->st[u->station];
+            double v = net->visits[u->station];
+            double t = v > 0 ? st->copies * st->response / v : sim_dist_mean(u->service_time);
+            for (int k = 0; k < u->ncalls; k++)
+                t += u->calls[k].probability * net->residence[((struct service *)u->calls[k].to)->station];
+            net->residence[u->station] = t;
+        }
+    }
+    sim_free(indegree);
+    sim_free(order);
+    return acyclic;
+}
+
+static struct closed_net *closed_net(struct service *entry, int64_t users, double think)
+{
+    if (entry->net) return entry->net;
+    struct closed_net *net = entry->net = sim_alloc(sizeof *net);
+    int cap = 8;
+    net->node = sim_alloc((size_t)cap * sizeof *net->node);
+    net->node[net->n++] = entry;
+    entry->station = 0;
+    char buf[160];
+    /* every service reached joins, so that each says why when one node spoils the rest */
+    for (int i = 0; i < net->n; i++) {
+        const struct service *s = net->node[i];
+        const char *why = net->why[0] ? NULL : not_product_form(s, buf, sizeof buf);
+        if (why) snprintf(net->why, sizeof net->why, "at %s, %s", s->base.name, why);
+        for (int k = 0; k < s->ncalls; k++) {
+            struct service *t = (struct service *)s->calls[k].to;
+            if (t->base.model != &service_model || t->net == net) continue;
+            if (net->n == cap) net->node = sim_realloc(net->node, (size_t)(cap *= 2) * sizeof *net->node);
+            t->net = net;
+            t->station = net->n;
+            net->node[net->n++] = t;
+        }
+    }
+    if (net->why[0]) return net;
+    net->visits = sim_alloc((size_t)net->n * 2 * sizeof *net->visits);
+    net->residence = net->visits + net->n;
+    net->st = sim_alloc((size_t)net->n * sizeof *net->st);
+    /* the visits first (the residences computed then are overwritten below) */
+    if (!closed_net_order(net)) {
+        snprintf(net->why, sizeof net->why, "the calls form a cycle");
+        return net;
+    }
+    for (int i = 0; i < net->n; i++) {
+        const struct service *s = net->node[i];
+        net->st[i] = (struct sim_mva_station){
+            .demand = net->visits[i] * sim_dist_mean(s->service_time) / s->ninstances,
+            .servers = s->workers,
+            .copies = s->ninstances,
+        };
+    }
+    net->x = sim_mva(net->st, net->n, users, think, &net->exact);
+    if (isnan(net->x)) {
+        snprintf(net->why, sizeof net->why, "%lld users x the workers of %d node%s is beyond the "
+                 "%.0e steps this solves in", (long long)users, net->n, net->n == 1 ? "" : "s",
+                 SIM_MVA_MAX_WORK);
+        return net;
+    }
+    for (int i = 0; i < net->n; i++) net->visits[i] = 0;
+    closed_net_order(net);
+    for (int i = 0; i < net->n && !net->approx[0]; i++) {
+        const struct service *s = net->node[i];
+        if (s->ninstances > 1)
+            snprintf(net->approx, sizeof net->approx, "%s's %d instances as separate queues",
+                     s->base.name, s->ninstances);
+        else if (!net->exact && s->workers > 1)
+            snprintf(net->approx, sizeof net->approx, "Seidmann's approximation at %s", s->base.name);
+    }
+    return net;
+}
+
+static void closed_net_free(struct closed_net *net)
+{
+    sim_free(net->node);
+    sim_free(net->visits);
+    sim_free(net->st);
+    sim_free(net);
+}
+
+/* This node's figures from the solved network: X_k = X v_k, and per call its own wait and
+ * service (time per cycle at its instances over its visits), then its calls' residences. */
+static void closed_theory(struct service *s, const struct closed_net *net, int64_t users,
+                          double think, struct sim_report *pred)
+{
+    bool entry = s->station == 0;
+    if (net->why[0]) {
+        sim_theory_note(pred, "closed-loop users: not solved by mean value analysis (%s)%s",
+                        net->why, entry ? "" : ", and open formulas do not apply");
+        return;
+    }
+    const struct sim_mva_station *st = &net->st[s->station];
+    double v = net->visits[s->station], service = sim_dist_mean(s->service_time);
+    if (!(v > 0)) return;
+    double xk = net->x * v, own = st->copies * st->response / v, t = net->residence[s->station];
+    if (entry)
+        sim_theory_note(pred, "closed-loop users through %d node%s, solved by mean value analysis: "
+                              "%lld users thinking %.6g ms cycle at X(N) = %.6g/s, response N/X - Z "
+                              "= %.6g ms", net->n, net->n == 1 ? "" : "s", (long long)users,
+                        1e3 * think, net->x, 1e3 * ((double)users / net->x - think));
+    bool here = s->ninstances > 1 || (!net->exact && s->workers > 1);
+    if (net->approx[0] && !here)
+        sim_theory_note(pred, "an approximation elsewhere in the closed network (%s) moves every "
+                              "node's figures", net->approx);
+    if (s->ninstances > 1)
+        sim_theory_note(pred, "%d instances taken as %d separate queues each given 1/%d of the calls: "
+                              "exact for a random choice; round robin evens out each one's arrivals, "
+                              "so the wait is an approximation (likely too high)",
+                        s->ninstances, s->ninstances, s->ninstances);
+    if (!net->exact && s->workers > 1)
+        sim_theory_note(pred, "more than one multi-worker queue in the network: this one is Seidmann's "
+                              "approximation (one server %d times as fast, then a delay)", s->workers);
+    sim_report(pred, "throughput", xk, SIM_UNIT_RATE);
+    sim_report(pred, "utilisation", st->utilisation, SIM_UNIT_RATIO);
+    if (!isnan(st->wait_probability)) sim_report(pred, "wait.probability", st->wait_probability, SIM_UNIT_RATIO);
+    sim_report(pred, "wait.mean", own - service, SIM_UNIT_SECONDS);
+    sim_report(pred, "queue.mean", xk * (own - service), SIM_UNIT_NUMBER);
+    sim_report(pred, "residence.mean", t, SIM_UNIT_SECONDS);
+    sim_report(pred, "in_system.mean", xk * t, SIM_UNIT_NUMBER);
+    sim_report(pred, "latency.mean", t, SIM_UNIT_SECONDS);
+}
+
 /* Per instance, with its share of the arrivals. Dealt round robin, an instance of n sees
  * every n-th arrival: Erlang-n gaps, not Poisson. One worker with exponential service is
  * then GI/M/1, solved exactly; Poisson arrivals (one instance) give M/M/c and M/M/c/K
@@ -1395,6 +1591,17 @@ static void theory(struct sim_component *self, struct sim_report *pred)
         sim_theory_note(pred, "autoscaled: the instance count changes over time, no closed form here");
         return;
     }
+    int64_t users;
+    double think;
+    const struct sim_component *entry;
+    if (sim_workload_users(self, &users, &think, &entry) && entry->model == &service_model) {
+        /* Users wait for their answers: a closed network, not open queues. */
+        struct closed_net *net = closed_net((struct service *)entry, users, think);
+        if (s->net == net) {
+            closed_theory(s, net, users, think, pred);
+            return;
+        }
+    }
     mean /= seen;
     second /= seen;
     double var = second - mean * mean;
@@ -1410,27 +1617,6 @@ static void theory(struct sim_component *self, struct sim_report *pred)
         sim_theory_note(pred, "offered load %.3g erlangs >= %d workers: no steady state, the queue grows "
                               "without bound", a, c);
         sim_report(pred, "utilisation", 1, SIM_UNIT_RATIO);
-        return;
-    }
-    int64_t users;
-    double think;
-    const struct sim_component *entry;
-    if (sim_workload_users(self, &users, &think, &entry) && entry == self) {
-        /* Users wait for their answers: a closed network, not an open queue. */
-        if (s->ninstances == 1 && k < 0 && scv == 1 && !s->ncalls && think > 0) {
-            struct sim_closed r = sim_mmcn(c, users, think, mean);
-            sim_report(pred, "utilisation", r.utilisation, SIM_UNIT_RATIO);
-            sim_report(pred, "wait.probability", r.wait_probability, SIM_UNIT_RATIO);
-            sim_report(pred, "wait.mean", r.wait, SIM_UNIT_SECONDS);
-            sim_report(pred, "queue.mean", r.queue, SIM_UNIT_NUMBER);
-            sim_report(pred, "residence.mean", r.response, SIM_UNIT_SECONDS);
-            sim_report(pred, "in_system.mean", r.in_system, SIM_UNIT_NUMBER);
-            sim_report(pred, "latency.mean", r.response, SIM_UNIT_SECONDS);
-            sim_report(pred, "throughput", r.throughput, SIM_UNIT_RATE);
-        } else {
-            sim_theory_note(pred, "closed-loop users: exact only for one instance, an unbounded "
-                                  "queue, exponential service and no downstream calls (M/M/c//N)");
-        }
         return;
     }
     /* Erlang order of each instance's gaps: n when the service deals every arrival itself. */
@@ -1498,6 +1684,7 @@ static void fini(struct sim_component *self)
     sim_free(s->as.pos);
     sim_free(s->as.replacing);
     sim_pool_fini(&s->jobs);
+    if (s->net && s->station == 0 && s->net->node[0] == s) closed_net_free(s->net);
 }
 
 const struct sim_model service_model = {

@@ -458,6 +458,22 @@ struct sim_closed {
     double throughput, utilisation, in_system, queue, wait, wait_probability, response;
 };
 struct sim_closed sim_mmcn(int c, int64_t n, double think, double service);
+/* Mean value analysis of a closed network (sim/kernel/mva.c): `users` users think a mean
+ * `think` (a delay station) and visit each station; a station is `copies` identical FCFS
+ * queues of `servers` exponential workers, `demand` the service a user needs at one copy
+ * per cycle (visits x mean service / copies). Fills in the per-copy figures and returns the
+ * users' cycle rate X(N). *exact: false when more than one queue has several servers (they
+ * are then Seidmann's approximation, and their wait_probability NAN). NAN when users x the
+ * stations' servers exceeds SIM_MVA_MAX_WORK (the work is linear in that product). */
+struct sim_mva_station {
+    double demand;
+    int servers, copies;
+    /* results at N users, per copy: time per cycle spent there, number there (waiting or
+     * served), busy share of each server, P(an arrival waits) by the arrival theorem */
+    double response, queue, utilisation, wait_probability;
+};
+#define SIM_MVA_MAX_WORK 2e8
+double sim_mva(struct sim_mva_station *st, int nst, int64_t users, double think, bool *exact);
 #define SIM_MD1K_MAX 60
 double sim_md1k_blocking(double rho, int k);
 

@@ -447,8 +447,8 @@ static void theory(struct sim_component *self, struct sim_report *pred)
     struct workload *wl = (struct workload *)self;
     if (wl->closed)
         sim_theory_note(pred, "closed-loop users: arrivals are not Poisson (a user waits for its "
-                              "answer); the node they call is solved as a closed network (M/M/c//N) "
-                              "where it can be");
+                              "answer); the services their calls reach are solved as a closed network "
+                              "(mean value analysis) where it is product form");
     else if (wl->process == CONSTANT)
         sim_theory_note(pred, "constant inter-arrival times: the Poisson formulas overstate queueing");
     if (wl->nsteps) sim_theory_note(pred, "the rate changes over time: the formulas assume one steady rate");
