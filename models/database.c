@@ -101,14 +101,7 @@ struct shard {
     int primary;    /* the node that is primary now */
     uint64_t seq;   /* the last write of its log */
     struct write *log_head, *log_tail;
-    /* the heartbeat monitor */
-    int misses;
-    bool beat_sent, beat_ok, declared;
-    struct sim_event *takeover; /* the promotion or restore under way */
-    bool restoring;
-    /* after a promotion: callers still on the old endpoint until ttl_end */
-    int old_primary; /* -1: none */
-    sim_time moved_at, ttl_end;
+    bool restoring;  /* the takeover planned (d->failover) restores a backup */
     bool split;      /* fencing off: the deposed primary is back and takes writes */
     uint64_t split_writes;
     sim_time split_oldest;
@@ -129,10 +122,10 @@ struct database {
     bool random_replica, read_your_writes;
     struct server *servers; /* shard s: [s (1 + R)] its nodes 0..R (node 0 the first primary) */
     /* failover and backups */
-    bool failover, fencing, backup;
-    int missed;
-    sim_time heartbeat, endpoint_ttl, backup_interval;
-    struct sim_dist *promote, *restore;
+    struct sim_failover failover; /* the heartbeat monitors, the takeover, the endpoint */
+    bool fencing, backup;
+    sim_time backup_interval;
+    struct sim_dist *restore;
     int backup_col;  /* the records' column of the latest backup */
     /* sharding */
     int nshards;
@@ -151,7 +144,7 @@ struct database {
 
     struct sim_pool jobs, writes, shipments;
     struct sim_rng *service_rng, *lag_rng, *route_rng;
-    struct sim_rng *failover_rng, *endpoint_rng, *backup_rng;
+    struct sim_rng *backup_rng;
 
     /* measurement */
     uint64_t reads, nwrites, acked, stale_reads, written_reads, stale_written, redirects;
@@ -159,9 +152,7 @@ struct database {
     uint64_t errors[SIM_STATUS_COUNT];
     struct sim_hist read_latency, write_latency, all_lag, scatter_latency;
     /* over the whole run, warm-up included, as faults are */
-    uint64_t declared_dead, promotions, called_off, restores, backups, lost_writes;
-    uint64_t split_brain_writes;
-    sim_time last_promotion; /* -1: none */
+    uint64_t restores, backups, lost_writes, split_brain_writes;
 };
 
 /* ---- per-key records ---- */
@@ -632,13 +623,7 @@ static int route_read(struct database *d, struct job *j)
  * call `a` into it reaches the new primary with probability a / TTL. */
 static int primary_endpoint(struct database *d, int shard)
 {
-    struct shard *sh = &d->shards[shard];
-    sim_time now = sim_now(&d->base);
-    if (sh->old_primary >= 0 && now < sh->ttl_end) {
-        double age = (double)(now - sh->moved_at) / (double)(sh->ttl_end - sh->moved_at);
-        if (sim_uniform(d->endpoint_rng) >= age) return sh->old_primary;
-    }
-    return sh->primary;
+    return sim_failover_endpoint(&d->failover, shard, d->shards[shard].primary);
 }
 
 /* The job goes to its server (j->node): refused by a crash, failed by an error fault,
@@ -844,8 +829,6 @@ static void fork_history(struct database *d, int shard, uint64_t at, int from)
     sh->seq = at;
 }
 
-static void clients_follow(struct sim_component *self, void *arg);
-
 /* Replica `node` becomes the shard's primary: the acknowledged writes it never received
  * are lost; every other node follows it; callers follow its endpoint within the TTL. */
 static void promote(struct database *d, int shard, int node)
@@ -863,14 +846,8 @@ static void promote(struct database *d, int shard, int node)
         }
     fork_history(d, shard, at, COL(node));
     sh->primary = node;
-    sh->declared = false;
-    sh->misses = 0;
-    sh->beat_sent = false;
-    sh->old_primary = old;
-    sh->moved_at = sim_now(self);
-    sh->ttl_end = sh->moved_at + d->endpoint_ttl;
-    d->promotions++;
-    d->last_promotion = sh->moved_at;
+    sim_failover_reset(&d->failover, shard);
+    sim_failover_moved(&d->failover, shard, old);
     sim_story(self, "promotes %s, the most up-to-date replica%s (log %llu of %llu): %llu "
                     "acknowledged writes it never received are lost",
               server_name(d, shard, node).s, of_shard(d, shard).s, (unsigned long long)at,
@@ -881,19 +858,15 @@ static void promote(struct database *d, int shard, int node)
     }
     recount_unreplicated(d, shard);
     refresh_streams(d);
-    if (d->endpoint_ttl) sim_schedule(self, d->endpoint_ttl, clients_follow, sh);
-    else clients_follow(self, sh);
+    sim_failover_follow(&d->failover, shard);
 }
 
 /* The endpoint TTL ran out after a promotion: every caller is on the new primary. A split
  * brain ends: the deposed primary learns it was replaced, and the writes it took are lost. */
-static void clients_follow(struct sim_component *self, void *arg)
+static void clients_follow(struct sim_component *self, int shard, int old)
 {
     struct database *d = (struct database *)self;
-    struct shard *sh = arg;
-    int shard = (int)(sh - d->shards), old = sh->old_primary;
-    if (old < 0 || sim_now(self) < sh->ttl_end) return; /* a later promotion took over */
-    sh->old_primary = -1;
+    struct shard *sh = &d->shards[shard];
     sim_story(self, "every caller follows the new primary, %s", server_name(d, shard, sh->primary).s);
     sim_fault_restored(self, self, instance_of(d, shard, old));
     if (!sh->split) return;
@@ -924,9 +897,7 @@ static void restore_backup(struct database *d, int shard)
     x->replaced = sim_fault_down(self, instance) || sim_fault_hung(self, instance);
     fork_history(d, shard, sh->backup_seq, d->backup_col);
     sh->acked_after_backup = 0;
-    sh->declared = false;
-    sh->misses = 0;
-    sh->beat_sent = false;
+    sim_failover_reset(&d->failover, shard);
     d->restores++;
     sim_story(self, "restores the primary%s (%s) from the backup at log %llu of %llu: %llu "
                     "acknowledged writes since the backup are lost", of_shard(d, shard).s,
@@ -955,29 +926,27 @@ static int candidate(struct database *d, int shard)
     return best;
 }
 
-static void takeover_event(struct sim_component *self, void *arg);
-
 /* The primary was declared dead: an election and promotion if a replica can take over,
  * else a restore from the latest backup, else nothing until the primary is back. */
 static void plan_takeover(struct database *d, int shard)
 {
     struct sim_component *self = &d->base;
     struct shard *sh = &d->shards[shard];
-    if (sh->takeover) return;
+    if (d->failover.targets[shard].takeover) return;
     if (sim_fault_down(self, -1)) {
         sim_story(self, "the whole database is down: nothing can take over until it is back");
         return;
     }
     if (candidate(d, shard) >= 0) {
-        sim_time t = sim_dist_draw_time(d->promote, d->failover_rng);
+        sim_time t = sim_dist_draw_time(d->failover.promote, d->failover.rng);
         sh->restoring = false;
-        sh->takeover = sim_schedule(self, t, takeover_event, sh);
+        sim_failover_plan(&d->failover, shard, t);
         sim_story(self, "elects and promotes a replica%s (%.3fs)", of_shard(d, shard).s,
                   (double)t / SIM_S);
     } else if (d->backup) {
         sim_time t = sim_dist_draw_time(d->restore, d->backup_rng);
         sh->restoring = true;
-        sh->takeover = sim_schedule(self, t, takeover_event, sh);
+        sim_failover_plan(&d->failover, shard, t);
         sim_story(self, "no replica%s can take over: restores the latest backup (%.3fs)",
                   of_shard(d, shard).s, (double)t / SIM_S);
     } else {
@@ -986,20 +955,11 @@ static void plan_takeover(struct database *d, int shard)
     }
 }
 
-static void takeover_event(struct sim_component *self, void *arg)
+/* The takeover fell due and the primary is still dead. */
+static void take_over(struct sim_component *self, int shard)
 {
     struct database *d = (struct database *)self;
-    struct shard *sh = arg;
-    int shard = (int)(sh - d->shards);
-    sh->takeover = NULL;
-    if (answers(d, shard, sh->primary)) {
-        d->called_off++;
-        sh->declared = false;
-        sh->misses = 0;
-        sim_story(self, "the primary (%s) answers again: the failover is called off",
-                  server_name(d, shard, sh->primary).s);
-        return;
-    }
+    struct shard *sh = &d->shards[shard];
     if (sh->restoring) {
         restore_backup(d, shard);
         return;
@@ -1009,37 +969,38 @@ static void takeover_event(struct sim_component *self, void *arg)
     else promote(d, shard, c);
 }
 
-static void declare_dead(struct database *d, int shard)
+/* The heartbeat monitor's view of a shard: its primary. */
+static bool primary_answers(struct sim_component *self, int shard)
 {
-    struct sim_component *self = &d->base;
-    struct shard *sh = &d->shards[shard];
-    sh->declared = true;
-    d->declared_dead++;
+    struct database *d = (struct database *)self;
+    return answers(d, shard, d->shards[shard].primary);
+}
+
+static void declared_dead(struct sim_component *self, int shard)
+{
+    struct database *d = (struct database *)self;
+    int p = d->shards[shard].primary;
     sim_story(self, "the primary (%s) missed %d heartbeats in a row: declared dead",
-              server_name(d, shard, sh->primary).s, d->missed);
-    sim_fault_detected(self, self, instance_of(d, shard, sh->primary));
+              server_name(d, shard, p).s, d->failover.missed);
+    sim_fault_detected(self, self, instance_of(d, shard, p));
     plan_takeover(d, shard);
 }
 
-/* The monitor pings the shard's primary every interval; a beat is missed when no answer
- * came within the interval, so the k-th miss is known one interval after its beat. */
-static sim_time heartbeat(struct sim_component *self, void *arg)
+static void primary_back(struct sim_component *self, int shard, bool called_off)
 {
     struct database *d = (struct database *)self;
-    struct shard *sh = arg;
-    int shard = (int)(sh - d->shards);
-    if (sh->beat_sent) sh->misses = sh->beat_ok ? 0 : sh->misses + 1;
-    sh->beat_sent = true;
-    sh->beat_ok = answers(d, shard, sh->primary);
-    if (!sh->declared && sh->misses >= d->missed) {
-        declare_dead(d, shard);
-    } else if (sh->declared && !sh->takeover && !sh->misses) {
-        sh->declared = false;
-        d->called_off++;
-        sim_story(self, "the primary (%s) answers again", server_name(d, shard, sh->primary).s);
-    }
-    return d->heartbeat;
+    sim_story(self, called_off ? "the primary (%s) answers again: the failover is called off"
+                               : "the primary (%s) answers again",
+              server_name(d, shard, d->shards[shard].primary).s);
 }
+
+static const struct sim_failover_ops failover_ops = {
+    .answers = primary_answers,
+    .dead = declared_dead,
+    .back = primary_back,
+    .take_over = take_over,
+    .followed = clients_follow,
+};
 
 /* Every shard whose primary answers is backed up at once: its primary's version of each
  * key, and its log position. */
@@ -1080,7 +1041,7 @@ static void server_back(struct database *d, int shard, int node)
     if (!answers(d, shard, node)) return;
     if (node == sh->primary) {
         sim_story(self, "%s is back as the primary", server_name(d, shard, node).s);
-    } else if (node == sh->old_primary && !d->fencing && sim_now(self) < sh->ttl_end) {
+    } else if (node == sim_failover_old_endpoint(&d->failover, shard) && !d->fencing) {
         sh->split = true;
         sim_story(self, "the deposed primary (%s) is back and, without fencing, takes the writes "
                         "of callers still on the old endpoint: a split brain",
@@ -1089,7 +1050,8 @@ static void server_back(struct database *d, int shard, int node)
         sim_story(self, "%s is back as a replica of %s", server_name(d, shard, node).s,
                   server_name(d, shard, sh->primary).s);
     }
-    if (sh->declared && !sh->takeover && node != sh->primary) plan_takeover(d, shard);
+    const struct sim_failover_target *t = d->failover.on ? &d->failover.targets[shard] : NULL;
+    if (t && t->declared && !t->takeover && node != sh->primary) plan_takeover(d, shard);
 }
 
 static void server_fault(struct database *d, int shard, int node, const struct sim_fault *f,
@@ -1241,13 +1203,8 @@ static void configure_shards(struct database *d, struct sim_cfg *cfg);
 /* "failover" (the heartbeat monitor, the promotion, the endpoint) and "backup". */
 static void configure_recovery(struct database *d, struct sim_cfg *cfg)
 {
-    struct sim_cfg *f = sim_cfg_object(cfg, "failover", false);
+    struct sim_cfg *f = sim_failover_configure(&d->failover, cfg, "failover");
     if (f) {
-        d->failover = true;
-        d->heartbeat = sim_cfg_duration(f, "heartbeat", SIM_S, SIM_US, SIM_MAX_DURATION);
-        d->missed = (int)sim_cfg_int(f, "missed", 3, 1, 1000);
-        d->promote = sim_cfg_dist(f, "promote", SIM_QTY_DURATION, "\"30s\"");
-        d->endpoint_ttl = sim_cfg_duration(f, "endpoint_ttl", 0, 0, SIM_MAX_DURATION);
         d->fencing = sim_cfg_bool(f, "fencing", true);
         sim_cfg_end(f);
     }
@@ -1358,7 +1315,6 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         struct shard *sh = &d->shards[i];
         sim_hist_init(&sh->latency);
         sh->next_node = 1 % (1 + d->nreplicas);
-        sh->old_primary = -1;
     }
     sim_keymap_init(&d->map, 2048);
     sim_pool_init(&d->jobs, sizeof(struct job));
@@ -1367,12 +1323,8 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     d->service_rng = sim_rng(self, "service");
     d->lag_rng = sim_rng(self, "lag");
     d->route_rng = sim_rng(self, "route");
-    if (d->failover) {
-        d->failover_rng = sim_rng(self, "failover");
-        d->endpoint_rng = sim_rng(self, "endpoint");
-    }
+    sim_failover_init(&d->failover, self, d->nshards, &failover_ops);
     if (d->backup) d->backup_rng = sim_rng(self, "backup");
-    d->last_promotion = -1;
     sim_hist_init(&d->read_latency);
     sim_hist_init(&d->write_latency);
     sim_hist_init(&d->all_lag);
@@ -1395,9 +1347,7 @@ static void start(struct sim_component *self)
         sim_level_init(&d->servers[k].unreplicated, 0, 0);
     }
     /* Each shard's monitor beats at its own random phase; backups start at one. */
-    for (int s = 0; d->failover && s < d->nshards; s++)
-        sim_every(self, (sim_time)(sim_uniform(d->failover_rng) * (double)d->heartbeat), heartbeat,
-                  &d->shards[s]);
+    sim_failover_start(&d->failover);
     if (d->backup) {
         sim_every(self, (sim_time)(sim_uniform(d->backup_rng) * (double)d->backup_interval),
                   backup_tick, NULL);
@@ -1498,12 +1448,8 @@ static void report_shards(struct database *d, struct sim_report *rep)
 /* Failover and backups, over the whole run (warm-up included, as faults are). */
 static void report_recovery(struct database *d, struct sim_report *rep)
 {
-    if (d->failover) {
-        sim_report(rep, "failover.declared_dead", (double)d->declared_dead, SIM_UNIT_COUNT);
-        sim_report(rep, "failover.promotions", (double)d->promotions, SIM_UNIT_COUNT);
-        sim_report(rep, "failover.called_off", (double)d->called_off, SIM_UNIT_COUNT);
-        sim_report(rep, "failover.last_promotion",
-                   d->last_promotion < 0 ? NAN : (double)d->last_promotion / SIM_S, SIM_UNIT_SECONDS);
+    sim_failover_report(&d->failover, rep);
+    if (d->failover.on) {
         if (d->nshards == 1)
             sim_report(rep, "failover.primary", d->shards[0].primary, SIM_UNIT_NUMBER);
         if (!d->fencing)
@@ -1514,7 +1460,7 @@ static void report_recovery(struct database *d, struct sim_report *rep)
         sim_report(rep, "backup.backups", (double)d->backups, SIM_UNIT_COUNT);
         sim_report(rep, "backup.restores", (double)d->restores, SIM_UNIT_COUNT);
     }
-    if (d->failover || d->backup)
+    if (d->failover.on || d->backup)
         sim_report(rep, "lost_writes", (double)d->lost_writes, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
 }
 
@@ -1622,14 +1568,11 @@ static void describe(struct sim_component *self, char *buf, size_t n)
             snprintf(buf + len, n - len, "; %d shards (%s)%s", d->nshards,
                      sim_placement_name(d->placement.strategy), d->any_scatter ? ", scatter" : "");
     }
-    if (d->failover) {
+    if (d->failover.on) {
         size_t len = strlen(buf);
-        sim_dist_describe(d->promote, a, sizeof a);
-        if (len < n)
-            snprintf(buf + len, n - len, "; failover after %d missed %.3gs heartbeats, promote %s, "
-                                         "endpoint ttl %.3gs%s", d->missed,
-                     (double)d->heartbeat / SIM_S, a, (double)d->endpoint_ttl / SIM_S,
-                     d->fencing ? "" : ", no fencing");
+        if (len < n) sim_failover_describe(&d->failover, buf + len, n - len);
+        len = strlen(buf);
+        if (len < n && !d->fencing) snprintf(buf + len, n - len, ", no fencing");
     }
     if (d->backup) {
         size_t len = strlen(buf);
@@ -1701,6 +1644,7 @@ static void fini(struct sim_component *self)
     sim_pool_fini(&d->jobs);
     sim_pool_fini(&d->writes);
     sim_pool_fini(&d->shipments);
+    sim_failover_fini(&d->failover);
 }
 
 const struct sim_model database_model = {

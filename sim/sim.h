@@ -518,6 +518,73 @@ void sim_connpool_sample(struct sim_connpool *p, struct sim_sampler *s);
 /* "; pool 8 (queue)", or "" when off: for describe(). */
 void sim_connpool_describe(const struct sim_connpool *p, char *buf, size_t n);
 
+/* A failover detector ("failover" in docs/scenario.md): a monitor pings each of `count`
+ * targets (say a shard's primary) every `heartbeat`, each at its own random phase; a beat
+ * is missed when no answer came within the interval, and `missed` misses in a row declare
+ * the target dead. The model then plans a takeover (sim_failover_plan, after a delay it
+ * draws, e.g. from `promote`), which is called off if the target answers first. After a
+ * takeover moves the endpoint (sim_failover_moved), each caller keeps the old one until
+ * its cached copy expires, at a phase uniform over `endpoint_ttl`. Counts (over the whole
+ * run, as faults are) and reports failover.declared_dead, promotions, called_off and
+ * last_promotion. Zero-initialise. */
+struct sim_failover;
+struct sim_failover_ops {
+    bool (*answers)(struct sim_component *owner, int target); /* it answers a ping now */
+    void (*dead)(struct sim_component *owner, int target);    /* declared dead: plan */
+    /* It answers again while declared: at a beat before any takeover was planned, or when
+     * the planned takeover fell due (called_off: the takeover is dropped). */
+    void (*back)(struct sim_component *owner, int target, bool called_off);
+    void (*take_over)(struct sim_component *owner, int target); /* due, and still dead */
+    void (*followed)(struct sim_component *owner, int target, int old); /* TTL ran out */
+};
+struct sim_failover_target {
+    struct sim_failover *fo;
+    int misses;
+    bool beat_sent, beat_ok, declared;
+    struct sim_event *takeover; /* planned, or NULL */
+    int old;                    /* the endpoint callers may still use; -1: none */
+    sim_time moved_at, ttl_end;
+};
+struct sim_failover {
+    bool on;
+    int missed, count;
+    sim_time heartbeat, endpoint_ttl;
+    struct sim_dist *promote;
+    struct sim_rng *rng, *endpoint_rng; /* the monitors' phases and the owner's draws; TTL phases */
+    struct sim_component *owner;
+    const struct sim_failover_ops *ops;
+    struct sim_failover_target *targets;
+    uint64_t declared_dead, promotions, called_off;
+    sim_time last_promotion; /* -1: none */
+};
+/* Reads heartbeat, missed, promote and endpoint_ttl of the object at cfg.key and returns
+ * the object, still open for the owner's own settings (it calls sim_cfg_end); NULL when
+ * absent (off). */
+struct sim_cfg *sim_failover_configure(struct sim_failover *fo, struct sim_cfg *cfg,
+                                       const char *key);
+/* Once configured: `count` targets, the random streams. Nothing happens when off. */
+void sim_failover_init(struct sim_failover *fo, struct sim_component *owner, int count,
+                       const struct sim_failover_ops *ops);
+void sim_failover_start(struct sim_failover *fo); /* in start(): the monitors */
+/* The takeover of target comes after delay (one at a time: check takeover first). */
+void sim_failover_plan(struct sim_failover *fo, int target, sim_time delay);
+/* A takeover happened: the monitor starts afresh on the new node. */
+void sim_failover_reset(struct sim_failover *fo, int target);
+/* The endpoint moved away from old: callers follow within the TTL. Then, once the
+ * owner's state is consistent, sim_failover_follow starts the TTL (followed() runs at its
+ * end, at once for a TTL of 0). */
+void sim_failover_moved(struct sim_failover *fo, int target, int old);
+void sim_failover_follow(struct sim_failover *fo, int target);
+/* The old endpoint callers may still be using now, or -1. */
+int sim_failover_old_endpoint(const struct sim_failover *fo, int target);
+/* The node a call to the endpoint reaches: `current`, or the old one for a caller whose
+ * cached copy has not expired (a call `a` into the TTL moved on with probability a / TTL). */
+int sim_failover_endpoint(struct sim_failover *fo, int target, int current);
+void sim_failover_report(const struct sim_failover *fo, struct sim_report *rep);
+/* "; failover after 3 missed 1s heartbeats, promote 30s, endpoint ttl 0s": for describe(). */
+void sim_failover_describe(const struct sim_failover *fo, char *buf, size_t n);
+void sim_failover_fini(struct sim_failover *fo);
+
 /* Storage tiers (docs/scenario.md, "Storage tiers"): block, file and object storage as
  * presets of a node's service time and concurrency. A tier as read from a node's "storage" field, presets with its overrides applied. */
 struct sim_storage {
