@@ -137,10 +137,7 @@ struct database {
     /* connection pool */
     struct sim_connpool conns;
 
-    /* records: per key, stride words: [acked, node 0..., the backup's] */
-    struct sim_keymap map; /* key -> record index + 1 */
-    uint32_t *vers;
-    size_t stride, nrecs, recs_allocated;
+    struct sim_versions vers; /* per key: [acked, node 0..., the backup's] */
 
     struct sim_pool jobs, writes, shipments;
     struct sim_rng *service_rng, *lag_rng, *route_rng;
@@ -157,25 +154,9 @@ struct database {
 
 /* ---- per-key records ---- */
 
-/* The record of key, created at its first write: memory grows with the keys written. */
-static uint32_t record_of(struct database *d, uint64_t key)
-{
-    uint32_t v = sim_keymap_get(&d->map, key);
-    if (v) return v - 1;
-    if (d->nrecs == d->recs_allocated) {
-        SIM_ASSERT(&d->base, d->recs_allocated < UINT32_MAX / 4);
-        d->recs_allocated = d->recs_allocated ? d->recs_allocated * 2 : 1024;
-        d->vers = sim_realloc(d->vers, d->recs_allocated * d->stride * sizeof *d->vers);
-    }
-    uint32_t i = (uint32_t)d->nrecs++;
-    memset(&d->vers[i * d->stride], 0, d->stride * sizeof *d->vers);
-    sim_keymap_put(&d->map, key, i + 1);
-    return i;
-}
-
 static uint32_t *rec(struct database *d, uint32_t i)
 {
-    return &d->vers[i * d->stride];
+    return sim_versions_row(&d->vers, i);
 }
 #define ACKED 0
 /* The version node 0..R of the key's shard holds. */
@@ -494,7 +475,7 @@ static void primary_write(struct database *d, struct job *j)
 {
     sim_time now = sim_now(&d->base);
     struct shard *sh = &d->shards[j->shard];
-    uint32_t r = record_of(d, j->in->key);
+    uint32_t r = sim_versions_record(&d->vers, j->in->key);
     uint32_t version = ++rec(d, r)[COL(sh->primary)];
     server_of(d, j->shard, sh->primary)->applied_seq = ++sh->seq;
     struct write *w = sim_pool_get(&d->writes);
@@ -815,10 +796,11 @@ static void fork_history(struct database *d, int shard, uint64_t at, int from)
     }
     bool ahead[MAX_REPLICAS + 1];
     for (int k = 0; k <= d->nreplicas; k++) ahead[k] = server_of(d, shard, k)->applied_seq > at;
-    const struct sim_keymap *m = &d->map;
-    for (size_t i = 0; m->slots && i <= m->mask; i++) {
-        if (!m->slots[i].val || shard_of(d, m->slots[i].key) != shard) continue;
-        uint32_t *r = rec(d, m->slots[i].val - 1);
+    uint64_t key;
+    uint32_t i;
+    for (size_t pos = 0; sim_versions_next(&d->vers, &pos, &key, &i);) {
+        if (shard_of(d, key) != shard) continue;
+        uint32_t *r = rec(d, i);
         uint32_t v = r[from];
         for (int k = 0; k <= d->nreplicas; k++)
             if (ahead[k]) r[COL(k)] = v;
@@ -1020,12 +1002,12 @@ static sim_time backup_tick(struct sim_component *self, void *arg)
         sh->acked_after_backup = 0;
         d->backups++;
     }
-    const struct sim_keymap *m = &d->map;
-    for (size_t i = 0; i <= m->mask; i++) {
-        if (!m->slots[i].val) continue;
-        int s = shard_of(d, m->slots[i].key);
+    uint64_t key;
+    uint32_t i;
+    for (size_t pos = 0; sim_versions_next(&d->vers, &pos, &key, &i);) {
+        int s = shard_of(d, key);
         if (!ok[s]) continue;
-        uint32_t *r = rec(d, m->slots[i].val - 1);
+        uint32_t *r = rec(d, i);
         r[d->backup_col] = r[COL(d->shards[s].primary)];
     }
     return d->backup_interval;
@@ -1169,7 +1151,7 @@ static void receive(struct sim_component *self, struct sim_call *call)
     struct job *j = sim_pool_get(&d->jobs);
     *j = (struct job){.in = call, .arrived = now};
     call->callee_data = j;
-    uint32_t v = sim_keymap_get(&d->map, call->key);
+    uint32_t v = sim_versions_find(&d->vers, call->key);
     j->rec = v;
     if (v) {
         j->snapshot = rec(d, v - 1)[ACKED];
@@ -1271,7 +1253,6 @@ static void configure_primary(struct database *d, struct sim_cfg *cfg)
     /* Its servers are instances only to name them in faults: it sits in one zone. */
     if (sim_cfg_has(cfg, "zones"))
         sim_cfg_error(cfg, "zones", "a database sits in one zone: give its \"zone\"");
-    d->stride = 2 + (size_t)d->nreplicas + d->backup;
     d->backup_col = d->backup ? 2 + d->nreplicas : -1;
 }
 
@@ -1316,7 +1297,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         sim_hist_init(&sh->latency);
         sh->next_node = 1 % (1 + d->nreplicas);
     }
-    sim_keymap_init(&d->map, 2048);
+    sim_versions_init(&d->vers, self, 2 + (size_t)d->nreplicas + d->backup);
     sim_pool_init(&d->jobs, sizeof(struct job));
     sim_pool_init(&d->writes, sizeof(struct write));
     sim_pool_init(&d->shipments, sizeof(struct shipment));
@@ -1478,7 +1459,7 @@ static void report(struct sim_component *self, struct sim_report *rep)
     sim_report(rep, "stale_read_ratio_written",
                d->written_reads ? (double)d->stale_written / (double)d->written_reads : 0,
                SIM_UNIT_RATIO | SIM_LOWER_BETTER);
-    sim_report(rep, "keys_written", (double)d->nrecs, SIM_UNIT_COUNT);
+    sim_report(rep, "keys_written", (double)d->vers.count, SIM_UNIT_COUNT);
     sim_report_hist(rep, "read_latency", &d->read_latency);
     sim_report_hist(rep, "write_latency", &d->write_latency);
     for (int k = SIM_OK + 1; k < SIM_STATUS_COUNT; k++) {
@@ -1639,8 +1620,7 @@ static void fini(struct sim_component *self)
     sim_free(d->servers);
     sim_free(d->shards);
     sim_placement_fini(&d->placement);
-    sim_keymap_fini(&d->map);
-    sim_free(d->vers);
+    sim_versions_fini(&d->vers);
     sim_pool_fini(&d->jobs);
     sim_pool_fini(&d->writes);
     sim_pool_fini(&d->shipments);

@@ -255,6 +255,31 @@ uint32_t sim_keymap_get(const struct sim_keymap *m, uint64_t key);
 void sim_keymap_put(struct sim_keymap *m, uint64_t key, uint32_t val); /* key must be absent */
 void sim_keymap_fini(struct sim_keymap *m);
 
+/* Per-key version records for replicated stores: for each key written, `columns` version
+ * numbers (the acknowledged version, each copy's, a backup's: the owner's layout).
+ * A record is created at its key's first write, zeroed, so memory grows with the keys
+ * written; its index stays, its row may move when the records grow. */
+struct sim_versions {
+    struct sim_keymap map; /* key -> record index + 1 */
+    uint32_t *cols;
+    size_t columns, count, allocated;
+    struct sim_component *owner;
+};
+void sim_versions_init(struct sim_versions *v, struct sim_component *owner, size_t columns);
+uint32_t sim_versions_record(struct sim_versions *v, uint64_t key); /* created if absent */
+/* The record of key + 1, or 0 when the key was never written. */
+static inline uint32_t sim_versions_find(const struct sim_versions *v, uint64_t key)
+{
+    return sim_keymap_get(&v->map, key);
+}
+static inline uint32_t *sim_versions_row(struct sim_versions *v, uint32_t record)
+{
+    return &v->cols[record * v->columns];
+}
+/* Every record with its key, in no particular order: *at starts at 0; false at the end. */
+bool sim_versions_next(const struct sim_versions *v, size_t *at, uint64_t *key, uint32_t *record);
+void sim_versions_fini(struct sim_versions *v);
+
 /* A consistent-hash ring: points (a position and the owner it stands for) sorted by
  * (position, owner). A key belongs to the owner of the first point at or after
  * sim_hash64(key), wrapping past the top: O(log points) a lookup, no allocation. Build with
