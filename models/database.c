@@ -69,8 +69,7 @@ struct shipment {
     struct write *w;
     uint32_t rec, version;
     int replica;       /* the node it streams to */
-    sim_time at;       /* when it applies, if the stream flows */
-    struct shipment *next; /* the stream */
+    struct sim_stream_item item; /* its place in that node's stream */
 };
 
 /* A server: one node (the primary or a replica) of a shard. */
@@ -79,10 +78,7 @@ struct server {
     struct job *head, *tail; /* FIFO queue */
     int64_t queued_n;
     struct job *live;        /* every job on it, queued or in service, for a crash */
-    /* its replication stream: shipments in log order, each applied at its `at` */
-    struct shipment *in_head, *in_tail;
-    struct sim_event *pump;  /* the stream's next apply, while it flows */
-    sim_time last_apply;     /* when the newest shipment lands (in-order apply) */
+    struct sim_stream in;    /* its replication stream: shipments in log order */
     uint64_t applied_seq;    /* the last write of the shard's log it applied */
     int paused, disk_full;   /* faults of those kinds on it now */
     bool replaced;           /* restored from a backup on a new machine: its crash is over */
@@ -387,11 +383,21 @@ static bool replicas_have(struct database *d, const struct write *w)
     return true;
 }
 
+static struct shipment *shipment_of(struct sim_stream_item *it)
+{
+    return (struct shipment *)((char *)it - offsetof(struct shipment, item));
+}
+
 /* A shipment lands on its node: the node now holds the write, and the write may be
  * acknowledged (sync, semi_sync). */
-static void apply_shipment(struct database *d, int shard, int node, struct shipment *s)
+static void apply_shipment(struct sim_component *self, struct sim_stream *in,
+                           struct sim_stream_item *it)
 {
-    sim_time now = sim_now(&d->base);
+    struct database *d = (struct database *)self;
+    struct shipment *s = shipment_of(it);
+    int idx = (int)((struct server *)((char *)in - offsetof(struct server, in)) - d->servers),
+        shard = idx / (1 + d->nreplicas), node = idx % (1 + d->nreplicas);
+    sim_time now = sim_now(self);
     uint32_t *r = rec(d, s->rec);
     if (s->version > r[COL(node)]) r[COL(node)] = s->version;
     struct write *w = s->w;
@@ -413,58 +419,21 @@ static void apply_shipment(struct database *d, int shard, int node, struct shipm
     write_done_if_finished(d, w);
 }
 
-static void pump_event(struct sim_component *self, void *arg);
-
-/* Applies every shipment of the stream that is due, and waits for the next. */
-static void pump(struct database *d, struct server *x)
-{
-    int idx = (int)(x - d->servers), shard = idx / (1 + d->nreplicas),
-        node = idx % (1 + d->nreplicas);
-    sim_time now = sim_now(&d->base);
-    while (x->in_head && x->in_head->at <= now) {
-        struct shipment *s = x->in_head;
-        x->in_head = s->next;
-        if (!x->in_head) x->in_tail = NULL;
-        apply_shipment(d, shard, node, s);
-    }
-    if (x->in_head && !x->pump) x->pump = sim_schedule(&d->base, x->in_head->at - now, pump_event, x);
-}
-
-static void pump_event(struct sim_component *self, void *arg)
-{
-    struct server *x = arg;
-    x->pump = NULL;
-    pump((struct database *)self, x);
-}
-
 /* After a fault changed: stopped streams hold their shipments, flowing ones apply what is
  * due (a replica back catches up at once) and wait for the next. */
 static void refresh_streams(struct database *d)
 {
     for (int s = 0; s < d->nshards; s++)
-        for (int k = 0; k <= d->nreplicas; k++) {
-            struct server *x = server_of(d, s, k);
-            if (!flowing(d, s, k)) {
-                sim_cancel(x->pump);
-                x->pump = NULL;
-            } else if (!x->pump && x->in_head) {
-                pump(d, x);
-            }
-        }
+        for (int k = 0; k <= d->nreplicas; k++) sim_stream_flow(&server_of(d, s, k)->in, flowing(d, s, k));
 }
 
 /* Puts write w on the stream of (its shard, node), to apply at `at`. */
 static void stream(struct database *d, struct write *w, int node, sim_time at)
 {
-    struct server *x = server_of(d, w->shard, node);
     struct shipment *s = sim_pool_get(&d->shipments);
-    *s = (struct shipment){.w = w, .rec = w->rec, .version = w->version, .replica = node, .at = at};
+    *s = (struct shipment){.w = w, .rec = w->rec, .version = w->version, .replica = node};
     w->in_flight++;
-    if (x->in_tail) x->in_tail->next = s;
-    else x->in_head = s;
-    x->in_tail = s;
-    if (x->in_head == s && flowing(d, w->shard, node))
-        x->pump = sim_schedule(&d->base, at - sim_now(&d->base), pump_event, x);
+    sim_stream_push(&server_of(d, w->shard, node)->in, &s->item, at, flowing(d, w->shard, node));
 }
 
 /* The primary applied a write: it gets the key's next version and the log's next place,
@@ -484,11 +453,8 @@ static void primary_write(struct database *d, struct job *j)
     int up = 0;
     for (int k = 0; k <= d->nreplicas; k++) {
         if (k == sh->primary) continue;
-        struct server *x = server_of(d, j->shard, k);
         sim_time at = now + sim_dist_draw_time(d->lag, d->lag_rng);
-        if (at < x->last_apply) at = x->last_apply; /* in order per node */
-        x->last_apply = at;
-        stream(d, w, k, at);
+        stream(d, w, k, sim_stream_order(&server_of(d, j->shard, k)->in, at));
         up += !server_down(d, j->shard, k);
     }
     w->needed = d->replication == REPL_SYNC ? up
@@ -763,29 +729,20 @@ static void recount_unreplicated(struct database *d, int shard)
 /* The shard's history goes back to log position `at`, the state of column `from` (the
  * promoted node's, or the backup's): writes after it are discarded from the log and every
  * stream, and every node that held more is set to that state. */
+static bool after_fork(struct sim_component *self, struct sim_stream_item *it, void *arg)
+{
+    struct shipment *s = shipment_of(it);
+    if (s->w->seq <= *(const uint64_t *)arg) return false;
+    s->w->in_flight--;
+    sim_pool_put(&((struct database *)self)->shipments, s);
+    return true;
+}
+
 static void fork_history(struct database *d, int shard, uint64_t at, int from)
 {
     struct shard *sh = &d->shards[shard];
-    for (int k = 0; k <= d->nreplicas; k++) {
-        struct server *x = server_of(d, shard, k);
-        struct shipment *keep = NULL, *tail = NULL, *next;
-        for (struct shipment *s = x->in_head; s; s = next) {
-            next = s->next;
-            s->next = NULL;
-            if (s->w->seq > at) {
-                s->w->in_flight--;
-                sim_pool_put(&d->shipments, s);
-                continue;
-            }
-            if (tail) tail->next = s;
-            else keep = s;
-            tail = s;
-        }
-        x->in_head = keep;
-        x->in_tail = tail;
-        sim_cancel(x->pump); /* its head may be gone: refresh_streams sets it again */
-        x->pump = NULL;
-    }
+    for (int k = 0; k <= d->nreplicas; k++) /* stopped: refresh_streams restarts them */
+        sim_stream_drop(&server_of(d, shard, k)->in, after_fork, &at);
     while (sh->log_tail && sh->log_tail->seq > at) {
         struct write *w = sh->log_tail;
         SIM_ASSERT(&d->base, w->in_flight == 0);
@@ -1290,7 +1247,10 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
 
     int nservers = d->nshards * (1 + d->nreplicas);
     d->servers = sim_alloc((size_t)nservers * sizeof *d->servers);
-    for (int k = 0; k < nservers; k++) sim_hist_init(&d->servers[k].lag);
+    for (int k = 0; k < nservers; k++) {
+        sim_hist_init(&d->servers[k].lag);
+        sim_stream_init(&d->servers[k].in, self, apply_shipment);
+    }
     d->shards = sim_alloc((size_t)d->nshards * sizeof *d->shards);
     for (int i = 0; i < d->nshards; i++) {
         struct shard *sh = &d->shards[i];

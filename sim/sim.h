@@ -280,6 +280,37 @@ static inline uint32_t *sim_versions_row(struct sim_versions *v, uint32_t record
 bool sim_versions_next(const struct sim_versions *v, size_t *at, uint64_t *key, uint32_t *record);
 void sim_versions_fini(struct sim_versions *v);
 
+/* An in-order stream (a replication stream into one copy, a log shipped to a follower):
+ * items apply at their own times, in the order they were put on it, while it flows; a
+ * stopped stream holds them. Items are embedded in the owner's structs: nothing is
+ * allocated. The owner says whether it flows (sim_stream_push, sim_stream_flow). */
+struct sim_stream_item {
+    struct sim_stream_item *next;
+    sim_time at; /* when it applies, if the stream flows */
+};
+struct sim_stream {
+    struct sim_stream_item *head, *tail;
+    struct sim_event *pump; /* the next apply, while it flows */
+    sim_time last;          /* when the newest item applies */
+    struct sim_component *owner;
+    void (*apply)(struct sim_component *owner, struct sim_stream *s, struct sim_stream_item *it);
+};
+void sim_stream_init(struct sim_stream *s, struct sim_component *owner,
+                     void (*apply)(struct sim_component *, struct sim_stream *,
+                                   struct sim_stream_item *));
+/* When an item drawn to apply at `at` applies: not before the newest one on the stream. */
+sim_time sim_stream_order(struct sim_stream *s, sim_time at);
+/* it goes to the end of the stream, to apply at `at` (use sim_stream_order). */
+void sim_stream_push(struct sim_stream *s, struct sim_stream_item *it, sim_time at, bool flowing);
+/* After a change: a stopped stream holds its items; a flowing one applies what is due (a
+ * copy back catches up at once) and waits for the next. */
+void sim_stream_flow(struct sim_stream *s, bool flowing);
+/* Takes off every item drop(owner, it, arg) says so (drop frees it), and stops the
+ * stream: the owner calls sim_stream_flow afterwards. */
+void sim_stream_drop(struct sim_stream *s,
+                     bool (*drop)(struct sim_component *owner, struct sim_stream_item *it, void *arg),
+                     void *arg);
+
 /* A consistent-hash ring: points (a position and the owner it stands for) sorted by
  * (position, owner). A key belongs to the owner of the first point at or after
  * sim_hash64(key), wrapping past the top: O(log points) a lookup, no allocation. Build with
