@@ -69,8 +69,7 @@ struct shipment {
     struct write *w;
     uint32_t rec, version;
     int replica;       /* the node it streams to */
-    sim_time at;       /* when it applies, if the stream flows */
-    struct shipment *next; /* the stream */
+    struct sim_stream_item item; /* its place in that node's stream */
 };
 
 /* A server: one node (the primary or a replica) of a shard. */
@@ -79,10 +78,7 @@ struct server {
     struct job *head, *tail; /* FIFO queue */
     int64_t queued_n;
     struct job *live;        /* every job on it, queued or in service, for a crash */
-    /* its replication stream: shipments in log order, each applied at its `at` */
-    struct shipment *in_head, *in_tail;
-    struct sim_event *pump;  /* the stream's next apply, while it flows */
-    sim_time last_apply;     /* when the newest shipment lands (in-order apply) */
+    struct sim_stream in;    /* its replication stream: shipments in log order */
     uint64_t applied_seq;    /* the last write of the shard's log it applied */
     int paused, disk_full;   /* faults of those kinds on it now */
     bool replaced;           /* restored from a backup on a new machine: its crash is over */
@@ -101,14 +97,7 @@ struct shard {
     int primary;    /* the node that is primary now */
     uint64_t seq;   /* the last write of its log */
     struct write *log_head, *log_tail;
-    /* the heartbeat monitor */
-    int misses;
-    bool beat_sent, beat_ok, declared;
-    struct sim_event *takeover; /* the promotion or restore under way */
-    bool restoring;
-    /* after a promotion: callers still on the old endpoint until ttl_end */
-    int old_primary; /* -1: none */
-    sim_time moved_at, ttl_end;
+    bool restoring;  /* the takeover planned (d->failover) restores a backup */
     bool split;      /* fencing off: the deposed primary is back and takes writes */
     uint64_t split_writes;
     sim_time split_oldest;
@@ -129,10 +118,10 @@ struct database {
     bool random_replica, read_your_writes;
     struct server *servers; /* shard s: [s (1 + R)] its nodes 0..R (node 0 the first primary) */
     /* failover and backups */
-    bool failover, fencing, backup;
-    int missed;
-    sim_time heartbeat, endpoint_ttl, backup_interval;
-    struct sim_dist *promote, *restore;
+    struct sim_failover failover; /* the heartbeat monitors, the takeover, the endpoint */
+    bool fencing, backup;
+    sim_time backup_interval;
+    struct sim_dist *restore;
     int backup_col;  /* the records' column of the latest backup */
     /* sharding */
     int nshards;
@@ -144,14 +133,11 @@ struct database {
     /* connection pool */
     struct sim_connpool conns;
 
-    /* records: per key, stride words: [acked, node 0..., the backup's] */
-    struct sim_keymap map; /* key -> record index + 1 */
-    uint32_t *vers;
-    size_t stride, nrecs, recs_allocated;
+    struct sim_versions vers; /* per key: [acked, node 0..., the backup's] */
 
     struct sim_pool jobs, writes, shipments;
     struct sim_rng *service_rng, *lag_rng, *route_rng;
-    struct sim_rng *failover_rng, *endpoint_rng, *backup_rng;
+    struct sim_rng *backup_rng;
 
     /* measurement */
     uint64_t reads, nwrites, acked, stale_reads, written_reads, stale_written, redirects;
@@ -159,32 +145,14 @@ struct database {
     uint64_t errors[SIM_STATUS_COUNT];
     struct sim_hist read_latency, write_latency, all_lag, scatter_latency;
     /* over the whole run, warm-up included, as faults are */
-    uint64_t declared_dead, promotions, called_off, restores, backups, lost_writes;
-    uint64_t split_brain_writes;
-    sim_time last_promotion; /* -1: none */
+    uint64_t restores, backups, lost_writes, split_brain_writes;
 };
 
 /* ---- per-key records ---- */
 
-/* The record of key, created at its first write: memory grows with the keys written. */
-static uint32_t record_of(struct database *d, uint64_t key)
-{
-    uint32_t v = sim_keymap_get(&d->map, key);
-    if (v) return v - 1;
-    if (d->nrecs == d->recs_allocated) {
-        SIM_ASSERT(&d->base, d->recs_allocated < UINT32_MAX / 4);
-        d->recs_allocated = d->recs_allocated ? d->recs_allocated * 2 : 1024;
-        d->vers = sim_realloc(d->vers, d->recs_allocated * d->stride * sizeof *d->vers);
-    }
-    uint32_t i = (uint32_t)d->nrecs++;
-    memset(&d->vers[i * d->stride], 0, d->stride * sizeof *d->vers);
-    sim_keymap_put(&d->map, key, i + 1);
-    return i;
-}
-
 static uint32_t *rec(struct database *d, uint32_t i)
 {
-    return &d->vers[i * d->stride];
+    return sim_versions_row(&d->vers, i);
 }
 #define ACKED 0
 /* The version node 0..R of the key's shard holds. */
@@ -415,11 +383,21 @@ static bool replicas_have(struct database *d, const struct write *w)
     return true;
 }
 
+static struct shipment *shipment_of(struct sim_stream_item *it)
+{
+    return (struct shipment *)((char *)it - offsetof(struct shipment, item));
+}
+
 /* A shipment lands on its node: the node now holds the write, and the write may be
  * acknowledged (sync, semi_sync). */
-static void apply_shipment(struct database *d, int shard, int node, struct shipment *s)
+static void apply_shipment(struct sim_component *self, struct sim_stream *in,
+                           struct sim_stream_item *it)
 {
-    sim_time now = sim_now(&d->base);
+    struct database *d = (struct database *)self;
+    struct shipment *s = shipment_of(it);
+    int idx = (int)((struct server *)((char *)in - offsetof(struct server, in)) - d->servers),
+        shard = idx / (1 + d->nreplicas), node = idx % (1 + d->nreplicas);
+    sim_time now = sim_now(self);
     uint32_t *r = rec(d, s->rec);
     if (s->version > r[COL(node)]) r[COL(node)] = s->version;
     struct write *w = s->w;
@@ -441,58 +419,21 @@ static void apply_shipment(struct database *d, int shard, int node, struct shipm
     write_done_if_finished(d, w);
 }
 
-static void pump_event(struct sim_component *self, void *arg);
-
-/* Applies every shipment of the stream that is due, and waits for the next. */
-static void pump(struct database *d, struct server *x)
-{
-    int idx = (int)(x - d->servers), shard = idx / (1 + d->nreplicas),
-        node = idx % (1 + d->nreplicas);
-    sim_time now = sim_now(&d->base);
-    while (x->in_head && x->in_head->at <= now) {
-        struct shipment *s = x->in_head;
-        x->in_head = s->next;
-        if (!x->in_head) x->in_tail = NULL;
-        apply_shipment(d, shard, node, s);
-    }
-    if (x->in_head && !x->pump) x->pump = sim_schedule(&d->base, x->in_head->at - now, pump_event, x);
-}
-
-static void pump_event(struct sim_component *self, void *arg)
-{
-    struct server *x = arg;
-    x->pump = NULL;
-    pump((struct database *)self, x);
-}
-
 /* After a fault changed: stopped streams hold their shipments, flowing ones apply what is
  * due (a replica back catches up at once) and wait for the next. */
 static void refresh_streams(struct database *d)
 {
     for (int s = 0; s < d->nshards; s++)
-        for (int k = 0; k <= d->nreplicas; k++) {
-            struct server *x = server_of(d, s, k);
-            if (!flowing(d, s, k)) {
-                sim_cancel(x->pump);
-                x->pump = NULL;
-            } else if (!x->pump && x->in_head) {
-                pump(d, x);
-            }
-        }
+        for (int k = 0; k <= d->nreplicas; k++) sim_stream_flow(&server_of(d, s, k)->in, flowing(d, s, k));
 }
 
 /* Puts write w on the stream of (its shard, node), to apply at `at`. */
 static void stream(struct database *d, struct write *w, int node, sim_time at)
 {
-    struct server *x = server_of(d, w->shard, node);
     struct shipment *s = sim_pool_get(&d->shipments);
-    *s = (struct shipment){.w = w, .rec = w->rec, .version = w->version, .replica = node, .at = at};
+    *s = (struct shipment){.w = w, .rec = w->rec, .version = w->version, .replica = node};
     w->in_flight++;
-    if (x->in_tail) x->in_tail->next = s;
-    else x->in_head = s;
-    x->in_tail = s;
-    if (x->in_head == s && flowing(d, w->shard, node))
-        x->pump = sim_schedule(&d->base, at - sim_now(&d->base), pump_event, x);
+    sim_stream_push(&server_of(d, w->shard, node)->in, &s->item, at, flowing(d, w->shard, node));
 }
 
 /* The primary applied a write: it gets the key's next version and the log's next place,
@@ -503,7 +444,7 @@ static void primary_write(struct database *d, struct job *j)
 {
     sim_time now = sim_now(&d->base);
     struct shard *sh = &d->shards[j->shard];
-    uint32_t r = record_of(d, j->in->key);
+    uint32_t r = sim_versions_record(&d->vers, j->in->key);
     uint32_t version = ++rec(d, r)[COL(sh->primary)];
     server_of(d, j->shard, sh->primary)->applied_seq = ++sh->seq;
     struct write *w = sim_pool_get(&d->writes);
@@ -512,11 +453,8 @@ static void primary_write(struct database *d, struct job *j)
     int up = 0;
     for (int k = 0; k <= d->nreplicas; k++) {
         if (k == sh->primary) continue;
-        struct server *x = server_of(d, j->shard, k);
         sim_time at = now + sim_dist_draw_time(d->lag, d->lag_rng);
-        if (at < x->last_apply) at = x->last_apply; /* in order per node */
-        x->last_apply = at;
-        stream(d, w, k, at);
+        stream(d, w, k, sim_stream_order(&server_of(d, j->shard, k)->in, at));
         up += !server_down(d, j->shard, k);
     }
     w->needed = d->replication == REPL_SYNC ? up
@@ -632,13 +570,7 @@ static int route_read(struct database *d, struct job *j)
  * call `a` into it reaches the new primary with probability a / TTL. */
 static int primary_endpoint(struct database *d, int shard)
 {
-    struct shard *sh = &d->shards[shard];
-    sim_time now = sim_now(&d->base);
-    if (sh->old_primary >= 0 && now < sh->ttl_end) {
-        double age = (double)(now - sh->moved_at) / (double)(sh->ttl_end - sh->moved_at);
-        if (sim_uniform(d->endpoint_rng) >= age) return sh->old_primary;
-    }
-    return sh->primary;
+    return sim_failover_endpoint(&d->failover, shard, d->shards[shard].primary);
 }
 
 /* The job goes to its server (j->node): refused by a crash, failed by an error fault,
@@ -797,29 +729,20 @@ static void recount_unreplicated(struct database *d, int shard)
 /* The shard's history goes back to log position `at`, the state of column `from` (the
  * promoted node's, or the backup's): writes after it are discarded from the log and every
  * stream, and every node that held more is set to that state. */
+static bool after_fork(struct sim_component *self, struct sim_stream_item *it, void *arg)
+{
+    struct shipment *s = shipment_of(it);
+    if (s->w->seq <= *(const uint64_t *)arg) return false;
+    s->w->in_flight--;
+    sim_pool_put(&((struct database *)self)->shipments, s);
+    return true;
+}
+
 static void fork_history(struct database *d, int shard, uint64_t at, int from)
 {
     struct shard *sh = &d->shards[shard];
-    for (int k = 0; k <= d->nreplicas; k++) {
-        struct server *x = server_of(d, shard, k);
-        struct shipment *keep = NULL, *tail = NULL, *next;
-        for (struct shipment *s = x->in_head; s; s = next) {
-            next = s->next;
-            s->next = NULL;
-            if (s->w->seq > at) {
-                s->w->in_flight--;
-                sim_pool_put(&d->shipments, s);
-                continue;
-            }
-            if (tail) tail->next = s;
-            else keep = s;
-            tail = s;
-        }
-        x->in_head = keep;
-        x->in_tail = tail;
-        sim_cancel(x->pump); /* its head may be gone: refresh_streams sets it again */
-        x->pump = NULL;
-    }
+    for (int k = 0; k <= d->nreplicas; k++) /* stopped: refresh_streams restarts them */
+        sim_stream_drop(&server_of(d, shard, k)->in, after_fork, &at);
     while (sh->log_tail && sh->log_tail->seq > at) {
         struct write *w = sh->log_tail;
         SIM_ASSERT(&d->base, w->in_flight == 0);
@@ -830,10 +753,11 @@ static void fork_history(struct database *d, int shard, uint64_t at, int from)
     }
     bool ahead[MAX_REPLICAS + 1];
     for (int k = 0; k <= d->nreplicas; k++) ahead[k] = server_of(d, shard, k)->applied_seq > at;
-    const struct sim_keymap *m = &d->map;
-    for (size_t i = 0; m->slots && i <= m->mask; i++) {
-        if (!m->slots[i].val || shard_of(d, m->slots[i].key) != shard) continue;
-        uint32_t *r = rec(d, m->slots[i].val - 1);
+    uint64_t key;
+    uint32_t i;
+    for (size_t pos = 0; sim_versions_next(&d->vers, &pos, &key, &i);) {
+        if (shard_of(d, key) != shard) continue;
+        uint32_t *r = rec(d, i);
         uint32_t v = r[from];
         for (int k = 0; k <= d->nreplicas; k++)
             if (ahead[k]) r[COL(k)] = v;
@@ -843,8 +767,6 @@ static void fork_history(struct database *d, int shard, uint64_t at, int from)
         if (ahead[k]) server_of(d, shard, k)->applied_seq = at;
     sh->seq = at;
 }
-
-static void clients_follow(struct sim_component *self, void *arg);
 
 /* Replica `node` becomes the shard's primary: the acknowledged writes it never received
  * are lost; every other node follows it; callers follow its endpoint within the TTL. */
@@ -863,14 +785,8 @@ static void promote(struct database *d, int shard, int node)
         }
     fork_history(d, shard, at, COL(node));
     sh->primary = node;
-    sh->declared = false;
-    sh->misses = 0;
-    sh->beat_sent = false;
-    sh->old_primary = old;
-    sh->moved_at = sim_now(self);
-    sh->ttl_end = sh->moved_at + d->endpoint_ttl;
-    d->promotions++;
-    d->last_promotion = sh->moved_at;
+    sim_failover_reset(&d->failover, shard);
+    sim_failover_moved(&d->failover, shard, old);
     sim_story(self, "promotes %s, the most up-to-date replica%s (log %llu of %llu): %llu "
                     "acknowledged writes it never received are lost",
               server_name(d, shard, node).s, of_shard(d, shard).s, (unsigned long long)at,
@@ -881,19 +797,15 @@ static void promote(struct database *d, int shard, int node)
     }
     recount_unreplicated(d, shard);
     refresh_streams(d);
-    if (d->endpoint_ttl) sim_schedule(self, d->endpoint_ttl, clients_follow, sh);
-    else clients_follow(self, sh);
+    sim_failover_follow(&d->failover, shard);
 }
 
 /* The endpoint TTL ran out after a promotion: every caller is on the new primary. A split
  * brain ends: the deposed primary learns it was replaced, and the writes it took are lost. */
-static void clients_follow(struct sim_component *self, void *arg)
+static void clients_follow(struct sim_component *self, int shard, int old)
 {
     struct database *d = (struct database *)self;
-    struct shard *sh = arg;
-    int shard = (int)(sh - d->shards), old = sh->old_primary;
-    if (old < 0 || sim_now(self) < sh->ttl_end) return; /* a later promotion took over */
-    sh->old_primary = -1;
+    struct shard *sh = &d->shards[shard];
     sim_story(self, "every caller follows the new primary, %s", server_name(d, shard, sh->primary).s);
     sim_fault_restored(self, self, instance_of(d, shard, old));
     if (!sh->split) return;
@@ -924,9 +836,7 @@ static void restore_backup(struct database *d, int shard)
     x->replaced = sim_fault_down(self, instance) || sim_fault_hung(self, instance);
     fork_history(d, shard, sh->backup_seq, d->backup_col);
     sh->acked_after_backup = 0;
-    sh->declared = false;
-    sh->misses = 0;
-    sh->beat_sent = false;
+    sim_failover_reset(&d->failover, shard);
     d->restores++;
     sim_story(self, "restores the primary%s (%s) from the backup at log %llu of %llu: %llu "
                     "acknowledged writes since the backup are lost", of_shard(d, shard).s,
@@ -955,29 +865,27 @@ static int candidate(struct database *d, int shard)
     return best;
 }
 
-static void takeover_event(struct sim_component *self, void *arg);
-
 /* The primary was declared dead: an election and promotion if a replica can take over,
  * else a restore from the latest backup, else nothing until the primary is back. */
 static void plan_takeover(struct database *d, int shard)
 {
     struct sim_component *self = &d->base;
     struct shard *sh = &d->shards[shard];
-    if (sh->takeover) return;
+    if (d->failover.targets[shard].takeover) return;
     if (sim_fault_down(self, -1)) {
         sim_story(self, "the whole database is down: nothing can take over until it is back");
         return;
     }
     if (candidate(d, shard) >= 0) {
-        sim_time t = sim_dist_draw_time(d->promote, d->failover_rng);
+        sim_time t = sim_dist_draw_time(d->failover.promote, d->failover.rng);
         sh->restoring = false;
-        sh->takeover = sim_schedule(self, t, takeover_event, sh);
+        sim_failover_plan(&d->failover, shard, t);
         sim_story(self, "elects and promotes a replica%s (%.3fs)", of_shard(d, shard).s,
                   (double)t / SIM_S);
     } else if (d->backup) {
         sim_time t = sim_dist_draw_time(d->restore, d->backup_rng);
         sh->restoring = true;
-        sh->takeover = sim_schedule(self, t, takeover_event, sh);
+        sim_failover_plan(&d->failover, shard, t);
         sim_story(self, "no replica%s can take over: restores the latest backup (%.3fs)",
                   of_shard(d, shard).s, (double)t / SIM_S);
     } else {
@@ -986,20 +894,11 @@ static void plan_takeover(struct database *d, int shard)
     }
 }
 
-static void takeover_event(struct sim_component *self, void *arg)
+/* The takeover fell due and the primary is still dead. */
+static void take_over(struct sim_component *self, int shard)
 {
     struct database *d = (struct database *)self;
-    struct shard *sh = arg;
-    int shard = (int)(sh - d->shards);
-    sh->takeover = NULL;
-    if (answers(d, shard, sh->primary)) {
-        d->called_off++;
-        sh->declared = false;
-        sh->misses = 0;
-        sim_story(self, "the primary (%s) answers again: the failover is called off",
-                  server_name(d, shard, sh->primary).s);
-        return;
-    }
+    struct shard *sh = &d->shards[shard];
     if (sh->restoring) {
         restore_backup(d, shard);
         return;
@@ -1009,37 +908,38 @@ static void takeover_event(struct sim_component *self, void *arg)
     else promote(d, shard, c);
 }
 
-static void declare_dead(struct database *d, int shard)
+/* The heartbeat monitor's view of a shard: its primary. */
+static bool primary_answers(struct sim_component *self, int shard)
 {
-    struct sim_component *self = &d->base;
-    struct shard *sh = &d->shards[shard];
-    sh->declared = true;
-    d->declared_dead++;
+    struct database *d = (struct database *)self;
+    return answers(d, shard, d->shards[shard].primary);
+}
+
+static void declared_dead(struct sim_component *self, int shard)
+{
+    struct database *d = (struct database *)self;
+    int p = d->shards[shard].primary;
     sim_story(self, "the primary (%s) missed %d heartbeats in a row: declared dead",
-              server_name(d, shard, sh->primary).s, d->missed);
-    sim_fault_detected(self, self, instance_of(d, shard, sh->primary));
+              server_name(d, shard, p).s, d->failover.missed);
+    sim_fault_detected(self, self, instance_of(d, shard, p));
     plan_takeover(d, shard);
 }
 
-/* The monitor pings the shard's primary every interval; a beat is missed when no answer
- * came within the interval, so the k-th miss is known one interval after its beat. */
-static sim_time heartbeat(struct sim_component *self, void *arg)
+static void primary_back(struct sim_component *self, int shard, bool called_off)
 {
     struct database *d = (struct database *)self;
-    struct shard *sh = arg;
-    int shard = (int)(sh - d->shards);
-    if (sh->beat_sent) sh->misses = sh->beat_ok ? 0 : sh->misses + 1;
-    sh->beat_sent = true;
-    sh->beat_ok = answers(d, shard, sh->primary);
-    if (!sh->declared && sh->misses >= d->missed) {
-        declare_dead(d, shard);
-    } else if (sh->declared && !sh->takeover && !sh->misses) {
-        sh->declared = false;
-        d->called_off++;
-        sim_story(self, "the primary (%s) answers again", server_name(d, shard, sh->primary).s);
-    }
-    return d->heartbeat;
+    sim_story(self, called_off ? "the primary (%s) answers again: the failover is called off"
+                               : "the primary (%s) answers again",
+              server_name(d, shard, d->shards[shard].primary).s);
 }
+
+static const struct sim_failover_ops failover_ops = {
+    .answers = primary_answers,
+    .dead = declared_dead,
+    .back = primary_back,
+    .take_over = take_over,
+    .followed = clients_follow,
+};
 
 /* Every shard whose primary answers is backed up at once: its primary's version of each
  * key, and its log position. */
@@ -1059,12 +959,12 @@ static sim_time backup_tick(struct sim_component *self, void *arg)
         sh->acked_after_backup = 0;
         d->backups++;
     }
-    const struct sim_keymap *m = &d->map;
-    for (size_t i = 0; i <= m->mask; i++) {
-        if (!m->slots[i].val) continue;
-        int s = shard_of(d, m->slots[i].key);
+    uint64_t key;
+    uint32_t i;
+    for (size_t pos = 0; sim_versions_next(&d->vers, &pos, &key, &i);) {
+        int s = shard_of(d, key);
         if (!ok[s]) continue;
-        uint32_t *r = rec(d, m->slots[i].val - 1);
+        uint32_t *r = rec(d, i);
         r[d->backup_col] = r[COL(d->shards[s].primary)];
     }
     return d->backup_interval;
@@ -1080,7 +980,7 @@ static void server_back(struct database *d, int shard, int node)
     if (!answers(d, shard, node)) return;
     if (node == sh->primary) {
         sim_story(self, "%s is back as the primary", server_name(d, shard, node).s);
-    } else if (node == sh->old_primary && !d->fencing && sim_now(self) < sh->ttl_end) {
+    } else if (node == sim_failover_old_endpoint(&d->failover, shard) && !d->fencing) {
         sh->split = true;
         sim_story(self, "the deposed primary (%s) is back and, without fencing, takes the writes "
                         "of callers still on the old endpoint: a split brain",
@@ -1089,7 +989,8 @@ static void server_back(struct database *d, int shard, int node)
         sim_story(self, "%s is back as a replica of %s", server_name(d, shard, node).s,
                   server_name(d, shard, sh->primary).s);
     }
-    if (sh->declared && !sh->takeover && node != sh->primary) plan_takeover(d, shard);
+    const struct sim_failover_target *t = d->failover.on ? &d->failover.targets[shard] : NULL;
+    if (t && t->declared && !t->takeover && node != sh->primary) plan_takeover(d, shard);
 }
 
 static void server_fault(struct database *d, int shard, int node, const struct sim_fault *f,
@@ -1207,7 +1108,7 @@ static void receive(struct sim_component *self, struct sim_call *call)
     struct job *j = sim_pool_get(&d->jobs);
     *j = (struct job){.in = call, .arrived = now};
     call->callee_data = j;
-    uint32_t v = sim_keymap_get(&d->map, call->key);
+    uint32_t v = sim_versions_find(&d->vers, call->key);
     j->rec = v;
     if (v) {
         j->snapshot = rec(d, v - 1)[ACKED];
@@ -1241,13 +1142,8 @@ static void configure_shards(struct database *d, struct sim_cfg *cfg);
 /* "failover" (the heartbeat monitor, the promotion, the endpoint) and "backup". */
 static void configure_recovery(struct database *d, struct sim_cfg *cfg)
 {
-    struct sim_cfg *f = sim_cfg_object(cfg, "failover", false);
+    struct sim_cfg *f = sim_failover_configure(&d->failover, cfg, "failover");
     if (f) {
-        d->failover = true;
-        d->heartbeat = sim_cfg_duration(f, "heartbeat", SIM_S, SIM_US, SIM_MAX_DURATION);
-        d->missed = (int)sim_cfg_int(f, "missed", 3, 1, 1000);
-        d->promote = sim_cfg_dist(f, "promote", SIM_QTY_DURATION, "\"30s\"");
-        d->endpoint_ttl = sim_cfg_duration(f, "endpoint_ttl", 0, 0, SIM_MAX_DURATION);
         d->fencing = sim_cfg_bool(f, "fencing", true);
         sim_cfg_end(f);
     }
@@ -1314,7 +1210,6 @@ static void configure_primary(struct database *d, struct sim_cfg *cfg)
     /* Its servers are instances only to name them in faults: it sits in one zone. */
     if (sim_cfg_has(cfg, "zones"))
         sim_cfg_error(cfg, "zones", "a database sits in one zone: give its \"zone\"");
-    d->stride = 2 + (size_t)d->nreplicas + d->backup;
     d->backup_col = d->backup ? 2 + d->nreplicas : -1;
 }
 
@@ -1352,27 +1247,25 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
 
     int nservers = d->nshards * (1 + d->nreplicas);
     d->servers = sim_alloc((size_t)nservers * sizeof *d->servers);
-    for (int k = 0; k < nservers; k++) sim_hist_init(&d->servers[k].lag);
+    for (int k = 0; k < nservers; k++) {
+        sim_hist_init(&d->servers[k].lag);
+        sim_stream_init(&d->servers[k].in, self, apply_shipment);
+    }
     d->shards = sim_alloc((size_t)d->nshards * sizeof *d->shards);
     for (int i = 0; i < d->nshards; i++) {
         struct shard *sh = &d->shards[i];
         sim_hist_init(&sh->latency);
         sh->next_node = 1 % (1 + d->nreplicas);
-        sh->old_primary = -1;
     }
-    sim_keymap_init(&d->map, 2048);
+    sim_versions_init(&d->vers, self, 2 + (size_t)d->nreplicas + d->backup);
     sim_pool_init(&d->jobs, sizeof(struct job));
     sim_pool_init(&d->writes, sizeof(struct write));
     sim_pool_init(&d->shipments, sizeof(struct shipment));
     d->service_rng = sim_rng(self, "service");
     d->lag_rng = sim_rng(self, "lag");
     d->route_rng = sim_rng(self, "route");
-    if (d->failover) {
-        d->failover_rng = sim_rng(self, "failover");
-        d->endpoint_rng = sim_rng(self, "endpoint");
-    }
+    sim_failover_init(&d->failover, self, d->nshards, &failover_ops);
     if (d->backup) d->backup_rng = sim_rng(self, "backup");
-    d->last_promotion = -1;
     sim_hist_init(&d->read_latency);
     sim_hist_init(&d->write_latency);
     sim_hist_init(&d->all_lag);
@@ -1395,9 +1288,7 @@ static void start(struct sim_component *self)
         sim_level_init(&d->servers[k].unreplicated, 0, 0);
     }
     /* Each shard's monitor beats at its own random phase; backups start at one. */
-    for (int s = 0; d->failover && s < d->nshards; s++)
-        sim_every(self, (sim_time)(sim_uniform(d->failover_rng) * (double)d->heartbeat), heartbeat,
-                  &d->shards[s]);
+    sim_failover_start(&d->failover);
     if (d->backup) {
         sim_every(self, (sim_time)(sim_uniform(d->backup_rng) * (double)d->backup_interval),
                   backup_tick, NULL);
@@ -1498,12 +1389,8 @@ static void report_shards(struct database *d, struct sim_report *rep)
 /* Failover and backups, over the whole run (warm-up included, as faults are). */
 static void report_recovery(struct database *d, struct sim_report *rep)
 {
-    if (d->failover) {
-        sim_report(rep, "failover.declared_dead", (double)d->declared_dead, SIM_UNIT_COUNT);
-        sim_report(rep, "failover.promotions", (double)d->promotions, SIM_UNIT_COUNT);
-        sim_report(rep, "failover.called_off", (double)d->called_off, SIM_UNIT_COUNT);
-        sim_report(rep, "failover.last_promotion",
-                   d->last_promotion < 0 ? NAN : (double)d->last_promotion / SIM_S, SIM_UNIT_SECONDS);
+    sim_failover_report(&d->failover, rep);
+    if (d->failover.on) {
         if (d->nshards == 1)
             sim_report(rep, "failover.primary", d->shards[0].primary, SIM_UNIT_NUMBER);
         if (!d->fencing)
@@ -1514,7 +1401,7 @@ static void report_recovery(struct database *d, struct sim_report *rep)
         sim_report(rep, "backup.backups", (double)d->backups, SIM_UNIT_COUNT);
         sim_report(rep, "backup.restores", (double)d->restores, SIM_UNIT_COUNT);
     }
-    if (d->failover || d->backup)
+    if (d->failover.on || d->backup)
         sim_report(rep, "lost_writes", (double)d->lost_writes, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
 }
 
@@ -1532,7 +1419,7 @@ static void report(struct sim_component *self, struct sim_report *rep)
     sim_report(rep, "stale_read_ratio_written",
                d->written_reads ? (double)d->stale_written / (double)d->written_reads : 0,
                SIM_UNIT_RATIO | SIM_LOWER_BETTER);
-    sim_report(rep, "keys_written", (double)d->nrecs, SIM_UNIT_COUNT);
+    sim_report(rep, "keys_written", (double)d->vers.count, SIM_UNIT_COUNT);
     sim_report_hist(rep, "read_latency", &d->read_latency);
     sim_report_hist(rep, "write_latency", &d->write_latency);
     for (int k = SIM_OK + 1; k < SIM_STATUS_COUNT; k++) {
@@ -1622,14 +1509,11 @@ static void describe(struct sim_component *self, char *buf, size_t n)
             snprintf(buf + len, n - len, "; %d shards (%s)%s", d->nshards,
                      sim_placement_name(d->placement.strategy), d->any_scatter ? ", scatter" : "");
     }
-    if (d->failover) {
+    if (d->failover.on) {
         size_t len = strlen(buf);
-        sim_dist_describe(d->promote, a, sizeof a);
-        if (len < n)
-            snprintf(buf + len, n - len, "; failover after %d missed %.3gs heartbeats, promote %s, "
-                                         "endpoint ttl %.3gs%s", d->missed,
-                     (double)d->heartbeat / SIM_S, a, (double)d->endpoint_ttl / SIM_S,
-                     d->fencing ? "" : ", no fencing");
+        if (len < n) sim_failover_describe(&d->failover, buf + len, n - len);
+        len = strlen(buf);
+        if (len < n && !d->fencing) snprintf(buf + len, n - len, ", no fencing");
     }
     if (d->backup) {
         size_t len = strlen(buf);
@@ -1696,11 +1580,11 @@ static void fini(struct sim_component *self)
     sim_free(d->servers);
     sim_free(d->shards);
     sim_placement_fini(&d->placement);
-    sim_keymap_fini(&d->map);
-    sim_free(d->vers);
+    sim_versions_fini(&d->vers);
     sim_pool_fini(&d->jobs);
     sim_pool_fini(&d->writes);
     sim_pool_fini(&d->shipments);
+    sim_failover_fini(&d->failover);
 }
 
 const struct sim_model database_model = {

@@ -61,10 +61,8 @@ struct quorum {
     struct shipment *held_head, *held_tail;
     struct sim_connpool conns;
 
-    /* records: per key, stride words: [acked, the coordinator's, replica 0..N-1] */
-    struct sim_keymap map; /* key -> record index + 1 */
-    uint32_t *vers;
-    size_t stride, nrecs, recs_allocated;
+    struct sim_versions vers; /* per key: [acked, the coordinator's, replica 0..N-1] */
+    size_t columns;
 
     struct sim_pool jobs, writes, shipments;
     struct sim_rng *latency_rng, *choice_rng, *entropy_rng;
@@ -77,25 +75,9 @@ struct quorum {
 
 /* ---- per-key records ---- */
 
-/* The record of key, created at its first write: memory grows with the keys written. */
-static uint32_t record_of(struct quorum *q, uint64_t key)
-{
-    uint32_t v = sim_keymap_get(&q->map, key);
-    if (v) return v - 1;
-    if (q->nrecs == q->recs_allocated) {
-        SIM_ASSERT(&q->base, q->recs_allocated < UINT32_MAX / 4);
-        q->recs_allocated = q->recs_allocated ? q->recs_allocated * 2 : 1024;
-        q->vers = sim_realloc(q->vers, q->recs_allocated * q->stride * sizeof *q->vers);
-    }
-    uint32_t i = (uint32_t)q->nrecs++;
-    memset(&q->vers[i * q->stride], 0, q->stride * sizeof *q->vers);
-    sim_keymap_put(&q->map, key, i + 1);
-    return i;
-}
-
 static uint32_t *rec(struct quorum *q, uint32_t i)
 {
-    return &q->vers[i * q->stride];
+    return sim_versions_row(&q->vers, i);
 }
 #define ACKED 0
 #define COORDINATOR 1
@@ -182,7 +164,7 @@ static void ship(struct quorum *q, struct write *w, uint32_t r, uint32_t version
  * after an extra anti-entropy delay. */
 static void start_write(struct quorum *q, struct job *j)
 {
-    uint32_t r = record_of(q, j->in->key);
+    uint32_t r = sim_versions_record(&q->vers, j->in->key);
     uint32_t version = ++rec(q, r)[COORDINATOR];
     struct write *w = sim_pool_get(&q->writes);
     *w = (struct write){.job = j, .rec = r, .version = version, .needed = q->w};
@@ -280,7 +262,7 @@ static void receive(struct sim_component *self, struct sim_call *call)
     struct job *j = sim_pool_get(&q->jobs);
     *j = (struct job){.in = call, .arrived = now};
     call->callee_data = j;
-    uint32_t v = sim_keymap_get(&q->map, call->key);
+    uint32_t v = sim_versions_find(&q->vers, call->key);
     j->rec = v;
     if (v) {
         j->snapshot = rec(q, v - 1)[ACKED];
@@ -323,10 +305,10 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         sim_cfg_error(cfg, "anti_entropy", "only with propagation \"on\"");
     q->anti_entropy = sim_cfg_dist(cfg, "anti_entropy", SIM_QTY_DURATION, "\"0s\"");
     q->read_repair = sim_cfg_bool(cfg, "read_repair", 0);
-    q->stride = 2 + (size_t)(q->n > 0 ? q->n : 1);
+    q->columns = 2 + (size_t)(q->n > 0 ? q->n : 1);
     sim_connpool_configure(&q->conns, cfg, "pool");
     if (sim_cfg_failed(cfg)) return;
-    sim_keymap_init(&q->map, 2048);
+    sim_versions_init(&q->vers, self, q->columns);
     sim_pool_init(&q->jobs, sizeof(struct job));
     sim_pool_init(&q->writes, sizeof(struct write));
     sim_pool_init(&q->shipments, sizeof(struct shipment));
@@ -370,7 +352,7 @@ static void report(struct sim_component *self, struct sim_report *rep)
     sim_report(rep, "stale_read_ratio_written",
                q->written_reads ? (double)q->stale_written / (double)q->written_reads : 0,
                SIM_UNIT_RATIO | SIM_LOWER_BETTER);
-    sim_report(rep, "keys_written", (double)q->nrecs, SIM_UNIT_COUNT);
+    sim_report(rep, "keys_written", (double)q->vers.count, SIM_UNIT_COUNT);
     sim_report_hist(rep, "read_latency", &q->read_latency);
     sim_report_hist(rep, "write_latency", &q->write_latency);
     for (int k = SIM_OK + 1; k < SIM_STATUS_COUNT; k++) {
@@ -440,8 +422,7 @@ static void fault(struct sim_component *self, const struct sim_fault *f, bool be
 static void fini(struct sim_component *self)
 {
     struct quorum *q = (struct quorum *)self;
-    sim_keymap_fini(&q->map);
-    sim_free(q->vers);
+    sim_versions_fini(&q->vers);
     sim_pool_fini(&q->jobs);
     sim_pool_fini(&q->writes);
     sim_pool_fini(&q->shipments);

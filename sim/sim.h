@@ -255,6 +255,62 @@ uint32_t sim_keymap_get(const struct sim_keymap *m, uint64_t key);
 void sim_keymap_put(struct sim_keymap *m, uint64_t key, uint32_t val); /* key must be absent */
 void sim_keymap_fini(struct sim_keymap *m);
 
+/* Per-key version records for replicated stores: for each key written, `columns` version
+ * numbers (the acknowledged version, each copy's, a backup's: the owner's layout).
+ * A record is created at its key's first write, zeroed, so memory grows with the keys
+ * written; its index stays, its row may move when the records grow. */
+struct sim_versions {
+    struct sim_keymap map; /* key -> record index + 1 */
+    uint32_t *cols;
+    size_t columns, count, allocated;
+    struct sim_component *owner;
+};
+void sim_versions_init(struct sim_versions *v, struct sim_component *owner, size_t columns);
+uint32_t sim_versions_record(struct sim_versions *v, uint64_t key); /* created if absent */
+/* The record of key + 1, or 0 when the key was never written. */
+static inline uint32_t sim_versions_find(const struct sim_versions *v, uint64_t key)
+{
+    return sim_keymap_get(&v->map, key);
+}
+static inline uint32_t *sim_versions_row(struct sim_versions *v, uint32_t record)
+{
+    return &v->cols[record * v->columns];
+}
+/* Every record with its key, in no particular order: *at starts at 0; false at the end. */
+bool sim_versions_next(const struct sim_versions *v, size_t *at, uint64_t *key, uint32_t *record);
+void sim_versions_fini(struct sim_versions *v);
+
+/* An in-order stream (a replication stream into one copy, a log shipped to a follower):
+ * items apply at their own times, in the order they were put on it, while it flows; a
+ * stopped stream holds them. Items are embedded in the owner's structs: nothing is
+ * allocated. The owner says whether it flows (sim_stream_push, sim_stream_flow). */
+struct sim_stream_item {
+    struct sim_stream_item *next;
+    sim_time at; /* when it applies, if the stream flows */
+};
+struct sim_stream {
+    struct sim_stream_item *head, *tail;
+    struct sim_event *pump; /* the next apply, while it flows */
+    sim_time last;          /* when the newest item applies */
+    struct sim_component *owner;
+    void (*apply)(struct sim_component *owner, struct sim_stream *s, struct sim_stream_item *it);
+};
+void sim_stream_init(struct sim_stream *s, struct sim_component *owner,
+                     void (*apply)(struct sim_component *, struct sim_stream *,
+                                   struct sim_stream_item *));
+/* When an item drawn to apply at `at` applies: not before the newest one on the stream. */
+sim_time sim_stream_order(struct sim_stream *s, sim_time at);
+/* it goes to the end of the stream, to apply at `at` (use sim_stream_order). */
+void sim_stream_push(struct sim_stream *s, struct sim_stream_item *it, sim_time at, bool flowing);
+/* After a change: a stopped stream holds its items; a flowing one applies what is due (a
+ * copy back catches up at once) and waits for the next. */
+void sim_stream_flow(struct sim_stream *s, bool flowing);
+/* Takes off every item drop(owner, it, arg) says so (drop frees it), and stops the
+ * stream: the owner calls sim_stream_flow afterwards. */
+void sim_stream_drop(struct sim_stream *s,
+                     bool (*drop)(struct sim_component *owner, struct sim_stream_item *it, void *arg),
+                     void *arg);
+
 /* A consistent-hash ring: points (a position and the owner it stands for) sorted by
  * (position, owner). A key belongs to the owner of the first point at or after
  * sim_hash64(key), wrapping past the top: O(log points) a lookup, no allocation. Build with
@@ -533,6 +589,73 @@ void sim_connpool_report(struct sim_connpool *p, struct sim_report *rep);
 void sim_connpool_sample(struct sim_connpool *p, struct sim_sampler *s);
 /* "; pool 8 (queue)", or "" when off: for describe(). */
 void sim_connpool_describe(const struct sim_connpool *p, char *buf, size_t n);
+
+/* A failover detector ("failover" in docs/scenario.md): a monitor pings each of `count`
+ * targets (say a shard's primary) every `heartbeat`, each at its own random phase; a beat
+ * is missed when no answer came within the interval, and `missed` misses in a row declare
+ * the target dead. The model then plans a takeover (sim_failover_plan, after a delay it
+ * draws, e.g. from `promote`), which is called off if the target answers first. After a
+ * takeover moves the endpoint (sim_failover_moved), each caller keeps the old one until
+ * its cached copy expires, at a phase uniform over `endpoint_ttl`. Counts (over the whole
+ * run, as faults are) and reports failover.declared_dead, promotions, called_off and
+ * last_promotion. Zero-initialise. */
+struct sim_failover;
+struct sim_failover_ops {
+    bool (*answers)(struct sim_component *owner, int target); /* it answers a ping now */
+    void (*dead)(struct sim_component *owner, int target);    /* declared dead: plan */
+    /* It answers again while declared: at a beat before any takeover was planned, or when
+     * the planned takeover fell due (called_off: the takeover is dropped). */
+    void (*back)(struct sim_component *owner, int target, bool called_off);
+    void (*take_over)(struct sim_component *owner, int target); /* due, and still dead */
+    void (*followed)(struct sim_component *owner, int target, int old); /* TTL ran out */
+};
+struct sim_failover_target {
+    struct sim_failover *fo;
+    int misses;
+    bool beat_sent, beat_ok, declared;
+    struct sim_event *takeover; /* planned, or NULL */
+    int old;                    /* the endpoint callers may still use; -1: none */
+    sim_time moved_at, ttl_end;
+};
+struct sim_failover {
+    bool on;
+    int missed, count;
+    sim_time heartbeat, endpoint_ttl;
+    struct sim_dist *promote;
+    struct sim_rng *rng, *endpoint_rng; /* the monitors' phases and the owner's draws; TTL phases */
+    struct sim_component *owner;
+    const struct sim_failover_ops *ops;
+    struct sim_failover_target *targets;
+    uint64_t declared_dead, promotions, called_off;
+    sim_time last_promotion; /* -1: none */
+};
+/* Reads heartbeat, missed, promote and endpoint_ttl of the object at cfg.key and returns
+ * the object, still open for the owner's own settings (it calls sim_cfg_end); NULL when
+ * absent (off). */
+struct sim_cfg *sim_failover_configure(struct sim_failover *fo, struct sim_cfg *cfg,
+                                       const char *key);
+/* Once configured: `count` targets, the random streams. Nothing happens when off. */
+void sim_failover_init(struct sim_failover *fo, struct sim_component *owner, int count,
+                       const struct sim_failover_ops *ops);
+void sim_failover_start(struct sim_failover *fo); /* in start(): the monitors */
+/* The takeover of target comes after delay (one at a time: check takeover first). */
+void sim_failover_plan(struct sim_failover *fo, int target, sim_time delay);
+/* A takeover happened: the monitor starts afresh on the new node. */
+void sim_failover_reset(struct sim_failover *fo, int target);
+/* The endpoint moved away from old: callers follow within the TTL. Then, once the
+ * owner's state is consistent, sim_failover_follow starts the TTL (followed() runs at its
+ * end, at once for a TTL of 0). */
+void sim_failover_moved(struct sim_failover *fo, int target, int old);
+void sim_failover_follow(struct sim_failover *fo, int target);
+/* The old endpoint callers may still be using now, or -1. */
+int sim_failover_old_endpoint(const struct sim_failover *fo, int target);
+/* The node a call to the endpoint reaches: `current`, or the old one for a caller whose
+ * cached copy has not expired (a call `a` into the TTL moved on with probability a / TTL). */
+int sim_failover_endpoint(struct sim_failover *fo, int target, int current);
+void sim_failover_report(const struct sim_failover *fo, struct sim_report *rep);
+/* "; failover after 3 missed 1s heartbeats, promote 30s, endpoint ttl 0s": for describe(). */
+void sim_failover_describe(const struct sim_failover *fo, char *buf, size_t n);
+void sim_failover_fini(struct sim_failover *fo);
 
 /* Storage tiers (docs/scenario.md, "Storage tiers"): block, file and object storage as
  * presets of a node's service time and concurrency. A tier as read from a node's "storage" field, presets with its overrides applied. */
