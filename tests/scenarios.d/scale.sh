@@ -16,10 +16,10 @@ if [ "$mode" = asan ]; then
                  fleet:4000:5 backends:1000:10)
 else
     # nodes: 10^4, not 10^5. A service's latency histogram now takes its 29 KiB of buckets
-    # on its first call, so 10^4 mostly idle services peak at about 170 MB (467 MB before);
-    # what is left is about 16 KB a node, mostly the ~25 figures each reports (paths, the
-    # figure index, per-replication values) and the config readers, so 10^5 still needs
-    # about 1.6 GB and 20 s of CPU: too much for this check until those shrink.
+    # on its first call, so 10^4 mostly idle services peak at about 160 MB (467 MB before);
+    # what is left is about 15 KB a node, mostly the ~25 figures each reports (paths, the
+    # figure index, per-replication values), the config readers and the service itself, so
+    # 10^5 still needs about 1.5 GB and 14 s of CPU: too much for this check until those shrink.
     scale_sizes=(nodes:10000:10 chain:8000:12 cycle:8000:8 faults:100000:35 schedule:100000:10
                  fleet:20000:5 backends:5000:10)
 fi
