@@ -916,7 +916,7 @@ static void clear_stats(struct sim_component *self)
     lb->in_zone = lb->zone_fallbacks = 0;
     lb->wait_sum = 0;
     memset(lb->errors, 0, sizeof lb->errors);
-    sim_hist_init(&lb->latency);
+    sim_hist_clear(&lb->latency);
     for (int i = 0; i < lb->n; i++) {
         struct backend *b = &lb->b[i];
         sim_level_restart(&b->level, now);

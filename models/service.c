@@ -1200,7 +1200,7 @@ static void clear_stats(struct sim_component *self)
     memset(s->errors, 0, sizeof s->errors);
     if (s->op_arrivals) memset(s->op_arrivals, 0, SIM_MAX_OPS * sizeof *s->op_arrivals);
     s->wait_sum = s->residence_sum = 0;
-    sim_hist_init(&s->latency);
+    sim_hist_clear(&s->latency);
     if (s->as.on) {
         struct autoscale *as = &s->as;
         sim_level_restart(&as->billed, now);

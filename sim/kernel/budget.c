@@ -17,6 +17,11 @@ void sim__budget_attach(struct sim_world *w)
     running = w;
 }
 
+struct sim_world *sim__running_world(void)
+{
+    return running;
+}
+
 void sim_memory_charge(size_t bytes)
 {
     struct sim_world *w = running;

@@ -113,6 +113,7 @@ void sim__world_run(struct sim_world *w)
         /* SIGINT or SIGTERM: stop soon, at a cheap point; the caller exits without results */
         if (!(w->events & STOP_CHECK_MASK) && sim__stop_requested()) {
             sim_pool_put(&w->event_pool, ev);
+            sim__budget_attach(NULL); /* what is allocated from here on is not this world's */
             return;
         }
         if (!ev->periodic) {

@@ -272,6 +272,8 @@ struct sim__unstable {
 
 /* Growth on this thread is charged to w (NULL: to nobody) while it runs. */
 void sim__budget_attach(struct sim_world *w);
+/* The world running on this thread (between sim__budget_attach calls), or NULL. */
+struct sim_world *sim__running_world(void);
 /* A quarter of physical memory, or half the address-space limit when that is lower. */
 double sim__budget_default(void);
 /* "512MB", "2GiB", "1000000B": bytes (decimal KB, MB, GB; binary KiB, MiB, GiB). */

@@ -1,7 +1,8 @@
 /* stats.c: histograms, Welford accumulators, time-weighted levels and Student-t
  * intervals. Nothing here allocates but the pooled histograms, which are built between
- * replications, never while one runs. A histogram's buckets always sum to its count; while
- * it is empty, min is INT64_MAX and max is 0, so merging an empty one changes nothing. */
+ * replications, never while one runs, and a histogram's buckets, on its first value. Its
+ * buckets always sum to its count (and are NULL until it has one); while it is empty, min is
+ * INT64_MAX and max is 0, so merging an empty one changes nothing. */
 #include <float.h>
 #include <math.h>
 #include <string.h>
@@ -72,8 +73,33 @@ void sim_hist_init(struct sim_hist *h)
     h->max = 0;
 }
 
+void sim_hist_clear(struct sim_hist *h)
+{
+    if (h->bucket) memset(h->bucket, 0, SIM_HIST_BUCKETS * sizeof *h->bucket);
+    h->count = 0;
+    h->sum = 0;
+    h->min = INT64_MAX;
+    h->max = 0;
+}
+
+void sim_hist_fini(struct sim_hist *h)
+{
+    if (h->owns_bucket) sim_free(h->bucket);
+    sim_hist_init(h);
+}
+
+/* Off the hot path: once per histogram that sees a value. */
+static void __attribute__((noinline)) hist_alloc(struct sim_hist *h)
+{
+    h->bucket = sim_alloc(SIM_HIST_BUCKETS * sizeof *h->bucket);
+    struct sim_world *w = sim__running_world();
+    if (w) sim__own(w, h->bucket, sim_free);
+    else h->owns_bucket = true;
+}
+
 void sim_hist_record(struct sim_hist *h, sim_time v)
 {
+    if (__builtin_expect(!h->bucket, 0)) hist_alloc(h);
     v = v < 0 ? 0 : v; /* a caller bug, but a time must never index out of range */
     h->bucket[bucket_of((uint64_t)v)]++;
     h->count++;
@@ -82,8 +108,11 @@ void sim_hist_record(struct sim_hist *h, sim_time v)
     h->max = v > h->max ? v : h->max;
 }
 
+/* Merging an empty one changes nothing (and allocates nothing). */
 void sim_hist_merge(struct sim_hist *into, const struct sim_hist *from)
 {
+    if (!from->count) return;
+    if (!into->bucket) hist_alloc(into);
     for (size_t i = 0; i < SIM_HIST_BUCKETS; i++) into->bucket[i] += from->bucket[i];
     into->count += from->count;
     into->sum += from->sum;

@@ -97,19 +97,19 @@ struct sim_component *sim__world_add(struct sim_world *w, const struct sim_model
     c->name = sim_strdup(name);
     c->world = w;
     c->index = w->ncomponents;
-    if (w->ncomponents == w->capcomponents) { /* the three per-component arrays grow together */
+    if (w->ncomponents == w->capcomponents) { /* the per-component arrays grow together */
         w->capcomponents = w->capcomponents ? 2 * w->capcomponents : 16;
         size_t cap = (size_t)w->capcomponents;
         w->components = sim_realloc(w->components, cap * sizeof *w->components);
         w->link_rng = sim_realloc(w->link_rng, cap * sizeof *w->link_rng);
         w->placement = sim_realloc(w->placement, cap * sizeof *w->placement);
+        w->received = sim_realloc(w->received, cap * sizeof *w->received);
     }
     w->components[w->ncomponents++] = c;
     w->link_rng[c->index] = NULL;
     w->placement[c->index] = (struct sim__placement){.zone = SIM_NO_ZONE};
     if (!sim__namemap_get(&w->by_name, c->name))
         sim__namemap_put(&w->by_name, c->name, (uint32_t)w->ncomponents);
-    w->received = sim_realloc(w->received, w->ncomponents * sizeof *w->received);
     w->received[c->index] = 0;
     return c;
 }

@@ -81,6 +81,10 @@ struct sim_loader {
 /* Objects and arrays with more members than this get an index; smaller ones are scanned,
  * which is cheaper for the handful of fields a node has. */
 #define BIG 16
+/* The keys asked of one object get an index past this many: a node's model asks a few
+ * dozen (an index each would be ~1 KB a node, 100 MB at 10^5 nodes); only objects keyed
+ * by the user (the nodes) ask more. */
+#define ASKED_BIG 64
 
 /* Grows an array of elements of size `size` so that it holds at least n. */
 static void *grow(void *p, size_t *cap, size_t n, size_t size)
@@ -460,7 +464,7 @@ static struct sim_cfg *child_reader(struct sim_cfg *parent, const cJSON *obj, co
 
 static void note_asked(struct sim_cfg *cfg, const char *key)
 {
-    if (cfg->nasked >= BIG) {
+    if (cfg->nasked >= ASKED_BIG) {
         if (sim__namemap_get(&cfg->asked_set, key)) return;
     } else {
         for (size_t i = 0; i < cfg->nasked; i++)
@@ -468,9 +472,9 @@ static void note_asked(struct sim_cfg *cfg, const char *key)
     }
     cfg->asked = grow(cfg->asked, &cfg->capasked, cfg->nasked + 1, sizeof *cfg->asked);
     cfg->asked[cfg->nasked++] = sim_strdup(key);
-    if (cfg->nasked == BIG)
+    if (cfg->nasked == ASKED_BIG)
         for (size_t i = 0; i < cfg->nasked; i++) sim__namemap_put(&cfg->asked_set, cfg->asked[i], 1);
-    else if (cfg->nasked > BIG)
+    else if (cfg->nasked > ASKED_BIG)
         sim__namemap_put(&cfg->asked_set, cfg->asked[cfg->nasked - 1], 1);
 }
 

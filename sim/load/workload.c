@@ -325,8 +325,8 @@ static void clear_stats(struct sim_component *self)
     struct workload *wl = (struct workload *)self;
     wl->offered = wl->finished = wl->ok = 0;
     memset(wl->errors, 0, sizeof wl->errors);
-    sim_hist_init(&wl->latency);
-    for (int r = 0; wl->by_region && r < self->world->nregions; r++) sim_hist_init(&wl->by_region[r]);
+    sim_hist_clear(&wl->latency);
+    for (int r = 0; wl->by_region && r < self->world->nregions; r++) sim_hist_clear(&wl->by_region[r]);
 }
 
 /* Calls sent in the measured window by the kind of hop they crossed: every call
@@ -402,7 +402,7 @@ static void sample(struct sim_component *self, struct sim_sampler *s)
     sim_sample(s, "p50", (double)sim_hist_quantile(&wl->i_latency, 0.50) / SIM_S);
     sim_sample(s, "p99", (double)sim_hist_quantile(&wl->i_latency, 0.99) / SIM_S);
     wl->i_offered = wl->i_finished = wl->i_ok = 0;
-    sim_hist_init(&wl->i_latency);
+    sim_hist_clear(&wl->i_latency);
     wl->i_since = now;
 }
 

@@ -123,7 +123,7 @@ void sim_theory_note(struct sim_report *pred, const char *fmt, ...)
 void sim__results_collect(struct sim__results *res, struct sim_world *w, int r)
 {
     res->cursor = 0;
-    if (r == 0) sim_hist_init(&res->latency);
+    if (r == 0) sim_hist_fini(&res->latency); /* empty, whatever it held */
     sim_hist_merge(&res->latency, sim__workload_latency(w->workload));
     for (int i = 0; i < w->ncomponents; i++) {
         struct sim_component *c = w->components[i];
@@ -476,6 +476,7 @@ void sim__results_destroy(struct sim__results *res)
     sim_free(res->notes.text);
     sim_free(res->story);
     sim_free(res->fault_marks);
+    sim_hist_fini(&res->latency);
     for (int i = 0; i < res->nfaults; i++) sim_free(res->faults[i]);
     sim_free(res->faults);
     sim__timeline_destroy(res->timeline);
