@@ -1154,9 +1154,9 @@ static void clear_stats(struct sim_component *self)
     for (uint32_t s = 0; s < c->nshards; s++)
         c->shards[s].reads = c->shards[s].writes = c->shards[s].hits = 0;
     for (uint32_t i = 0; i < c->ninfos; i++) c->infos[i].reads = 0;
-    sim_hist_init(&c->hit_latency);
-    sim_hist_init(&c->miss_latency);
-    sim_hist_init(&c->read_latency);
+    sim_hist_clear(&c->hit_latency);
+    sim_hist_clear(&c->miss_latency);
+    sim_hist_clear(&c->read_latency);
     sim_level_restart(&c->at_risk, sim_now(self));
     c->at_risk.max = c->at_risk.level;
     sim_level_restart(&c->bytes_used, sim_now(self));

@@ -1304,21 +1304,21 @@ static void clear_stats(struct sim_component *self)
     d->reads = d->nwrites = d->acked = d->stale_reads = d->written_reads = d->stale_written = 0;
     d->redirects = d->directory_lookups = 0;
     memset(d->errors, 0, sizeof d->errors);
-    sim_hist_init(&d->read_latency);
-    sim_hist_init(&d->write_latency);
-    sim_hist_init(&d->all_lag);
-    sim_hist_init(&d->scatter_latency);
+    sim_hist_clear(&d->read_latency);
+    sim_hist_clear(&d->write_latency);
+    sim_hist_clear(&d->all_lag);
+    sim_hist_clear(&d->scatter_latency);
     sim_connpool_clear_stats(&d->conns);
     for (int i = 0; d->shards && i < d->nshards; i++) {
         d->shards[i].calls = 0;
-        sim_hist_init(&d->shards[i].latency);
+        sim_hist_clear(&d->shards[i].latency);
     }
     for (int k = 0; k < server_count(d); k++) {
         struct server *s = &d->servers[k];
         sim_level_restart(&s->busy_level, now);
         sim_level_restart(&s->queued, now);
         sim_level_restart(&s->unreplicated, now);
-        sim_hist_init(&s->lag);
+        sim_hist_clear(&s->lag);
         s->reads = 0;
     }
 }

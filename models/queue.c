@@ -847,7 +847,7 @@ static void clear_stats(struct sim_component *self)
         g->paused_seconds = 0;
         g->age_sum = g->age_max = 0;
         g->age_samples = 0;
-        sim_hist_init(&g->latency);
+        sim_hist_clear(&g->latency);
     }
 }
 

@@ -333,8 +333,8 @@ static void clear_stats(struct sim_component *self)
     q->reads = q->nwrites = q->acked = q->stale_reads = q->written_reads = q->stale_written = 0;
     q->read_repairs = 0;
     memset(q->errors, 0, sizeof q->errors);
-    sim_hist_init(&q->read_latency);
-    sim_hist_init(&q->write_latency);
+    sim_hist_clear(&q->read_latency);
+    sim_hist_clear(&q->write_latency);
     sim_connpool_clear_stats(&q->conns);
 }
 

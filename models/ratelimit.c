@@ -432,7 +432,7 @@ static void clear_stats(struct sim_component *self)
 {
     struct ratelimit *rl = (struct ratelimit *)self;
     rl->arrivals = rl->admitted = rl->throttled = rl->delayed = rl->evicted = 0;
-    sim_hist_init(&rl->delays);
+    sim_hist_clear(&rl->delays);
     sim_level_restart(&rl->held, sim_now(self));
 }
 

@@ -635,9 +635,9 @@ static void clear_stats(struct sim_component *self)
     x->resent = x->in_doubt_total = x->lost = x->ok_down = x->ok_up = 0;
     x->blocked = x->down_time = 0;
     if (x->down) x->down_since = now;
-    sim_hist_init(&x->latency);
-    sim_hist_init(&x->lock_hold);
-    sim_hist_init(&x->lock_wait);
+    sim_hist_clear(&x->latency);
+    sim_hist_clear(&x->lock_hold);
+    sim_hist_clear(&x->lock_wait);
     sim_level_restart(&x->in_doubt, now);
     x->in_doubt.max = x->in_doubt.level;
     sim_level_restart(&x->locked, now);
