@@ -17,23 +17,64 @@ static const struct sim__metric *find_node(const struct sim__results *r, const c
     return sim__results_find(r, path);
 }
 
-/* The notes one component made, each on its own line. */
-static void print_notes(const struct sim__text *notes, const char *prefix, const char *lead, cJSON *list)
+/* What belongs to each node, found in one pass (the report then costs the size of the
+ * scenario, not nodes x predictions): node k's items are first[k], next[first[k]], ...,
+ * in the order they were reported; -1 ends a chain. */
+struct by_node {
+    int *first, *last, *next;
+};
+
+static void by_node_init(struct by_node *b, int nnodes, size_t nitems)
 {
-    size_t plen = strlen(prefix);
-    for (const char *line = notes->text; line && *line;) {
-        const char *end = strchr(line, '\n');
-        const char *tab = strchr(line, '\t');
-        if (tab && (size_t)(tab - line) == plen && !strncmp(line, prefix, plen)) {
-            printf("  %s%.*s\n", lead, (int)(end - tab - 1), tab + 1);
-            if (list) {
-                char note[512];
-                snprintf(note, sizeof note, "%.*s", (int)(end - tab - 1), tab + 1);
-                cJSON_AddItemToArray(list, cJSON_CreateString(note));
-            }
-        }
-        line = end + 1;
-    }
+    b->first = sim_alloc((size_t)(nnodes ? nnodes : 1) * sizeof *b->first);
+    b->last = sim_alloc((size_t)(nnodes ? nnodes : 1) * sizeof *b->last);
+    b->next = sim_alloc((nitems ? nitems : 1) * sizeof *b->next);
+    for (int k = 0; k < nnodes; k++) b->first[k] = b->last[k] = -1;
+}
+
+static void by_node_add(struct by_node *b, int k, int item)
+{
+    b->next[item] = -1;
+    if (b->last[k] < 0) b->first[k] = item;
+    else b->next[b->last[k]] = item;
+    b->last[k] = item;
+}
+
+static void by_node_fini(struct by_node *b)
+{
+    sim_free(b->first);
+    sim_free(b->last);
+    sim_free(b->next);
+}
+
+/* The node a "nodes.NAME.rest" path (or note prefix, n bytes) belongs to, or -1. */
+static int node_of(const struct sim__namemap *names, const char *path, size_t n)
+{
+    if (n < 6 || strncmp(path, "nodes.", 6)) return -1;
+    const char *dot = memchr(path + 6, '.', n - 6);
+    if (!dot) return -1;
+    size_t len = (size_t)(dot - path - 6);
+    char *name = sim_alloc(len + 1);
+    memcpy(name, path + 6, len);
+    int k = (int)sim__namemap_get(names, name) - 1;
+    sim_free(name);
+    return k;
+}
+
+/* A note's line: "PREFIX\tNOTE\n" (the workload's prefix is empty). */
+struct note_line {
+    const char *text, *tab, *end;
+};
+
+static void print_note(const struct note_line *l, const char *lead, cJSON *list)
+{
+    printf("  %s%.*s\n", lead, (int)(l->end - l->tab - 1), l->tab + 1);
+    if (!list) return;
+    size_t n = (size_t)(l->end - l->tab - 1);
+    char *note = sim_alloc(n + 1);
+    memcpy(note, l->tab + 1, n);
+    cJSON_AddItemToArray(list, cJSON_CreateString(note));
+    sim_free(note);
 }
 
 /* The highest rate the scenario offers: its base rate or any scheduled one. */
@@ -57,13 +98,41 @@ static int report(const struct options *o, struct sim_loader *ld, const struct s
                   const struct sim__results *res, struct sim_world *w, struct sim__results *pred)
 {
     cJSON *json = cJSON_CreateObject(), *nodes = cJSON_AddObjectToObject(json, "nodes");
-    const char *all_notes = pred->notes.text ? pred->notes.text : "";
-    bool workload_notes = !strncmp(all_notes, "\t", 1) || strstr(all_notes, "\n\t");
+    struct sim__namemap names = {0};
+    for (int k = 0; k < res->nnodes; k++) sim__namemap_put(&names, res->nodes[k].name, (uint32_t)k + 1);
+    struct by_node figures, notes_of;
+    by_node_init(&figures, res->nnodes, pred->n);
+    for (size_t i = 0; i < pred->n; i++) {
+        int k = node_of(&names, pred->metrics[i].path, strlen(pred->metrics[i].path));
+        if (k >= 0) by_node_add(&figures, k, (int)i);
+    }
+    size_t nlines = 0, cap = 0;
+    struct note_line *lines = NULL;
+    for (const char *line = pred->notes.text; line && *line;) {
+        const char *end = strchr(line, '\n'), *tab = memchr(line, '\t', (size_t)(end - line));
+        if (tab) {
+            if (nlines == cap) {
+                cap = cap ? 2 * cap : 64;
+                lines = sim_realloc(lines, cap * sizeof *lines);
+            }
+            lines[nlines++] = (struct note_line){line, tab, end};
+        }
+        line = end + 1;
+    }
+    by_node_init(&notes_of, res->nnodes, nlines);
+    bool workload_notes = false;
+    for (size_t i = 0; i < nlines; i++) {
+        int k = node_of(&names, lines[i].text, (size_t)(lines[i].tab - lines[i].text));
+        if (k >= 0) by_node_add(&notes_of, k, (int)i);
+        workload_notes |= lines[i].tab == lines[i].text;
+    }
     printf("archsim theory: %s (%s), %d replication%s, seed %llu\n", sc->name, o->files[0],
            sc->replications, sc->replications == 1 ? "" : "s", (unsigned long long)sc->seed);
     printf("each formula is fed the arrival rate simulated at its node; 'outside' marks a formula "
            "outside the simulated 95%% interval\n");
-    print_notes(&pred->notes, "", "workload: ", cJSON_AddArrayToObject(json, "workload_notes"));
+    cJSON *wnotes = cJSON_AddArrayToObject(json, "workload_notes");
+    for (size_t i = 0; i < nlines; i++)
+        if (lines[i].tab == lines[i].text) print_note(&lines[i], "workload: ", wnotes);
     for (int k = 0; k < res->nnodes; k++) {
         const char *name = res->nodes[k].name;
         char prefix[160];
@@ -75,9 +144,8 @@ static int report(const struct options *o, struct sim_loader *ld, const struct s
         bool any = false, outside = false;
         int nout = 0;
         double worst = 0; /* the farthest formula outside, in half-widths from the mean */
-        for (size_t i = 0; i < pred->n; i++) {
+        for (int i = figures.first[k]; i >= 0; i = figures.next[i]) {
             const struct sim__metric *f = &pred->metrics[i];
-            if (strncmp(f->path, prefix, strlen(prefix))) continue;
             const struct sim__metric *m = sim__results_find(res, f->path);
             if (!m) continue;
             /* Below the clock's 1 ns, or a millionth of a ratio, the two agree whatever the
@@ -109,9 +177,10 @@ static int report(const struct options *o, struct sim_loader *ld, const struct s
         }
         if (!any) printf("  no closed form applies\n");
         cJSON *notes = cJSON_AddArrayToObject(jn, "notes");
-        print_notes(&pred->notes, prefix, outside ? "likely reason: " : "note: ", notes);
+        for (int i = notes_of.first[k]; i >= 0; i = notes_of.next[i])
+            print_note(&lines[i], outside ? "likely reason: " : "note: ", notes);
         /* Chance is the reason only when nothing else can be: one figure, just outside. */
-        if (outside && !strstr(all_notes, prefix)) {
+        if (outside && notes_of.first[k] < 0) {
             if (workload_notes) printf("  likely reason: the workload notes above\n");
             else if (nout == 1 && worst < 2)
                 printf("  likely reason: chance: a 95%% interval misses one time in twenty\n");
@@ -125,14 +194,23 @@ static int report(const struct options *o, struct sim_loader *ld, const struct s
     double peak = peak_factor(ld);
     printf("\ncapacity estimate (the guide's back of the envelope): instances = peak rate / "
            "per-instance capacity x headroom %.1f\n", HEADROOM);
-    cJSON *cap = cJSON_AddObjectToObject(json, "capacity");
+    cJSON *capacity = cJSON_AddObjectToObject(json, "capacity");
+    struct sim__namemap json_names = {0}; /* node name -> its object's place in "nodes" + 1 */
+    const cJSON *json_nodes = cJSON_GetObjectItemCaseSensitive(sim__loader_json(ld), "nodes");
+    const cJSON **json_node = sim_alloc(((size_t)cJSON_GetArraySize(json_nodes) + 1) * sizeof *json_node);
+    uint32_t njson = 0;
+    for (const cJSON *n = json_nodes ? json_nodes->child : NULL; n; n = n->next) {
+        if (!n->string || sim__namemap_get(&json_names, n->string)) continue;
+        json_node[njson++] = n;
+        sim__namemap_put(&json_names, n->string, njson);
+    }
     for (int k = 0; k < w->ncomponents; k++) {
         struct sim_component *c = w->components[k];
         if (c->name[0] == '@') continue;
         const struct sim__metric *lambda = find_node(res, c->name, "arrivals");
         const struct sim__metric *u = find_node(res, c->name, "utilisation");
-        const cJSON *node = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(sim__loader_json(ld), "nodes"), c->name);
+        uint32_t at = sim__namemap_get(&json_names, c->name);
+        const cJSON *node = at ? json_node[at - 1] : NULL;
         const cJSON *inst = cJSON_GetObjectItemCaseSensitive(node, "instances");
         const cJSON *workers = cJSON_GetObjectItemCaseSensitive(node, "workers");
         if (!lambda || !u || lambda->ci.mean <= 0) continue;
@@ -145,7 +223,7 @@ static int report(const struct options *o, struct sim_loader *ld, const struct s
         printf("  %-12s peak %.6g/s, a worker held %s per call, %.6g/s per instance -> %.0f "
                "instance%s (has %.0f)\n", c->name, rate, held, per_instance, needed,
                needed == 1 ? "" : "s", n);
-        cJSON *jc = cJSON_AddObjectToObject(cap, c->name);
+        cJSON *jc = cJSON_AddObjectToObject(capacity, c->name);
         cJSON_AddNumberToObject(jc, "peak_rate", rate);
         cJSON_AddNumberToObject(jc, "holding_time", hold);
         cJSON_AddNumberToObject(jc, "per_instance_capacity", per_instance);
@@ -155,6 +233,12 @@ static int report(const struct options *o, struct sim_loader *ld, const struct s
     int code = 0;
     if (o->json) code = sim__write_text(o->json, sim__json_text(json));
     cJSON_Delete(json);
+    sim_free(json_node);
+    sim__namemap_fini(&json_names);
+    by_node_fini(&figures);
+    by_node_fini(&notes_of);
+    sim_free(lines);
+    sim__namemap_fini(&names);
     return code;
 }
 
