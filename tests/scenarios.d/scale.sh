@@ -29,6 +29,14 @@ if ! command -v python3 >/dev/null; then
 elif [ ! -x /usr/bin/time ]; then
     echo "scale: /usr/bin/time (GNU time) is missing, big-scenario checks skipped"
 else
+    # timed CMD...: runs CMD under GNU time; sets code, cpu (user + sys seconds) and peak (KB).
+    timed() {
+        /usr/bin/time -f "%U %S %M" -o "$tmp/scale.time" "$@" >/dev/null 2>"$tmp/err"
+        code=$?
+        # GNU time puts "Command exited with non-zero status N" before the figures
+        read -r user sys peak < <(tail -n 1 "$tmp/scale.time")
+        cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+    }
     for spec in "${scale_sizes[@]}"; do
         IFS=: read -r kind size limit <<<"$spec"
         f="$tmp/scale-$kind.json"
@@ -36,12 +44,7 @@ else
         # The JSON report too (its tree is built by path), but not 2.5 million fault figures.
         out=(--json "$tmp/scale-out.json")
         [ "$kind" = faults ] && out=()
-        /usr/bin/time -f "%U %S %M" -o "$tmp/scale.time" "$bin" run "$f" --quiet "${out[@]}" \
-            >/dev/null 2>"$tmp/err"
-        code=$?
-        # GNU time puts "Command exited with non-zero status N" before the figures
-        read -r user sys peak < <(tail -n 1 "$tmp/scale.time")
-        cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+        timed "$bin" run "$f" --quiet "${out[@]}"
         echo "scale: $kind $size: exit $code, ${cpu}s CPU (bound ${limit}s), peak $((peak / 1024)) MB"
         awk -v c="$cpu" -v l="$limit" 'BEGIN { exit !(c < l) }' && ok ||
             bad "scale: $kind $size took ${cpu}s of CPU, over its ${limit}s bound"
@@ -74,11 +77,7 @@ else
         # must cost what the run does, not nodes x predictions (it took 3.7 s of CPU at 2 x
         # 10^4 nodes against the run's 1.9 s before it indexed them).
         if [ "$kind" = nodes ]; then
-            /usr/bin/time -f "%U %S %M" -o "$tmp/scale.time" "$bin" theory "$f" --json "$tmp/scale-th.json" \
-                >/dev/null 2>"$tmp/err"
-            code=$?
-            read -r user sys peak < <(tail -n 1 "$tmp/scale.time")
-            cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+            timed "$bin" theory "$f" --json "$tmp/scale-th.json"
             echo "scale: theory on nodes $size: exit $code, ${cpu}s CPU (bound ${limit}s)"
             [ $code -eq 0 ] && grep -q "\"s$((size - 1))\"" "$tmp/scale-th.json" &&
                 awk -v c="$cpu" -v l="$limit" 'BEGIN { exit !(c < l) }' && ok ||
