@@ -38,10 +38,18 @@ bool sim_over_budget(const struct sim_component *self)
     return self->world->over_budget;
 }
 
+/* A quarter of physical memory, at most 2GiB: an unstable run fills its budget before it
+ * stops, and the kernel clears every fresh page it hands over (about 2.5 s of CPU per GB
+ * on the 2-core machine of docs/engine.md), so a larger default would take tens of seconds
+ * to say "unstable". 2GiB holds about seven million calls in flight, or 10^7 closed-loop
+ * users; a run that needs more says so and is given --max-memory or max_memory. */
+#define BUDGET_DEFAULT_CAP 2147483648.0
+
 double sim__budget_default(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     double b = pages > 0 && page > 0 ? (double)pages * (double)page / 4 : 1e9;
+    if (b > BUDGET_DEFAULT_CAP) b = BUDGET_DEFAULT_CAP;
     struct rlimit r;
     if (!getrlimit(RLIMIT_AS, &r) && r.rlim_cur != RLIM_INFINITY && (double)r.rlim_cur / 2 < b)
         b = (double)r.rlim_cur / 2;

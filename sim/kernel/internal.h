@@ -274,13 +274,17 @@ struct sim__unstable {
 void sim__budget_attach(struct sim_world *w);
 /* The world running on this thread (between sim__budget_attach calls), or NULL. */
 struct sim_world *sim__running_world(void);
-/* A quarter of physical memory, or half the address-space limit when that is lower. */
+/* A quarter of physical memory, at most 2GiB, or half the address-space limit when that
+ * is lower. */
 double sim__budget_default(void);
 /* "512MB", "2GiB", "1000000B": bytes (decimal KB, MB, GB; binary KiB, MiB, GiB). */
 bool sim__parse_bytes(const char *text, double *out);
 void sim__format_bytes(double bytes, char *buf, size_t n);
 void sim__budget_verdict(const struct sim_world *w, struct sim__unstable *u);
 void sim__unstable_describe(const struct sim__unstable *u, char *buf, size_t n);
+/* n uninitialised bytes, never NULL; large ones on transparent huge pages (memory.c).
+ * Released with sim_free. */
+void *sim__bulk_alloc(size_t n);
 /* Objects in a pool's block number n (memory.c). */
 size_t sim__pool_block_objects(size_t n);
 
