@@ -324,8 +324,7 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
     int code = 0;
     if (res->unstable.on) {
         /* The figures cover a cut-short run: only the verdict and the JSON that records it. */
-        sim__unstable_describe(&res->unstable, err, sizeof err);
-        fprintf(stderr, "archsim: %s: %s\n", o->files[0], err);
+        fprintf(stderr, "archsim: %s: %s\n", o->files[0], res->unstable.message);
         code = 4;
         if (!o->json) goto out;
         if (!sim__expect_check(sc, res, verdicts, err, sizeof err)) {

@@ -368,11 +368,9 @@ char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *
     }
     if (res->unstable.on) {
         const struct sim__unstable *u = &res->unstable;
-        char message[512];
-        sim__unstable_describe(u, message, sizeof message);
         cJSON *j = cJSON_AddObjectToObject(root, "unstable");
-        cJSON_AddStringToObject(j, "message", message);
-        if (u->node[0]) cJSON_AddStringToObject(j, "node", u->node);
+        cJSON_AddStringToObject(j, "message", u->message);
+        if (u->node) cJSON_AddStringToObject(j, "node", u->node);
         cJSON_AddNumberToObject(j, "offered", u->offered);
         cJSON_AddItemToObject(j, "capacity", u->capacity > 0 ? cJSON_CreateNumber(u->capacity) : cJSON_CreateNull());
         cJSON_AddNumberToObject(j, "waiting", (double)u->waiting);
