@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "run/html.h"
 #include "run/plot.h"
 
 /* A grid this large is surely a typo in FROM:TO:STEP; memory and time are linear in it. */
@@ -253,6 +254,43 @@ static int plot(const struct sweep *s, const char *dir, bool svg)
     return 0;
 }
 
+/* --html: the table of print_table, then each figure's picture. */
+static int html_page(const struct sweep *s, const char *file, const char *path)
+{
+    struct sim__html page;
+    sim__html_begin(&page, "archsim sweep");
+    sim__text_add(&page.t, "<p class=\"meta\">");
+    sim__html_escape(&page, file);
+    sim__text_add(&page.t, ": %d point%s, %d replication%s each, seed %llu</p>\n<table>\n<tr>",
+                  s->npoints, s->npoints == 1 ? "" : "s", s->scs[0].replications,
+                  s->scs[0].replications == 1 ? "" : "s", (unsigned long long)s->scs[0].seed);
+    for (int a = 0; a < s->naxes; a++) sim__html_element(&page, "th", s->axes[a].path);
+    for (int m = 0; m < s->nmetrics; m++) {
+        sim__html_element(&page, "th", s->metrics[m]);
+        sim__html_element(&page, "th", "95% interval");
+    }
+    sim__text_add(&page.t, "</tr>\n");
+    for (int p = 0; p < s->npoints; p++) {
+        sim__text_add(&page.t, "<tr>");
+        for (int a = 0; a < s->naxes; a++) sim__html_element(&page, "td", s->axes[a].values[value_index(s, p, a)]);
+        for (int m = 0; m < s->nmetrics; m++)
+            sim__html_figure_cells(&page, sim__results_find(s->res[p], s->metrics[m]), s->res[p]->replications);
+        sim__text_add(&page.t, "</tr>\n");
+    }
+    sim__text_add(&page.t, "</table>\n<h2>Pictures</h2>\n");
+    sim__html_draw_begin();
+    if (page.dir) plot(s, page.dir, true);
+    int drawn = 0;
+    for (int m = 0; m < s->nmetrics; m++) {
+        struct sim__text name = {0};
+        sim__text_add(&name, "sweep-%s", s->metrics[m]);
+        drawn += sim__html_picture(&page, name.text);
+        sim_free(name.text);
+    }
+    sim__html_draw_end(&page, drawn);
+    return sim__html_end(&page, path);
+}
+
 int sim__cmd_sweep(const struct options *o)
 {
     struct sweep s = {0};
@@ -308,6 +346,7 @@ int sim__cmd_sweep(const struct options *o)
     if (!code && o->csv) code = sim__write_text(o->csv, csv_text(&s));
     if (!code && o->json) code = sim__write_text(o->json, json_text(&s, o->files[0]));
     if (!code && o->plot) code = sim__plot_dir(o->plot) ? plot(&s, o->plot, o->svg) : 2;
+    if (!code && o->html) code = html_page(&s, o->files[0], o->html);
     for (int p = 0; p < s.npoints && code != 2; p++) /* its figures describe a cut-short run */
         if (sim__unstable_warn(o->files[0], s.res[p]) && !code) code = 4;
     for (int p = 0; p < s.npoints && s.lds; p++) {

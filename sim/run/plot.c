@@ -51,6 +51,12 @@ static bool find_script(const char *script, char *out, size_t n)
 }
 
 static bool gnuplot_missing;
+static bool announce = true; /* print "wrote FILE" (not for --html's temporary pictures) */
+
+void sim__plot_announce(bool on)
+{
+    announce = on;
+}
 
 bool sim__plot_run(struct sim__plot *p)
 {
@@ -82,15 +88,19 @@ bool sim__plot_run(struct sim__plot *p)
     pid_t pid;
     if (posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ) != 0) {
         gnuplot_missing = true;
-        fprintf(stderr, "archsim: gnuplot is not installed (Debian: gnuplot-nox); the data is in "
-                        "%s, without pictures\n", p->dir);
+        if (announce)
+            fprintf(stderr, "archsim: gnuplot is not installed (Debian: gnuplot-nox); the data is in "
+                            "%s, without pictures\n", p->dir);
+        else
+            fprintf(stderr, "archsim: gnuplot is not installed (Debian: gnuplot-nox): the HTML page "
+                            "has no pictures\n");
         goto done;
     }
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (ok) printf("wrote %s\n", out);
-    else fprintf(stderr, "archsim: gnuplot failed on plots/%s for %s\n", p->script, out);
+    if (ok && announce) printf("wrote %s\n", out);
+    else if (!ok) fprintf(stderr, "archsim: gnuplot failed on plots/%s for %s\n", p->script, out);
 done:
     sim_free(out_path.text);
     sim_free(p->vars.text);

@@ -19,6 +19,8 @@ void sim__plot_var(struct sim__plot *p, const char *name, const char *value);
 void sim__plot_num(struct sim__plot *p, const char *name, double value);
 /* Runs gnuplot and prints the picture's path; false when gnuplot is missing or fails. */
 bool sim__plot_run(struct sim__plot *p);
+/* Whether sim__plot_run prints the picture's path (on by default). */
+void sim__plot_announce(bool on);
 /* Creates DIR (and its parents); false with a message. */
 bool sim__plot_dir(const char *dir);
 /* run --plot: the timeline CSV, the latency CDF data and their pictures in DIR. 0, or 2
