@@ -220,8 +220,45 @@ static void precise(struct design *d, int n, const char **paths, int npaths, dou
     }
 }
 
-/* Bars per design for the latency figures, with their 95% intervals. */
-static int plot(const char *dir, bool svg, struct design *d, int n)
+/* Each design's paired difference from A per figure, in % of A's mean (what the verdicts
+ * are about); a figure whose A mean is 0 has no share: '?', a gap. */
+static int plot_differences(const char *dir, bool svg, struct design *d, int n, const char **paths,
+                            int npaths)
+{
+    struct sim__text data = {0}, titles = {0}, datafile = {0};
+    int reps = d[0].res->replications;
+    for (int k = 1; k < n; k++) {
+        sim__text_add(&titles, "%s%c=%s", k > 1 ? " " : "", 'A' + k, d[k].sc.name);
+        for (int i = 0; i < npaths; i++) {
+            const struct sim__metric *a = sim__results_find(d[0].res, paths[i]);
+            const struct sim__metric *b = sim__results_find(d[k].res, paths[i]);
+            struct sim_interval diff = a && b ? sim__paired_difference(a, b, reps) : (struct sim_interval){0};
+            double base = a ? fabs(a->ci.mean) : 0;
+            if (base > 0 && isfinite(diff.low) && isfinite(diff.high))
+                sim__text_add(&data, "%s %.9g %.9g %.9g\n", paths[i], diff.mean / base * 100,
+                              diff.low / base * 100, diff.high / base * 100);
+            else
+                sim__text_add(&data, "%s ? ? ?\n", paths[i]);
+        }
+        sim__text_add(&data, "\n\n");
+    }
+    sim__text_add(&datafile, "%s/compare-differences.dat", dir);
+    int code = sim__write_text(datafile.text, data.text);
+    if (!code) {
+        struct sim__plot p = {.script = "compare-differences.gp", .dir = dir, .name = "compare-differences", .svg = svg};
+        sim__plot_var(&p, "datafile", datafile.text);
+        sim__plot_var(&p, "titles", titles.text);
+        sim__plot_num(&p, "designs", n - 1);
+        sim__plot_num(&p, "figures", npaths);
+        sim__plot_run(&p);
+    }
+    sim_free(titles.text);
+    sim_free(datafile.text);
+    return code;
+}
+
+/* Bars per design for the latency figures, with their 95% intervals, then the differences. */
+static int plot(const char *dir, bool svg, struct design *d, int n, const char **paths, int npaths)
 {
     static const char *const figures[] = {"latency.mean", "latency.p50", "latency.p90",
                                           "latency.p99", "latency.p999"};
@@ -248,7 +285,7 @@ static int plot(const char *dir, bool svg, struct design *d, int n)
     }
     sim_free(titles.text);
     sim_free(datafile.text);
-    return code;
+    return code ? code : plot_differences(dir, svg, d, n, paths, npaths);
 }
 
 int sim__cmd_compare(const struct options *o)
@@ -314,12 +351,14 @@ int sim__cmd_compare(const struct options *o)
     struct sim__html page = {0};
     if (!code && o->html) sim__html_begin(&page, "archsim compare");
     if (!code) code = report(o, d, n, paths, npaths, o->html ? &page : NULL);
-    if (!code && o->plot) code = plot(o->plot, o->svg, d, n);
+    if (!code && o->plot) code = plot(o->plot, o->svg, d, n, paths, npaths);
     if (!code && o->html) {
         sim__text_add(&page.t, "<h2>Pictures</h2>\n");
         sim__html_draw_begin();
-        if (page.dir) plot(page.dir, true, d, n);
-        sim__html_draw_end(&page, sim__html_picture(&page, "compare-latency"));
+        if (page.dir) plot(page.dir, true, d, n, paths, npaths);
+        int drawn = sim__html_picture(&page, "compare-differences");
+        drawn += sim__html_picture(&page, "compare-latency");
+        sim__html_draw_end(&page, drawn);
         code = sim__html_end(&page, o->html);
     }
     sim__html_end(&page, NULL);

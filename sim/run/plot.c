@@ -182,6 +182,35 @@ static void fault_vars(struct sim__plot *p, const struct sim__results *res)
     }
 }
 
+/* The timeline columns that count calls waiting or in service ("db.queue", "api.busy",
+ * "broker.lag.billing"): a node column with one of these words after the node's name.
+ * Node names have no dots and columns no spaces, so the lists split on spaces. */
+static void queue_columns(const char *header, struct sim__text *columns, struct sim__text *scaled)
+{
+    static const char *const words[] = {"queue", "busy", "depth", "lag", "pool_waiting",
+                                        "pool_in_use", "unreplicated_writes", "in_doubt",
+                                        "held", "locked"};
+    for (const char *c = header; *c;) {
+        size_t len = strcspn(c, ",\n");
+        const char *dot = memchr(c, '.', len);
+        for (const char *w = dot; w && w < c + len;) {
+            const char *end = memchr(w + 1, '.', (size_t)(c + len - w - 1));
+            size_t wlen = (size_t)((end ? end : c + len) - w - 1);
+            for (size_t k = 0; k < sizeof words / sizeof *words; k++)
+                if (strlen(words[k]) == wlen && !strncmp(w + 1, words[k], wlen)) {
+                    sim__text_add(columns, "%s%.*s", columns->len ? " " : "", (int)len, c);
+                    end = NULL; /* once per column */
+                    break;
+                }
+            if (wlen == strlen("instances") && !strncmp(w + 1, "instances", wlen) && w == dot)
+                sim__text_add(scaled, "%s%.*s", scaled->len ? " " : "", (int)(dot - c), c);
+            w = end;
+        }
+        c += len;
+        if (*c) c++;
+    }
+}
+
 int sim__plot_run_pictures(const char *dir, const struct sim__scenario *sc,
                            const struct sim__results *res, bool svg)
 {
@@ -197,17 +226,11 @@ int sim__plot_run_pictures(const char *dir, const struct sim__scenario *sc,
         sim_free(cdf_path.text);
         return 2;
     }
-    /* Services draw their queues; those with an instances column (autoscaling) their
-     * instance count too. */
-    struct sim__text nodes = {0}, scaled = {0};
+    /* Every node's waiting and in-service counts draw in the queues picture, whatever its
+     * type; autoscaled services (an instances column) their instance count too. */
+    struct sim__text columns = {0}, scaled = {0};
     const char *header = res->timeline->header.text ? res->timeline->header.text : "";
-    for (int i = 0; i < res->nnodes; i++) {
-        if (strcmp(res->nodes[i].type, "service")) continue;
-        sim__text_add(&nodes, "%s%s", nodes.len ? " " : "", res->nodes[i].name);
-        char column[200];
-        snprintf(column, sizeof column, ",%s.instances", res->nodes[i].name);
-        if (strstr(header, column)) sim__text_add(&scaled, "%s%s", scaled.len ? " " : "", res->nodes[i].name);
-    }
+    queue_columns(header, &columns, &scaled);
     static const char *const pictures[][2] = {
         {"timeline-latency.gp", "latency-timeline"},
         {"timeline-throughput.gp", "throughput-timeline"},
@@ -216,13 +239,13 @@ int sim__plot_run_pictures(const char *dir, const struct sim__scenario *sc,
         {"timeline-availability.gp", "availability-timeline"},
     };
     for (size_t i = 0; i < sizeof pictures / sizeof *pictures; i++) {
-        if (i == 2 && !nodes.len) continue;
+        if (i == 2 && !columns.len) continue;
         if (i == 3 && !res->latency.count) continue;
         if (i == 4 && !strstr(header, ",slo.window_availability")) continue;
         struct sim__plot p = {.script = pictures[i][0], .dir = dir, .name = pictures[i][1], .svg = svg};
         sim__plot_var(&p, "datafile", i == 3 ? cdf : csv);
         sim__plot_var(&p, "scenario", sc->name);
-        sim__plot_var(&p, "nodes", nodes.text ? nodes.text : "");
+        sim__plot_var(&p, "columns", columns.text ? columns.text : "");
         sim__plot_var(&p, "scaled", scaled.text ? scaled.text : "");
         sim__plot_num(&p, "warmup", (double)sc->warmup / SIM_S);
         fault_vars(&p, res);
@@ -230,7 +253,7 @@ int sim__plot_run_pictures(const char *dir, const struct sim__scenario *sc,
         sim__plot_num(&p, "slo", slo ? slo->ci.mean : 0.99);
         if (!sim__plot_run(&p) && gnuplot_missing) break;
     }
-    sim_free(nodes.text);
+    sim_free(columns.text);
     sim_free(scaled.text);
     sim_free(csv_path.text);
     sim_free(cdf_path.text);
