@@ -395,9 +395,9 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
             code = 2;
         }
     }
-    if (o->plot && code != 2 && sim__plot_run_pictures(o->plot, sc, res, o->svg)) code = 2;
+    if (o->plot && code != 2 && sim__plot_run_pictures(o->plot, ld, sc, res, o->svg)) code = 2;
     if (o->html && code != 2) {
-        sim__html_run(&page, o->files[0], sc, res, verdicts, !strcmp(o->command, "drill"));
+        sim__html_run(&page, o->files[0], ld, sc, res, verdicts, !strcmp(o->command, "drill"));
         if (sim__html_end(&page, o->html)) code = 2;
     }
     fflush(stdout);

@@ -239,8 +239,9 @@ static void story(struct sim__html *h, const char *file, const struct sim__scena
     free(text); /* open_memstream's, not ours */
 }
 
-void sim__html_run(struct sim__html *h, const char *file, const struct sim__scenario *sc,
-                   const struct sim__results *res, const struct sim__verdict *verdicts, bool drill)
+void sim__html_run(struct sim__html *h, const char *file, struct sim_loader *ld,
+                   const struct sim__scenario *sc, const struct sim__results *res,
+                   const struct sim__verdict *verdicts, bool drill)
 {
     char dur[32], warm[32];
     sim__format_duration(sc->duration, dur, sizeof dur);
@@ -298,7 +299,7 @@ void sim__html_run(struct sim__html *h, const char *file, const struct sim__scen
     }
     sim__text_add(&h->t, "<h2>Pictures (replication 0; latency distribution: all)</h2>\n");
     sim__html_draw_begin();
-    if (h->dir && res->timeline) sim__plot_run_pictures(h->dir, sc, res, true);
+    if (h->dir && res->timeline) sim__plot_run_pictures(h->dir, ld, sc, res, true);
     static const char *const pictures[] = {"latency-timeline", "throughput-timeline",
                                            "queues-timeline", "latency-cdf", "availability-timeline"};
     int drawn = 0;

@@ -37,7 +37,8 @@ int sim__html_end(struct sim__html *h, const char *path);
 /* run and drill: headline figures with intervals, verdicts, the drill's story, faults,
  * the SLO, the pictures (drawn from res->timeline, its CSV in h->dir when streamed) and
  * each node's table. */
-void sim__html_run(struct sim__html *h, const char *file, const struct sim__scenario *sc,
-                   const struct sim__results *res, const struct sim__verdict *verdicts, bool drill);
+void sim__html_run(struct sim__html *h, const char *file, struct sim_loader *ld,
+                   const struct sim__scenario *sc, const struct sim__results *res,
+                   const struct sim__verdict *verdicts, bool drill);
 
 #endif

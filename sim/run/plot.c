@@ -211,7 +211,38 @@ static void queue_columns(const char *header, struct sim__text *columns, struct 
     }
 }
 
-int sim__plot_run_pictures(const char *dir, const struct sim__scenario *sc,
+/* A field of a node's JSON as a number, or 0 when it is absent or not a number. */
+static double node_number(const cJSON *node, const char *field)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(node, field);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* The capacity lines of the queues picture, "column value" pairs: a service's workers and
+ * queue limit times its instances (both per instance), where the scenario gives them as
+ * numbers; an autoscaled service's capacity moves, so it has none. */
+static char *capacities(struct sim_loader *ld, const struct sim__results *res, const char *scaled)
+{
+    struct sim__text caps = {0};
+    const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(sim__loader_json(ld), "nodes");
+    for (int i = 0; i < res->nnodes; i++) {
+        const char *name = res->nodes[i].name;
+        const cJSON *node = cJSON_GetObjectItemCaseSensitive(nodes, name);
+        if (strcmp(res->nodes[i].type, "service") || !node) continue;
+        size_t len = strlen(name);
+        bool autoscaled = false;
+        for (const char *w = strstr(scaled, name); w && !autoscaled; w = strstr(w + 1, name))
+            autoscaled = (w == scaled || w[-1] == ' ') && (!w[len] || w[len] == ' ');
+        double instances = cJSON_HasObjectItem(node, "instances") ? node_number(node, "instances") : 1;
+        if (autoscaled || instances <= 0) continue;
+        double workers = node_number(node, "workers"), queue = node_number(node, "queue");
+        if (workers > 0) sim__text_add(&caps, "%s%s.busy %.17g", caps.len ? " " : "", name, workers * instances);
+        if (queue > 0) sim__text_add(&caps, "%s%s.queue %.17g", caps.len ? " " : "", name, queue * instances);
+    }
+    return caps.text ? caps.text : sim_strdup("");
+}
+
+int sim__plot_run_pictures(const char *dir, struct sim_loader *ld, const struct sim__scenario *sc,
                            const struct sim__results *res, bool svg)
 {
     if (!sim__plot_dir(dir)) return 2;
@@ -231,6 +262,7 @@ int sim__plot_run_pictures(const char *dir, const struct sim__scenario *sc,
     struct sim__text columns = {0}, scaled = {0};
     const char *header = res->timeline->header.text ? res->timeline->header.text : "";
     queue_columns(header, &columns, &scaled);
+    char *caps = capacities(ld, res, scaled.text ? scaled.text : "");
     static const char *const pictures[][2] = {
         {"timeline-latency.gp", "latency-timeline"},
         {"timeline-throughput.gp", "throughput-timeline"},
@@ -247,6 +279,7 @@ int sim__plot_run_pictures(const char *dir, const struct sim__scenario *sc,
         sim__plot_var(&p, "scenario", sc->name);
         sim__plot_var(&p, "columns", columns.text ? columns.text : "");
         sim__plot_var(&p, "scaled", scaled.text ? scaled.text : "");
+        sim__plot_var(&p, "caps", caps);
         sim__plot_num(&p, "warmup", (double)sc->warmup / SIM_S);
         fault_vars(&p, res);
         const struct sim__metric *slo = sim__results_find(res, "slo.availability_objective");
@@ -255,6 +288,7 @@ int sim__plot_run_pictures(const char *dir, const struct sim__scenario *sc,
     }
     sim_free(columns.text);
     sim_free(scaled.text);
+    sim_free(caps);
     sim_free(csv_path.text);
     sim_free(cdf_path.text);
     return 0;

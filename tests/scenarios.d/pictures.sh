@@ -30,6 +30,11 @@ EOF
     # db is a database: its backlog is in the queues picture beside the service's queue
     grep -q 'db.unreplicated_writes' "$tmp/pics/queues-timeline.svg" && grep -q 'api.queue' "$tmp/pics/queues-timeline.svg" &&
         ok || bad "queues picture lacks a node type: $(grep -o 'title>[^<]*' "$tmp/pics/queues-timeline.svg" | head -5)"
+    # a service's capacity lines: workers x instances (8 x 2), from the scenario and --set
+    "$bin" run scenarios/examples/quickstart.json "${short[@]}" --set nodes.db.queue=50 --plot "$tmp/cap-pics" \
+        --svg --quiet >/dev/null 2>"$tmp/err"
+    grep -q 'api.busy limit 16<' "$tmp/cap-pics/queues-timeline.svg" && grep -q 'db.queue limit 50<' "$tmp/cap-pics/queues-timeline.svg" &&
+        ok || bad "queues picture: no capacity lines: $(cat "$tmp/err")"
     grep -q "errors (right axis)" "$tmp/pics/throughput-timeline.svg" && grep -q '>20%<\|>10%<\|>5%<' "$tmp/pics/throughput-timeline.svg" &&
         ok || bad "throughput picture: its right axis is not in percent"
 
