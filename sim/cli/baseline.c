@@ -34,13 +34,9 @@ static char *read_file(const char *path, size_t *len)
                 errno == ENOENT ? "no such file" : strerror(errno));
         return NULL;
     }
-    struct sim__text t = {0};
-    char buf[65536];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, f)) > 0) sim__text_add(&t, "%.*s", (int)got, buf);
+    char *text = sim__text_read(f, len);
     fclose(f);
-    *len = t.len;
-    return t.text ? t.text : sim_strdup("");
+    return text;
 }
 
 /* The figures this run checks: expectations, headline figures, each --metric. Their

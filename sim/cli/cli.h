@@ -21,7 +21,7 @@ struct options {
     int nslos;
     const char *faults[SIM_MAX_LIST]; /* --fault */
     int nfaults;
-    const char *json, *timeline, *csv, *plot, *baseline, *junit, *minimise;
+    const char *json, *timeline, *csv, *plot, *html, *baseline, *junit, *minimise;
     double tolerance, precision; /* ratios; NAN when not given */
     bool quiet, timing, independent, svg;
     bool warmup_auto; /* --warmup auto */
