@@ -74,10 +74,11 @@ struct edge {
 
 /* A call being served; from the service's pool, owned by the service until it answers. */
 struct job {
+    struct sim_job sj;          /* its place on its instance, queued or in service */
     struct sim_call *in;
     sim_time arrived;
     int instance, step, attempt;
-    bool holding_worker, probe; /* probe: sent by a half-open breaker */
+    bool probe;                 /* sent by a half-open breaker */
     uint32_t epoch;             /* the breaker's epoch when the attempt was sent */
     int nout, nsent;            /* copies of the attempt outstanding, and sent */
     struct sim_call *out[1 + MAX_HEDGE];
@@ -86,15 +87,12 @@ struct job {
     struct sim_event *timer;    /* the current attempt's timeout, or the backoff */
     struct sim_event *hedge_timer;
     struct sim_event *work;     /* the service time running, or NULL */
-    struct job *prev, *next;    /* the instance's live jobs, for a crash to find them */
 };
 
 enum instance_state { STOPPED, BOOTING, RUNNING, DRAINING };
 
 struct instance {
-    int busy;
-    struct sim_fifo queue; /* of struct job */
-    struct job *live;      /* every job on the instance, queued or not (a list) */
+    struct sim_server srv; /* its workers, queue and the jobs a crash loses */
     enum instance_state state;
     struct sim_event *boot; /* while booting */
 };
@@ -293,6 +291,8 @@ static void read_autoscale(struct service *s, struct sim_cfg *cfg)
     s->ninstances = cap;
 }
 
+static void begin_service(struct sim_component *self, struct sim_job *sj);
+
 static void configure(struct sim_component *self, struct sim_cfg *cfg)
 {
     struct service *s = (struct service *)self;
@@ -300,14 +300,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     /* A storage tier presets the service time and the workers; the node's own win. */
     struct sim_storage tier;
     bool storage = sim_storage_read(cfg, "storage", &tier);
-    s->workers = (int)sim_cfg_int(cfg, "workers", storage ? tier.workers : 1, 1, 1000000);
-    if (sim_cfg_type(cfg, "queue") == SIM_CFG_STRING) {
-        static const char *const unbounded[] = {"unbounded", NULL};
-        sim_cfg_choice(cfg, "queue", -1, unbounded);
-        s->queue_limit = -1;
-    } else {
-        s->queue_limit = sim_cfg_int(cfg, "queue", -1, 0, INT32_MAX);
-    }
+    sim_server_configure(cfg, storage ? tier.workers : 1, &s->workers, &s->queue_limit);
     s->async_io = sim_cfg_choice(cfg, "io", 0, io_names) == 1;
     s->service_time = storage && !sim_cfg_has(cfg, "service_time")
                           ? tier.service_time
@@ -377,7 +370,11 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
 
     s->edges = sim_alloc((size_t)(s->ncalls ? s->ncalls : 1) * sizeof *s->edges);
     s->instances = sim_alloc((size_t)s->ninstances * sizeof *s->instances);
-    for (int i = 0; i < s->ninstances; i++) s->instances[i].state = RUNNING;
+    for (int i = 0; i < s->ninstances; i++) {
+        sim_server_init(&s->instances[i].srv, self, s->workers, s->queue_limit, &s->busy,
+                        &s->queued, begin_service);
+        s->instances[i].state = RUNNING;
+    }
     if (s->as.on) {
         struct autoscale *as = &s->as;
         as->run = sim_alloc((size_t)s->ninstances * sizeof *as->run);
@@ -467,7 +464,7 @@ static void start_instance(struct service *s, int i)
 
 static void stop_if_drained(struct service *s, struct instance *in)
 {
-    if (in->state != DRAINING || in->busy || in->queue.count) return;
+    if (in->state != DRAINING || sim_server_load(&in->srv)) return;
     in->state = STOPPED;
     s->as.draining--;
     billed_add(s, -1);
@@ -512,7 +509,7 @@ static void scale_in(struct service *s, int n)
     for (int pass = 0; pass < 2; pass++) {
         for (int i = s->ninstances - 1; i >= 0 && n > 0 && as->nrun > 1; i--) {
             struct instance *in = &s->instances[i];
-            bool idle = !in->busy && !in->queue.count;
+            bool idle = !sim_server_load(&in->srv);
             if (in->state != RUNNING || (pass == 0 && !idle)) continue;
             run_remove(as, i);
             in->state = DRAINING;
@@ -663,34 +660,22 @@ static void start(struct sim_component *self)
     if (s->as.on) autoscale_start(s);
 }
 
-static void begin_service(struct service *s, struct job *j);
 static void next_call(struct service *s, struct job *j);
 
+/* The job's worker goes to the instance's next waiter (nothing when it holds none). */
 static void release_worker(struct service *s, struct job *j)
 {
-    if (!j->holding_worker) return;
-    j->holding_worker = false;
-    struct instance *in = &s->instances[j->instance];
-    in->busy--;
-    sim_level_add(&s->busy, sim_now(&s->base), -1);
+    if (!j->sj.serving) return;
     if (s->as.on) sim_level_add(&s->as.p_busy, sim_now(&s->base), -1);
-    if (in->queue.count) {
-        struct job *next = sim_fifo_pop(&in->queue);
-        sim_level_add(&s->queued, sim_now(&s->base), -1);
-        begin_service(s, next);
-    }
-    if (s->as.on) stop_if_drained(s, in);
+    sim_server_release(&j->sj, false);
+    if (s->as.on) stop_if_drained(s, &s->instances[j->instance]);
 }
 
-/* The job answers its caller and leaves the service. */
 /* The job leaves the instance: its worker, its place in the live list, its memory. */
 static void leave(struct service *s, struct job *j)
 {
     sim_level_add(&s->in_system, sim_now(&s->base), -1);
-    struct instance *in = &s->instances[j->instance];
-    if (j->prev) j->prev->next = j->next;
-    else in->live = j->next;
-    if (j->next) j->next->prev = j->prev;
+    sim_server_leave(&j->sj, false);
     sim_pool_put(&s->jobs, j);
 }
 
@@ -723,14 +708,12 @@ static void service_done(struct sim_component *self, void *arg)
     next_call(s, j);
 }
 
-static void begin_service(struct service *s, struct job *j)
+/* A worker of the job's instance takes it: its wait ends, its service time begins. */
+static void begin_service(struct sim_component *self, struct sim_job *sj)
 {
-    struct sim_component *self = &s->base;
-    struct instance *in = &s->instances[j->instance];
+    struct service *s = (struct service *)self;
+    struct job *j = SIM_CONTAINER(sj, struct job, sj);
     sim_time now = sim_now(self);
-    in->busy++;
-    j->holding_worker = true;
-    sim_level_add(&s->busy, now, 1);
     if (s->as.on) sim_level_add(&s->as.p_busy, now, 1);
     if (sim_measuring(self)) {
         s->started++;
@@ -781,25 +764,18 @@ static void receive(struct sim_component *self, struct sim_call *call)
     j->arrived = now;
     j->instance = instance;
     j->step = j->attempt = 0;
-    j->holding_worker = j->probe = false;
+    j->sj.server = NULL; /* not on the instance until sim_server_arrive */
+    j->sj.serving = j->probe = false;
     j->epoch = 0;
     j->nout = j->nsent = 0;
     j->first_instance = 0;
     j->timer = j->hedge_timer = j->work = NULL;
-    j->prev = NULL;
-    j->next = in->live;
-    if (in->live) in->live->prev = j;
-    in->live = j;
     call->callee_data = j;
 
-    if (in->busy < s->workers) {
-        begin_service(s, j);
-        return;
-    }
     /* Shedding: a call that would wait behind shed_above others is refused when its
      * operation's priority is above shed_priority (less important). */
-    if (s->shed_above >= 0 && (int64_t)in->queue.count >= s->shed_above &&
-        s->priority[call->op] > s->shed_priority) {
+    if (s->shed_above >= 0 && in->srv.busy >= s->workers &&
+        (int64_t)in->srv.queue.count >= s->shed_above && s->priority[call->op] > s->shed_priority) {
         if (sim_measuring(self)) {
             s->shed++;
             s->shed_by_op[call->op]++;
@@ -807,13 +783,10 @@ static void receive(struct sim_component *self, struct sim_call *call)
         answer(s, j, SIM_REJECTED);
         return;
     }
-    if (s->queue_limit >= 0 && (int64_t)in->queue.count >= s->queue_limit) {
+    if (sim_server_arrive(&in->srv, &j->sj, false) == SIM_SERVER_FULL) {
         if (sim_measuring(self)) s->rejected_full++;
         answer(s, j, SIM_REJECTED);
-        return;
     }
-    sim_fifo_push(&in->queue, j);
-    sim_level_add(&s->queued, now, 1);
 }
 
 static void on_timeout(struct sim_component *self, void *arg);
@@ -1143,18 +1116,18 @@ static void freeze(struct service *s, struct job *j)
 static void drop_instance(struct service *s, int i, enum sim_status status, bool silent)
 {
     struct instance *in = &s->instances[i];
-    sim_time now = sim_now(&s->base);
+    int busy = in->srv.busy;
+    struct sim_job *list = sim_server_drop(&in->srv);
+    if (s->as.on && busy) sim_level_add(&s->as.p_busy, sim_now(&s->base), -busy);
     uint64_t lost = 0;
-    while (sim_fifo_pop(&in->queue)) sim_level_add(&s->queued, now, -1);
-    for (struct job *j; (j = in->live); lost++) {
+    for (; list; lost++) {
+        struct job *j = SIM_CONTAINER(list, struct job, sj);
+        list = list->next;
         freeze(s, j);
-        if (!silent) {
-            answer(s, j, status);
-            continue;
-        }
-        release_worker(s, j);
-        leave(s, j);
+        if (silent) leave(s, j);
+        else answer(s, j, status);
     }
+    if (s->as.on) stop_if_drained(s, in);
     if (lost) sim_story(&s->base, "instance %d loses %llu requests in progress", i,
                         (unsigned long long)lost);
 }
@@ -1172,7 +1145,8 @@ static void fault(struct sim_component *self, const struct sim_fault *f, bool be
         }
         /* A hang deadlocks the instance: nothing on it moves until the restart. */
         if (begins) {
-            for (struct job *j = in->live; j; j = j->next) freeze(s, j);
+            for (struct sim_job *x = in->srv.live; x; x = x->next)
+                freeze(s, SIM_CONTAINER(x, struct job, sj));
         } else {
             drop_instance(s, i, SIM_FAILED, false);
         }
@@ -1355,7 +1329,7 @@ static void backlog(struct sim_component *self, uint64_t *waiting, double *capac
 {
     struct service *s = (struct service *)self;
     uint64_t n = 0;
-    for (int i = 0; i < s->ninstances; i++) n += s->instances[i].queue.count;
+    for (int i = 0; i < s->ninstances; i++) n += s->instances[i].srv.queue.count;
     *waiting = n;
     double mean = sim_dist_mean(s->service_time);
     int running = s->as.on ? s->as.nrun : s->ninstances;
@@ -1673,7 +1647,7 @@ static int instances(struct sim_component *self)
 static void fini(struct sim_component *self)
 {
     struct service *s = (struct service *)self;
-    for (int i = 0; i < s->ninstances; i++) sim_fifo_fini(&s->instances[i].queue);
+    for (int i = 0; i < s->ninstances; i++) sim_server_fini(&s->instances[i].srv);
     sim_free(s->instances);
     sim_free(s->calls);
     sim_free(s->edges);

@@ -597,6 +597,59 @@ void sim_connpool_sample(struct sim_connpool *p, struct sim_sampler *s);
 /* "; pool 8 (queue)", or "" when off: for describe(). */
 void sim_connpool_describe(const struct sim_connpool *p, char *buf, size_t n);
 
+/* A server: at most `workers` jobs in service at once, the others waiting in arrival order
+ * in a queue of at most `queue_limit` (-1: unbounded); a service's instance, a database's
+ * primary or replica. A sim_job is embedded in the model's per-call struct; the server
+ * keeps every job on it, queued or in service, on a live list, so a crash finds the work
+ * it loses (sim_server_drop). Busy workers and waiting jobs are counted into two
+ * time-weighted levels the model owns and starts (one server's own, or shared by a node's
+ * servers: its totals). The queue is a sim_fifo, charged to the budget as it grows.
+ * Owned by the model; sim_server_init, then sim_server_fini. SIM_CONTAINER turns a
+ * sim_job back into the model's struct. */
+#define SIM_CONTAINER(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+struct sim_server;
+struct sim_job {
+    struct sim_job *prev, *next; /* the server's live list, newest first */
+    struct sim_server *server;   /* the server it is on; NULL: none */
+    bool serving;                /* it holds a worker */
+};
+struct sim_server {
+    int workers, busy;
+    int64_t queue_limit;
+    struct sim_fifo queue;  /* of struct sim_job, waiting for a worker */
+    struct sim_job *live;   /* every job on it */
+    struct sim_level *busy_level, *queued_level;
+    struct sim_component *owner;
+    void (*begin)(struct sim_component *owner, struct sim_job *j); /* a worker takes j */
+};
+enum sim_server_result { SIM_SERVER_STARTED, SIM_SERVER_QUEUED, SIM_SERVER_FULL };
+/* Reads cfg's "workers" (default_workers when absent) and "queue" (a length, or
+ * "unbounded", the default) into *workers and *queue_limit (-1: unbounded). */
+void sim_server_configure(struct sim_cfg *cfg, int default_workers, int *workers,
+                          int64_t *queue_limit);
+void sim_server_init(struct sim_server *srv, struct sim_component *owner, int workers,
+                     int64_t queue_limit, struct sim_level *busy_level,
+                     struct sim_level *queued_level,
+                     void (*begin)(struct sim_component *, struct sim_job *));
+/* j arrives and joins the live list. STARTED: a worker took it (begin() ran); QUEUED: it
+ * waits; FULL: the queue is at its limit, j stays on the list and the model refuses it
+ * (then sim_server_leave). `hold` (a hung server) queues it even with a worker free. */
+enum sim_server_result sim_server_arrive(struct sim_server *srv, struct sim_job *j, bool hold);
+/* j's worker is free (nothing when it holds none); unless `hold`, the first waiter takes
+ * it, and its begin() runs before this returns. */
+void sim_server_release(struct sim_job *j, bool hold);
+/* j leaves its server: its worker is released (as above), then it leaves the live list;
+ * nothing when it is on no server. A queued job leaves only by sim_server_drop. */
+void sim_server_leave(struct sim_job *j, bool hold);
+/* A crash, or the restart that ends a hang: the server is emptied at once (no worker
+ * busy, nothing queued) and its jobs, newest first, are handed back as a list through
+ * next, each on no server any more, for the model to answer or forget. Jobs that arrive
+ * while it answers them are on the server, not on that list. */
+struct sim_job *sim_server_drop(struct sim_server *srv);
+/* Jobs on the server, busy or waiting (a router's least-loaded choice). */
+int64_t sim_server_load(const struct sim_server *srv);
+void sim_server_fini(struct sim_server *srv);
+
 /* A failover detector ("failover" in docs/scenario.md): a monitor pings each of `count`
  * targets (say a shard's primary) every `heartbeat`, each at its own random phase; a beat
  * is missed when no answer came within the interval, and `missed` misses in a row declare
