@@ -597,6 +597,53 @@ void sim_connpool_sample(struct sim_connpool *p, struct sim_sampler *s);
 /* "; pool 8 (queue)", or "" when off: for describe(). */
 void sim_connpool_describe(const struct sim_connpool *p, char *buf, size_t n);
 
+/* A circuit breaker on the calls to one callee ("breaker" in docs/scenario.md). Closed, it
+ * lets every attempt through and watches outcomes: a failure ratio over a sliding window
+ * (of SIM_BREAKER_BUCKETS buckets, after min_calls) or consecutive failures trip it open
+ * for open_for; then the first attempt after that turns it half-open, and `probes`
+ * attempts go through: all succeeding close it, one failing opens it again. Every state
+ * change bumps its epoch; an outcome counts only for the epoch its attempt was sent in.
+ * Measures trips, short-circuited attempts and the time open inside the measured window.
+ * The settings are the model's (a call's, copied from its defaults); zero-initialise. */
+#define SIM_BREAKER_BUCKETS 10
+struct sim_breaker_cfg {
+    bool on;
+    double failure_ratio; /* 0: no ratio rule */
+    sim_time window, open_for;
+    int min_calls, consecutive; /* consecutive 0: no such rule */
+    int probes;
+};
+enum sim_breaker_state { SIM_BREAKER_CLOSED, SIM_BREAKER_OPEN, SIM_BREAKER_HALF_OPEN };
+struct sim_breaker {
+    const struct sim_breaker_cfg *cfg;
+    struct sim_component *owner;
+    enum sim_breaker_state state;
+    uint32_t epoch;
+    int consecutive, probes_sent, probes_ok;
+    sim_time open_from, open_until;
+    int64_t newest; /* bucket number (time / width) of the newest bucket */
+    uint32_t calls[SIM_BREAKER_BUCKETS], fails[SIM_BREAKER_BUCKETS];
+    uint64_t window_calls, window_fails;
+    uint64_t trips, short_circuited; /* measured */
+    sim_time open_time, measure_start; /* open periods that ended, inside the window */
+};
+/* Reads the "breaker" object of cfg into k when there is one (k stays as it was if not). */
+void sim_breaker_configure(struct sim_breaker_cfg *k, struct sim_cfg *cfg);
+void sim_breaker_init(struct sim_breaker *b, struct sim_component *owner,
+                      const struct sim_breaker_cfg *k);
+/* Whether an attempt may go now (always, when the breaker is off); *probe tells whether it
+ * is a half-open probe. A refusal counts as short-circuited. */
+bool sim_breaker_admits(struct sim_breaker *b, bool *probe);
+/* An admitted probe was not sent after all (a bulkhead refused it). */
+void sim_breaker_unprobe(struct sim_breaker *b);
+/* The outcome of an attempt sent in `epoch` (b->epoch when it was sent). */
+void sim_breaker_record(struct sim_breaker *b, uint32_t epoch, bool ok);
+void sim_breaker_clear_stats(struct sim_breaker *b);
+/* breaker.trips, time_open, open_ratio, short_circuited under prefix ("calls.0."). */
+void sim_breaker_report(const struct sim_breaker *b, struct sim_report *rep, const char *prefix);
+/* For the timeline: 1 open, 0.5 half-open (or open past open_for), 0 closed. */
+double sim_breaker_openness(const struct sim_breaker *b);
+
 /* A server: at most `workers` jobs in service at once, the others waiting in arrival order
  * in a queue of at most `queue_limit` (-1: unbounded); a service's instance, a database's
  * primary or replica. A sim_job is embedded in the model's per-call struct; the server
