@@ -1270,12 +1270,8 @@ static void report_server(struct database *d, struct sim_report *rep, const char
     char path[96];
     snprintf(path, sizeof path, "%s.reads", name);
     sim_report(rep, path, (double)s->reads, SIM_UNIT_COUNT);
-    snprintf(path, sizeof path, "%s.utilisation", name);
-    sim_report(rep, path, sim_level_mean(&s->busy_level, now) / d->workers, SIM_UNIT_RATIO);
-    snprintf(path, sizeof path, "%s.queue.mean", name);
-    sim_report(rep, path, sim_level_mean(&s->queued, now), SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
-    snprintf(path, sizeof path, "%s.queue.max", name);
-    sim_report(rep, path, s->queued.max, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+    snprintf(path, sizeof path, "%s.", name);
+    sim_server_report(&s->srv, rep, path, d->workers);
     if (!replica) return;
     snprintf(path, sizeof path, "%s.lag", name);
     sim_report_hist(rep, path, &s->lag);

@@ -1087,11 +1087,7 @@ static void report(struct sim_component *self, struct sim_report *rep)
         sim_report(rep, "routed_ratio", arrivals ? (double)s->routed / arrivals : 0, SIM_UNIT_RATIO);
     sim_report(rep, "throughput", (double)s->ok / window, SIM_UNIT_RATE);
     double serving = s->as.on ? sim_level_mean(&s->as.serving, now) : s->ninstances;
-    sim_report(rep, "utilisation",
-               serving > 0 ? sim_level_mean(&s->busy, now) / (serving * s->workers) : 0,
-               SIM_UNIT_RATIO);
-    sim_report(rep, "queue.mean", sim_level_mean(&s->queued, now), SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
-    sim_report(rep, "queue.max", s->queued.max, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+    sim_server_report(&s->instances[0].srv, rep, "", serving * s->workers); /* shared levels */
     sim_report(rep, "in_system.mean", sim_level_mean(&s->in_system, now), SIM_UNIT_NUMBER);
     sim_report(rep, "residence.mean",
                s->departures ? s->residence_sum / (double)s->departures / SIM_S : 0, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);

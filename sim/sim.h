@@ -693,6 +693,10 @@ void sim_server_leave(struct sim_job *j, bool hold);
  * next, each on no server any more, for the model to answer or forget. Jobs that arrive
  * while it answers them are on the server, not on that list. */
 struct sim_job *sim_server_drop(struct sim_server *srv);
+/* <prefix>utilisation (busy workers over `capacity`, 0 when there is none), queue.mean and
+ * queue.max, from the server's levels: the node's totals when its servers share them. */
+void sim_server_report(const struct sim_server *srv, struct sim_report *rep, const char *prefix,
+                       double capacity);
 /* Jobs on the server, busy or waiting (a router's least-loaded choice). */
 int64_t sim_server_load(const struct sim_server *srv);
 void sim_server_fini(struct sim_server *srv);

@@ -4,6 +4,8 @@
  * finds every job it loses without a scan of the model's pool; nothing is allocated but
  * the queue's ring, which doubles when full. What a job does in service (its time, its
  * calls) is the model's: begin() hands the job over as a worker takes it. */
+#include <stdio.h>
+
 #include "sim.h"
 
 void sim_server_configure(struct sim_cfg *cfg, int default_workers, int *workers,
@@ -98,6 +100,20 @@ struct sim_job *sim_server_drop(struct sim_server *srv)
         j->serving = false;
     }
     return list;
+}
+
+void sim_server_report(const struct sim_server *srv, struct sim_report *rep, const char *prefix,
+                       double capacity)
+{
+    sim_time now = sim_now(srv->owner);
+    char path[128];
+    snprintf(path, sizeof path, "%sutilisation", prefix);
+    sim_report(rep, path, capacity > 0 ? sim_level_mean(srv->busy_level, now) / capacity : 0,
+               SIM_UNIT_RATIO);
+    snprintf(path, sizeof path, "%squeue.mean", prefix);
+    sim_report(rep, path, sim_level_mean(srv->queued_level, now), SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
+    snprintf(path, sizeof path, "%squeue.max", prefix);
+    sim_report(rep, path, srv->queued_level->max, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
 }
 
 int64_t sim_server_load(const struct sim_server *srv)
