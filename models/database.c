@@ -33,8 +33,7 @@ static const char *const replica_choice_names[] = {"round_robin", "random", NULL
 struct job {
     struct sim_call *in;
     sim_time arrived;
-    struct job *next;        /* its server's FIFO */
-    struct job *lprev, *lnext; /* its server's live jobs (queued or in service) */
+    struct sim_job sj;       /* its place on its server, queued or in service */
     struct sim_event *work;  /* its service time running, or NULL */
     uint32_t rec;            /* the key's record + 1, 0: none (never written) */
     uint32_t snapshot;       /* the key's acked version when the read arrived */
@@ -45,7 +44,6 @@ struct job {
     struct sim_conn conn;    /* its place in the connection pool */
     bool written_key;        /* the key had an acknowledged write when the read arrived */
     bool scatter;            /* sent to every shard: its parts answer it */
-    bool on_server;          /* in its server's live list */
     bool split;              /* a write a deposed primary takes in a split brain */
     sim_time at_shard;       /* when it reached its shard (after any directory lookup) */
     int pending;             /* a scatter call: parts not yet answered */
@@ -74,10 +72,7 @@ struct shipment {
 
 /* A server: one node (the primary or a replica) of a shard. */
 struct server {
-    int busy;
-    struct job *head, *tail; /* FIFO queue */
-    int64_t queued_n;
-    struct job *live;        /* every job on it, queued or in service, for a crash */
+    struct sim_server srv;   /* its workers, queue and the jobs a crash loses */
     struct sim_stream in;    /* its replication stream: shipments in log order */
     uint64_t applied_seq;    /* the last write of the shard's log it applied */
     int paused, disk_full;   /* faults of those kinds on it now */
@@ -164,7 +159,7 @@ static void admit(struct database *d, struct job *j);
 
 static struct job *job_of(struct sim_conn *c)
 {
-    return (struct job *)((char *)c - offsetof(struct job, conn));
+    return SIM_CONTAINER(c, struct job, conn);
 }
 
 static void answer(struct database *d, struct job *j, enum sim_status status);
@@ -187,28 +182,10 @@ static struct server *server_of(struct database *d, int shard, int node)
     return &d->servers[shard * (1 + d->nreplicas) + node];
 }
 
-/* The server's live list: the jobs a crash loses. */
-static void live_add(struct server *s, struct job *j)
-{
-    j->lprev = NULL;
-    j->lnext = s->live;
-    if (s->live) s->live->lprev = j;
-    s->live = j;
-    j->on_server = true;
-}
-
-static void live_remove(struct server *s, struct job *j)
-{
-    if (j->lprev) j->lprev->lnext = j->lnext;
-    else s->live = j->lnext;
-    if (j->lnext) j->lnext->lprev = j->lprev;
-    j->on_server = false;
-}
-
 static void answer(struct database *d, struct job *j, enum sim_status status)
 {
     struct sim_component *self = &d->base;
-    if (j->on_server) live_remove(server_of(d, j->shard, j->node), j);
+    sim_server_leave(&j->sj, false);
     if (d->nshards > 1 && status == SIM_OK && !j->scatter && sim_measuring(self))
         sim_hist_record(&d->shards[j->shard].latency, sim_now(self) - j->at_shard);
     if (j->parent) {
@@ -295,21 +272,10 @@ static bool answers(struct database *d, int shard, int node)
     return !server_down(d, shard, node) && !server_hung(d, shard, node);
 }
 
-static void begin_service(struct database *d, struct job *j);
-
-static void server_release(struct database *d, struct server *s, int shard, int node)
+/* The job's service is over: its worker takes the next waiter unless the server hangs. */
+static void served(struct database *d, struct job *j)
 {
-    sim_time now = sim_now(&d->base);
-    s->busy--;
-    sim_level_add(&s->busy_level, now, -1);
-    if (s->head && !server_hung(d, shard, node)) {
-        struct job *next = s->head;
-        s->head = next->next;
-        if (!s->head) s->tail = NULL;
-        s->queued_n--;
-        sim_level_add(&s->queued, now, -1);
-        begin_service(d, next);
-    }
+    sim_server_leave(&j->sj, server_hung(d, j->shard, j->node));
 }
 
 /* ---- primary mode: the log and the replication streams ---- */
@@ -482,9 +448,8 @@ static void service_done(struct sim_component *self, void *arg)
     struct job *j = arg;
     j->work = NULL;
     struct server *s = server_of(d, j->shard, j->node);
-    live_remove(s, j);
     if (j->in->op == SIM_OP_WRITE) {
-        server_release(d, s, j->shard, j->node);
+        served(d, j);
         if (j->split) {
             split_write_done(d, j);
             return;
@@ -501,15 +466,16 @@ static void service_done(struct sim_component *self, void *arg)
         if (version < j->snapshot) d->stale_reads++;
         if (j->written_key && version < j->snapshot) d->stale_written++;
     }
-    server_release(d, s, j->shard, j->node);
+    served(d, j);
     answer(d, j, SIM_OK);
 }
 
-static void begin_service(struct database *d, struct job *j)
+/* A worker of the job's server takes it: its service time, stretched by slow faults. */
+static void begin_service(struct sim_component *self, struct sim_job *sj)
 {
+    struct database *d = (struct database *)self;
+    struct job *j = SIM_CONTAINER(sj, struct job, sj);
     struct server *s = server_of(d, j->shard, j->node);
-    s->busy++;
-    sim_level_add(&s->busy_level, sim_now(&d->base), 1);
     int op = j->in->op == SIM_OP_WRITE ? 1 : 0;
     const struct sim_dist *dist = d->service_time_by_op[op] ? d->service_time_by_op[op]
                                                             : d->service_time;
@@ -518,9 +484,9 @@ static void begin_service(struct database *d, struct job *j)
     j->work = sim_schedule(&d->base, t, service_done, j);
 }
 
-static int load_of(const struct server *s)
+static int64_t load_of(const struct server *s)
 {
-    return s->busy + (int)s->queued_n;
+    return sim_server_load(&s->srv);
 }
 
 /* ---- primary mode: routing ---- */
@@ -596,21 +562,7 @@ static void dispatch(struct database *d, struct job *j)
         taken(d, j);
         return;
     }
-    live_add(s, j);
-    if (!hung && s->busy < d->workers) {
-        begin_service(d, j);
-        return;
-    }
-    if (d->queue_limit >= 0 && s->queued_n >= d->queue_limit) {
-        answer(d, j, SIM_REJECTED);
-        return;
-    }
-    j->next = NULL;
-    if (s->tail) s->tail->next = j;
-    else s->head = j;
-    s->tail = j;
-    s->queued_n++;
-    sim_level_add(&s->queued, sim_now(&d->base), 1);
+    if (sim_server_arrive(&s->srv, &j->sj, hung) == SIM_SERVER_FULL) answer(d, j, SIM_REJECTED);
 }
 
 /* The job reached its shard (j->shard): to the node its operation goes to. A call for the
@@ -645,20 +597,11 @@ static void primary_admit(struct database *d, struct job *j)
  * queued or in service, is answered with status (the connection reset). */
 static void drop_server(struct database *d, int shard, int node, enum sim_status status)
 {
-    struct server *s = server_of(d, shard, node);
-    sim_time now = sim_now(&d->base);
-    struct job *list = s->live;
-    s->live = NULL;
-    s->head = s->tail = NULL;
-    sim_level_add(&s->queued, now, (double)-s->queued_n);
-    s->queued_n = 0;
-    sim_level_add(&s->busy_level, now, -s->busy);
-    s->busy = 0;
+    struct sim_job *list = sim_server_drop(&server_of(d, shard, node)->srv);
     uint64_t lost = 0;
     while (list) { /* answering may admit new jobs onto the server: they are not on list */
-        struct job *j = list;
-        list = j->lnext;
-        j->on_server = false;
+        struct job *j = SIM_CONTAINER(list, struct job, sj);
+        list = list->next;
         sim_cancel(j->work);
         j->work = NULL;
         answer(d, j, status);
@@ -672,7 +615,8 @@ static void drop_server(struct database *d, int shard, int node, enum sim_status
 /* A hang: nothing on the server moves until the restart. */
 static void freeze_server(struct database *d, int shard, int node)
 {
-    for (struct job *j = server_of(d, shard, node)->live; j; j = j->lnext) {
+    for (struct sim_job *x = server_of(d, shard, node)->srv.live; x; x = x->next) {
+        struct job *j = SIM_CONTAINER(x, struct job, sj);
         sim_cancel(j->work);
         j->work = NULL;
     }
@@ -1172,14 +1116,7 @@ static void configure_primary(struct database *d, struct sim_cfg *cfg)
                                               "anti_entropy", "read_repair", NULL};
     for (int i = 0; quorum_only[i]; i++) only_with(cfg, quorum_only[i], false, "\"type\": \"quorum\"");
     d->nreplicas = (int)sim_cfg_int(cfg, "replicas", 0, 0, MAX_REPLICAS);
-    d->workers = (int)sim_cfg_int(cfg, "workers", 1, 1, 1000000);
-    if (sim_cfg_type(cfg, "queue") == SIM_CFG_STRING) {
-        static const char *const unbounded[] = {"unbounded", NULL};
-        sim_cfg_choice(cfg, "queue", -1, unbounded);
-        d->queue_limit = -1;
-    } else {
-        d->queue_limit = sim_cfg_int(cfg, "queue", -1, 0, INT32_MAX);
-    }
+    sim_server_configure(cfg, 1, &d->workers, &d->queue_limit);
     d->service_time = sim_cfg_dist(cfg, "service_time", SIM_QTY_DURATION, NULL);
     struct sim_cfg *by_op = sim_cfg_object(cfg, "service_time_by_op", false);
     if (by_op) {
@@ -1248,6 +1185,9 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     int nservers = d->nshards * (1 + d->nreplicas);
     d->servers = sim_alloc((size_t)nservers * sizeof *d->servers);
     for (int k = 0; k < nservers; k++) {
+        struct server *s = &d->servers[k];
+        sim_server_init(&s->srv, self, d->workers, d->queue_limit, &s->busy_level, &s->queued,
+                        begin_service);
         sim_hist_init(&d->servers[k].lag);
         sim_stream_init(&d->servers[k].in, self, apply_shipment);
     }
@@ -1330,12 +1270,8 @@ static void report_server(struct database *d, struct sim_report *rep, const char
     char path[96];
     snprintf(path, sizeof path, "%s.reads", name);
     sim_report(rep, path, (double)s->reads, SIM_UNIT_COUNT);
-    snprintf(path, sizeof path, "%s.utilisation", name);
-    sim_report(rep, path, sim_level_mean(&s->busy_level, now) / d->workers, SIM_UNIT_RATIO);
-    snprintf(path, sizeof path, "%s.queue.mean", name);
-    sim_report(rep, path, sim_level_mean(&s->queued, now), SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
-    snprintf(path, sizeof path, "%s.queue.max", name);
-    sim_report(rep, path, s->queued.max, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+    snprintf(path, sizeof path, "%s.", name);
+    sim_server_report(&s->srv, rep, path, d->workers);
     if (!replica) return;
     snprintf(path, sizeof path, "%s.lag", name);
     sim_report_hist(rep, path, &s->lag);
@@ -1577,6 +1513,7 @@ static int instance_named(struct sim_component *self, const char *name)
 static void fini(struct sim_component *self)
 {
     struct database *d = (struct database *)self;
+    for (int k = 0; k < server_count(d); k++) sim_server_fini(&d->servers[k].srv);
     sim_free(d->servers);
     sim_free(d->shards);
     sim_placement_fini(&d->placement);

@@ -28,16 +28,6 @@ struct retry_policy {
 };
 
 #define MAX_HEDGE 3
-#define WINDOW_BUCKETS 10 /* the breaker's failure-ratio window, in buckets of window/10 */
-
-/* A circuit breaker's settings: a rule (ratio over a window, consecutive failures, or both). */
-struct breaker_cfg {
-    bool on;
-    double failure_ratio; /* 0: no ratio rule */
-    sim_time window, open_for;
-    int min_calls, consecutive; /* consecutive 0: no such rule */
-    int probes;
-};
 
 struct call_spec {
     struct sim_component *to;
@@ -47,37 +37,29 @@ struct call_spec {
     sim_time timeout; /* per attempt; 0 for none */
     struct retry_policy retry;
     bool ignore_errors;
-    struct breaker_cfg breaker;
+    struct sim_breaker_cfg breaker;
     int max_concurrent;  /* bulkhead; 0: none */
     sim_time hedge_after;
     int hedge_max;       /* 0: no hedging */
 };
 
-enum breaker_state { CLOSED, OPEN, HALF_OPEN };
-
 /* A call edge's state and figures; one per entry of calls, owned by the service. */
 struct edge {
-    enum breaker_state state;
-    uint32_t epoch; /* bumped at every state change: outcomes of older attempts are ignored */
-    int consecutive, probes_sent, probes_ok;
-    sim_time open_from, open_until;
-    int64_t newest;                   /* bucket number (time / width) of the newest bucket */
-    uint32_t calls[WINDOW_BUCKETS], fails[WINDOW_BUCKETS];
-    uint64_t window_calls, window_fails;
+    struct sim_breaker breaker;
     int in_flight; /* copies sent and neither answered nor abandoned */
     int next_instance;
     /* measurement */
     struct sim_level in_flight_level;
-    uint64_t trips, short_circuited, bulkhead_rejected, hedges, hedges_won;
-    sim_time open_time; /* of open periods that ended, inside the measured window */
+    uint64_t bulkhead_rejected, hedges, hedges_won;
 };
 
 /* A call being served; from the service's pool, owned by the service until it answers. */
 struct job {
+    struct sim_job sj;          /* its place on its instance, queued or in service */
     struct sim_call *in;
     sim_time arrived;
     int instance, step, attempt;
-    bool holding_worker, probe; /* probe: sent by a half-open breaker */
+    bool probe;                 /* sent by a half-open breaker */
     uint32_t epoch;             /* the breaker's epoch when the attempt was sent */
     int nout, nsent;            /* copies of the attempt outstanding, and sent */
     struct sim_call *out[1 + MAX_HEDGE];
@@ -86,15 +68,12 @@ struct job {
     struct sim_event *timer;    /* the current attempt's timeout, or the backoff */
     struct sim_event *hedge_timer;
     struct sim_event *work;     /* the service time running, or NULL */
-    struct job *prev, *next;    /* the instance's live jobs, for a crash to find them */
 };
 
 enum instance_state { STOPPED, BOOTING, RUNNING, DRAINING };
 
 struct instance {
-    int busy;
-    struct sim_fifo queue; /* of struct job */
-    struct job *live;      /* every job on the instance, queued or not (a list) */
+    struct sim_server srv; /* its workers, queue and the jobs a crash loses */
     enum instance_state state;
     struct sim_event *boot; /* while booting */
 };
@@ -150,7 +129,6 @@ struct service {
     int64_t shed_above;           /* queue length from which to shed; -1: never */
     double shed_fraction;         /* as written, when given as a fraction of the queue */
     int shed_priority;            /* calls with a priority above it are shed */
-    sim_time measure_start;
     struct { double ratio, min_per_second, burst, tokens; sim_time since; bool on; } budget;
     struct instance *instances;
     int next_instance;
@@ -185,28 +163,7 @@ static void read_retry(struct sim_cfg *cfg, const char *key, struct retry_policy
 /* breaker, max_concurrent and hedge, at service level (defaults) or on one call. */
 static void read_resilience(struct sim_cfg *cfg, struct call_spec *spec)
 {
-    struct sim_cfg *b = sim_cfg_object(cfg, "breaker", false);
-    if (b) {
-        struct breaker_cfg *k = &spec->breaker;
-        *k = (struct breaker_cfg){.on = true};
-        bool ratio = sim_cfg_has(b, "failure_ratio");
-        bool consecutive = sim_cfg_has(b, "consecutive_failures");
-        if (!ratio && !consecutive)
-            sim_cfg_error(b, NULL, "expected failure_ratio or consecutive_failures (or both)");
-        if (ratio) {
-            k->failure_ratio = sim_cfg_number(b, "failure_ratio", NAN, 0.001, 1);
-            k->window = sim_cfg_duration(b, "window", 10 * SIM_S, WINDOW_BUCKETS * SIM_NS,
-                                         SIM_MAX_DURATION);
-            k->min_calls = (int)sim_cfg_int(b, "min_calls", 20, 1, 1000000000);
-        } else {
-            if (sim_cfg_has(b, "window")) sim_cfg_error(b, "window", "only with failure_ratio");
-            if (sim_cfg_has(b, "min_calls")) sim_cfg_error(b, "min_calls", "only with failure_ratio");
-        }
-        if (consecutive)
-            k->consecutive = (int)sim_cfg_int(b, "consecutive_failures", SIM_REQUIRED, 1, 1000000000);
-        k->open_for = sim_cfg_duration(b, "open_for", 5 * SIM_S, SIM_NS, SIM_MAX_DURATION);
-        k->probes = (int)sim_cfg_int(b, "half_open_probes", 3, 1, 1000000);
-    }
+    sim_breaker_configure(&spec->breaker, cfg);
     spec->max_concurrent = (int)sim_cfg_int(cfg, "max_concurrent", spec->max_concurrent, 1, 1000000000);
     struct sim_cfg *h = sim_cfg_object(cfg, "hedge", false);
     if (h) {
@@ -293,6 +250,8 @@ static void read_autoscale(struct service *s, struct sim_cfg *cfg)
     s->ninstances = cap;
 }
 
+static void begin_service(struct sim_component *self, struct sim_job *sj);
+
 static void configure(struct sim_component *self, struct sim_cfg *cfg)
 {
     struct service *s = (struct service *)self;
@@ -300,14 +259,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     /* A storage tier presets the service time and the workers; the node's own win. */
     struct sim_storage tier;
     bool storage = sim_storage_read(cfg, "storage", &tier);
-    s->workers = (int)sim_cfg_int(cfg, "workers", storage ? tier.workers : 1, 1, 1000000);
-    if (sim_cfg_type(cfg, "queue") == SIM_CFG_STRING) {
-        static const char *const unbounded[] = {"unbounded", NULL};
-        sim_cfg_choice(cfg, "queue", -1, unbounded);
-        s->queue_limit = -1;
-    } else {
-        s->queue_limit = sim_cfg_int(cfg, "queue", -1, 0, INT32_MAX);
-    }
+    sim_server_configure(cfg, storage ? tier.workers : 1, &s->workers, &s->queue_limit);
     s->async_io = sim_cfg_choice(cfg, "io", 0, io_names) == 1;
     s->service_time = storage && !sim_cfg_has(cfg, "service_time")
                           ? tier.service_time
@@ -376,8 +328,13 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     }
 
     s->edges = sim_alloc((size_t)(s->ncalls ? s->ncalls : 1) * sizeof *s->edges);
+    for (int i = 0; i < s->ncalls; i++) sim_breaker_init(&s->edges[i].breaker, self, &s->calls[i].breaker);
     s->instances = sim_alloc((size_t)s->ninstances * sizeof *s->instances);
-    for (int i = 0; i < s->ninstances; i++) s->instances[i].state = RUNNING;
+    for (int i = 0; i < s->ninstances; i++) {
+        sim_server_init(&s->instances[i].srv, self, s->workers, s->queue_limit, &s->busy,
+                        &s->queued, begin_service);
+        s->instances[i].state = RUNNING;
+    }
     if (s->as.on) {
         struct autoscale *as = &s->as;
         as->run = sim_alloc((size_t)s->ninstances * sizeof *as->run);
@@ -467,7 +424,7 @@ static void start_instance(struct service *s, int i)
 
 static void stop_if_drained(struct service *s, struct instance *in)
 {
-    if (in->state != DRAINING || in->busy || in->queue.count) return;
+    if (in->state != DRAINING || sim_server_load(&in->srv)) return;
     in->state = STOPPED;
     s->as.draining--;
     billed_add(s, -1);
@@ -512,7 +469,7 @@ static void scale_in(struct service *s, int n)
     for (int pass = 0; pass < 2; pass++) {
         for (int i = s->ninstances - 1; i >= 0 && n > 0 && as->nrun > 1; i--) {
             struct instance *in = &s->instances[i];
-            bool idle = !in->busy && !in->queue.count;
+            bool idle = !sim_server_load(&in->srv);
             if (in->state != RUNNING || (pass == 0 && !idle)) continue;
             run_remove(as, i);
             in->state = DRAINING;
@@ -663,34 +620,22 @@ static void start(struct sim_component *self)
     if (s->as.on) autoscale_start(s);
 }
 
-static void begin_service(struct service *s, struct job *j);
 static void next_call(struct service *s, struct job *j);
 
+/* The job's worker goes to the instance's next waiter (nothing when it holds none). */
 static void release_worker(struct service *s, struct job *j)
 {
-    if (!j->holding_worker) return;
-    j->holding_worker = false;
-    struct instance *in = &s->instances[j->instance];
-    in->busy--;
-    sim_level_add(&s->busy, sim_now(&s->base), -1);
+    if (!j->sj.serving) return;
     if (s->as.on) sim_level_add(&s->as.p_busy, sim_now(&s->base), -1);
-    if (in->queue.count) {
-        struct job *next = sim_fifo_pop(&in->queue);
-        sim_level_add(&s->queued, sim_now(&s->base), -1);
-        begin_service(s, next);
-    }
-    if (s->as.on) stop_if_drained(s, in);
+    sim_server_release(&j->sj, false);
+    if (s->as.on) stop_if_drained(s, &s->instances[j->instance]);
 }
 
-/* The job answers its caller and leaves the service. */
 /* The job leaves the instance: its worker, its place in the live list, its memory. */
 static void leave(struct service *s, struct job *j)
 {
     sim_level_add(&s->in_system, sim_now(&s->base), -1);
-    struct instance *in = &s->instances[j->instance];
-    if (j->prev) j->prev->next = j->next;
-    else in->live = j->next;
-    if (j->next) j->next->prev = j->prev;
+    sim_server_leave(&j->sj, false);
     sim_pool_put(&s->jobs, j);
 }
 
@@ -723,14 +668,12 @@ static void service_done(struct sim_component *self, void *arg)
     next_call(s, j);
 }
 
-static void begin_service(struct service *s, struct job *j)
+/* A worker of the job's instance takes it: its wait ends, its service time begins. */
+static void begin_service(struct sim_component *self, struct sim_job *sj)
 {
-    struct sim_component *self = &s->base;
-    struct instance *in = &s->instances[j->instance];
+    struct service *s = (struct service *)self;
+    struct job *j = SIM_CONTAINER(sj, struct job, sj);
     sim_time now = sim_now(self);
-    in->busy++;
-    j->holding_worker = true;
-    sim_level_add(&s->busy, now, 1);
     if (s->as.on) sim_level_add(&s->as.p_busy, now, 1);
     if (sim_measuring(self)) {
         s->started++;
@@ -781,25 +724,18 @@ static void receive(struct sim_component *self, struct sim_call *call)
     j->arrived = now;
     j->instance = instance;
     j->step = j->attempt = 0;
-    j->holding_worker = j->probe = false;
+    j->sj.server = NULL; /* not on the instance until sim_server_arrive */
+    j->sj.serving = j->probe = false;
     j->epoch = 0;
     j->nout = j->nsent = 0;
     j->first_instance = 0;
     j->timer = j->hedge_timer = j->work = NULL;
-    j->prev = NULL;
-    j->next = in->live;
-    if (in->live) in->live->prev = j;
-    in->live = j;
     call->callee_data = j;
 
-    if (in->busy < s->workers) {
-        begin_service(s, j);
-        return;
-    }
     /* Shedding: a call that would wait behind shed_above others is refused when its
      * operation's priority is above shed_priority (less important). */
-    if (s->shed_above >= 0 && (int64_t)in->queue.count >= s->shed_above &&
-        s->priority[call->op] > s->shed_priority) {
+    if (s->shed_above >= 0 && in->srv.busy >= s->workers &&
+        (int64_t)in->srv.queue.count >= s->shed_above && s->priority[call->op] > s->shed_priority) {
         if (sim_measuring(self)) {
             s->shed++;
             s->shed_by_op[call->op]++;
@@ -807,116 +743,15 @@ static void receive(struct sim_component *self, struct sim_call *call)
         answer(s, j, SIM_REJECTED);
         return;
     }
-    if (s->queue_limit >= 0 && (int64_t)in->queue.count >= s->queue_limit) {
+    if (sim_server_arrive(&in->srv, &j->sj, false) == SIM_SERVER_FULL) {
         if (sim_measuring(self)) s->rejected_full++;
         answer(s, j, SIM_REJECTED);
-        return;
     }
-    sim_fifo_push(&in->queue, j);
-    sim_level_add(&s->queued, now, 1);
 }
 
 static void on_timeout(struct sim_component *self, void *arg);
 static void on_hedge(struct sim_component *self, void *arg);
 static void handle_error(struct service *s, struct job *j, enum sim_status status);
-
-/* ---- the circuit breaker ---- */
-
-/* [from, to] clipped to the measured window [start, now], in ns. */
-static sim_time overlap(sim_time from, sim_time to, sim_time start, sim_time now)
-{
-    if (from < start) from = start;
-    if (to > now) to = now;
-    return to > from ? to - from : 0;
-}
-
-static void breaker_reset_counts(struct edge *e)
-{
-    e->consecutive = 0;
-    e->window_calls = e->window_fails = 0;
-    memset(e->calls, 0, sizeof e->calls);
-    memset(e->fails, 0, sizeof e->fails);
-}
-
-static void breaker_trip(struct service *s, struct edge *e, const struct breaker_cfg *k)
-{
-    sim_time now = sim_now(&s->base);
-    /* The previous open period ended before this trip (half-open came after it). */
-    e->open_time += overlap(e->open_from, e->open_until, s->measure_start, now);
-    e->state = OPEN;
-    e->epoch++;
-    e->open_from = now;
-    e->open_until = now + k->open_for;
-    if (sim_measuring(&s->base)) e->trips++;
-}
-
-/* Whether the breaker lets an attempt through now; marks half-open probes. Open turns
- * half-open lazily, at the first call after open_for. */
-static bool breaker_admits(struct service *s, struct edge *e, const struct breaker_cfg *k,
-                           struct job *j)
-{
-    j->probe = false;
-    if (!k->on) return true;
-    if (e->state == OPEN) {
-        if (sim_now(&s->base) < e->open_until) return false;
-        e->state = HALF_OPEN;
-        e->epoch++;
-        e->probes_sent = e->probes_ok = 0;
-    }
-    if (e->state == HALF_OPEN) {
-        if (e->probes_sent >= k->probes) return false;
-        e->probes_sent++;
-        j->probe = true;
-    }
-    return true;
-}
-
-/* The outcome of an attempt sent in the breaker's current epoch (older ones are ignored). */
-static void breaker_record(struct service *s, struct edge *e, const struct breaker_cfg *k,
-                           const struct job *j, bool ok)
-{
-    if (!k->on || j->epoch != e->epoch) return;
-    if (e->state == HALF_OPEN) {
-        if (!ok) {
-            breaker_trip(s, e, k);
-        } else if (++e->probes_ok == k->probes) {
-            e->state = CLOSED;
-            e->epoch++;
-            breaker_reset_counts(e);
-        }
-        return;
-    }
-    if (e->state != CLOSED) return;
-    e->consecutive = ok ? 0 : e->consecutive + 1;
-    if (k->consecutive && e->consecutive >= k->consecutive) {
-        breaker_trip(s, e, k);
-        return;
-    }
-    if (!(k->failure_ratio > 0)) return;
-    /* Buckets of window/10: the ones older than the window are emptied as time passes. */
-    sim_time width = k->window / WINDOW_BUCKETS;
-    int64_t b = sim_now(&s->base) / width;
-    if (b > e->newest) {
-        int64_t n = b - e->newest < WINDOW_BUCKETS ? b - e->newest : WINDOW_BUCKETS;
-        for (int64_t i = 1; i <= n; i++) {
-            int x = (int)((e->newest + i) % WINDOW_BUCKETS);
-            e->window_calls -= e->calls[x];
-            e->window_fails -= e->fails[x];
-            e->calls[x] = e->fails[x] = 0;
-        }
-        e->newest = b;
-    }
-    int x = (int)(b % WINDOW_BUCKETS);
-    e->calls[x]++;
-    e->window_calls++;
-    if (!ok) {
-        e->fails[x]++;
-        e->window_fails++;
-    }
-    if (!ok && e->window_calls >= (uint64_t)k->min_calls &&
-        (double)e->window_fails >= k->failure_ratio * (double)e->window_calls)
-        breaker_trip(s, e, k);
-}
 
 /* ---- attempts and their copies ---- */
 
@@ -983,18 +818,17 @@ static void send_attempt(struct service *s, struct job *j)
     struct sim_component *self = &s->base;
     const struct call_spec *spec = &s->calls[j->step];
     struct edge *e = &s->edges[j->step];
-    if (!breaker_admits(s, e, &spec->breaker, j)) {
-        if (sim_measuring(self)) e->short_circuited++;
+    if (!sim_breaker_admits(&e->breaker, &j->probe)) {
         local_reject(s, j);
         return;
     }
     if (spec->max_concurrent && e->in_flight >= spec->max_concurrent) {
-        if (j->probe) e->probes_sent--; /* the probe was not made */
+        if (j->probe) sim_breaker_unprobe(&e->breaker); /* the probe was not made */
         if (sim_measuring(self)) e->bulkhead_rejected++;
         local_reject(s, j);
         return;
     }
-    j->epoch = e->epoch;
+    j->epoch = e->breaker.epoch;
     j->nout = j->nsent = 0;
     send_copy(s, j);
     j->timer = spec->timeout ? sim_schedule(self, spec->timeout, on_timeout, j) : NULL;
@@ -1047,7 +881,6 @@ static void respond(struct sim_component *self, struct sim_call *call)
     struct service *s = (struct service *)self;
     struct job *j = call->caller_data;
     struct edge *e = &s->edges[j->step];
-    const struct call_spec *spec = &s->calls[j->step];
     int k = 0;
     while (k < j->nout && j->out[k] != call) k++;
     SIM_ASSERT(self, k < j->nout);
@@ -1061,14 +894,14 @@ static void respond(struct sim_component *self, struct sim_call *call)
     if (call->status == SIM_OK) {
         if (copy > 0 && sim_measuring(self)) e->hedges_won++;
         end_attempt(s, j);
-        breaker_record(s, e, &spec->breaker, j, true);
+        sim_breaker_record(&e->breaker, j->epoch, true);
         j->step++;
         next_call(s, j);
         return;
     }
     if (j->nout > 0) return; /* another copy may still succeed */
     end_attempt(s, j);
-    breaker_record(s, e, &spec->breaker, j, false);
+    sim_breaker_record(&e->breaker, j->epoch, false);
     handle_error(s, j, call->status);
 }
 
@@ -1078,7 +911,7 @@ static void on_timeout(struct sim_component *self, void *arg)
     struct job *j = arg;
     j->timer = NULL;
     end_attempt(s, j);
-    breaker_record(s, &s->edges[j->step], &s->calls[j->step].breaker, j, false);
+    sim_breaker_record(&s->edges[j->step].breaker, j->epoch, false);
     handle_error(s, j, SIM_TIMEOUT);
 }
 
@@ -1143,18 +976,18 @@ static void freeze(struct service *s, struct job *j)
 static void drop_instance(struct service *s, int i, enum sim_status status, bool silent)
 {
     struct instance *in = &s->instances[i];
-    sim_time now = sim_now(&s->base);
+    int busy = in->srv.busy;
+    struct sim_job *list = sim_server_drop(&in->srv);
+    if (s->as.on && busy) sim_level_add(&s->as.p_busy, sim_now(&s->base), -busy);
     uint64_t lost = 0;
-    while (sim_fifo_pop(&in->queue)) sim_level_add(&s->queued, now, -1);
-    for (struct job *j; (j = in->live); lost++) {
+    for (; list; lost++) {
+        struct job *j = SIM_CONTAINER(list, struct job, sj);
+        list = list->next;
         freeze(s, j);
-        if (!silent) {
-            answer(s, j, status);
-            continue;
-        }
-        release_worker(s, j);
-        leave(s, j);
+        if (silent) leave(s, j);
+        else answer(s, j, status);
     }
+    if (s->as.on) stop_if_drained(s, in);
     if (lost) sim_story(&s->base, "instance %d loses %llu requests in progress", i,
                         (unsigned long long)lost);
 }
@@ -1172,7 +1005,8 @@ static void fault(struct sim_component *self, const struct sim_fault *f, bool be
         }
         /* A hang deadlocks the instance: nothing on it moves until the restart. */
         if (begins) {
-            for (struct job *j = in->live; j; j = j->next) freeze(s, j);
+            for (struct sim_job *x = in->srv.live; x; x = x->next)
+                freeze(s, SIM_CONTAINER(x, struct job, sj));
         } else {
             drop_instance(s, i, SIM_FAILED, false);
         }
@@ -1186,12 +1020,11 @@ static void clear_stats(struct sim_component *self)
     sim_level_restart(&s->busy, now);
     sim_level_restart(&s->queued, now);
     sim_level_restart(&s->in_system, now);
-    s->measure_start = now;
     for (int i = 0; i < s->ncalls; i++) {
         struct edge *e = &s->edges[i];
         sim_level_restart(&e->in_flight_level, now);
-        e->trips = e->short_circuited = e->bulkhead_rejected = e->hedges = e->hedges_won = 0;
-        e->open_time = 0;
+        sim_breaker_clear_stats(&e->breaker);
+        e->bulkhead_rejected = e->hedges = e->hedges_won = 0;
     }
     s->shed = 0;
     memset(s->shed_by_op, 0, sizeof s->shed_by_op);
@@ -1223,17 +1056,8 @@ static void report_edge(struct service *s, int i, struct sim_report *rep)
         snprintf(path, sizeof path, "calls.%d.%s", i, name);            \
         sim_report(rep, path, value, unit);                             \
     } while (0)
-    if (spec->breaker.on) {
-        sim_time open = e->open_time;
-        if (e->state != CLOSED) /* the current (or last) open period, up to now */
-            open += overlap(e->open_from, e->open_until, s->measure_start, now);
-        double window = sim_window_seconds(&s->base);
-        EDGE_FIGURE("breaker.trips", (double)e->trips, SIM_UNIT_COUNT);
-        EDGE_FIGURE("breaker.time_open", (double)open / SIM_S, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
-        EDGE_FIGURE("breaker.open_ratio", window > 0 ? (double)open / SIM_S / window : 0,
-                    SIM_UNIT_RATIO | SIM_LOWER_BETTER);
-        EDGE_FIGURE("breaker.short_circuited", (double)e->short_circuited, SIM_UNIT_COUNT);
-    }
+    snprintf(path, sizeof path, "calls.%d.", i);
+    sim_breaker_report(&e->breaker, rep, path);
     if (spec->max_concurrent) {
         EDGE_FIGURE("bulkhead_rejected", (double)e->bulkhead_rejected, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
         EDGE_FIGURE("in_flight.mean", sim_level_mean(&e->in_flight_level, now), SIM_UNIT_NUMBER);
@@ -1263,11 +1087,7 @@ static void report(struct sim_component *self, struct sim_report *rep)
         sim_report(rep, "routed_ratio", arrivals ? (double)s->routed / arrivals : 0, SIM_UNIT_RATIO);
     sim_report(rep, "throughput", (double)s->ok / window, SIM_UNIT_RATE);
     double serving = s->as.on ? sim_level_mean(&s->as.serving, now) : s->ninstances;
-    sim_report(rep, "utilisation",
-               serving > 0 ? sim_level_mean(&s->busy, now) / (serving * s->workers) : 0,
-               SIM_UNIT_RATIO);
-    sim_report(rep, "queue.mean", sim_level_mean(&s->queued, now), SIM_UNIT_NUMBER | SIM_LOWER_BETTER);
-    sim_report(rep, "queue.max", s->queued.max, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
+    sim_server_report(&s->instances[0].srv, rep, "", serving * s->workers); /* shared levels */
     sim_report(rep, "in_system.mean", sim_level_mean(&s->in_system, now), SIM_UNIT_NUMBER);
     sim_report(rep, "residence.mean",
                s->departures ? s->residence_sum / (double)s->departures / SIM_S : 0, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
@@ -1321,12 +1141,9 @@ static void sample(struct sim_component *self, struct sim_sampler *smp)
     if (s->as.on) sim_sample(smp, "instances", s->as.billed.level);
     for (int i = 0; i < s->ncalls; i++) {
         if (!s->calls[i].breaker.on) continue;
-        const struct edge *e = &s->edges[i];
         char column[64];
         snprintf(column, sizeof column, "calls.%d.breaker_open", i);
-        /* 1 open, 0.5 half-open (open past open_for turns half-open at the next call) */
-        bool open = e->state == OPEN && sim_now(&s->base) < e->open_until;
-        sim_sample(smp, column, open ? 1 : e->state == CLOSED ? 0 : 0.5);
+        sim_sample(smp, column, sim_breaker_openness(&s->edges[i].breaker));
     }
 }
 
@@ -1355,7 +1172,7 @@ static void backlog(struct sim_component *self, uint64_t *waiting, double *capac
 {
     struct service *s = (struct service *)self;
     uint64_t n = 0;
-    for (int i = 0; i < s->ninstances; i++) n += s->instances[i].queue.count;
+    for (int i = 0; i < s->ninstances; i++) n += s->instances[i].srv.queue.count;
     *waiting = n;
     double mean = sim_dist_mean(s->service_time);
     int running = s->as.on ? s->as.nrun : s->ninstances;
@@ -1673,7 +1490,7 @@ static int instances(struct sim_component *self)
 static void fini(struct sim_component *self)
 {
     struct service *s = (struct service *)self;
-    for (int i = 0; i < s->ninstances; i++) sim_fifo_fini(&s->instances[i].queue);
+    for (int i = 0; i < s->ninstances; i++) sim_server_fini(&s->instances[i].srv);
     sim_free(s->instances);
     sim_free(s->calls);
     sim_free(s->edges);

@@ -597,6 +597,110 @@ void sim_connpool_sample(struct sim_connpool *p, struct sim_sampler *s);
 /* "; pool 8 (queue)", or "" when off: for describe(). */
 void sim_connpool_describe(const struct sim_connpool *p, char *buf, size_t n);
 
+/* A circuit breaker on the calls to one callee ("breaker" in docs/scenario.md). Closed, it
+ * lets every attempt through and watches outcomes: a failure ratio over a sliding window
+ * (of SIM_BREAKER_BUCKETS buckets, after min_calls) or consecutive failures trip it open
+ * for open_for; then the first attempt after that turns it half-open, and `probes`
+ * attempts go through: all succeeding close it, one failing opens it again. Every state
+ * change bumps its epoch; an outcome counts only for the epoch its attempt was sent in.
+ * Measures trips, short-circuited attempts and the time open inside the measured window.
+ * The settings are the model's (a call's, copied from its defaults); zero-initialise. */
+#define SIM_BREAKER_BUCKETS 10
+struct sim_breaker_cfg {
+    bool on;
+    double failure_ratio; /* 0: no ratio rule */
+    sim_time window, open_for;
+    int min_calls, consecutive; /* consecutive 0: no such rule */
+    int probes;
+};
+enum sim_breaker_state { SIM_BREAKER_CLOSED, SIM_BREAKER_OPEN, SIM_BREAKER_HALF_OPEN };
+struct sim_breaker {
+    const struct sim_breaker_cfg *cfg;
+    struct sim_component *owner;
+    enum sim_breaker_state state;
+    uint32_t epoch;
+    int consecutive, probes_sent, probes_ok;
+    sim_time open_from, open_until;
+    int64_t newest; /* bucket number (time / width) of the newest bucket */
+    uint32_t calls[SIM_BREAKER_BUCKETS], fails[SIM_BREAKER_BUCKETS];
+    uint64_t window_calls, window_fails;
+    uint64_t trips, short_circuited; /* measured */
+    sim_time open_time, measure_start; /* open periods that ended, inside the window */
+};
+/* Reads the "breaker" object of cfg into k when there is one (k stays as it was if not). */
+void sim_breaker_configure(struct sim_breaker_cfg *k, struct sim_cfg *cfg);
+void sim_breaker_init(struct sim_breaker *b, struct sim_component *owner,
+                      const struct sim_breaker_cfg *k);
+/* Whether an attempt may go now (always, when the breaker is off); *probe tells whether it
+ * is a half-open probe. A refusal counts as short-circuited. */
+bool sim_breaker_admits(struct sim_breaker *b, bool *probe);
+/* An admitted probe was not sent after all (a bulkhead refused it). */
+void sim_breaker_unprobe(struct sim_breaker *b);
+/* The outcome of an attempt sent in `epoch` (b->epoch when it was sent). */
+void sim_breaker_record(struct sim_breaker *b, uint32_t epoch, bool ok);
+void sim_breaker_clear_stats(struct sim_breaker *b);
+/* breaker.trips, time_open, open_ratio, short_circuited under prefix ("calls.0."). */
+void sim_breaker_report(const struct sim_breaker *b, struct sim_report *rep, const char *prefix);
+/* For the timeline: 1 open, 0.5 half-open (or open past open_for), 0 closed. */
+double sim_breaker_openness(const struct sim_breaker *b);
+
+/* A server: at most `workers` jobs in service at once, the others waiting in arrival order
+ * in a queue of at most `queue_limit` (-1: unbounded); a service's instance, a database's
+ * primary or replica. A sim_job is embedded in the model's per-call struct; the server
+ * keeps every job on it, queued or in service, on a live list, so a crash finds the work
+ * it loses (sim_server_drop). Busy workers and waiting jobs are counted into two
+ * time-weighted levels the model owns and starts (one server's own, or shared by a node's
+ * servers: its totals). The queue is a sim_fifo, charged to the budget as it grows.
+ * Owned by the model; sim_server_init, then sim_server_fini. SIM_CONTAINER turns a
+ * sim_job back into the model's struct. */
+#define SIM_CONTAINER(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+struct sim_server;
+struct sim_job {
+    struct sim_job *prev, *next; /* the server's live list, newest first */
+    struct sim_server *server;   /* the server it is on; NULL: none */
+    bool serving;                /* it holds a worker */
+};
+struct sim_server {
+    int workers, busy;
+    int64_t queue_limit;
+    struct sim_fifo queue;  /* of struct sim_job, waiting for a worker */
+    struct sim_job *live;   /* every job on it */
+    struct sim_level *busy_level, *queued_level;
+    struct sim_component *owner;
+    void (*begin)(struct sim_component *owner, struct sim_job *j); /* a worker takes j */
+};
+enum sim_server_result { SIM_SERVER_STARTED, SIM_SERVER_QUEUED, SIM_SERVER_FULL };
+/* Reads cfg's "workers" (default_workers when absent) and "queue" (a length, or
+ * "unbounded", the default) into *workers and *queue_limit (-1: unbounded). */
+void sim_server_configure(struct sim_cfg *cfg, int default_workers, int *workers,
+                          int64_t *queue_limit);
+void sim_server_init(struct sim_server *srv, struct sim_component *owner, int workers,
+                     int64_t queue_limit, struct sim_level *busy_level,
+                     struct sim_level *queued_level,
+                     void (*begin)(struct sim_component *, struct sim_job *));
+/* j arrives and joins the live list. STARTED: a worker took it (begin() ran); QUEUED: it
+ * waits; FULL: the queue is at its limit, j stays on the list and the model refuses it
+ * (then sim_server_leave). `hold` (a hung server) queues it even with a worker free. */
+enum sim_server_result sim_server_arrive(struct sim_server *srv, struct sim_job *j, bool hold);
+/* j's worker is free (nothing when it holds none); unless `hold`, the first waiter takes
+ * it, and its begin() runs before this returns. */
+void sim_server_release(struct sim_job *j, bool hold);
+/* j leaves its server: its worker is released (as above), then it leaves the live list;
+ * nothing when it is on no server. A queued job leaves only by sim_server_drop. */
+void sim_server_leave(struct sim_job *j, bool hold);
+/* A crash, or the restart that ends a hang: the server is emptied at once (no worker
+ * busy, nothing queued) and its jobs, newest first, are handed back as a list through
+ * next, each on no server any more, for the model to answer or forget. Jobs that arrive
+ * while it answers them are on the server, not on that list. */
+struct sim_job *sim_server_drop(struct sim_server *srv);
+/* <prefix>utilisation (busy workers over `capacity`, 0 when there is none), queue.mean and
+ * queue.max, from the server's levels: the node's totals when its servers share them. */
+void sim_server_report(const struct sim_server *srv, struct sim_report *rep, const char *prefix,
+                       double capacity);
+/* Jobs on the server, busy or waiting (a router's least-loaded choice). */
+int64_t sim_server_load(const struct sim_server *srv);
+void sim_server_fini(struct sim_server *srv);
+
 /* A failover detector ("failover" in docs/scenario.md): a monitor pings each of `count`
  * targets (say a shard's primary) every `heartbeat`, each at its own random phase; a beat
  * is missed when no answer came within the interval, and `missed` misses in a row declare
