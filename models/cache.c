@@ -2,7 +2,8 @@
  * shard, or a cluster of shards placed by consistent hashing. A shard's entries live in a
  * dense array (index 0 is nil) threaded by intrusive index lists; a hash map keyed by the
  * uint64 key finds each key's record (and its shard, placed once); lru, lfu (frequency
- * lists), fifo and random evict in O(1) with storage preallocated from the capacity. Reads
+ * lists), fifo and random evict in O(1) with storage preallocated from the capacity; arc,
+ * 2q, s3_fifo, sieve and w_tinylfu are the kernel's (sim_evict, over record indices). Reads
  * hit or miss on the simulated keys; misses go to the backend and fill on the answer.
  * Faults: cluster node i is fault instance i (the whole cache without a cluster is node 0);
  * a flush or a crash empties a node (a cold restart), and each cold start is measured
@@ -19,8 +20,10 @@
 
 _Static_assert(sizeof(void *) >= sizeof(uint32_t), "an index travels in an event's argument");
 
-enum eviction { EVICT_LRU, EVICT_LFU, EVICT_FIFO, EVICT_RANDOM, EVICT_TTL };
-static const char *const eviction_names[] = {"lru", "lfu", "fifo", "random", "ttl", NULL};
+enum eviction { EVICT_LRU, EVICT_LFU, EVICT_FIFO, EVICT_RANDOM, EVICT_TTL, EVICT_KERNEL };
+static const char *const eviction_names[] = {"lru", "lfu", "fifo", "random", "ttl", "arc", "2q",
+                                             "s3_fifo", "sieve", "w_tinylfu", NULL};
+#define KERNEL(c) ((c)->eviction >= EVICT_KERNEL) /* sim_evict policy (c)->eviction - EVICT_KERNEL */
 enum write_policy { WRITE_CACHE_ASIDE, WRITE_THROUGH, WRITE_AROUND, WRITE_BACK };
 static const char *const write_policy_names[] = {"cache_aside", "write_through", "write_around",
                                                  "write_back", NULL};
@@ -112,6 +115,7 @@ struct shard {
     struct list flist;
     uint32_t ffree;
     struct list dirty;        /* write_back, oldest write first */
+    struct sim_evict policy;  /* the kernel's policies: over record indices */
     uint64_t reads, writes, hits; /* measured */
     bool down_noticed;        /* a client skipped it since its crash began: detected */
     struct tally total;                /* the whole run, for refills */
@@ -356,6 +360,8 @@ static void touch(struct cache *c, struct shard *s, uint32_t i)
         }
     } else if (c->eviction == EVICT_LFU) {
         lfu_touch(c, s, i);
+    } else if (KERNEL(c)) {
+        sim_evict_hit(&s->policy, s->entries[i].info);
     }
 }
 
@@ -396,7 +402,8 @@ static void entry_remove(struct cache *c, struct shard *s, uint32_t i)
 {
     struct entry *e = &s->entries[i];
     uint32_t info = e->info;
-    list_remove(s, order_of(c, s, i), LINK_ORDER, i);
+    if (KERNEL(c)) sim_evict_remove(&s->policy, info); /* unless the policy chose it */
+    else list_remove(s, order_of(c, s, i), LINK_ORDER, i);
     if (c->eviction == EVICT_LFU) fnode_release_if_empty(s, e->freq);
     if (e->in_dirty) list_remove(s, &s->dirty, LINK_DIRTY, i);
     c->infos[info].entry = NIL;
@@ -407,25 +414,24 @@ static void entry_remove(struct cache *c, struct shard *s, uint32_t i)
     uint32_t last = s->used--;
     if (i == last) return;
     s->entries[i] = s->entries[last];
-    list_moved(s, order_of(c, s, i), LINK_ORDER, last, i);
+    if (!KERNEL(c)) list_moved(s, order_of(c, s, i), LINK_ORDER, last, i);
     if (s->entries[i].in_dirty) list_moved(s, &s->dirty, LINK_DIRTY, last, i);
     c->infos[s->entries[i].info].entry = i;
 }
 
+/* The entry lru, fifo, lfu or random evicts (the kernel's policies choose their own). */
 static uint32_t victim(struct cache *c, struct shard *s)
 {
-    switch (c->eviction) {
-    case EVICT_LRU:
-    case EVICT_FIFO:
-        return s->order.tail;
-    case EVICT_LFU:
-        return s->fnodes[s->flist.head].items.tail;
-    case EVICT_RANDOM:
-        return 1 + (uint32_t)sim_uniform_int(c->evict_rng, s->used);
-    case EVICT_TTL:
-        break;
-    }
-    return NIL;
+    if (c->eviction == EVICT_LFU) return s->fnodes[s->flist.head].items.tail;
+    if (c->eviction == EVICT_RANDOM) return 1 + (uint32_t)sim_uniform_int(c->evict_rng, s->used);
+    return s->order.tail; /* lru: least recent; fifo: oldest */
+}
+
+static void policy_evicted(void *arg, uint64_t info) /* the kernel's policy chose it */
+{
+    struct cache *c = arg;
+    if (sim_measuring(&c->base)) c->evictions++;
+    entry_remove(c, shard_of(c, (uint32_t)info), c->infos[info].entry);
 }
 
 static sim_time expiry(struct cache *c)
@@ -459,7 +465,8 @@ static uint32_t fill(struct cache *c, uint32_t info, sim_time version, double de
             if (sim_measuring(&c->base)) c->too_large++;
             return NIL;
         }
-        while (s->used && full(s, size)) {
+        if (KERNEL(c)) sim_evict_insert(&s->policy, info); /* room made through evicted() */
+        else while (s->used && full(s, size)) {
             if (sim_measuring(&c->base)) c->evictions++;
             entry_remove(c, s, victim(c, s));
         }
@@ -472,7 +479,7 @@ static uint32_t fill(struct cache *c, uint32_t info, sim_time version, double de
         c->infos[info].entry = i;
         bytes_add(c, s, info, 1);
         if (c->eviction == EVICT_LFU) lfu_insert(c, s, i);
-        else list_push_front(s, &s->order, LINK_ORDER, i);
+        else if (!KERNEL(c)) list_push_front(s, &s->order, LINK_ORDER, i);
     }
     s->entries[i].expires = expiry(c);
     s->entries[i].version = version;
@@ -873,6 +880,7 @@ static void drop_entries(struct cache *c, int node, const char *why)
         }
         dropped += s->used;
         while (s->used) entry_remove(c, s, s->used);
+        if (KERNEL(c)) sim_evict_clear(&s->policy); /* ghosts and counts go with the node */
     }
     c->cold_starts++;
     c->dropped += dropped;
@@ -1008,6 +1016,12 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     sim_cfg_peer(cfg, "backend", &c->backend, true);
     c->eviction = (enum eviction)sim_cfg_choice(cfg, "eviction", EVICT_LRU, eviction_names);
     bool bytes = sim_cfg_has(cfg, "capacity_bytes");
+    double kin = 0, kout = 0; /* 2q: Kin and Kout, fractions of the capacity */
+    if (c->eviction == EVICT_KERNEL + SIM_EVICT_2Q) {
+        kin = sim_cfg_number(cfg, "kin", 0.25, 0.001, 1);
+        kout = sim_cfg_number(cfg, "kout", 0.5, 0.001, 4);
+    } else if (sim_cfg_has(cfg, "kin") || sim_cfg_has(cfg, "kout"))
+        sim_cfg_error(cfg, sim_cfg_has(cfg, "kin") ? "kin" : "kout", "only with eviction \"2q\"");
     if (c->eviction == EVICT_TTL) {
         const char *key = sim_cfg_has(cfg, "capacity") || !bytes ? "capacity" : "capacity_bytes";
         if (sim_cfg_has(cfg, key))
@@ -1019,7 +1033,9 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
                                             MAX_CAPACITY);
         c->ttl = sim_cfg_duration(cfg, "ttl", 0, 0, SIM_MAX_DURATION);
     }
-    if (bytes && c->eviction != EVICT_TTL) {
+    if (bytes && KERNEL(c))
+        sim_cfg_error(cfg, "capacity_bytes", "%s counts entries: use capacity", eviction_names[c->eviction]);
+    else if (bytes && c->eviction != EVICT_TTL) {
         c->capacity_bytes =
             (uint64_t)sim_cfg_int(cfg, "capacity_bytes", SIM_REQUIRED, 1, MAX_CAPACITY_BYTES);
         c->value_size = sim_cfg_dist(cfg, "value_size", SIM_QTY_NUMBER, NULL);
@@ -1102,6 +1118,9 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
         s->capacity_bytes = c->capacity_bytes / c->nshards + (i < c->capacity_bytes % c->nshards);
         s->allocated = s->capacity ? s->capacity : 1024;
         s->entries = sim_alloc(((size_t)s->allocated + 1) * sizeof *s->entries);
+        if (KERNEL(c))
+            sim_evict_init(&s->policy, (enum sim_evict_policy)(c->eviction - EVICT_KERNEL),
+                           s->capacity, kin, kout, policy_evicted, c);
         if (c->eviction == EVICT_LFU && s->capacity) {
             s->fallocated = s->capacity + 1;
             s->fnodes = sim_alloc(((size_t)s->capacity + 2) * sizeof *s->fnodes);
@@ -1373,8 +1392,9 @@ static void theory(struct sim_component *self, struct sim_report *pred)
         sim_theory_note(pred, "the workload draws no keys: no popularity to predict from");
         return;
     }
-    if (c->value_size) {
-        sim_theory_note(pred, "capacity in bytes: no closed form for the hit ratio here");
+    if (c->value_size || KERNEL(c)) {
+        sim_theory_note(pred, "%s: no closed form for the hit ratio here",
+                        c->value_size ? "capacity in bytes" : eviction_names[c->eviction]);
         return;
     }
     uint64_t n = sim_keys_count(keys);
@@ -1446,6 +1466,7 @@ static void fini(struct sim_component *self)
     for (uint32_t s = 0; c->shards && s < c->nshards; s++) {
         sim_free(c->shards[s].entries);
         sim_free(c->shards[s].fnodes);
+        if (KERNEL(c)) sim_evict_fini(&c->shards[s].policy);
     }
     sim_free(c->shards);
     sim_free(c->refills);
@@ -1461,7 +1482,8 @@ static void fini(struct sim_component *self)
 
 const struct sim_model cache_model = {
     .name = "cache",
-    .summary = "a cache over real keys in front of a backend: lru/lfu/fifo/random/ttl, write policies",
+    .summary = "a cache over real keys in front of a backend: lru/lfu/fifo/random/ttl/arc/2q/"
+               "s3_fifo/sieve/w_tinylfu, write policies",
     .size = sizeof(struct cache),
     .configure = configure,
     .start = start,

@@ -337,6 +337,53 @@ void sim_ring_filter(struct sim_ring *dst, const struct sim_ring *src,
                      bool (*keep)(int owner, void *arg), void *arg);
 void sim_ring_fini(struct sim_ring *r);
 
+/* Eviction policies over a fixed capacity of ids (a cache's keys, or any model's): ARC,
+ * 2Q, S3-FIFO, SIEVE and W-TinyLFU, each O(1) amortised per access, with every node
+ * (resident or ghost) preallocated from the capacity at init. The policy decides what
+ * stays; the owner holds the values and hears of each eviction through evicted(). */
+enum sim_evict_policy { SIM_EVICT_ARC, SIM_EVICT_2Q, SIM_EVICT_S3FIFO, SIM_EVICT_SIEVE,
+                        SIM_EVICT_WTINYLFU };
+extern const char *const sim_evict_names[]; /* "arc", "2q", "s3_fifo", "sieve", "w_tinylfu" */
+struct sim_evict_node {
+    uint64_t id;
+    uint32_t prev, next; /* toward the head (newest), toward the tail (oldest) */
+    uint8_t list;
+    uint8_t bits;        /* sieve: visited; s3_fifo: frequency 0..3 */
+};
+struct sim_evict_list {
+    uint32_t head, tail, count;
+};
+/* Owned by whoever embeds it: sim_evict_init / sim_evict_fini. */
+struct sim_evict {
+    enum sim_evict_policy policy;
+    uint32_t capacity, resident;
+    struct sim_evict_node *nodes; /* 1..nodes_max; 0 is nil */
+    uint32_t nodes_max, nodes_used, free_head;
+    uint32_t *slots;              /* id -> node, open addressing; 0 empty */
+    size_t mask;
+    struct sim_evict_list lists[4];
+    uint8_t ghosts;               /* bit per list that holds ids without values */
+    uint32_t hand;                /* sieve */
+    uint32_t target;              /* arc: p, the target size of T1 */
+    uint32_t small, main, ghost;  /* 2q: Kin, -, Kout; s3_fifo: small, main, ghost; */
+                                  /* w_tinylfu: window, main, protected */
+    uint64_t *sketch;             /* w_tinylfu: 4 rows of `width` 4-bit counters */
+    uint32_t width;
+    uint64_t added, sample;       /* increments since the last halving, and the period */
+    void (*evicted)(void *arg, uint64_t id); /* called once the id has left */
+    void *arg;
+};
+/* 2q's Kin and Kout as fractions of the capacity (0: the paper's 0.25 and 0.5). */
+void sim_evict_init(struct sim_evict *e, enum sim_evict_policy policy, uint32_t capacity,
+                    double kin, double kout, void (*evicted)(void *arg, uint64_t id), void *arg);
+bool sim_evict_contains(const struct sim_evict *e, uint64_t id); /* resident */
+void sim_evict_hit(struct sim_evict *e, uint64_t id);    /* id resident */
+void sim_evict_insert(struct sim_evict *e, uint64_t id); /* id not resident: evicts as needed */
+bool sim_evict_access(struct sim_evict *e, uint64_t id); /* hit or insert; true on a hit */
+void sim_evict_remove(struct sim_evict *e, uint64_t id); /* drops id if resident, no ghost */
+void sim_evict_clear(struct sim_evict *e);               /* forgets everything, ghosts too */
+void sim_evict_fini(struct sim_evict *e);
+
 /* Sharding placement: which of `count` shards owns a key. hash: key mod count;
  * consistent_hash: a ring of virtual_nodes points per shard (sim_ring_add_numbered);
  * range: the number of boundaries at or below the key; directory: key mod count, the table

@@ -99,6 +99,39 @@ static void random_eviction_keeps_the_capacity(void **state)
     harness_rig_done(&r);
 }
 
+/* The kernel's policies through the model: the exact cases of test_evict.c (which shows the
+ * hand computation) give the same hits, and a write's invalidation leaves the policy too. */
+static void kernel_policies_evict_as_computed_by_hand(void **state)
+{
+    (void)state;
+    struct harness_step s[11];
+    uint64_t sieve[] = {1, 2, 3, 1, 4, 2, 1, 5, 2, 6, 7};
+    for (int i = 0; i < 11; i++) s[i] = (struct harness_step)R(i * 10.0, sieve[i]);
+    struct harness_rig r = run_script("\"capacity\": 3, \"eviction\": \"sieve\"", s, 11);
+    expect_pattern(s, 11, "MMMHMMHMHMM");
+    assert_int_equal(figure(&r, "evictions"), 5);
+    assert_int_equal(figure(&r, "entries"), 3);
+    harness_rig_done(&r);
+
+    uint64_t arc[] = {1, 2, 3, 1, 4, 2, 5, 1, 6, 2};
+    for (int i = 0; i < 10; i++) s[i] = (struct harness_step)R(i * 10.0, arc[i]);
+    r = run_script("\"capacity\": 3, \"eviction\": \"arc\"", s, 10);
+    expect_pattern(s, 10, "MMMHMMMMMH");
+    harness_rig_done(&r);
+
+    const char *policies[] = {"arc", "2q", "s3_fifo", "sieve", "w_tinylfu"};
+    for (int p = 0; p < 5; p++) {
+        struct harness_step t[] = {R(0, 1), R(5, 1), W(10, 1), R(20, 1), R(30, 1), R(40, 2)};
+        char fields[96];
+        snprintf(fields, sizeof fields, "\"capacity\": 2, \"eviction\": \"%s\"", policies[p]);
+        r = run_script(fields, t, 6);
+        expect_pattern(t, 6, "MHMMHM");
+        assert_int_equal(figure(&r, "invalidations"), 1);
+        assert_int_equal(figure(&r, "entries"), 2);
+        harness_rig_done(&r);
+    }
+}
+
 static void ttl_expires_entries_counted_from_the_fill(void **state)
 {
     (void)state;
@@ -440,8 +473,15 @@ static void invalid_configurations_name_the_path(void **state)
         {"\"capacity\": 0", "web.json: nodes.cache.capacity: expected an integer from 1 to "
                             "1000000000, got 0"},
         {"\"capacity\": 10, \"eviction\": \"lfru\"",
-         "web.json: nodes.cache.eviction: expected one of \"lru\", \"lfu\", \"fifo\", \"random\" or "
-         "\"ttl\", got \"lfru\" (did you mean 'lru'?)"},
+         "web.json: nodes.cache.eviction: expected one of \"lru\", \"lfu\", \"fifo\", \"random\", "
+         "\"ttl\", \"arc\", \"2q\", \"s3_fifo\", \"sieve\" or \"w_tinylfu\", got \"lfru\" (did you "
+         "mean 'lru'?)"},
+        {"\"capacity\": 5, \"kin\": 0.5",
+         "web.json: nodes.cache.kin: only with eviction \"2q\""},
+        {"\"capacity\": 5, \"eviction\": \"2q\", \"kout\": 0",
+         "web.json: nodes.cache.kout: expected a number from 0.001 to 4, got 0"},
+        {"\"capacity_bytes\": 5000, \"eviction\": \"arc\"",
+         "web.json: nodes.cache.capacity_bytes: arc counts entries: use capacity"},
         {"\"eviction\": \"ttl\"",
          "web.json: nodes.cache.ttl: required field missing: expected a positive duration of at "
          "most 1000000s"},
@@ -534,6 +574,7 @@ int main(void)
         cmocka_unit_test(fifo_evicts_the_oldest_fill_whatever_its_hits),
         cmocka_unit_test(lfu_evicts_the_least_frequently_used_then_the_oldest),
         cmocka_unit_test(random_eviction_keeps_the_capacity),
+        cmocka_unit_test(kernel_policies_evict_as_computed_by_hand),
         cmocka_unit_test(ttl_expires_entries_counted_from_the_fill),
         cmocka_unit_test(concurrent_misses_share_one_backend_read),
         cmocka_unit_test(cache_aside_invalidates_after_the_backend_write),
