@@ -1,8 +1,8 @@
 /* mm1_ref.c: the raw limit `make bench` measures archsim against. A hand-written M/M/1
  * (one FIFO server) on a 4-ary heap of (time, seq) events, with archsim's generator and
  * sampling: xoshiro256++ streams seeded by archsim's mixing function for the same names
- * (docs/engine.md), exponential draws as -mean * log(u) rounded to the nanosecond the
- * same way. So it serves the same customers with the same times as
+ * (docs/engine.md), exponential draws as mean times a ziggurat draw (sim/kernel/ziggurat.c,
+ * linked in) rounded to the nanosecond the same way. So it serves the same customers with the same times as
  * scenarios/bench/mm1-bench.json, and its count and mean latency must equal archsim's:
  * the ratio of the two speeds measures the engine, not the generator.
  *
@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/xoshiro.h" /* the generator itself: the reference must draw the same numbers */
+#include "kernel/xoshiro.h" /* the generator and the exponential sampler themselves: */
+#include "kernel/ziggurat.h" /* the reference must draw the same numbers */
 
 #define RATE 900.0         /* arrivals per second, as in mm1-bench.json */
 #define MEAN_SERVICE 0.001 /* seconds */
@@ -136,13 +137,13 @@ static int64_t dequeue(struct ring *q)
 /* archsim's workload: the gap in seconds, rounded to the nearest nanosecond. */
 static int64_t interarrival(uint64_t g[4])
 {
-    return llround(-(1.0 / RATE) * log(sim__xoshiro_uniform_pos(g)) * (double)1000000000);
+    return llround((1.0 / RATE) * sim__exp_ziggurat(g) * (double)1000000000);
 }
 
 /* archsim's sim_dist_draw_time for exp(mean). */
 static int64_t service_time(uint64_t g[4])
 {
-    double ns = -MEAN_SERVICE * log(sim__xoshiro_uniform_pos(g)) * 1e9;
+    double ns = MEAN_SERVICE * sim__exp_ziggurat(g) * 1e9;
     if (!(ns > 0)) return 0;
     if (ns >= 1e18) return 1000000000000000000;
     return (int64_t)(ns + 0.5);

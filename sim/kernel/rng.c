@@ -6,6 +6,7 @@
 #include "internal.h"
 #include "rng_gsl.h"
 #include "xoshiro.h"
+#include "ziggurat.h"
 
 /* splitmix64's finaliser: a bijection that spreads every input bit over the output. */
 uint64_t sim_hash64(uint64_t z)
@@ -107,6 +108,11 @@ uint64_t sim_uniform_int(struct sim_rng *r, uint64_t n)
         while ((uint64_t)m < reject_below) m = (unsigned __int128)sim__xoshiro_next(r->s) * n;
     }
     return (uint64_t)(m >> 64);
+}
+
+double sim_exponential(struct sim_rng *r)
+{
+    return sim__exp_ziggurat(r->s);
 }
 
 void *sim_rng_gsl(struct sim_rng *r)

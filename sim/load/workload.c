@@ -232,7 +232,7 @@ static void send_request(struct workload *wl)
 static sim_time interarrival(struct workload *wl)
 {
     double mean = 1.0 / wl->rate;
-    double gap = wl->process == POISSON ? -mean * log(sim_uniform(wl->arrival_rng)) : mean;
+    double gap = wl->process == POISSON ? mean * sim_exponential(wl->arrival_rng) : mean;
     double ns = gap * SIM_S;
     return ns < (double)SIM_NEVER ? (sim_time)llround(ns) : SIM_NEVER; /* a tiny rate: never */
 }
