@@ -70,8 +70,9 @@ $(BUILD)/%.o: %.c
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB_OBJ)
 	$(CC) $(LDFLAGS) $(if $(filter test_%,$*),-fno-lto) -o $@ $^ $(LDLIBS) -lcmocka
 
-# The speed references: a hand-written M/M/1 (no archsim code) and the calendar's hold loop.
-$(BUILD)/bench/mm1_ref: $(BUILD)/bench/mm1_ref.o
+# The speed references: a hand-written M/M/1 (no archsim code but the generator and the
+# exponential sampler, so it draws the same numbers) and the calendar's hold loop.
+$(BUILD)/bench/mm1_ref: $(BUILD)/bench/mm1_ref.o $(BUILD)/sim/kernel/ziggurat.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bench/hold: $(BUILD)/bench/hold.o $(LIB_OBJ)

@@ -1,8 +1,8 @@
 /* mm1_ref.c: the raw limit `make bench` measures archsim against. A hand-written M/M/1
  * (one FIFO server) on a 4-ary heap of (time, seq) events, with archsim's generator and
- * sampling: GSL MT19937 streams seeded by archsim's mixing function for the same names
- * (docs/engine.md), exponential draws as -mean * log(u) rounded to the nanosecond the
- * same way. So it serves the same customers with the same times as
+ * sampling: xoshiro256++ streams seeded by archsim's mixing function for the same names
+ * (docs/engine.md), exponential draws as mean times a ziggurat draw (sim/kernel/ziggurat.c,
+ * linked in) rounded to the nanosecond the same way. So it serves the same customers with the same times as
  * scenarios/bench/mm1-bench.json, and its count and mean latency must equal archsim's:
  * the ratio of the two speeds measures the engine, not the generator.
  *
@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_rng.h>
+#include "kernel/xoshiro.h" /* the generator and the exponential sampler themselves: */
+#include "kernel/ziggurat.h" /* the reference must draw the same numbers */
 
 #define RATE 900.0         /* arrivals per second, as in mm1-bench.json */
 #define MEAN_SERVICE 0.001 /* seconds */
@@ -41,16 +42,13 @@ static uint64_t fnv1a(const char *s)
 }
 
 /* The stream archsim hands component `name` for `purpose` in replication 0. */
-static gsl_rng *stream(uint64_t seed, const char *name, const char *purpose)
+static void stream(uint64_t s[4], uint64_t seed, const char *name, const char *purpose)
 {
     uint64_t h = mix(seed);
     h = mix(h ^ 0);
     h = mix(h ^ fnv1a(name));
     h = mix(h ^ fnv1a(purpose));
-    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!g) abort();
-    gsl_rng_set(g, (unsigned long)((h ^ (h >> 32)) & 0xffffffffUL));
-    return g;
+    sim__xoshiro_seed(s, h);
 }
 
 /* ---- the event heap ---- */
@@ -137,15 +135,15 @@ static int64_t dequeue(struct ring *q)
 }
 
 /* archsim's workload: the gap in seconds, rounded to the nearest nanosecond. */
-static int64_t interarrival(gsl_rng *g)
+static int64_t interarrival(uint64_t g[4])
 {
-    return llround(-(1.0 / RATE) * log(gsl_rng_uniform_pos(g)) * (double)1000000000);
+    return llround((1.0 / RATE) * sim__exp_ziggurat(g) * (double)1000000000);
 }
 
 /* archsim's sim_dist_draw_time for exp(mean). */
-static int64_t service_time(gsl_rng *g)
+static int64_t service_time(uint64_t g[4])
 {
-    double ns = -MEAN_SERVICE * log(gsl_rng_uniform_pos(g)) * 1e9;
+    double ns = MEAN_SERVICE * sim__exp_ziggurat(g) * 1e9;
     if (!(ns > 0)) return 0;
     if (ns >= 1e18) return 1000000000000000000;
     return (int64_t)(ns + 0.5);
@@ -159,8 +157,9 @@ int main(int argc, char **argv)
     }
     int64_t end = (int64_t)llround(strtod(argv[1], NULL) * 1e9);
     uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
-    gsl_rng *arrivals = stream(seed, "@workload", "arrivals");
-    gsl_rng *service = stream(seed, "server", "service");
+    uint64_t arrivals[4], service[4];
+    stream(arrivals, seed, "@workload", "arrivals");
+    stream(service, seed, "server", "service");
 
     struct heap cal = {0};
     struct ring waiting = {0};
@@ -193,8 +192,6 @@ int main(int argc, char **argv)
         push(&cal, (struct event){now + service_time(service), seq++, DEPARTURE});
     }
     printf("%llu %.17g\n", (unsigned long long)done, done ? latency_sum / (double)done / 1e9 : 0.0);
-    gsl_rng_free(arrivals);
-    gsl_rng_free(service);
     free(cal.e);
     free(waiting.t);
     return 0;

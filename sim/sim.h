@@ -411,6 +411,7 @@ void sim_placement_fini(struct sim_placement *pl);
 struct sim_rng *sim_rng(struct sim_component *self, const char *purpose);
 double sim_uniform(struct sim_rng *r);                 /* in (0, 1) */
 uint64_t sim_uniform_int(struct sim_rng *r, uint64_t n); /* in [0, n) */
+double sim_exponential(struct sim_rng *r);              /* mean 1, by ziggurat (no log) */
 struct gsl_rng_type;
 void *sim_rng_gsl(struct sim_rng *r); /* the gsl_rng *, for GSL samplers */
 /* A 64-bit mixing bijection (splitmix64's finaliser), for models' hash tables. */

@@ -20,7 +20,7 @@ double sim_dist_draw(const struct sim_dist *d, struct sim_rng *r)
 {
     switch (d->kind) {
     case DIST_CONSTANT: return d->a;
-    case DIST_EXPONENTIAL: return -d->a * log(sim_uniform(r)); /* u in (0, 1): finite */
+    case DIST_EXPONENTIAL: return d->a * sim_exponential(r);
     case DIST_UNIFORM: return d->a + (d->b - d->a) * sim_uniform(r);
     case DIST_NORMAL: {
         gsl_rng *g = sim_rng_gsl(r);
@@ -35,7 +35,7 @@ double sim_dist_draw(const struct sim_dist *d, struct sim_rng *r)
     case DIST_PARETO: return gsl_ran_pareto(sim_rng_gsl(r), d->a, d->b);
     case DIST_HYPEREXP: {
         int i = pick(d, sim_uniform(r));
-        return -d->x[i] * log(sim_uniform(r));
+        return d->x[i] * sim_exponential(r);
     }
     case DIST_MIXTURE: return sim_dist_draw(d->part[pick(d, sim_uniform(r))], r);
     case DIST_EMPIRICAL: {

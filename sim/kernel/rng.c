@@ -1,9 +1,12 @@
-/* rng.c: named random streams. Each stream is a GSL MT19937 generator whose seed is
- * mixed from (scenario seed, replication, node name, purpose), so a stream depends on
+/* rng.c: named random streams. Each stream is a xoshiro256++ generator (xoshiro.h) whose
+ * seed is mixed from (scenario seed, replication, node name, purpose), so a stream depends on
  * names, never on positions: adding a node leaves every other stream unchanged. */
 #include <gsl/gsl_rng.h>
 
 #include "internal.h"
+#include "rng_gsl.h"
+#include "xoshiro.h"
+#include "ziggurat.h"
 
 /* splitmix64's finaliser: a bijection that spreads every input bit over the output. */
 uint64_t sim_hash64(uint64_t z)
@@ -41,58 +44,78 @@ uint64_t sim__stream_seed(uint64_t seed, int replication, const char *name, cons
     return h;
 }
 
-/* A stream's generator (about 5 KB of MT19937 state) is made at its first draw: a node
- * that is never called (10^5 of them) costs its seed, not its state. Seeding at the first
- * draw gives the draws seeding at once would. Owned by the world. */
+/* The generator as a GSL type: GSL's samplers (gamma, lognormal, normal...) draw through
+ * it from the stream's own state. get gives the top 32 bits (max 2^32 - 1, as MT19937
+ * did, which every GSL sampler handles); get_double the top 53 bits, in [0, 1). */
+static void gsl_set(void *state, unsigned long seed)
+{
+    sim__xoshiro_seed(state, (uint64_t)seed);
+}
+
+static unsigned long gsl_get(void *state)
+{
+    return (unsigned long)(sim__xoshiro_next(state) >> 32);
+}
+
+static double gsl_get_double(void *state)
+{
+    return (double)(sim__xoshiro_next(state) >> 11) * 0x1p-53;
+}
+
+static const gsl_rng_type xoshiro256pp_type = {
+    .name = "xoshiro256++", .max = 0xffffffffUL, .min = 0, .size = 4 * sizeof(uint64_t),
+    .set = gsl_set, .get = gsl_get, .get_double = gsl_get_double,
+};
+const gsl_rng_type *const sim__rng_xoshiro256pp = &xoshiro256pp_type;
+
+/* A stream: 32 bytes of state, seeded with all 64 bits of the stream's seed, and the
+ * gsl_rng that GSL's samplers see, pointing at that same state. Owned by the world. */
 struct sim_rng {
-    gsl_rng *g;
-    unsigned long seed;
+    uint64_t s[4];
+    gsl_rng gsl;
 };
 
 struct sim_rng *sim__rng_create(uint64_t seed)
 {
     struct sim_rng *r = sim_alloc(sizeof *r);
-    /* MT19937 takes 32 bits of seed; fold the high half in rather than drop it. */
-    r->seed = (unsigned long)((seed ^ (seed >> 32)) & 0xffffffffUL);
+    sim__xoshiro_seed(r->s, seed);
+    r->gsl = (gsl_rng){.type = &xoshiro256pp_type, .state = r->s};
     return r;
-}
-
-static gsl_rng *generator(struct sim_rng *r)
-{
-    if (__builtin_expect(r->g != NULL, 1)) return r->g;
-    r->g = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!r->g) sim__out_of_memory();
-    gsl_rng_set(r->g, r->seed);
-    return r->g;
 }
 
 void sim__rng_destroy(struct sim_rng *r)
 {
-    if (r && r->g) gsl_rng_free(r->g);
     sim_free(r);
 }
 
 const char *sim__rng_generator_name(void)
 {
-    return gsl_rng_mt19937->name;
+    return xoshiro256pp_type.name;
 }
 
 double sim_uniform(struct sim_rng *r)
 {
-    return gsl_rng_uniform_pos(generator(r));
+    return sim__xoshiro_uniform_pos(r->s);
 }
 
+/* Lemire's multiply-and-reject: the high word of x * n, redrawn in the rare case the low
+ * word falls in the 2^64 mod n values that would bias it. n == 0 gives 0. */
 uint64_t sim_uniform_int(struct sim_rng *r, uint64_t n)
 {
-    gsl_rng *g = generator(r);
-    if (n <= 0xffffffffULL) return gsl_rng_uniform_int(g, (unsigned long)n);
-    /* Beyond 32 bits: a 64-bit draw reduced modulo n, bias below n / 2^64. */
-    uint64_t hi = gsl_rng_get(g), lo = gsl_rng_get(g);
-    uint64_t x = (hi << 32) | lo;
-    return x % n;
+    unsigned __int128 m = (unsigned __int128)sim__xoshiro_next(r->s) * n;
+    if ((uint64_t)m < n) {
+        uint64_t reject_below = -n % n;
+        while ((uint64_t)m < reject_below) m = (unsigned __int128)sim__xoshiro_next(r->s) * n;
+    }
+    return (uint64_t)(m >> 64);
+}
+
+double sim_exponential(struct sim_rng *r)
+{
+    return sim__exp_ziggurat(r->s);
 }
 
 void *sim_rng_gsl(struct sim_rng *r)
 {
-    return generator(r);
+    return &r->gsl;
 }

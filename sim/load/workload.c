@@ -254,7 +254,7 @@ static void send_request(struct workload *wl, const struct sim__trace_line *line
 static sim_time interarrival(struct workload *wl)
 {
     double mean = 1.0 / wl->rate;
-    double gap = wl->process == POISSON ? -mean * log(sim_uniform(wl->arrival_rng)) : mean;
+    double gap = wl->process == POISSON ? mean * sim_exponential(wl->arrival_rng) : mean;
     double ns = gap * SIM_S;
     return ns < (double)SIM_NEVER ? (sim_time)llround(ns) : SIM_NEVER; /* a tiny rate: never */
 }

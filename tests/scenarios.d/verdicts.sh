@@ -52,20 +52,21 @@ grep -q "note: the baseline was written from another version of the scenario fil
 
 # Run-length control: replications are added until every headline figure's 95% interval is
 # within the target, the report names the figure that decided, the cap holds, and the
-# thread count changes nothing.
-"$bin" run $vd_web --duration 6s --set warmup=1s --precision 3% -j 1 --json "$tmp/vd-p1.json" >"$tmp/vd-p1.txt" 2>/dev/null
+# thread count changes nothing. The target is 2%: at 3% the first 5 replications of this
+# seed (xoshiro256++ streams) already meet it, and the check is that replications are added.
+"$bin" run $vd_web --duration 6s --set warmup=1s --precision 2% -j 1 --json "$tmp/vd-p1.json" >"$tmp/vd-p1.txt" 2>/dev/null
 vd_used=$(awk '/"scenario":/ {s = 1} s && /"replications":/ { gsub(/[^0-9]/, "", $2); print $2; exit }' "$tmp/vd-p1.json")
-grep -q "^precision 3%: met after $vd_used replications (cap 100); latency.p99 decided" "$tmp/vd-p1.txt" &&
+grep -q "^precision 2%: met after $vd_used replications (cap 100); latency.p99 decided" "$tmp/vd-p1.txt" &&
     [ "$vd_used" -gt 5 ] && grep -q '"decided_by":\s*"latency.p99"' "$tmp/vd-p1.json" && ok ||
-    bad "--precision 3% should add replications and name the deciding figure: $(head -3 "$tmp/vd-p1.txt")"
-"$bin" run $vd_web --duration 6s --set warmup=1s --precision 3% -j 2 --json "$tmp/vd-p2.json" >"$tmp/vd-p2.txt" 2>/dev/null
+    bad "--precision 2% should add replications and name the deciding figure: $(head -3 "$tmp/vd-p1.txt")"
+"$bin" run $vd_web --duration 6s --set warmup=1s --precision 2% -j 2 --json "$tmp/vd-p2.json" >"$tmp/vd-p2.txt" 2>/dev/null
 cmp -s "$tmp/vd-p1.json" "$tmp/vd-p2.json" && cmp -s "$tmp/vd-p1.txt" "$tmp/vd-p2.txt" && ok ||
     bad "--precision: -j 1 and -j 2 differ"
 # Each watched figure meets the target: its half-width over its mean.
 awk -v want="$vd_used" '
     /"ci95":/ { ci = 1 }
-    ci && /"p99":/ { getline lo; getline hi; gsub(/[^0-9.e-]/, "", lo); gsub(/[^0-9.e-]/, "", hi); exit !((hi - lo) / (hi + lo) <= 0.03) }
-' "$tmp/vd-p1.json" && ok || bad "--precision 3%: latency.p99's interval is wider than 3% of its mean"
+    ci && /"p99":/ { getline lo; getline hi; gsub(/[^0-9.e-]/, "", lo); gsub(/[^0-9.e-]/, "", hi); exit !((hi - lo) / (hi + lo) <= 0.02) }
+' "$tmp/vd-p1.json" && ok || bad "--precision 2%: latency.p99's interval is wider than 2% of its mean"
 "$bin" run $vd_web --duration 6s --set warmup=1s --precision 0.1% --set max_replications=7 --quiet \
     --json "$tmp/vd-p3.json" 2>/dev/null
 grep -q '"met":\s*false' "$tmp/vd-p3.json" && grep -q '"replications":\s*7,' "$tmp/vd-p3.json" && ok ||
