@@ -10,6 +10,7 @@
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -26,21 +27,17 @@ static const cJSON *at_path(const cJSON *root, const char *prefix, const char *p
     return node;
 }
 
+/* The report at path, or on stdin for "-" (read once, like a scenario). */
 static char *read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "archsim: --baseline %s: %s\n", path,
-                errno == ENOENT ? "no such file" : strerror(errno));
+    char err[1024];
+    if (strcmp(path, "-") && access(path, F_OK) != 0 && errno == ENOENT) {
+        fprintf(stderr, "archsim: --baseline %s: no such file\n", path);
         return NULL;
     }
-    struct sim__text t = {0};
-    char buf[65536];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, f)) > 0) sim__text_add(&t, "%.*s", (int)got, buf);
-    fclose(f);
-    *len = t.len;
-    return t.text ? t.text : sim_strdup("");
+    char *text = sim__read_input(path, len, err, sizeof err);
+    if (!text) fprintf(stderr, "archsim: --baseline %s\n", err);
+    return text;
 }
 
 /* The figures this run checks: expectations, headline figures, each --metric. Their

@@ -40,7 +40,7 @@ int sim__cmd_fields(int argc, char **argv)
     if (!file) return sim__cli_usage_error("fields needs a scenario FILE%s", "");
     struct options o = {.command = "fields", .files = {file}, .nfiles = 1};
     struct sim__scenario sc = {0};
-    struct sim_loader *ld = sim__cli_load(&o, file, NULL, 0, &sc);
+    struct sim_loader *ld = sim__cli_load(&o, file, NULL, 0, NULL, &sc);
     if (!ld) return 2;
     int code = 0;
     struct sim_world *w = sim__world_build(ld, &sc, 0);

@@ -115,13 +115,15 @@ static const char usage[] =
     "130/143 stopped by SIGINT/SIGTERM (files not yet written are left as they were).\n"
     "See README.md and docs/scenario.md.\n";
 
-/* --seed 7 becomes --set seed=7, so every override takes one path. */
-static void add_set(struct options *o, const char *field, const char *value)
+/* --seed 7 becomes --set seed=7, so every override takes one path; its errors still name
+ * --seed 7. */
+static void add_set(struct options *o, const char *flag, const char *field, const char *value)
 {
-    size_t n = strlen(field) + strlen(value) + 2;
-    char *s = sim_alloc(n);
-    snprintf(s, n, "%s=%s", field, value);
-    o->sets[o->nsets++] = s;
+    struct sim__text set = {0}, typed = {0};
+    sim__text_add(&set, "%s=%s", field, value);
+    sim__text_add(&typed, "%s %s", flag, value);
+    o->set_flags[o->nsets] = typed.text;
+    o->sets[o->nsets++] = set.text;
 }
 
 /* Which commands take an option: r run, c check, C compare, s sweep, l limit, t theory,
@@ -140,8 +142,8 @@ static const struct option_spec option_specs[] = {
     {"--fault", true, "rcCsltd"},    {"--json", true, "rCsltd"},
     {"--timeline", true, "rd"},      {"--timing", false, "rd"},
     {"--metric", true, "rCsd"},      {"--independent", false, "C"},
-    {"-j", true, "rCsltd"},          {"--quiet", false, "rCsltd"},
-    {"--vary", true, "sl"},          {"--csv", true, "s"},
+    {"-j", true, "rCsltd"},          {"--quiet", false, "rcCsltd"},
+    {"--vary", true, "sl"},          {"--csv", true, "sC"},
     {"--plot", true, "rCsd"},        {"--svg", false, "rCsd"},
     {"--slo", true, "l"},            {"--minimise", true, "l"},
     {"--precision", true, "lrdC"},      {"--baseline", true, "rd"},
@@ -170,7 +172,7 @@ static int parse_args(int argc, char **argv, struct options *o)
     char letter = command_letter(o->command);
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
-        if (a[0] != '-') {
+        if (a[0] != '-' || !strcmp(a, "-")) { /* "-": standard input */
             if (!push(o->files, &o->nfiles, a)) return sim__cli_usage_error("too many files%s", "");
             continue;
         }
@@ -192,12 +194,12 @@ static int parse_args(int argc, char **argv, struct options *o)
                       !strcmp(a, "--duration") || !strcmp(a, "--set") || !strcmp(a, "--max-memory") ||
                       !strcmp(a, "--warmup");
         if (is_set && o->nsets >= SIM_MAX_LIST) return sim__cli_usage_error("too many %s", a);
-        if (!strcmp(a, "--seed")) add_set(o, "seed", v);
-        else if (!strcmp(a, "--replications")) add_set(o, "replications", v);
-        else if (!strcmp(a, "--duration")) add_set(o, "duration", v);
-        else if (!strcmp(a, "--max-memory")) add_set(o, "max_memory", v);
+        if (!strcmp(a, "--seed")) add_set(o, a, "seed", v);
+        else if (!strcmp(a, "--replications")) add_set(o, a, "replications", v);
+        else if (!strcmp(a, "--duration")) add_set(o, a, "duration", v);
+        else if (!strcmp(a, "--max-memory")) add_set(o, a, "max_memory", v);
         else if (!strcmp(a, "--warmup") && !strcmp(v, "auto")) o->warmup_auto = true;
-        else if (!strcmp(a, "--warmup")) add_set(o, "warmup", v);
+        else if (!strcmp(a, "--warmup")) add_set(o, a, "warmup", v);
         else if (!strcmp(a, "--set")) o->sets[o->nsets++] = sim_strdup(v);
         else if (!strcmp(a, "--json")) o->json = v;
         else if (!strcmp(a, "--timeline")) o->timeline = v;
@@ -243,7 +245,7 @@ static int parse_args(int argc, char **argv, struct options *o)
     return 0;
 }
 
-static int check(struct sim_loader *ld, const struct sim__scenario *sc, const char *file)
+static int check(struct sim_loader *ld, const struct sim__scenario *sc, const char *file, FILE *out)
 {
     struct sim_world *w = sim__world_build(ld, sc, 0);
     if (!w) {
@@ -255,18 +257,18 @@ static int check(struct sim_loader *ld, const struct sim__scenario *sc, const ch
     char dur[32], warm[32];
     sim__format_duration(sc->duration, dur, sizeof dur);
     sim__format_duration(sc->warmup, warm, sizeof warm);
-    printf("%s: ok\n", file);
-    printf("scenario  %s%s%s\n", sc->name, sc->description[0] ? ": " : "", sc->description);
-    printf("run       %s (warm-up %s), %d replication%s, seed %llu\n", dur, warm, sc->replications,
-           sc->replications == 1 ? "" : "s", (unsigned long long)sc->seed);
-    printf("workload  %s\n", res->workload_description ? res->workload_description : "");
-    printf("nodes     %d\n", res->nnodes);
+    fprintf(out, "%s: ok\n", sim__input_label(file));
+    fprintf(out, "scenario  %s%s%s\n", sc->name, sc->description[0] ? ": " : "", sc->description);
+    fprintf(out, "run       %s (warm-up %s), %d replication%s, seed %llu\n", dur, warm,
+            sc->replications, sc->replications == 1 ? "" : "s", (unsigned long long)sc->seed);
+    fprintf(out, "workload  %s\n", res->workload_description ? res->workload_description : "");
+    fprintf(out, "nodes     %d\n", res->nnodes);
     for (int i = 0; i < res->nnodes; i++)
-        printf("  %-12s %-8s %s\n", res->nodes[i].name, res->nodes[i].type,
-               res->nodes[i].description);
-    if (res->nfaults) printf("faults    %d\n", res->nfaults);
-    for (int i = 0; i < res->nfaults; i++) printf("  %d  %s\n", i, res->faults[i]);
-    if (sc->nexpect) printf("expect    %d clause%s\n", sc->nexpect, sc->nexpect == 1 ? "" : "s");
+        fprintf(out, "  %-12s %-8s %s\n", res->nodes[i].name, res->nodes[i].type,
+                res->nodes[i].description);
+    if (res->nfaults) fprintf(out, "faults    %d\n", res->nfaults);
+    for (int i = 0; i < res->nfaults; i++) fprintf(out, "  %d  %s\n", i, res->faults[i]);
+    if (sc->nexpect) fprintf(out, "expect    %d clause%s\n", sc->nexpect, sc->nexpect == 1 ? "" : "s");
     sim__results_destroy(res);
     sim__world_destroy(w);
     return 0;
@@ -303,6 +305,7 @@ static bool open_timeline(const struct options *o, const struct sim__scenario *s
 
 static int run(struct sim_loader *ld, const struct sim__scenario *sc, const struct options *o)
 {
+    const char *label = sim__loader_label(ld); /* the file, or <stdin> */
     struct sim__timeline *tl;
     struct sim__output *sinks[2];
     if (!open_timeline(o, sc, &tl, sinks)) {
@@ -324,11 +327,11 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
     if (res->unstable.on) {
         /* The figures cover a cut-short run: only the verdict and the JSON that records it. */
         sim__unstable_describe(&res->unstable, err, sizeof err);
-        fprintf(stderr, "archsim: %s: %s\n", o->files[0], err);
+        fprintf(stderr, "archsim: %s: %s\n", label, err);
         code = 4;
         if (!o->json) goto out;
         if (!sim__expect_check(sc, res, verdicts, err, sizeof err)) {
-            fprintf(stderr, "%s: %s\n", o->files[0], err);
+            fprintf(stderr, "%s: %s\n", label, err);
             code = 2;
         } else if (sim__write_text(o->json, sim__report_json(ld, sc, res, verdicts, o->timing))) {
             code = 2;
@@ -340,7 +343,7 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
         goto out;
     }
     if (!sim__expect_check(sc, res, verdicts, err, sizeof err)) {
-        fprintf(stderr, "%s: %s\n", o->files[0], err);
+        fprintf(stderr, "%s: %s\n", label, err);
         code = 2;
         goto out;
     }
@@ -353,12 +356,12 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
     }
     for (int i = 0; i < base.n; i++)
         if (base.checks[i].fail) code = 1;
-    if (!o->quiet && !strcmp(o->command, "drill")) sim__story_print(stdout, o->files[0], sc, res);
-    if (!o->quiet) sim__report_text(stdout, o->files[0], sc, res, verdicts);
-    sim__warmup_warn(stderr, o->files[0], ld, sc, res); /* a warning, not the report: always */
-    if (!o->quiet && o->baseline) sim__baseline_print(stdout, o, &base);
+    if (!strcmp(o->command, "drill")) sim__story_print(o->text, label, sc, res);
+    sim__report_text(o->text, label, sc, res, verdicts);
+    sim__warmup_warn(stderr, label, ld, sc, res); /* a warning, not the report: always */
+    if (o->report && o->baseline) sim__baseline_print(stdout, o, &base);
     else if (base.note[0]) fprintf(stderr, "archsim: --baseline: %s\n", base.note);
-    if (o->junit && sim__junit_write(o->junit, o->files[0], sc, verdicts, o->baseline ? &base : NULL))
+    if (o->junit && sim__junit_write(o->junit, label, sc, verdicts, o->baseline ? &base : NULL))
         code = 2;
     sim__baseline_fini(&base);
     if (o->json) {
@@ -419,6 +422,7 @@ int main(int argc, char **argv)
     char letter = command_letter(o.command);
     if (!letter) return sim__cli_usage_error("unknown command '%s'", o.command);
     int code = parse_args(argc, argv, &o);
+    if (!code) code = sim__cli_streams(&o);
     if (!code && letter == 'C') {
         code = sim__cmd_compare(&o);
     } else if (!code && letter == 's') {
@@ -429,14 +433,18 @@ int main(int argc, char **argv)
         code = sim__cmd_theory(&o);
     } else if (!code) {
         struct sim__scenario sc = {0};
-        struct sim_loader *ld = sim__cli_load(&o, o.files[0], NULL, 0, &sc);
+        struct sim_loader *ld = sim__cli_load(&o, o.files[0], NULL, 0, NULL, &sc);
         if (ld && !isnan(o.precision)) sc.precision = o.precision;
         if (!ld) code = 2;
-        else code = letter == 'c' ? check(ld, &sc, o.files[0]) : run(ld, &sc, &o);
+        else code = letter == 'c' ? check(ld, &sc, o.files[0], o.text) : run(ld, &sc, &o);
         sim__scenario_fini(&sc);
         sim__loader_destroy(ld);
     }
-    for (int i = 0; i < o.nsets; i++) sim_free((char *)o.sets[i]);
+    for (int i = 0; i < o.nsets; i++) {
+        sim_free((char *)o.sets[i]);
+        sim_free((char *)o.set_flags[i]);
+    }
+    sim__cli_streams_fini(&o);
     if (sim__stop_requested()) sim__stop_exit(); /* a signal after the run (during the plots) */
     return code;
 }
