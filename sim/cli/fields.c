@@ -33,7 +33,8 @@ int sim__cmd_fields(int argc, char **argv)
     bool paths = false;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--paths")) paths = true;
-        else if (argv[i][0] == '-') return sim__cli_usage_error("fields: unknown option '%s'", argv[i]);
+        else if (argv[i][0] == '-' && argv[i][1]) /* a lone '-' is stdin */
+            return sim__cli_usage_error("fields: unknown option '%s'", argv[i]);
         else if (file) return sim__cli_usage_error("fields takes one scenario FILE, got '%s' too", argv[i]);
         else file = argv[i];
     }

@@ -1139,7 +1139,8 @@ static size_t utf8_length(const unsigned char *p, size_t n)
 /* What cJSON would take silently: bytes that are not UTF-8 (copied into the JSON report,
  * which then does not parse), the escape \u0000 (a key or name cut short: a key would read
  * as missing) and numbers too small for a double (1e-400 would read as 0). where names the
- * text ("--set PATH") or is NULL for the file, whose errors give line and column. */
+ * text ("" for a --set value, whose errors name the flag) or is NULL for the file, whose
+ * errors give line and column. */
 static bool check_bytes(struct sim_loader *ld, const char *text, size_t len, const char *where)
 {
     int line = 1, column = 1;
@@ -1172,7 +1173,8 @@ static bool check_bytes(struct sim_loader *ld, const char *text, size_t len, con
         i += step;
     }
     if (why && where)
-        sim__loader_error_at(ld, "", "%s: %s (it would not be read as written)", where, why);
+        sim__loader_error_at(ld, "", "%s%s%s (it would not be read as written)", where,
+                             *where ? ": " : "", why);
     else if (why)
         sim__loader_error_at(ld, "", "line %d, column %d: %s (it would not be read as written)",
                              line, column, why);
@@ -1552,13 +1554,22 @@ bool sim__loader_set(struct sim_loader *ld, const char *assignment, char *err, s
     return sim__loader_set_as(ld, assignment, NULL, err, errn);
 }
 
-/* The flag as the user typed it, for messages: a long value is cut. */
+/* The flag as the user typed it, for messages: a long value is cut, and a byte that is not
+ * UTF-8 or is a control character is shown as \xNN, not sent to the terminal. */
 static char *flag_label(const char *flag, const char *assignment)
 {
     struct sim__text t = {0};
     const char *text = flag ? flag : assignment;
-    int n = (int)strlen(text);
-    sim__text_add(&t, "%s%.*s%s", flag ? "" : "--set ", n > 80 ? 77 : n, text, n > 80 ? "..." : "");
+    size_t n = strlen(text), shown = n > 80 ? 77 : n;
+    if (!flag) sim__text_add(&t, "--set ");
+    for (size_t i = 0; i < shown;) {
+        const unsigned char *p = (const unsigned char *)text + i;
+        size_t step = utf8_length(p, n - i);
+        if (!step || p[0] < 0x20 || p[0] == 0x7f) sim__text_add(&t, "\\x%02x", p[0]);
+        else sim__text_add(&t, "%.*s", (int)step, (const char *)p);
+        i += step ? step : 1;
+    }
+    if (shown < n) sim__text_add(&t, "...");
     return t.text;
 }
 
@@ -1578,7 +1589,7 @@ bool sim__loader_set_as(struct sim_loader *ld, const char *assignment, const cha
     if (ok) path[eq - assignment] = 0;
     const char *text = ok ? eq + 1 : "", *end = NULL;
     cJSON *value = NULL;
-    if (ok && check_bytes(ld, text, strlen(text), "the value")) {
+    if (ok && check_bytes(ld, text, strlen(text), "")) {
         value = cJSON_ParseWithLengthOpts(text, strlen(text) + 1, &end, true);
         if (!value) value = cJSON_CreateString(text); /* 5ms, lru: plain words are strings */
         if (value && cJSON_IsNumber(value) && !exact_number_text(text, value->valuedouble)) {
