@@ -1598,7 +1598,7 @@ bool sim__loader_set_as(struct sim_loader *ld, const char *assignment, const cha
             value = cJSON_CreateString(text);
         }
         if (!value) sim__out_of_memory();
-        ok = validate_tree(ld, value, "") && set_value(ld, path, value);
+        ok = validate_tree(ld, value, path) && set_value(ld, path, value);
         if (!ok && !ld->error) sim__loader_error_at(ld, "", "could not be applied");
         if (!ok) cJSON_Delete(value);
     }
