@@ -584,6 +584,26 @@ static void set_fails(const char *json, const char *assignment, const char *mess
     sim__loader_destroy(ld);
 }
 
+/* After the assignment, reads nodes.app.instances as an integer from min to 99. */
+static void instances_error(const char *json, const char *assignment, int min, const char *message)
+{
+    struct sim_loader *ld = set(json, assignment);
+    struct sim_cfg *app = sim_cfg_object(sim_cfg_object(sim__loader_root(ld), "nodes", true), "app", true);
+    sim_cfg_int(app, "instances", 1, min, 99);
+    error_is(ld, message);
+    sim__loader_destroy(ld);
+}
+
+/* faults.1 came from --fault 'x'; an error is recorded at path. */
+static void fault_error(const char *json, const char *path, const char *message)
+{
+    struct sim_loader *ld = load(json);
+    sim__loader_origin(ld, "faults.1", "--fault 'x'");
+    sim__loader_error_at(ld, path, "no node named 'x'");
+    error_is(ld, message);
+    sim__loader_destroy(ld);
+}
+
 static void test_set(void **state)
 {
     (void)state;
@@ -634,33 +654,16 @@ static void test_set(void **state)
 
     /* An error found later, when the field is read, names the flag too; one the file's own
      * fields cause still names the file. */
-    ld = set(web, "nodes.app.instances=0");
-    app = sim_cfg_object(sim_cfg_object(sim__loader_root(ld), "nodes", true), "app", true);
-    sim_cfg_int(app, "instances", 1, 1, 99);
-    error_is(ld, "archsim: --set nodes.app.instances=0: expected an integer from 1 to 99, got 0");
-    sim__loader_destroy(ld);
-    ld = set(web, "nodes.app={\"instances\": 0}");
-    app = sim_cfg_object(sim_cfg_object(sim__loader_root(ld), "nodes", true), "app", true);
-    sim_cfg_int(app, "instances", 1, 1, 99);
-    error_is(ld, "archsim: --set nodes.app={\"instances\": 0}: instances: expected an integer "
-                 "from 1 to 99, got 0");
-    sim__loader_destroy(ld);
-    ld = set(web, "nodes.app.calls.0.to=\"db\"");
-    app = sim_cfg_object(sim_cfg_object(sim__loader_root(ld), "nodes", true), "app", true);
-    sim_cfg_int(app, "instances", 1, 5, 99);
-    error_is(ld, "web.json: nodes.app.instances: expected an integer from 5 to 99, got 3");
-    sim__loader_destroy(ld);
+    instances_error(web, "nodes.app.instances=0", 1,
+                    "archsim: --set nodes.app.instances=0: expected an integer from 1 to 99, got 0");
+    instances_error(web, "nodes.app={\"instances\": 0}", 1,
+                    "archsim: --set nodes.app={\"instances\": 0}: instances: expected an integer "
+                    "from 1 to 99, got 0");
+    instances_error(web, "nodes.app.calls.0.to=\"db\"", 5,
+                    "web.json: nodes.app.instances: expected an integer from 5 to 99, got 3");
     /* faults.1 is not under faults.10's flag, nor faults.10 under faults.1's */
-    ld = load(web);
-    sim__loader_origin(ld, "faults.1", "--fault 'x'");
-    sim__loader_error_at(ld, "faults.10.target", "no node named 'y'");
-    error_is(ld, "web.json: faults.10.target: no node named 'y'");
-    sim__loader_destroy(ld);
-    ld = load(web);
-    sim__loader_origin(ld, "faults.1", "--fault 'x'");
-    sim__loader_error_at(ld, "faults.1.target", "no node named 'x'");
-    error_is(ld, "archsim: --fault 'x': target: no node named 'x'");
-    sim__loader_destroy(ld);
+    fault_error(web, "faults.10.target", "web.json: faults.10.target: no node named 'x'");
+    fault_error(web, "faults.1.target", "archsim: --fault 'x': target: no node named 'x'");
 
     /* Errors in what a --set wrote name the flag and its argument, not the file. */
     set_fails(web, "nodes.ap.instances=6",
