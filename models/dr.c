@@ -6,9 +6,11 @@
  * clients follow as their cached record expires over the TTL. Writes acknowledged by the
  * primary and not yet at the standby are lost: those since the last backup, or those within
  * the replication lag, or none (hot: synchronous). Active-active sends each client to its
- * own region; while a partition splits the regions both keep accepting writes, and a write
- * to a key the other side also wrote during the split is a conflict (split brain), unless
- * fencing makes the side without the witness refuse writes. Cost is instance-hours of each
+ * own region and checks both: when one is declared down, DNS sends its clients to the other
+ * (nothing to prepare), and the writes it acknowledged within the lag are lost. While a
+ * partition splits the regions both keep accepting writes, and a write to a key the other
+ * side also wrote during the split is a conflict (split brain), unless fencing makes the
+ * side without the witness refuse writes. Cost is instance-hours of each
  * region's footprint at a price per instance type. */
 #include <math.h>
 #include <stdio.h>
@@ -47,12 +49,13 @@ struct dr {
     bool pilot[MAX_TYPES];
     /* state */
     enum phase phase;
-    int fails;
+    int down;                          /* the side declared down: 0, or 1 in active-active */
+    int fails[2];                      /* failed checks in a row, per side */
     sim_time failed_at, detected_at, switch_at, done_at; /* -1: not yet */
-    struct ring acked;                 /* async: writes acked within the lag */
+    struct ring acked[2];              /* async: writes each side acked within the lag */
     uint64_t since_backup;             /* backup: writes acked since the last backup */
     sim_time first_since_backup, last_backup;
-    sim_time last_ack;
+    sim_time last_ack[2];
     struct sim_rng *rng;
     struct sim_keymap side_keys[2];    /* keys written on each side during the current split */
     bool split;
@@ -185,6 +188,7 @@ static const char *strategy_action(const struct dr *d)
     case BACKUP_AND_RESTORE: return "restoring the latest backup into the standby region";
     case PILOT_LIGHT: return "starting the app tier beside the replicated database";
     case WARM_STANDBY: return "scaling the standby copy out to full size";
+    case ACTIVE_ACTIVE: return "pointing its clients' DNS at the other region";
     default: return "pointing DNS at the standby";
     }
 }
@@ -195,9 +199,9 @@ static void switched(struct sim_component *self, void *arg)
     (void)arg;
     d->phase = SWITCHED;
     d->done_at = sim_now(self);
-    sim_fault_restored(self, d->entry[0], -1);
-    sim_story(self, "every client follows the new record (TTL %.0fs): the standby region serves all",
-              (double)d->ttl / SIM_S);
+    sim_fault_restored(self, d->entry[d->down], -1);
+    sim_story(self, "every client follows the new record (TTL %.0fs): %s serves all",
+              (double)d->ttl / SIM_S, d->strategy == ACTIVE_ACTIVE ? "the surviving region" : "the standby region");
 }
 
 static void standby_ready(struct sim_component *self, void *arg)
@@ -206,40 +210,45 @@ static void standby_ready(struct sim_component *self, void *arg)
     (void)arg;
     d->phase = SWITCHING;
     d->switch_at = sim_now(self);
-    sim_story(self, "the standby region is ready: DNS now points at %s", d->entry[1]->name);
+    if (d->strategy == ACTIVE_ACTIVE)
+        sim_story(self, "DNS now sends %s's clients to %s", d->entry[d->down]->name, d->entry[1 - d->down]->name);
+    else
+        sim_story(self, "the standby region is ready: DNS now points at %s", d->entry[1]->name);
     if (d->ttl == 0) switched(self, NULL);
     else sim_schedule(self, d->ttl, switched, NULL);
 }
 
-/* The acknowledged writes the standby never got. */
+/* The acknowledged writes the other region never got from the side declared down. */
 static void count_loss(struct dr *d)
 {
+    int s = d->down;
     uint64_t n = 0;
-    sim_time oldest = d->last_ack;
+    sim_time oldest = d->last_ack[s];
     if (d->strategy == BACKUP_AND_RESTORE) {
         n = d->since_backup;
         oldest = d->first_since_backup;
     } else if (d->strategy != HOT_STANDBY && d->lag > 0) {
         /* The replication stream stopped when the region failed: what it had shipped by
          * then, acknowledged more than one lag earlier, is at the standby. */
-        sim_time failed = sim_fault_since(d->entry[0], -1);
-        if (failed < 0) failed = d->last_ack; /* cut off by a partition: the last we heard */
-        ring_trim(&d->acked, failed - d->lag + 1);
-        n = d->acked.count;
-        if (n) oldest = d->acked.t[d->acked.head];
+        sim_time failed = sim_fault_since(d->entry[s], -1);
+        if (failed < 0) failed = d->last_ack[s]; /* cut off by a partition: the last we heard */
+        ring_trim(&d->acked[s], failed - d->lag + 1);
+        n = d->acked[s].count;
+        if (n) oldest = d->acked[s].t[d->acked[s].head];
     }
     d->lost += n;
-    sim_fault_lost_writes(d->entry[0], -1, n, oldest);
+    sim_fault_lost_writes(d->entry[s], -1, n, oldest);
 }
 
-static void declare_down(struct dr *d)
+static void declare_down(struct dr *d, int side)
 {
     struct sim_component *self = &d->base;
     d->detected_at = sim_now(self);
     d->phase = PREPARING;
-    sim_fault_detected(self, d->entry[0], -1);
-    sim_story(self, "health check: %s failed %d checks in a row: the primary region is down; %s",
-              d->entry[0]->name, d->unhealthy_after, strategy_action(d));
+    d->down = side;
+    sim_fault_detected(self, d->entry[side], -1);
+    sim_story(self, "health check: %s failed %d checks in a row: the %s region is down; %s",
+              d->entry[side]->name, d->unhealthy_after, side_names[side], strategy_action(d));
     count_loss(d);
     sim_time wait = d->strategy == BACKUP_AND_RESTORE ? d->restore
                     : d->strategy == PILOT_LIGHT     ? d->scale_up
@@ -254,12 +263,15 @@ static sim_time health_check(struct sim_component *self, void *arg)
     struct dr *d = (struct dr *)self;
     (void)arg;
     if (d->phase != NORMAL) return SIM_NO_MORE; /* no automatic fail-back */
-    bool ok = sim_fault_check_passes(d->entry[0], -1, true, d->rng) && sim_reachable(self, d->entry[0]);
-    d->fails = ok ? 0 : d->fails + 1;
-    if (d->fails == 1) d->failed_at = sim_now(self);
-    if (d->fails >= d->unhealthy_after) {
-        declare_down(d);
-        return SIM_NO_MORE;
+    int sides = d->strategy == ACTIVE_ACTIVE ? 2 : 1; /* active-passive: only the primary serves */
+    for (int s = 0; s < sides; s++) {
+        bool ok = sim_fault_check_passes(d->entry[s], -1, true, d->rng) && sim_reachable(self, d->entry[s]);
+        d->fails[s] = ok ? 0 : d->fails[s] + 1;
+        if (d->fails[s] == 1) d->failed_at = sim_now(self);
+        if (d->fails[s] >= d->unhealthy_after) {
+            declare_down(d, s);
+            return SIM_NO_MORE;
+        }
     }
     return d->interval;
 }
@@ -278,13 +290,13 @@ static sim_time backup(struct sim_component *self, void *arg)
 static void start(struct sim_component *self)
 {
     struct dr *d = (struct dr *)self;
-    d->failed_at = d->detected_at = d->switch_at = d->done_at = d->last_ack = -1;
+    d->failed_at = d->detected_at = d->switch_at = d->done_at = d->last_ack[0] = d->last_ack[1] = -1;
     d->first_since_backup = d->last_backup = 0;
     sim_keymap_init(&d->side_keys[0], 64);
     sim_keymap_init(&d->side_keys[1], 64);
     /* Checks and backups at a random phase, so replications see every alignment. */
     sim_time phase = (sim_time)(sim_uniform(d->rng) * (double)d->interval);
-    if (d->strategy != ACTIVE_ACTIVE) sim_every(self, phase > 0 ? phase : 1, health_check, NULL);
+    sim_every(self, phase > 0 ? phase : 1, health_check, NULL);
     if (d->strategy == BACKUP_AND_RESTORE) {
         sim_time b = (sim_time)(sim_uniform(d->rng) * (double)d->backup_every);
         sim_every(self, b > 0 ? b : 1, backup, NULL);
@@ -293,23 +305,25 @@ static void start(struct sim_component *self)
 
 /* ---- requests ---- */
 
-/* The side a request goes to: the primary until failover, then a share of clients that
- * grows linearly over the TTL as their cached records expire; active-active: the client's
- * own region (the standby's region, else the primary). */
+/* The side a request goes to: its home side (the primary; active-active: the client's own
+ * region, the standby's region, else the primary's) until that side is declared down, then
+ * the other, for a share of clients that grows linearly over the TTL as their cached
+ * records expire. */
 static int side_for(struct dr *d, const struct sim_call *call)
 {
+    int home = 0;
     if (d->strategy == ACTIVE_ACTIVE) {
         int z = sim_call_client_zone(call), z1 = sim_zone_of(d->entry[1], -1);
-        if (z >= 0 && z1 >= 0 && sim_zone_region(&d->base, z) == sim_zone_region(&d->base, z1)) return 1;
-        return 0;
+        if (z >= 0 && z1 >= 0 && sim_zone_region(&d->base, z) == sim_zone_region(&d->base, z1)) home = 1;
     }
+    if (home != d->down) return home;
     switch (d->phase) {
-    case SWITCHED: return 1;
+    case SWITCHED: return 1 - home;
     case SWITCHING: {
         double moved = (double)(sim_now(&d->base) - d->switch_at) / (double)d->ttl;
-        return sim_uniform(d->rng) < moved ? 1 : 0;
+        return sim_uniform(d->rng) < moved ? 1 - home : home;
     }
-    default: return 0;
+    default: return home;
     }
 }
 
@@ -363,15 +377,18 @@ static void receive(struct sim_component *self, struct sim_call *call)
 static void respond(struct sim_component *self, struct sim_call *call)
 {
     struct dr *d = (struct dr *)self;
-    if (call->status == SIM_OK && call->op == SIM_OP_WRITE && call->callee == d->entry[0] &&
-        d->phase == NORMAL) {
+    /* The writes a side acknowledged, while a failure could still lose them: the primary's,
+     * and in active-active either side's (each replicates to the other within the lag). */
+    int s = call->callee == d->entry[0] ? 0 : 1;
+    if (call->status == SIM_OK && call->op == SIM_OP_WRITE && d->phase == NORMAL &&
+        (s == 0 || d->strategy == ACTIVE_ACTIVE)) {
         sim_time now = sim_now(self);
-        d->last_ack = now;
+        d->last_ack[s] = now;
         if (d->strategy == BACKUP_AND_RESTORE) {
             if (d->since_backup++ == 0) d->first_since_backup = now;
         } else if (d->lag > 0 && d->strategy != HOT_STANDBY) {
-            ring_trim(&d->acked, now - d->lag);
-            ring_push(&d->acked, now);
+            ring_trim(&d->acked[s], now - d->lag);
+            ring_push(&d->acked[s], now);
         }
     }
     sim_respond(call->caller_data, call->status);
@@ -447,7 +464,8 @@ static void describe(struct sim_component *self, char *buf, size_t n)
 static void fini(struct sim_component *self)
 {
     struct dr *d = (struct dr *)self;
-    sim_free(d->acked.t);
+    sim_free(d->acked[0].t);
+    sim_free(d->acked[1].t);
     sim_keymap_fini(&d->side_keys[0]);
     sim_keymap_fini(&d->side_keys[1]);
 }

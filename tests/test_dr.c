@@ -119,6 +119,32 @@ static void split_brain_counts_conflicts_and_fencing_prevents_them(void **state)
     harness_done(&h);
 }
 
+/* Active-active, clients split evenly, region a fails at 600s: nothing to prepare, so its
+ * clients are all back (on region b) one TTL after detection, exactly; region a's writes
+ * (20/s x 0.5 x 0.5 = 5/s) of the last L = 2s are lost: lambda L = 10; region b's clients
+ * never fail, so the failed requests are region a's between the failure and the switch. */
+static void active_active_sends_a_failed_regions_clients_to_the_other(void **state)
+{
+    (void)state;
+    const char *dns = "\"strategy\": \"active_active\", \"health_check\": {\"interval\": \"5s\", \"unhealthy_after\": 2},"
+                      " \"dns_ttl\": \"20s\", \"active_active\": {\"replication_lag\": \"2s\"}";
+    struct harness_run h = harness_run_text("aa.json", two_regions("700s", 20, 40, dns, region_down), NULL, 0, false);
+    const struct sim__metric *detect = harness_metric(&h, "faults.0.detect");
+    const struct sim__metric *recover = harness_metric(&h, "faults.0.recover");
+    for (int r = 0; r < h.res->replications; r++) {
+        double d = detect->values[r];
+        if (!(d > 5 && d <= 10)) fail_msg("detect %.3fs outside (5s, 10s]", d);
+        harness_exact("recover = detect + TTL 20s", d + 20, recover->values[r], 1e-12);
+    }
+    harness_exact("failed_over", 1, harness_metric(&h, "nodes.dns.failed_over")->ci.mean, 0);
+    harness_inside("faults.0.rpo_writes = lambda L", 10, harness_metric(&h, "faults.0.rpo_writes"), 0.15);
+    /* Region a's clients (10/s) fail until detection, then a share shrinking over the TTL:
+     * 10 x (detect + TTL / 2), with detect uniform on (5, 10]: 10 x (7.5 + 10) = 175. */
+    harness_inside("faults.0.failed.total = 10/s x (E[detect] + TTL/2)", 175,
+                   harness_metric(&h, "faults.0.failed.total"), 0.1);
+    harness_done(&h);
+}
+
 static void bad_dr_settings_name_the_path(void **state)
 {
     (void)state;
@@ -138,6 +164,7 @@ int main(void)
         cmocka_unit_test(data_lost_matches_the_strategy),
         cmocka_unit_test(the_drill_orders_the_strategies_as_the_guide),
         cmocka_unit_test(split_brain_counts_conflicts_and_fencing_prevents_them),
+        cmocka_unit_test(active_active_sends_a_failed_regions_clients_to_the_other),
         cmocka_unit_test(bad_dr_settings_name_the_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,6 +51,38 @@ static void crash_refuses_exactly_the_requests_it_spans(void **state)
     harness_exact("faults.0.outage [s] = 5 + 10 - 1", 14, figure(&h, "faults.0.outage"), 0);
     harness_exact("slo.outage [s]", 14, figure(&h, "slo.outage"), 0);
     harness_exact("slo.breaches", 1, figure(&h, "slo.breaches"), 0);
+    /* The clients' success ratio, bucket by bucket: [10s, 15s) all fail, [15s, 16s) none. */
+    harness_exact("faults.0.service_recover [s]", 5, figure(&h, "faults.0.service_recover"), 0);
+    harness_done(&h);
+}
+
+/* The clients' recovery is measured at the SLO buckets' resolution (the window / 10): a
+ * crash from 10.5s for 5s fails requests in the buckets [10s, 11s) to [15s, 16s), so the
+ * clients are back at 16s, 5.5s after it began, while the target is back after 5s. A slow
+ * fault that fails nothing never takes them below the objective: back at once (0s). */
+static void service_recover_is_the_clients_success_ratio_back(void **state)
+{
+    (void)state;
+    struct harness_run h = harness_run_text(
+        "crash-half.json",
+        one_service("30s", "1ms", "", "{\"target\": \"app\", \"kind\": \"crash\", \"at\": \"10.5s\", \"for\": \"5s\"}"),
+        NULL, 0, false);
+    harness_exact("faults.0.recover [s]", 5, figure(&h, "faults.0.recover"), 0);
+    harness_exact("faults.0.service_recover [s] (buckets of 1s)", 5.5, figure(&h, "faults.0.service_recover"), 0);
+    harness_done(&h);
+    h = harness_run_text(
+        "slow.json",
+        one_service("30s", "1ms", "", "{\"target\": \"app\", \"kind\": \"slow\", \"factor\": 5, \"at\": \"10s\", \"for\": \"5s\"}"),
+        NULL, 0, false);
+    harness_exact("slow, nothing fails: faults.0.service_recover [s]", 0, figure(&h, "faults.0.service_recover"), 0);
+    harness_done(&h);
+    /* Still failing at the end of the run: censored, like recover. */
+    h = harness_run_text(
+        "crash-forever.json",
+        one_service("30s", "1ms", "", "{\"target\": \"app\", \"kind\": \"crash\", \"at\": \"10s\"}"),
+        NULL, 0, false);
+    assert_true(isnan(figure(&h, "faults.0.service_recover")));
+    assert_true(isnan(figure(&h, "faults.0.recover")));
     harness_done(&h);
 }
 
@@ -339,6 +371,7 @@ int main(void)
         cmocka_unit_test(mtbf_and_mttr_give_the_availability_formula),
         cmocka_unit_test(autoscaling_replaces_a_crashed_instance),
         cmocka_unit_test(fault_flag_becomes_an_entry),
+        cmocka_unit_test(service_recover_is_the_clients_success_ratio_back),
         cmocka_unit_test(bad_faults_name_the_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

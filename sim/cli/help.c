@@ -101,8 +101,8 @@ static const struct option_help options[] = {
      "declared warm-up is shorter than that)"},
     {"--max-memory", "SIZE", "rcCsltd",
      "what the replications running at once may hold for calls in flight\n"
-     "and queued, e.g. 512MB (default: a quarter of physical memory); a\n"
-     "replication that outgrows it stops as unstable (exit 4)"},
+     "and queued, e.g. 512MB (default: a quarter of physical memory, at\n"
+     "most 2GiB); a replication that outgrows it stops as unstable (exit 4)"},
     {"--set", "PATH=VALUE", "rcCsltd",
      "change any field, e.g. --set nodes.app.instances=6 (repeatable)"},
     {"--fault", "SPEC", "rcCsltd",

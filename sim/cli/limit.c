@@ -253,9 +253,7 @@ static enum outcome evaluate(struct search *s, double v, struct point *p)
     char text[64];
     format_value(s, v, text, sizeof text);
     if (p->unstable) {
-        char why[512];
-        sim__unstable_describe(&p->res->unstable, why, sizeof why);
-        fprintf(stderr, "  %s = %s: misses (%s)\n", s->path, text, why);
+        fprintf(stderr, "  %s = %s: misses (%s)\n", s->path, text, p->res->unstable.message);
         return out;
     }
     const char *word = p->pass ? (p->uncertain ? "meets every SLO (uncertain: by the mean)" : "meets every SLO")
@@ -288,9 +286,7 @@ static void print_point(const struct search *s, const struct point *p, const cha
     fprintf(out, "  %s %s = %s (%d replication%s):\n", label, s->path, v, p->replications,
            p->replications == 1 ? "" : "s");
     if (p->unstable) {
-        char why[512];
-        sim__unstable_describe(&p->res->unstable, why, sizeof why);
-        fprintf(out, "    %s\n", why);
+        fprintf(out, "    %s\n", p->res->unstable.message);
         return;
     }
     for (int i = 0; i < s->nslo; i++) {
@@ -325,14 +321,12 @@ static void name_bottleneck(FILE *out, const struct point *good, const struct po
                             cJSON *json)
 {
     const struct sim__results *r = bad->res;
-    if (bad->unstable && r->unstable.node[0]) {
+    if (bad->unstable && r->unstable.node) {
         const struct sim__unstable *u = &r->unstable;
-        char why[512];
-        sim__unstable_describe(u, why, sizeof why);
-        fprintf(out, "saturates first: %s; %s\n", u->node, why);
+        fprintf(out, "saturates first: %s; %s\n", u->node, u->message);
         cJSON *b = cJSON_AddObjectToObject(json, "bottleneck");
         cJSON_AddStringToObject(b, "node", u->node);
-        cJSON_AddStringToObject(b, "why", why);
+        cJSON_AddStringToObject(b, "why", u->message);
         return;
     }
     int best = -1;

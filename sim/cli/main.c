@@ -48,9 +48,10 @@ static const char usage[] =
     "  --replications R     independent replications; figures get 95% intervals when R >= 2\n"
     "  --duration D         simulated time per replication, e.g. 120s\n"
     "  --max-memory SIZE    the memory the replications running at once may hold together\n"
-    "                       for calls in flight and queued, e.g. 512MB, 2GiB (default: a\n"
-    "                       quarter of physical memory; scenario field max_memory). A\n"
-    "                       replication that outgrows it stops: the run is unstable (exit 4)\n"
+    "                       for calls in flight and queued, e.g. 512MB, 4GiB (default: a\n"
+    "                       quarter of physical memory, at most 2GiB; scenario field\n"
+    "                       max_memory). A replication that outgrows it stops: the run is\n"
+    "                       unstable (exit 4)\n"
     "  --warmup D|auto      time deleted before measuring; auto runs replication 0 once and\n"
     "                       takes the end of its transient found by MSER (run warns when the\n"
     "                       declared warm-up is shorter than that)\n"
@@ -332,8 +333,7 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
     int code = 0;
     if (res->unstable.on) {
         /* The figures cover a cut-short run: only the verdict and the JSON that records it. */
-        sim__unstable_describe(&res->unstable, err, sizeof err);
-        fprintf(stderr, "archsim: %s: %s\n", label, err);
+        fprintf(stderr, "archsim: %s: %s\n", label, res->unstable.message);
         code = 4;
         if (!o->json) goto out;
         if (!sim__expect_check(sc, res, verdicts, err, sizeof err)) {

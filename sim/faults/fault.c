@@ -20,9 +20,12 @@ const char *sim__fault_kind_name(enum sim_fault_kind k)
 
 static void add_target(struct sim__fault_spec *f, int comp, int instance)
 {
-    f->targets = sim_realloc(f->targets, (size_t)(f->ntargets + 1) * sizeof *f->targets);
+    if (f->ntargets == f->targets_cap) { /* doubling: a region of 10^5 nodes is linear */
+        f->targets_cap = f->targets_cap ? 2 * f->targets_cap : 4;
+        f->targets = sim_realloc(f->targets, (size_t)f->targets_cap * sizeof *f->targets);
+    }
     f->targets[f->ntargets++] = (struct sim__target){
-        .spec = f, .comp = comp, .instance = instance, .detected = -1, .restored = -1};
+        .spec = f, .comp = comp, .instance = instance, .detected = -1, .restored = -1, .watch_at = -1};
 }
 
 /* Every node placed in the zone (region >= 0: every zone of that region), and every
@@ -331,6 +334,7 @@ static void fini(struct sim_component *self)
         sim_free(fs->specs[i].during_calls);
     }
     sim_free(fs->specs);
+    sim_free(fs->watch);
     for (int c = 0; fs->health && c < fs->ncomponents; c++) {
         for (int k = 0; k < fs->health[c].nslots; k++) sim_fifo_fini(&fs->health[c].slot[k].held);
         sim_free(fs->health[c].slot);

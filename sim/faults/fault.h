@@ -34,6 +34,11 @@ struct sim__target {
     sim_time begin, end;    /* the current (or last) occurrence; end SIM_NEVER while on */
     sim_time detected, restored; /* -1: not yet */
     struct sim_event *next; /* mtbf: the next change */
+    /* the clients' side: the end of the last SLO bucket below the objective since the
+     * occurrence began; watched (in sim__faults.watch at watch_at, else -1) while it is on
+     * and, after it ends, while the bad buckets go on */
+    sim_time bad_until;
+    int watch_at;
 };
 
 struct sim__fault_spec {
@@ -42,7 +47,7 @@ struct sim__fault_spec {
     enum sim_fault_kind kind;
     struct sim_fault fault;  /* as models see it (instance set per target) */
     struct sim__target *targets;
-    int ntargets;
+    int ntargets, targets_cap;
     sim_time at, duration;   /* scheduled: at, for (SIM_NEVER: to the end) */
     const struct sim_dist *mtbf, *mttr; /* random: per target, alternating; NULL when scheduled */
     struct sim_rng *rng;
@@ -55,6 +60,8 @@ struct sim__fault_spec {
     sim_time span_begin, span_end; /* the latest span with a target on (-1, SIM_NEVER) */
     uint64_t occurrences, detected, restored, back;
     double detect_sum, restore_sum, back_sum, downtime;
+    uint64_t service_back;   /* occurrences whose clients' success ratio came back */
+    double service_sum;
     uint64_t lost_writes;
     double lost_window;
     uint64_t failed[SIM_STATUS_COUNT], finished;
@@ -86,6 +93,8 @@ struct sim__faults {
     struct sim_rng *error_rng;
     uint64_t *received;      /* per component: calls delivered to it */
     uint64_t all_ok, all_finished;
+    struct sim__target **watch; /* occurrences whose clients' recovery is still measured */
+    int nwatch, watch_cap;
     /* With the story: "fault begin end detected restored" per occurrence, in seconds (-1:
      * never), for the pictures' shading: the first SIM_FAULT_MARKS_MAX only. */
     struct sim__text marks;

@@ -63,6 +63,46 @@ static void mark_occurrence(struct sim__faults *fs, const struct sim__fault_spec
                   t->detected >= 0 ? secs(t->detected) : -1, t->restored >= 0 ? secs(t->restored) : -1);
 }
 
+/* ---- the clients' recovery: the SLO buckets below the objective ---- */
+
+static void watch(struct sim__faults *fs, struct sim__target *t)
+{
+    if (t->watch_at >= 0) return;
+    if (fs->nwatch == fs->watch_cap) {
+        fs->watch_cap = fs->watch_cap ? 2 * fs->watch_cap : 16;
+        fs->watch = sim_realloc(fs->watch, (size_t)fs->watch_cap * sizeof *fs->watch);
+    }
+    t->watch_at = fs->nwatch;
+    fs->watch[fs->nwatch++] = t;
+}
+
+/* The occurrence's clients are back: at the end of its last bad bucket (its begin when
+ * none was bad). */
+static void service_back(struct sim__faults *fs, struct sim__target *t)
+{
+    struct sim__fault_spec *f = t->spec;
+    f->service_back++;
+    f->service_sum += secs(t->bad_until - t->begin);
+    struct sim__target *last = fs->watch[--fs->nwatch];
+    fs->watch[t->watch_at] = last;
+    last->watch_at = t->watch_at;
+    t->watch_at = -1;
+}
+
+/* At the end of a bucket: a bucket whose success ratio is below the objective extends every
+ * watched occurrence; a good one ends the watch of those already over. A bucket in which no
+ * request ended says nothing. */
+static void service_bucket(struct sim__faults *fs, uint64_t ok, uint64_t total, sim_time end)
+{
+    if (!total) return;
+    bool bad = (double)ok / (double)total < fs->slo_target;
+    for (int i = fs->nwatch - 1; i >= 0; i--) {
+        struct sim__target *t = fs->watch[i];
+        if (bad) t->bad_until = end;
+        else if (!t->on) service_back(fs, t);
+    }
+}
+
 /* The calls each node received during the span that ends now. */
 static void close_span(struct sim__faults *fs, struct sim__fault_spec *f, sim_time now)
 {
@@ -79,7 +119,9 @@ void sim__fault_mark(struct sim__faults *fs, struct sim__fault_spec *f, struct s
     const char *name = sim__target_name(self->world, t, buf, sizeof buf);
     t->on = begins;
     if (begins) {
-        t->begin = now;
+        if (t->watch_at >= 0) service_back(fs, t); /* the last occurrence's clients: back now */
+        t->begin = t->bad_until = now;
+        watch(fs, t);
         t->end = SIM_NEVER;
         t->detected = t->restored = -1;
         if (f->on++ == 0) {
@@ -260,6 +302,8 @@ static sim_time slo_tick(struct sim_component *self, void *arg)
     (void)arg;
     struct sim__faults *fs = (struct sim__faults *)self;
     sim_time now = sim_now(self);
+    int last = (int)(fs->bucket % (SLO_BUCKETS + 1)); /* the bucket that ends now */
+    if (fs->bucket == now / fs->bucket_width - 1) service_bucket(fs, fs->ok[last], fs->total[last], now);
     roll(fs, now / fs->bucket_width);
     double a = window_availability(fs);
     bool below = a < fs->slo_target;
@@ -375,6 +419,17 @@ static void report_fault(struct sim__faults *fs, struct sim__fault_spec *f,
     double recover = back_n ? back_sum / back_n : NAN;
     figure(rep, f, "recover", recover, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
     figure(rep, f, "restored", f->restored ? f->restore_sum / (double)f->restored : NAN,
+           SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
+    /* Occurrences whose clients were still failing at the end are censored, like recover's. */
+    double service_sum = f->service_sum, service_n = (double)f->service_back;
+    for (int k = 0; k < f->ntargets; k++) {
+        const struct sim__target *t = &f->targets[k];
+        if (t->watch_at >= 0 && t->bad_until < now - fs->bucket_width) {
+            service_sum += secs(t->bad_until - t->begin);
+            service_n++;
+        }
+    }
+    figure(rep, f, "service_recover", service_n ? service_sum / service_n : NAN,
            SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
     figure(rep, f, "downtime", downtime, SIM_UNIT_SECONDS | SIM_LOWER_BETTER);
     if (f->mtbf && f->ntargets) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "text.h"
 
 static _Thread_local struct sim_world *running;
 
@@ -38,10 +39,18 @@ bool sim_over_budget(const struct sim_component *self)
     return self->world->over_budget;
 }
 
+/* A quarter of physical memory, at most 2GiB: an unstable run fills its budget before it
+ * stops, and the kernel clears every fresh page it hands over (about 2.5 s of CPU per GB
+ * on the 2-core machine of docs/engine.md), so a larger default would take tens of seconds
+ * to say "unstable". 2GiB holds about seven million calls in flight, or 10^7 closed-loop
+ * users; a run that needs more says so and is given --max-memory or max_memory. */
+#define BUDGET_DEFAULT_CAP 2147483648.0
+
 double sim__budget_default(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     double b = pages > 0 && page > 0 ? (double)pages * (double)page / 4 : 1e9;
+    if (b > BUDGET_DEFAULT_CAP) b = BUDGET_DEFAULT_CAP;
     struct rlimit r;
     if (!getrlimit(RLIMIT_AS, &r) && r.rlim_cur != RLIM_INFINITY && (double)r.rlim_cur / 2 < b)
         b = (double)r.rlim_cur / 2;
@@ -75,6 +84,8 @@ void sim__format_bytes(double b, char *buf, size_t n)
     else snprintf(buf, n, "%.0fB", b);
 }
 
+static char *describe(const struct sim__unstable *u);
+
 /* The node with the most calls waiting (as its model's backlog() reports them) is the one
  * whose queue grew; offered is every call it received over the time simulated. */
 void sim__budget_verdict(const struct sim_world *w, struct sim__unstable *u)
@@ -100,11 +111,12 @@ void sim__budget_verdict(const struct sim_world *w, struct sim__unstable *u)
     }
     double span = w->now > 0 ? (double)w->now / SIM_S : NAN;
     if (best >= 0) {
-        snprintf(u->node, sizeof u->node, "%s", w->components[best]->name);
+        u->node = sim_strdup(w->components[best]->name);
         u->offered = (double)w->received[best] / span;
     } else {
         u->offered = w->ncomponents > 1 ? (double)w->received[1] / span : NAN;
     }
+    u->message = describe(u);
 }
 
 /* A rate as a reader scans it: "1.0e9", "11813", "0.5". */
@@ -116,9 +128,11 @@ static void format_rate(double v, char *buf, size_t n)
     else snprintf(buf, n, "%.3g", v);
 }
 
-/* "unstable: offered 1.0e9/s, capacity 1000/s at nodes.app (...)". */
-void sim__unstable_describe(const struct sim__unstable *u, char *buf, size_t n)
+/* "unstable: offered 1.0e9/s, capacity 1000/s at nodes.app (...)", whole however long the
+ * node's name. */
+static char *describe(const struct sim__unstable *u)
 {
+    struct sim__text t = {0};
     char held[32], budget[32], offered[32], cap[48];
     sim__format_bytes(u->held, held, sizeof held);
     sim__format_bytes(u->budget, budget, sizeof budget);
@@ -130,18 +144,26 @@ void sim__unstable_describe(const struct sim__unstable *u, char *buf, size_t n)
     } else {
         cap[0] = 0;
     }
-    if (u->node[0])
-        snprintf(buf, n, "unstable: offered %s/s%s at nodes.%s (%llu calls waiting there when the "
+    if (u->node)
+        sim__text_add(&t, "unstable: offered %s/s%s at nodes.%s (%llu calls waiting there when the "
                  "memory budget (%s for this replication) ran out, %s held, at %.6gs simulated, "
                  "replication %d)",
                  offered, cap, u->node, (unsigned long long)u->waiting, budget, held, u->at,
                  u->replication);
     else if (u->at == 0)
-        snprintf(buf, n, "the memory budget (%s for this replication) ran out before the first event (%s held by the "
+        sim__text_add(&t, "the memory budget (%s for this replication) ran out before the first event (%s held by the "
                  "scenario's own timers, such as one per closed-loop user): raise --max-memory "
                  "(replication %d)", budget, held, u->replication);
     else
-        snprintf(buf, n, "unstable: the memory budget (%s for this replication) ran out (%s held by calls in flight "
+        sim__text_add(&t, "unstable: the memory budget (%s for this replication) ran out (%s held by calls in flight "
                  "and timers, no node holding a queue) at %.6gs simulated, replication %d", budget,
                  held, u->at, u->replication);
+    return t.text;
+}
+
+void sim__unstable_fini(struct sim__unstable *u)
+{
+    sim_free(u->node);
+    sim_free(u->message);
+    memset(u, 0, sizeof *u);
 }

@@ -35,7 +35,7 @@ static inline bool before(const struct sim__slot *a, const struct sim__slot *b)
 /* Rare, so kept out of line: the push it serves stays a few stores. */
 __attribute__((noinline, cold)) static void fifo_grow(struct sim__calendar *c)
 {
-    struct sim__hop *bigger = sim_alloc(2 * c->fcap * sizeof *bigger);
+    struct sim__hop *bigger = sim__bulk_alloc(2 * c->fcap * sizeof *bigger);
     sim_memory_charge(c->fcap * sizeof *bigger);
     for (size_t i = 0; i < c->count; i++) bigger[i] = c->fifo[(c->head + i) & (c->fcap - 1)];
     sim_free(c->fifo);

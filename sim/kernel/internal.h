@@ -262,7 +262,8 @@ void sim__hop_now(struct sim_world *w, struct sim_component *self, sim_handler f
 struct sim__unstable {
     bool on;
     int replication;
-    char node[80];    /* the node with the most calls waiting; "" when no model reports one */
+    char *node;       /* the node with the most calls waiting; NULL when no model reports one */
+    char *message;    /* "unstable: offered ..." in full; node and message are owned */
     uint64_t waiting; /* calls waiting there when it stopped */
     double offered;   /* calls/s delivered to it over the time simulated */
     double capacity;  /* calls/s its servers complete when all are busy; 0 when unknown */
@@ -274,13 +275,17 @@ struct sim__unstable {
 void sim__budget_attach(struct sim_world *w);
 /* The world running on this thread (between sim__budget_attach calls), or NULL. */
 struct sim_world *sim__running_world(void);
-/* A quarter of physical memory, or half the address-space limit when that is lower. */
+/* A quarter of physical memory, at most 2GiB, or half the address-space limit when that
+ * is lower. */
 double sim__budget_default(void);
 /* "512MB", "2GiB", "1000000B": bytes (decimal KB, MB, GB; binary KiB, MiB, GiB). */
 bool sim__parse_bytes(const char *text, double *out);
 void sim__format_bytes(double bytes, char *buf, size_t n);
 void sim__budget_verdict(const struct sim_world *w, struct sim__unstable *u);
-void sim__unstable_describe(const struct sim__unstable *u, char *buf, size_t n);
+void sim__unstable_fini(struct sim__unstable *u);
+/* n uninitialised bytes, never NULL; large ones on transparent huge pages (memory.c).
+ * Released with sim_free. */
+void *sim__bulk_alloc(size_t n);
 /* Objects in a pool's block number n (memory.c). */
 size_t sim__pool_block_objects(size_t n);
 

@@ -1,14 +1,16 @@
 /* workload.c: the clients. Open-loop arrivals (Poisson or constant, with a rate
- * schedule) or closed-loop users with think times; each request gets an operation from
+ * schedule, or a process whose rate varies by itself: arrivals.c) or closed-loop users
+ * with think times; each request gets an operation from
  * the mix, a key and a deadline, and is sent to the entry node. The headline figures
  * (offered load, throughput, goodput, errors by kind, end-to-end latency) are measured
  * here, where a user would see them. */
 #include <math.h>
 
+#include "arrivals.h"
 #include "kernel/internal.h"
 #include "loader.h"
 
-enum process { POISSON, CONSTANT };
+enum process { POISSON, CONSTANT, CURVE, SINUSOID, MMPP }; /* from CURVE on: arrivals.c */
 
 struct step {
     sim_time at;
@@ -28,6 +30,7 @@ struct workload {
     /* open loop */
     enum process process;
     double rate;
+    struct sim__arrivals varying; /* CURVE, SINUSOID, MMPP */
     struct step *schedule;
     int nsteps;
     struct sim_event *next_arrival;
@@ -57,13 +60,20 @@ struct workload {
     sim_time i_since;
 };
 
-static const char *const process_names[] = {"poisson", "constant", NULL};
+static const char *const process_names[] = {"poisson", "constant", "curve", "sinusoid", "mmpp", NULL};
 
 static void configure_arrivals(struct workload *wl, struct sim_cfg *cfg)
 {
     struct sim_cfg *a = sim_cfg_object(cfg, "arrivals", false);
     if (!a) return;
     wl->process = (enum process)sim_cfg_choice(a, "process", POISSON, process_names);
+    if (wl->process >= CURVE) {
+        sim__arrivals_configure(&wl->varying, a, (enum sim__arrival_kind)(wl->process - CURVE));
+        if (sim_cfg_has(cfg, "schedule"))
+            sim_cfg_error(cfg, "schedule", "a rate schedule needs \"poisson\" or \"constant\" arrivals (a %s "
+                          "process sets its own rates)", process_names[wl->process]);
+        return;
+    }
     wl->rate = sim_cfg_number(a, "rate", NAN, 0, 1e9);
     int n = sim_cfg_array(cfg, "schedule");
     wl->schedule = sim_alloc((size_t)(n ? n : 1) * sizeof *wl->schedule);
@@ -237,11 +247,21 @@ static sim_time interarrival(struct workload *wl)
     return ns < (double)SIM_NEVER ? (sim_time)llround(ns) : SIM_NEVER; /* a tiny rate: never */
 }
 
+static void arrive(struct sim_component *self, void *arg);
+
+/* A process whose rate varies by itself: its next arrival, if any. */
+static void schedule_varying(struct workload *wl)
+{
+    sim_time now = sim_now(&wl->base), next = sim__arrivals_next(&wl->varying, now, wl->arrival_rng);
+    wl->next_arrival = next != SIM_NEVER ? sim_schedule(&wl->base, next - now, arrive, NULL) : NULL;
+}
+
 static void arrive(struct sim_component *self, void *arg)
 {
     (void)arg;
     struct workload *wl = (struct workload *)self;
-    wl->next_arrival = sim_schedule(self, interarrival(wl), arrive, NULL);
+    if (wl->process >= CURVE) schedule_varying(wl);
+    else wl->next_arrival = sim_schedule(self, interarrival(wl), arrive, NULL);
     send_request(wl);
 }
 
@@ -269,6 +289,11 @@ static void start(struct sim_component *self)
         /* Users start after one think time each, so they do not arrive in lockstep. */
         for (int64_t u = 0; u < wl->users && !sim_over_budget(self); u++)
             sim_schedule(self, sim_dist_draw_time(wl->think, wl->think_rng), user_wakes, NULL);
+        return;
+    }
+    if (wl->process >= CURVE) {
+        sim__arrivals_start(&wl->varying, wl->arrival_rng);
+        schedule_varying(wl);
         return;
     }
     if (wl->rate > 0) wl->next_arrival = sim_schedule(self, interarrival(wl), arrive, NULL);
@@ -414,6 +439,10 @@ static void describe(struct sim_component *self, char *buf, size_t n)
         sim_dist_describe(wl->think, think, sizeof think);
         snprintf(buf, n, "%lld closed-loop users, think %s, entry %s", (long long)wl->users,
                  think, wl->entry ? wl->entry->name : "?");
+    } else if (wl->process >= CURVE) {
+        snprintf(buf, n, "%s arrivals, %.4g/s on average, %.4g/s at the peak, entry %s",
+                 process_names[wl->process], sim__arrivals_mean_rate(&wl->varying),
+                 sim__arrivals_peak_rate(&wl->varying), wl->entry ? wl->entry->name : "?");
     } else {
         snprintf(buf, n, "%s arrivals at %g/s%s, entry %s", process_names[wl->process], wl->rate,
                  wl->nsteps ? " (with a rate schedule)" : "", wl->entry ? wl->entry->name : "?");
@@ -435,6 +464,7 @@ static void fini(struct sim_component *self)
     struct workload *wl = (struct workload *)self;
     sim_pool_fini(&wl->requests);
     sim_free(wl->schedule);
+    sim__arrivals_fini(&wl->varying);
     sim_free(wl->zone);
     sim_free(wl->zone_cum);
     sim_free(wl->by_region);
@@ -451,7 +481,8 @@ static void theory(struct sim_component *self, struct sim_report *pred)
                               "(mean value analysis) where it is product form");
     else if (wl->process == CONSTANT)
         sim_theory_note(pred, "constant inter-arrival times: the Poisson formulas overstate queueing");
-    if (wl->nsteps) sim_theory_note(pred, "the rate changes over time: the formulas assume one steady rate");
+    if (wl->nsteps || wl->process >= CURVE)
+        sim_theory_note(pred, "the rate changes over time: the formulas assume one steady rate");
     if (wl->deadline)
         sim_theory_note(pred, "requests past their deadline are abandoned by the client, not by the nodes");
 }
@@ -460,7 +491,7 @@ bool sim_workload_users(struct sim_component *any, int64_t *users, double *think
                         const struct sim_component **entry)
 {
     struct sim_world *w = any->world;
-    const struct workload *wl = w->ncomponents ? (struct workload *)w->components[0] : NULL;
+    const struct workload *wl = (const struct workload *)w->workload;
     if (!wl || !wl->closed) return false;
     *users = wl->users;
     *think = sim_dist_mean(wl->think);

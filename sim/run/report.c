@@ -197,18 +197,26 @@ void sim__story_print(FILE *f, const char *file, const struct sim__scenario *sc,
             res->replications == 1 ? "" : "s",
             res->replications > 1 ? ", mean +- 95% half-width" : "");
     for (int k = 0; k < res->nfaults; k++) {
-        char detect[112], recover[112], outage[112], lost[112], window[112], failed[112];
+        char detect[112], recover[112], service[112], outage[112], lost[112], window[112], failed[112];
         fault_value(res, k, "detect", detect, sizeof detect);
         fault_value(res, k, "recover", recover, sizeof recover);
+        fault_value(res, k, "service_recover", service, sizeof service);
         fault_value(res, k, "outage", outage, sizeof outage);
         fault_value(res, k, "rpo_writes", lost, sizeof lost);
         fault_value(res, k, "rpo_window", window, sizeof window);
         fault_value(res, k, "failed.total", failed, sizeof failed);
         fprintf(f, "  fault %d, %s:\n", k, res->faults[k]);
-        if (!strcmp(detect, "never")) fprintf(f, "    not detected (nothing watched it); ");
-        else fprintf(f, "    detected after %s; ", detect);
-        if (!strcmp(recover, "never")) fprintf(f, "service not back by the end of the run\n");
-        else fprintf(f, "service back after %s (RTO)\n", recover);
+        if (!strcmp(detect, "never")) fprintf(f, "    not detected (nothing watched it)\n");
+        else fprintf(f, "    detected after %s\n", detect);
+        /* Two recoveries: the clients' (service level) and the failed target's own. */
+        const struct sim__metric *objective = sim__results_find(res, "slo.availability_objective");
+        double target = objective ? objective->ci.mean * 100 : NAN;
+        if (!strcmp(service, "never"))
+            fprintf(f, "    clients: below the %.4g%% objective to the end of the run\n", target);
+        else
+            fprintf(f, "    clients: back at the %.4g%% objective after %s (service_recover)\n", target, service);
+        if (!strcmp(recover, "never")) fprintf(f, "    target: not back by the end of the run (recover)\n");
+        else fprintf(f, "    target: back, or restored by a failover, after %s (recover, the RTO)\n", recover);
         fprintf(f, "    acknowledged writes lost: %s, spanning %s (RPO)\n", lost, window);
         fprintf(f, "    requests failed during it: %s; below the availability objective for %s\n",
                 failed, outage);
@@ -368,11 +376,9 @@ char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *
     }
     if (res->unstable.on) {
         const struct sim__unstable *u = &res->unstable;
-        char message[512];
-        sim__unstable_describe(u, message, sizeof message);
         cJSON *j = cJSON_AddObjectToObject(root, "unstable");
-        cJSON_AddStringToObject(j, "message", message);
-        if (u->node[0]) cJSON_AddStringToObject(j, "node", u->node);
+        cJSON_AddStringToObject(j, "message", u->message);
+        if (u->node) cJSON_AddStringToObject(j, "node", u->node);
         cJSON_AddNumberToObject(j, "offered", u->offered);
         cJSON_AddItemToObject(j, "capacity", u->capacity > 0 ? cJSON_CreateNumber(u->capacity) : cJSON_CreateNull());
         cJSON_AddNumberToObject(j, "waiting", (double)u->waiting);

@@ -282,7 +282,10 @@ static void merge(struct sim__results *res, struct sim__results *part, int r)
         }
     }
     sim_hist_merge(&res->latency, &part->latency);
-    if (part->unstable.on && !res->unstable.on) res->unstable = part->unstable;
+    if (part->unstable.on && !res->unstable.on) { /* moved: the part is destroyed next */
+        res->unstable = part->unstable;
+        part->unstable = (struct sim__unstable){0};
+    }
     if (r == 0) {
         res->detected_warmup = part->detected_warmup;
         res->story = part->story;
@@ -444,9 +447,7 @@ struct sim__results *sim__run_with_timeline(struct sim_loader *ld, const struct 
 int sim__unstable_warn(const char *label, const struct sim__results *res)
 {
     if (!res || !res->unstable.on) return 0;
-    char message[512];
-    sim__unstable_describe(&res->unstable, message, sizeof message);
-    fprintf(stderr, "archsim: %s: %s\n", label, message);
+    fprintf(stderr, "archsim: %s: %s\n", label, res->unstable.message);
     return 4;
 }
 
@@ -477,6 +478,7 @@ void sim__results_destroy(struct sim__results *res)
     sim_free(res->story);
     sim_free(res->fault_marks);
     sim_hist_fini(&res->latency);
+    sim__unstable_fini(&res->unstable);
     for (int i = 0; i < res->nfaults; i++) sim_free(res->faults[i]);
     sim_free(res->faults);
     sim__timeline_destroy(res->timeline);
