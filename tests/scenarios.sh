@@ -198,8 +198,8 @@ fi
 "$bin" run $web --fault 'db:crash' >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q "expected TARGET:KIND@AT" "$tmp/err" && ok || bad "a malformed --fault should exit 2"
 "$bin" run $web --fault 'dbx:crash@1s' >/dev/null 2>"$tmp/err"
-[ $? -eq 2 ] && grep -q "faults.0.target: no node named 'dbx' (did you mean 'db'?)" "$tmp/err" && ok ||
-    bad "--fault on an unknown node should exit 2 naming faults.0.target: $(cat "$tmp/err")"
+[ $? -eq 2 ] && grep -q "^archsim: --fault 'dbx:crash@1s': target: no node named 'dbx' (did you mean 'db'?)" "$tmp/err" &&
+    ok || bad "--fault on an unknown node should exit 2 naming the flag and the target: $(cat "$tmp/err")"
 "$bin" drill $web --duration 6s --set warmup=1s --fault 'db:crash@2s+1s' >"$tmp/drill.txt" 2>"$tmp/err"
 [ $? -le 1 ] && grep -q "what happened" "$tmp/drill.txt" && grep -q "fault 0 begins: db crash" "$tmp/drill.txt" &&
     grep -q "service back after 1s (RTO)" "$tmp/drill.txt" && ok || bad "drill should tell the story: $(cat "$tmp/err")"

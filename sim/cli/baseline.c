@@ -119,7 +119,7 @@ static cJSON *open_baseline(const struct options *o, const struct sim_loader *ld
     if (strcmp(name->valuestring, sc->name)) {
         fprintf(stderr, "archsim: --baseline %s is a report of scenario '%s', not of '%s': write one "
                         "with archsim run %s --json %s\n",
-                o->baseline, name->valuestring, sc->name, o->files[0], o->baseline);
+                o->baseline, name->valuestring, sc->name, sim__input_label(o->files[0]), o->baseline);
         cJSON_Delete(base);
         return NULL;
     }

@@ -116,7 +116,7 @@ struct sim_loader *sim__cli_load(const struct options *o, const char *file,
         return NULL;
     }
     if (!faults_in_run(o, ld, sc, nextra == 0) ||
-        (o->warmup_auto && !sim__warmup_auto(ld, sc, file))) {
+        (o->warmup_auto && !sim__warmup_auto(ld, sc, sim__loader_label(ld)))) {
         sim__scenario_fini(sc);
         sim__loader_destroy(ld);
         return NULL;

@@ -99,7 +99,7 @@ static int report(const struct options *o, struct design *d, int n, const char *
     cJSON *designs = cJSON_AddArrayToObject(root, "designs");
     for (int k = 0; k < n; k++) {
         cJSON *e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "file", d[k].file);
+        cJSON_AddStringToObject(e, "file", sim__input_label(d[k].file));
         cJSON_AddStringToObject(e, "name", d[k].sc.name);
         cJSON_AddItemToArray(designs, e);
     }
@@ -296,7 +296,8 @@ int sim__cmd_compare(const struct options *o)
     for (int i = 0; i < o->nmetrics && !code; i++)
         if (!sim__results_find(d[0].res, o->metrics[i])) {
             const char *near = sim__figure_near(d[0].res, o->metrics[i]);
-            fprintf(stderr, "archsim: --metric %s: %s reports no such figure", o->metrics[i], d[0].file);
+            fprintf(stderr, "archsim: --metric %s: %s reports no such figure", o->metrics[i],
+                    sim__input_label(d[0].file));
             if (near) fprintf(stderr, " (did you mean '%s'?)", near);
             fprintf(stderr, "\n");
             code = 2;
@@ -305,7 +306,7 @@ int sim__cmd_compare(const struct options *o)
     if (!code) code = report(o, d, n, paths, npaths);
     if (!code && o->plot) code = plot(o, d, n);
     for (int k = 0; k < n && code != 2; k++) /* its figures describe a cut-short run */
-        if (sim__unstable_warn(d[k].file, d[k].res) && !code) code = 4;
+        if (sim__unstable_warn(sim__input_label(d[k].file), d[k].res) && !code) code = 4;
     for (int k = 0; k < n; k++) {
         sim__results_destroy(d[k].res);
         sim__scenario_fini(&d[k].sc);

@@ -207,7 +207,8 @@ static enum outcome run_point(struct search *s, double v, int reps, struct point
     for (int i = 0; i < s->nslo; i++) {
         const struct sim__metric *m = sim__results_find(p->res, s->slo[i].e.metric);
         if (!m) {
-            fprintf(stderr, "archsim: --slo %s: no such figure in %s\n", s->slo[i].e.metric, s->o->files[0]);
+            fprintf(stderr, "archsim: --slo %s: no such figure in %s\n", s->slo[i].e.metric,
+                    sim__input_label(s->o->files[0]));
             return BAD_INPUT;
         }
         char err[512];
@@ -401,7 +402,7 @@ static int check_figures(const struct search *s)
         char err[512];
         if (!m) {
             fprintf(stderr, "archsim: --slo '%s': %s is no figure of %s\n", s->slo[i].text,
-                    s->slo[i].e.metric, s->o->files[0]);
+                    s->slo[i].e.metric, sim__input_label(s->o->files[0]));
             code = 2;
         } else if (!sim__slo_check_unit(&s->slo[i].e, s->slo[i].bare, m->unit, s->slo[i].text, err,
                                         sizeof err)) {
@@ -501,7 +502,8 @@ int sim__cmd_limit(const struct options *o)
             start = v->valuedouble;
             s.integer = start == floor(start) && s.minimise;
         } else {
-            fprintf(stderr, "%s: %s: expected a positive number to search from\n", o->files[0], s.path);
+            fprintf(stderr, "%s: %s: expected a positive number to search from\n",
+                    sim__input_label(o->files[0]), s.path);
             code = 2;
         }
         sim__scenario_fini(&sc0);

@@ -310,7 +310,7 @@ int sim__cmd_sweep(const struct options *o)
     if (!code && o->json) code = sim__write_text(o->json, json_text(&s, sim__input_label(o->files[0])));
     if (!code && o->plot) code = sim__plot_dir(o->plot) ? plot(&s, o->plot, o->svg) : 2;
     for (int p = 0; p < s.npoints && code != 2; p++) /* its figures describe a cut-short run */
-        if (sim__unstable_warn(o->files[0], s.res[p]) && !code) code = 4;
+        if (sim__unstable_warn(sim__input_label(o->files[0]), s.res[p]) && !code) code = 4;
     for (int p = 0; p < s.npoints && s.lds; p++) {
         sim__results_destroy(s.res[p]);
         sim__scenario_fini(&s.scs[p]);

@@ -268,7 +268,7 @@ int sim__cmd_theory(const struct options *o)
             c->model->theory(c, &rep);
         }
         code = report(o, ld, &sc, res, w, pred);
-        if (!code) code = sim__unstable_warn(o->files[0], res);
+        if (!code) code = sim__unstable_warn(sim__input_label(o->files[0]), res);
         sim__results_destroy(pred);
     }
     sim__world_destroy(w);

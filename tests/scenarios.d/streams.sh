@@ -64,7 +64,7 @@ printf '{"name": "x",\n' | "$bin" run - >/dev/null 2>"$st/err"
 [ $? -le 1 ] && python3 -m json.tool "$st/limit.json" >/dev/null && grep -q '"evaluations"' "$st/limit.json" &&
     ok || bad "limit - --json -: $(head -c 300 "$st/err")"
 "$bin" compare - $web "${st_short[@]}" --quiet --json "$st/cmp.json" <$web 2>"$st/err"
-[ $? -eq 0 ] && grep -q '"file":[[:space:]]*"-"' "$st/cmp.json" && ok || bad "compare - FILE: $(cat "$st/err")"
+[ $? -eq 0 ] && grep -q '"file":[[:space:]]*"<stdin>"' "$st/cmp.json" && ok || bad "compare - FILE: $(cat "$st/err")"
 "$bin" compare - - "${st_short[@]}" <$web >/dev/null 2>"$st/err"
 [ $? -eq 2 ] && grep -q "only one input can come from stdin" "$st/err" && ok ||
     bad "stdin given twice should be refused: $(cat "$st/err")"
