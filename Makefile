@@ -148,6 +148,8 @@ install: $(BUILD)/archsim
 	install -m 644 scenarios/README.md $(DESTDIR)$(SHAREDIR)/README.scenarios.md
 	for d in $(SCENARIO_DIRS); do install -d $(DESTDIR)$(SHAREDIR)/scenarios/$$d && \
 	  install -m 644 scenarios/$$d/*.json $(DESTDIR)$(SHAREDIR)/scenarios/$$d/ || exit 1; done
+	install -d $(DESTDIR)$(SHAREDIR)/scenarios/traces
+	install -m 644 scenarios/traces/*.csv $(DESTDIR)$(SHAREDIR)/scenarios/traces/
 	$(BUILD)/archsim --man > $(DESTDIR)$(MAN1DIR)/archsim.1
 	install -m 644 tools/archsim-completion.bash $(DESTDIR)$(COMPDIR)/archsim
 	install -m 644 docs/scenario.schema.json $(DESTDIR)$(SHAREDIR)/scenario.schema.json

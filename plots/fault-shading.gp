@@ -15,5 +15,5 @@ if (exists('fault_begin') && words(fault_begin) > 0) {
                 nohead dt 2 lw 1.5 lc rgb '#188038'
         }
     }
-    set label 99 'fault (shaded), detected (orange), service back (green)' at graph 0.01, graph 0.97 left font ',9'
+    set label 99 'fault (shaded), detected (orange dashes), service back (green dashes)' at graph 1, graph 1.015 right font ',9'
 }

@@ -2,12 +2,13 @@
 # error ratio per interval, the objective as a line, faults shaded (first replication).
 # Inputs (-e): datafile, outfile, term, scenario, warmup, slo, plotdir, fault_* lists.
 if (term eq 'svg') { set terminal svg size 900,500 dynamic font 'sans,11' } else { set terminal pngcairo size 900,500 font 'sans,11' }
+set termoption noenhanced  # labels are plain text: '_' and '&' print as themselves
 set output outfile
 set datafile separator ','
 set title sprintf('%s: availability over the SLO window, faults shaded', scenario)
 set xlabel 'simulated time (s)'
 set ylabel 'availability (%)'
-set key bottom right box opaque
+set key below horizontal
 set grid
 set yrange [*:100.5]
 load plotdir.'/fault-shading.gp'

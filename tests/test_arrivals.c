@@ -4,6 +4,8 @@
  * periods), a sinusoid's (closed form); a Markov-modulated one (MMPP-2, on-off) has mean
  * rate sum(rate_i stay_i) / sum(stay_i) and the variance of its count over t is known in
  * closed form. Intervals are checked for coverage over many seeds, not one lucky seed. */
+#include <unistd.h>
+
 #include "harness.h"
 
 /* Arrivals into a service that answers everything at once; the window is [warmup, duration). */
@@ -164,6 +166,125 @@ static void bad_arrivals_name_the_path(void **state)
                     "a.json: workload.arrivals.states: expected at least two states {\"rate\": ..., \"stay\": ...}");
 }
 
+/* ---- traces ---- */
+
+/* Writes text to a new file under /tmp and returns its path (static storage). */
+static const char *trace_file(const char *name, const char *text)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "/tmp/archsim-test-%d-%s", (int)getpid(), name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static char *trace_scenario(const char *duration, const char *warmup, const char *arrivals, const char *nodes)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf,
+             "{\"name\": \"trace\", \"seed\": 5, \"duration\": \"%s\", \"warmup\": \"%s\","
+             " \"workload\": {\"entry\": \"app\", \"arrivals\": %s}, \"nodes\": {%s},"
+             " \"zones\": {\"default_link\": \"0s\", \"cross_zone\": \"0s\", \"cross_region\": \"0s\", \"regions\": {\"r1\": [\"a\"], \"r2\": [\"b\"]}}}",
+             duration, warmup, arrivals, nodes);
+    return buf;
+}
+
+static const char *plain_app = "\"app\": {\"type\": \"service\", \"workers\": 1000, \"service_time\": \"1ms\"}";
+
+/* Lines at 100.5s, 101.5s, ..., 109.5s (a log's own clock): the replay starts at the first,
+ * so they arrive at 0s, 1s, ..., 9s and the window [1.5s, 7.5s) holds 6 of them; at speed 2
+ * they arrive every 0.5s and [0.75s, 3.25s) holds 5; looping, a pass lasts the span plus
+ * one mean gap (10s), so [1.5s, 37.5s) holds 36. */
+static void a_trace_is_replayed_exactly(void **state)
+{
+    (void)state;
+    char text[512] = "time\n";
+    for (int i = 0; i < 10; i++) snprintf(text + strlen(text), sizeof text - strlen(text), "%d.5\n", 100 + i);
+    const char *path = trace_file("ten.csv", text);
+    char arrivals[512];
+    snprintf(arrivals, sizeof arrivals, "{\"process\": \"trace\", \"file\": \"%s\"}", path);
+    struct harness_run h = harness_run_text("t.json", trace_scenario("7.5s", "1.5s", arrivals, plain_app), NULL, 0, false);
+    harness_exact("requests in [1.5s, 7.5s)", 6, harness_total(&h, "requests.offered"), 0);
+    harness_done(&h);
+    snprintf(arrivals, sizeof arrivals, "{\"process\": \"trace\", \"file\": \"%s\", \"speed\": 2}", path);
+    h = harness_run_text("t.json", trace_scenario("3.25s", "0.75s", arrivals, plain_app), NULL, 0, false);
+    harness_exact("speed 2: requests in [0.75s, 3.25s)", 5, harness_total(&h, "requests.offered"), 0);
+    harness_done(&h);
+    snprintf(arrivals, sizeof arrivals, "{\"process\": \"trace\", \"file\": \"%s\", \"loop\": true}", path);
+    h = harness_run_text("t.json", trace_scenario("37.5s", "1.5s", arrivals, plain_app), NULL, 0, false);
+    harness_exact("looping: requests in [1.5s, 37.5s)", 36, harness_total(&h, "requests.offered"), 0);
+    harness_done(&h);
+    unlink(path);
+}
+
+/* A line's operation, key and zone are the request's: every fourth line is a "buy" of
+ * 200ms (the rest 1ms), so the mean latency is (5 x 200 + 15 x 1) / 20 ms; zone b's clients
+ * (even seconds) are counted in region r2; one key read 20 times through a cache misses
+ * once. JSON lines carry the same, keys up to 2^64-1 as strings. */
+static void a_traces_lines_give_op_key_and_zone(void **state)
+{
+    (void)state;
+    char text[1024] = "# a comment, then the header\ntime,op,key,zone\n";
+    for (int i = 0; i < 20; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%d,%s,7,%s\n", i, i % 4 ? "read" : "buy", i % 2 ? "a" : "b");
+    const char *path = trace_file("ops.csv", text);
+    char arrivals[512];
+    snprintf(arrivals, sizeof arrivals, "{\"process\": \"trace\", \"file\": \"%s\"}", path);
+    const char *by_op = "\"app\": {\"type\": \"service\", \"workers\": 100, \"service_time\": \"1ms\","
+                        " \"service_time_by_op\": {\"buy\": \"200ms\"}}";
+    struct harness_run h = harness_run_text("t.json", trace_scenario("30s", "0s", arrivals, by_op), NULL, 0, false);
+    harness_exact("latency.mean [s] = (5 x 0.2 + 15 x 0.001) / 20", (5 * 0.2 + 15 * 0.001) / 20,
+                  harness_metric(&h, "latency.mean")->values[0], 1e-9);
+    harness_exact("latency.by_region.r2.count (zone b: even seconds)", 10, harness_metric(&h, "latency.by_region.r2.count")->values[0], 0);
+    harness_done(&h);
+    const char *cached = "\"app\": {\"type\": \"cache\", \"capacity\": 10, \"eviction\": \"lru\", \"backend\": \"db\"},"
+                         " \"db\": {\"type\": \"service\", \"workers\": 100, \"service_time\": \"1ms\"}";
+    h = harness_run_text("t.json", trace_scenario("30s", "0s", arrivals, cached), NULL, 0, false);
+    harness_exact("one key through a cache: misses", 1, harness_metric(&h, "nodes.app.misses")->values[0], 0);
+    harness_done(&h);
+    unlink(path);
+    path = trace_file("ops.jsonl", "{\"time\": 0.5, \"op\": \"buy\", \"zone\": \"b\"}\n\n{\"time\": 1.5, \"key\": \"18446744073709551615\"}\n");
+    snprintf(arrivals, sizeof arrivals, "{\"process\": \"trace\", \"file\": \"%s\"}", path);
+    h = harness_run_text("t.json", trace_scenario("5s", "0s", arrivals, plain_app), NULL, 0, false);
+    harness_exact("JSON lines: requests", 2, harness_total(&h, "requests.offered"), 0);
+    harness_exact("JSON lines: zone b's request", 1, harness_metric(&h, "latency.by_region.r2.count")->values[0], 0);
+    harness_done(&h);
+    unlink(path);
+}
+
+static void bad_traces_name_the_file_and_line(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *text, *message;
+    } cases[] = {
+        {"nohdr.csv", "1.5\n", "expected a header of column names (time, and any of op, key, zone, size), got '1.5'"},
+        {"notime.csv", "op\nread\n", "the header has no 'time' column"},
+        {"twice.csv", "time,time\n1,2\n", "the header names 'time' twice"},
+        {"bad.csv", "time,op\n1,read\nx,read\n", ":3: time: expected seconds (a number, at least 0), got 'x'"},
+        {"back.csv", "time\n2\n1\n", ":3: times must not decrease: 1 after 2"},
+        {"cols.csv", "time,op\n1\n", ":2: expected 2 values (as the header), got 1"},
+        {"key.csv", "time,key\n1,-3\n", ":2: key: expected an integer from 0 to 2^64-1, got '-3'"},
+        {"empty.csv", "time\n", "no requests in the trace"},
+        {"obj.jsonl", "[1]\n", ":1: expected a JSON object on the line"},
+        {"field.jsonl", "{\"time\": 1, \"when\": 2}\n", ":1: unknown field 'when' (expected time, op, key, zone, size)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *path = trace_file(cases[i].name, cases[i].text);
+        char arrivals[512];
+        snprintf(arrivals, sizeof arrivals, "{\"process\": \"trace\", \"file\": \"%s\"}", path);
+        char *got = harness_refusal("t.json", trace_scenario("5s", "0s", arrivals, plain_app));
+        if (!strstr(got, cases[i].message) || !strstr(got, "t.json: workload.arrivals.file: "))
+            fail_msg("%s: wanted '%s'", cases[i].name, cases[i].message);
+        free(got);
+        unlink(path);
+    }
+    harness_refused("t.json", trace_scenario("5s", "0s", "{\"process\": \"trace\", \"file\": \"/nonexistent/x.csv\"}", plain_app),
+                    "t.json: workload.arrivals.file: cannot read /nonexistent/x.csv: No such file or directory");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -173,6 +294,9 @@ int main(void)
         cmocka_unit_test(a_sinusoid_offers_its_integral),
         cmocka_unit_test(an_mmpp_has_its_mean_and_burstiness),
         cmocka_unit_test(bad_arrivals_name_the_path),
+        cmocka_unit_test(a_trace_is_replayed_exactly),
+        cmocka_unit_test(a_traces_lines_give_op_key_and_zone),
+        cmocka_unit_test(bad_traces_name_the_file_and_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,10 +16,10 @@ int sim__cli_usage_error(const char *fmt, const char *arg)
 
 int sim__cli_streams(struct options *o)
 {
-    const char *names[] = {"--json", "--csv", "--timeline", "--junit"};
-    const char *paths[] = {o->json, o->csv, o->timeline, o->junit};
+    const char *names[] = {"--json", "--csv", "--timeline", "--junit", "--html"};
+    const char *paths[] = {o->json, o->csv, o->timeline, o->junit, o->html};
     const char *to_stdout = NULL;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         if (!paths[i] || strcmp(paths[i], "-")) continue;
         if (to_stdout) {
             fprintf(stderr, "archsim: %s - and %s -: only one output can go to stdout\n"

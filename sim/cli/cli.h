@@ -22,11 +22,11 @@ struct options {
     int nslos;
     const char *faults[SIM_MAX_LIST]; /* --fault */
     int nfaults;
-    const char *json, *timeline, *csv, *plot, *baseline, *junit, *minimise;
+    const char *json, *timeline, *csv, *plot, *html, *baseline, *junit, *minimise;
     double tolerance, precision; /* ratios; NAN when not given */
     bool quiet, timing, independent, svg;
     /* The text report goes to text: stdout, or a sink that drops it (report false) under
-     * --quiet or when --json, --csv, --timeline or --junit writes to stdout ("-"). */
+     * --quiet or when --json, --csv, --timeline, --junit or --html writes to stdout ("-"). */
     FILE *text;
     bool report;
     bool warmup_auto; /* --warmup auto */

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "cli.h"
+#include "run/html.h"
 #include "run/plot.h"
 
 static const char *const default_metrics[] = {
@@ -89,7 +90,31 @@ static cJSON *pair(double a, double b)
     return p;
 }
 
-static int report(const struct options *o, struct design *d, int n, const char **paths, int npaths)
+/* --html: who is compared, the way the text report says it. */
+static void html_head(struct sim__html *page, const struct options *o, const struct design *d, int n)
+{
+    const struct sim__precision *p = &d[0].res->precision;
+    sim__text_add(&page->t, "<p class=\"meta\">%d designs, %d %s replications of each, seed %llu</p>\n<ul>\n",
+                  n, d[0].res->replications, o->independent ? "independent" : "paired",
+                  (unsigned long long)d[0].sc.seed);
+    for (int k = 0; k < n; k++) {
+        sim__text_add(&page->t, "<li>%c = ", 'A' + k);
+        sim__html_escape(page, sim__input_label(d[k].file));
+        sim__text_add(&page->t, " (");
+        sim__html_escape(page, d[k].sc.name);
+        sim__text_add(&page->t, ")</li>\n");
+    }
+    sim__text_add(&page->t, "</ul>\n");
+    if (p->target > 0 && p->decided_by) {
+        sim__text_add(&page->t, "<p>precision %.4g%%: every verdict %s after %d replications (cap %d); ",
+                      p->target * 100, p->met ? "decided" : "NOT decided", d[0].res->replications, p->cap);
+        sim__html_escape(page, p->decided_by);
+        sim__text_add(&page->t, " decided</p>\n");
+    }
+}
+
+static int report(const struct options *o, struct design *d, int n, const char **paths, int npaths,
+                  struct sim__html *page)
 {
     int reps = d[0].res->replications, width = 16;
     for (int i = 0; i < npaths; i++)
@@ -123,9 +148,16 @@ static int report(const struct options *o, struct design *d, int n, const char *
                 p->target * 100, p->met ? "decided" : "NOT decided", reps, p->cap, p->decided_by);
     for (int k = 0; k < n; k++)
         fprintf(out, "  %c = %s (%s)\n", 'A' + k, sim__input_label(d[k].file), d[k].sc.name);
+    if (page) html_head(page, o, d, n);
     struct sim__text csv = {0};
     csv_header(&csv);
     for (int k = 1; k < n; k++) {
+        if (page)
+            sim__text_add(&page->t, "<h2>%c against A: the paired difference %c - A and its 95%% "
+                                    "interval decide the verdict</h2>\n<table>\n<tr><th>figure</th>"
+                                    "<th>A</th><th>A: 95%% interval</th><th>%c</th><th>%c: 95%% interval</th>"
+                                    "<th>%c - A</th><th>95%% interval</th><th>verdict</th></tr>\n",
+                          'A' + k, 'A' + k, 'A' + k, 'A' + k, 'A' + k);
         char b[8], dname[8];
         snprintf(b, sizeof b, "%c", 'A' + k);
         snprintf(dname, sizeof dname, "%c - A", 'A' + k);
@@ -141,6 +173,24 @@ static int report(const struct options *o, struct design *d, int n, const char *
             print_diff(diff, m[0]->unit, dd, sizeof dd);
             fprintf(out, "%-*s %-34s %-34s %-34s %s\n", width, paths[i], a, bv, dd, verdict);
             csv_row(&csv, paths[i], k, d[k].file, m[0], m[k], diff, verdict);
+            if (page) {
+                char v[48], lo[48], hi[48], interval[112];
+                sim__format_value(diff.mean, m[0]->unit, v, sizeof v);
+                sim__format_value(diff.low, m[0]->unit, lo, sizeof lo);
+                sim__format_value(diff.high, m[0]->unit, hi, sizeof hi);
+                snprintf(interval, sizeof interval, "[%s, %s]", lo, hi);
+                sim__text_add(&page->t, "<tr>");
+                sim__html_element(page, "td", paths[i]);
+                sim__html_figure_cells(page, m[0], reps);
+                sim__html_figure_cells(page, m[k], reps);
+                sim__text_add(&page->t, "<td class=\"num\">%s", diff.mean > 0 ? "+" : "");
+                sim__html_escape(page, v);
+                sim__text_add(&page->t, "</td>");
+                sim__html_element(page, "td class=\"num\"", interval);
+                sim__html_element(page, strcmp(verdict, "worse") ? (strcmp(verdict, "better") ? "td" : "td class=\"ok\"")
+                                                                 : "td class=\"fail\"", verdict);
+                sim__text_add(&page->t, "</tr>\n");
+            }
             cJSON *f = cJSON_GetObjectItemCaseSensitive(figures, paths[i]);
             if (!f) {
                 f = cJSON_AddObjectToObject(figures, paths[i]);
@@ -158,6 +208,7 @@ static int report(const struct options *o, struct design *d, int n, const char *
             cJSON_AddItemToArray(cJSON_GetObjectItem(f, "difference_ci95"), pair(diff.low, diff.high));
             cJSON_AddItemToArray(cJSON_GetObjectItem(f, "verdict"), cJSON_CreateString(verdict));
         }
+        if (page) sim__text_add(&page->t, "</table>\n");
     }
     int code = 0;
     if (o->csv) code = sim__write_text(o->csv, csv.text);
@@ -212,12 +263,49 @@ static void precise(struct design *d, int n, const char **paths, int npaths, dou
     }
 }
 
-/* Bars per design for the latency figures, with their 95% intervals. */
-static int plot(const struct options *o, struct design *d, int n)
+/* Each design's paired difference from A per figure, in % of A's mean (what the verdicts
+ * are about); a figure whose A mean is 0 has no share: '?', a gap. */
+static int plot_differences(const char *dir, bool svg, struct design *d, int n, const char **paths,
+                            int npaths)
+{
+    struct sim__text data = {0}, titles = {0}, datafile = {0};
+    int reps = d[0].res->replications;
+    for (int k = 1; k < n; k++) {
+        sim__text_add(&titles, "%s%c=%s", k > 1 ? " " : "", 'A' + k, d[k].sc.name);
+        for (int i = 0; i < npaths; i++) {
+            const struct sim__metric *a = sim__results_find(d[0].res, paths[i]);
+            const struct sim__metric *b = sim__results_find(d[k].res, paths[i]);
+            struct sim_interval diff = a && b ? sim__paired_difference(a, b, reps) : (struct sim_interval){0};
+            double base = a ? fabs(a->ci.mean) : 0;
+            if (base > 0 && isfinite(diff.low) && isfinite(diff.high))
+                sim__text_add(&data, "%s %.9g %.9g %.9g\n", paths[i], diff.mean / base * 100,
+                              diff.low / base * 100, diff.high / base * 100);
+            else
+                sim__text_add(&data, "%s ? ? ?\n", paths[i]);
+        }
+        sim__text_add(&data, "\n\n");
+    }
+    sim__text_add(&datafile, "%s/compare-differences.dat", dir);
+    int code = sim__write_text(datafile.text, data.text);
+    if (!code) {
+        struct sim__plot p = {.script = "compare-differences.gp", .dir = dir, .name = "compare-differences", .svg = svg};
+        sim__plot_var(&p, "datafile", datafile.text);
+        sim__plot_var(&p, "titles", titles.text);
+        sim__plot_num(&p, "designs", n - 1);
+        sim__plot_num(&p, "figures", npaths);
+        sim__plot_run(&p);
+    }
+    sim_free(titles.text);
+    sim_free(datafile.text);
+    return code;
+}
+
+/* Bars per design for the latency figures, with their 95% intervals, then the differences. */
+static int plot(const char *dir, bool svg, struct design *d, int n, const char **paths, int npaths)
 {
     static const char *const figures[] = {"latency.mean", "latency.p50", "latency.p90",
                                           "latency.p99", "latency.p999"};
-    if (!sim__plot_dir(o->plot)) return 2;
+    if (!sim__plot_dir(dir)) return 2;
     struct sim__text data = {0}, titles = {0};
     for (int k = 0; k < n; k++) sim__text_add(&titles, "%s%s", k ? " " : "", d[k].sc.name);
     for (size_t i = 0; i < sizeof figures / sizeof *figures; i++) {
@@ -228,18 +316,19 @@ static int plot(const struct options *o, struct design *d, int n)
         }
         sim__text_add(&data, "\n");
     }
-    char datafile[4096];
-    snprintf(datafile, sizeof datafile, "%s/compare-latency.dat", o->plot);
-    int code = sim__write_text(datafile, data.text);
+    struct sim__text datafile = {0};
+    sim__text_add(&datafile, "%s/compare-latency.dat", dir);
+    int code = sim__write_text(datafile.text, data.text);
     if (!code) {
-        struct sim__plot p = {.script = "compare.gp", .dir = o->plot, .name = "compare-latency", .svg = o->svg};
-        sim__plot_var(&p, "datafile", datafile);
+        struct sim__plot p = {.script = "compare.gp", .dir = dir, .name = "compare-latency", .svg = svg};
+        sim__plot_var(&p, "datafile", datafile.text);
         sim__plot_var(&p, "titles", titles.text);
         sim__plot_num(&p, "designs", n);
         sim__plot_run(&p);
     }
     sim_free(titles.text);
-    return code;
+    sim_free(datafile.text);
+    return code ? code : plot_differences(dir, svg, d, n, paths, npaths);
 }
 
 int sim__cmd_compare(const struct options *o)
@@ -303,8 +392,20 @@ int sim__cmd_compare(const struct options *o)
             code = 2;
         }
     if (!code && !isnan(o->precision)) precise(d, n, paths, npaths, o->precision);
-    if (!code) code = report(o, d, n, paths, npaths);
-    if (!code && o->plot) code = plot(o, d, n);
+    struct sim__html page = {0};
+    if (!code && o->html) sim__html_begin(&page, "archsim compare");
+    if (!code) code = report(o, d, n, paths, npaths, o->html ? &page : NULL);
+    if (!code && o->plot) code = plot(o->plot, o->svg, d, n, paths, npaths);
+    if (!code && o->html) {
+        sim__text_add(&page.t, "<h2>Pictures</h2>\n");
+        sim__html_draw_begin();
+        if (page.dir) plot(page.dir, true, d, n, paths, npaths);
+        int drawn = sim__html_picture(&page, "compare-differences");
+        drawn += sim__html_picture(&page, "compare-latency");
+        sim__html_draw_end(&page, drawn);
+        code = sim__html_end(&page, o->html);
+    }
+    sim__html_end(&page, NULL);
     for (int k = 0; k < n && code != 2; k++) /* its figures describe a cut-short run */
         if (sim__unstable_warn(sim__input_label(d[k].file), d[k].res) && !code) code = 4;
     for (int k = 0; k < n; k++) {

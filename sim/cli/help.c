@@ -64,7 +64,7 @@ static const struct command_help commands[] = {
      "Runs the scenario like `run`, and first tells what to expect and, in time order, what\n"
      "the faults did: failed, detected, acted, recovered, lost.",
      {"archsim drill scenarios/drills/primary-db-down-async.json",
-      "archsim drill scenarios/examples/web-tier.json --fault db:crash@2s+1s --plot build/drill"}},
+      "archsim drill scenarios/examples/web-tier.json --fault db:crash@2s+1s --html build/drill.html"}},
     {"estimate", 'e', "archsim estimate [FILE.json] [options]",
      "back-of-the-envelope sizing",
      "The guide's back-of-the-envelope figures: average and peak QPS, storage, bandwidth and\n"
@@ -156,6 +156,10 @@ static const struct option_help options[] = {
      "difference with its interval, the verdict (SI units)"},
     {"--plot", "DIR", "rCsd", "write pictures (PNG) with gnuplot into DIR"},
     {"--svg", NULL, "rCsd", "pictures as SVG instead of PNG"},
+    {"--html", "FILE", "rCsd",
+     "write one self-contained page: the tables, the verdicts and the\n"
+     "SVG pictures inline; no script, no network (without gnuplot it\n"
+     "says the pictures are missing; '-': stdout)"},
     {"-j", "N", "rCsltd",
      "run replications on N threads (default: every core); the figures\n"
      "do not depend on N"},

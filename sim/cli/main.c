@@ -12,6 +12,7 @@
 #include "run/output.h"
 #include "help.h"
 #include "run/plot.h"
+#include "run/html.h"
 
 static const char usage[] =
     "usage: archsim run FILE [options]        simulate a scenario and report\n"
@@ -81,6 +82,8 @@ static const char usage[] =
     "                       compare: a row per figure: means, paired difference, verdict\n"
     "  --plot DIR           run, compare, sweep: write pictures (PNG) with gnuplot into DIR\n"
     "  --svg                pictures as SVG instead of PNG\n"
+    "  --html FILE          run, compare, sweep, drill: write one self-contained page (tables,\n"
+    "                       verdicts, SVG pictures inline; no script, no network)\n"
     "  --slo 'M<V'          limit: an objective, e.g. 'latency.p99 < 200ms', 'errors.ratio<1%'\n"
     "                       (<, <=, >, >=); a duration needs its unit. Met when its 95%\n"
     "                       interval meets it; uncertain (straddling) values rerun with 2x,\n"
@@ -152,6 +155,7 @@ static const struct option_spec option_specs[] = {
     {"-j", true, "rCsltd"},          {"--quiet", false, "rcCsltd"},
     {"--vary", true, "sl"},          {"--csv", true, "sC"},
     {"--plot", true, "rCsd"},        {"--svg", false, "rCsd"},
+    {"--html", true, "rCsd"},
     {"--slo", true, "l"},            {"--minimise", true, "l"},
     {"--precision", true, "lrdC"},      {"--baseline", true, "rd"},
     {"--tolerance", true, "rd"},     {"--junit", true, "rd"},
@@ -215,6 +219,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         else if (!strcmp(a, "--quiet")) o->quiet = true;
         else if (!strcmp(a, "--csv")) o->csv = v;
         else if (!strcmp(a, "--plot")) o->plot = v;
+        else if (!strcmp(a, "--html")) o->html = v;
         else if (!strcmp(a, "--svg")) o->svg = true;
         else if (!strcmp(a, "--fault") && !push(o->faults, &o->nfaults, v))
             return sim__cli_usage_error("too many %s", a);
@@ -281,32 +286,37 @@ static int check(struct sim_loader *ld, const struct sim__scenario *sc, const ch
     return 0;
 }
 
-/* The timeline is streamed while the run goes on (its memory stays one row): to --timeline
- * and to the plot directory's timeline.csv, each opened before the run and committed after. */
+/* The timeline is streamed while the run goes on (its memory stays one row): to --timeline,
+ * to the plot directory's timeline.csv and to the HTML page's pictures folder, each opened
+ * before the run and committed after. */
 static bool open_timeline(const struct options *o, const struct sim__scenario *sc,
-                          struct sim__timeline **tl, struct sim__output *sinks[2])
+                          const char *html_dir, struct sim__timeline **tl,
+                          struct sim__output *sinks[3])
 {
     *tl = NULL;
-    sinks[0] = sinks[1] = NULL;
-    if (!o->timeline && !o->plot) return true;
+    sinks[0] = sinks[1] = sinks[2] = NULL;
+    if (!o->timeline && !o->plot && !o->html) return true;
     *tl = sim__timeline_create(sc->timeline_interval);
-    struct sim__text plot_csv = {0};
+    struct sim__text plot_csv = {0}, html_csv = {0};
     if (o->plot) {
         if (!sim__plot_dir(o->plot)) return false;
         sim__text_add(&plot_csv, "%s/timeline.csv", o->plot);
     }
-    const char *paths[2] = {o->timeline, plot_csv.text};
-    for (int i = 0; i < 2; i++) {
+    if (html_dir) sim__text_add(&html_csv, "%s/timeline.csv", html_dir);
+    const char *paths[3] = {o->timeline, plot_csv.text, html_csv.text};
+    for (int i = 0; i < 3; i++) {
         if (!paths[i]) continue;
         sinks[i] = sim__output_open(paths[i]);
         if (!sinks[i]) {
             fprintf(stderr, "archsim: cannot write %s: %s\n", paths[i], strerror(errno));
             sim_free(plot_csv.text);
+            sim_free(html_csv.text);
             return false;
         }
         sim__timeline_stream(*tl, sim__output_file(sinks[i]));
     }
     sim_free(plot_csv.text);
+    sim_free(html_csv.text);
     return true;
 }
 
@@ -314,9 +324,12 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
 {
     const char *label = sim__loader_label(ld); /* the file, or <stdin> */
     struct sim__timeline *tl;
-    struct sim__output *sinks[2];
-    if (!open_timeline(o, sc, &tl, sinks)) {
-        for (int i = 0; i < 2; i++) sim__output_abort(sinks[i]);
+    struct sim__output *sinks[3];
+    struct sim__html page = {0};
+    if (o->html) sim__html_begin(&page, sc->name);
+    if (!open_timeline(o, sc, page.dir, &tl, sinks)) {
+        for (int i = 0; i < 3; i++) sim__output_abort(sinks[i]);
+        sim__html_end(&page, NULL);
         sim__timeline_destroy(tl);
         return 2;
     }
@@ -324,7 +337,8 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
         ? sim__run_precise(ld, sc, tl, o->nmetrics ? o->metrics : NULL, o->nmetrics)
         : tl ? sim__run_with_timeline(ld, sc, tl) : sim__run(ld, sc, false);
     if (!res) {
-        for (int i = 0; i < 2; i++) sim__output_abort(sinks[i]);
+        for (int i = 0; i < 3; i++) sim__output_abort(sinks[i]);
+        sim__html_end(&page, NULL);
         fprintf(stderr, "%s\n", sim__loader_error(ld));
         return 2;
     }
@@ -379,24 +393,30 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
             code = 2;
         }
     }
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         if (!sinks[i]) continue;
         bool ok = sim__output_commit(sinks[i]);
         sinks[i] = NULL;
         if (!ok) {
-            fprintf(stderr, "archsim: cannot write %s%s: %s\n", i ? o->plot : o->timeline,
-                    i ? "/timeline.csv" : "", strerror(errno));
+            const char *name[] = {o->timeline, o->plot, page.dir};
+            fprintf(stderr, "archsim: cannot write %s%s: %s\n", name[i], i ? "/timeline.csv" : "",
+                    strerror(errno));
             code = 2;
         }
     }
-    if (o->plot && code != 2 && sim__plot_run_pictures(o->plot, sc, res, o->svg)) code = 2;
+    if (o->plot && code != 2 && sim__plot_run_pictures(o->plot, ld, sc, res, o->svg)) code = 2;
+    if (o->html && code != 2) {
+        sim__html_run(&page, label, ld, sc, res, verdicts, !strcmp(o->command, "drill"));
+        if (sim__html_end(&page, o->html)) code = 2;
+    }
     fflush(stdout);
     if (!o->quiet)
         fprintf(stderr, "archsim: %llu events in %.2fs of wall time (%.3g events/s)\n",
                 (unsigned long long)res->events, res->wall_seconds,
                 res->wall_seconds > 0 ? (double)res->events / res->wall_seconds : 0.0);
 out:
-    for (int i = 0; i < 2; i++) sim__output_abort(sinks[i]);
+    for (int i = 0; i < 3; i++) sim__output_abort(sinks[i]);
+    sim__html_end(&page, NULL);
     sim_free(verdicts);
     sim__results_destroy(res);
     return code;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "run/html.h"
 #include "run/plot.h"
 
 /* A grid this large is surely a typo in FROM:TO:STEP; memory and time are linear in it. */
@@ -204,10 +205,59 @@ static char *json_text(const struct sweep *s, const char *file)
     return text;
 }
 
+/* The first field's values as the x axis: numbers as they are, durations in seconds (with
+ * "(s)" for the label), anything else (a list of names) as categories. */
+static const char *x_axis(const struct axis *a, double *x, bool *categorical)
+{
+    bool durations = false;
+    *categorical = false;
+    for (int i = 0; i < a->n; i++) {
+        char *end;
+        sim_time t;
+        x[i] = strtod(a->values[i], &end);
+        if (end != a->values[i] && !*end && isfinite(x[i])) continue;
+        if (sim__parse_duration(a->values[i], &t)) {
+            x[i] = (double)t / SIM_S;
+            durations = true;
+        } else {
+            *categorical = true;
+        }
+    }
+    double most = 0;
+    for (int i = 0; i < a->n; i++) most = fmax(most, fabs(x[i]));
+    if (*categorical || !durations) return "";
+    if (most >= 1) return " (s)";
+    for (int i = 0; i < a->n; i++) x[i] *= 1e3;
+    return " (ms)";
+}
+
+/* The scenario's expectations on a figure, as a line on its picture: the value in the
+ * picture's unit and a title ("expect below 50ms"); false when it has none. */
+static bool slo_line(const struct sim__scenario *sc, const char *metric, enum sim_unit unit,
+                     double scale, double *value, struct sim__text *title)
+{
+    static const char *const words[] = {"below", "above", "at most", "at least", "between"};
+    for (int e = 0; e < sc->nexpect; e++) {
+        const struct sim__expect *x = &sc->expect[e];
+        if (strcmp(x->metric, metric)) continue;
+        char a[48], b[48];
+        sim__format_value(x->a, unit, a, sizeof a);
+        sim__format_value(x->b, unit, b, sizeof b);
+        *value = (x->op == EXPECT_BETWEEN ? x->b : x->a) * scale;
+        sim__text_add(title, "expect %s %s%s%s", words[x->op], a, x->op == EXPECT_BETWEEN ? " and " : "",
+                      x->op == EXPECT_BETWEEN ? b : "");
+        return true;
+    }
+    return false;
+}
+
 /* One picture per figure: the figure against the first field, a curve per value of the
- * second, with interval bars. */
+ * second, with interval bars, and the scenario's expectation on it as a line. */
 static int plot(const struct sweep *s, const char *dir, bool svg)
 {
+    double *x = sim_alloc((size_t)s->axes[0].n * sizeof *x);
+    bool categorical;
+    const char *xunit = x_axis(&s->axes[0], x, &categorical);
     for (int m = 0; m < s->nmetrics; m++) {
         const struct sim__metric *x0 = sim__results_find(s->res[0], s->metrics[m]);
         double scale;
@@ -219,13 +269,16 @@ static int plot(const struct sweep *s, const char *dir, bool svg)
             if (s->naxes > 1) sim__text_add(&titles, "%s%s=%s", c ? " " : "", s->axes[1].path, s->axes[1].values[c]);
             else sim__text_add(&titles, "%s", s->metrics[m]);
             for (int i = 0; i < s->axes[0].n; i++) {
-                const struct sim__metric *x = sim__results_find(s->res[c * s->axes[0].n + i], s->metrics[m]);
-                sim__text_add(&data, "%s %.9g %.9g %.9g\n", s->axes[0].values[i], x->ci.mean * scale,
-                              x->ci.low * scale, x->ci.high * scale);
+                const struct sim__metric *f = sim__results_find(s->res[c * s->axes[0].n + i], s->metrics[m]);
+                sim__text_add(&data, "%.12g %.9g %.9g %.9g %s\n", categorical ? i : x[i], f->ci.mean * scale,
+                              f->ci.low * scale, f->ci.high * scale, s->axes[0].values[i]);
             }
             sim__text_add(&data, "\n\n");
         }
-        struct sim__text name = {0}, datafile = {0}, title = {0}, ylabel = {0};
+        struct sim__text name = {0}, datafile = {0}, title = {0}, ylabel = {0}, xlabel = {0}, slo_title = {0};
+        double slo = 0;
+        bool has_slo = slo_line(&s->scs[0], s->metrics[m], x0->unit, scale, &slo, &slo_title);
+        sim__text_add(&xlabel, "%s%s", s->axes[0].path, xunit);
         sim__text_add(&name, "sweep-%s", s->metrics[m]);
         sim__text_add(&datafile, "%s/%s.dat", dir, name.text);
         sim__text_add(&title, "%s against %s", s->metrics[m], s->axes[0].path);
@@ -237,7 +290,10 @@ static int plot(const struct sweep *s, const char *dir, bool svg)
             struct sim__plot p = {.script = "sweep.gp", .dir = dir, .name = name.text, .svg = svg};
             sim__plot_var(&p, "datafile", datafile.text);
             sim__plot_var(&p, "plottitle", title.text);
-            sim__plot_var(&p, "xlabel", s->axes[0].path);
+            sim__plot_var(&p, "xlabel", xlabel.text);
+            sim__plot_num(&p, "categorical", categorical);
+            sim__plot_var(&p, "slotitle", has_slo ? slo_title.text : "");
+            sim__plot_num(&p, "slo", slo);
             sim__plot_var(&p, "ylabel", ylabel.text);
             sim__plot_var(&p, "titles", titles.text);
             sim__plot_num(&p, "curves", curves);
@@ -247,11 +303,54 @@ static int plot(const struct sweep *s, const char *dir, bool svg)
         sim_free(datafile.text);
         sim_free(title.text);
         sim_free(ylabel.text);
+        sim_free(xlabel.text);
+        sim_free(slo_title.text);
         sim_free(data.text);
         sim_free(titles.text);
-        if (!ok) return 2;
+        if (!ok) {
+            sim_free(x);
+            return 2;
+        }
     }
+    sim_free(x);
     return 0;
+}
+
+/* --html: the table of print_table, then each figure's picture. */
+static int html_page(const struct sweep *s, const char *file, const char *path)
+{
+    struct sim__html page;
+    sim__html_begin(&page, "archsim sweep");
+    sim__text_add(&page.t, "<p class=\"meta\">");
+    sim__html_escape(&page, file);
+    sim__text_add(&page.t, ": %d point%s, %d replication%s each, seed %llu</p>\n<table>\n<tr>",
+                  s->npoints, s->npoints == 1 ? "" : "s", s->scs[0].replications,
+                  s->scs[0].replications == 1 ? "" : "s", (unsigned long long)s->scs[0].seed);
+    for (int a = 0; a < s->naxes; a++) sim__html_element(&page, "th", s->axes[a].path);
+    for (int m = 0; m < s->nmetrics; m++) {
+        sim__html_element(&page, "th", s->metrics[m]);
+        sim__html_element(&page, "th", "95% interval");
+    }
+    sim__text_add(&page.t, "</tr>\n");
+    for (int p = 0; p < s->npoints; p++) {
+        sim__text_add(&page.t, "<tr>");
+        for (int a = 0; a < s->naxes; a++) sim__html_element(&page, "td", s->axes[a].values[value_index(s, p, a)]);
+        for (int m = 0; m < s->nmetrics; m++)
+            sim__html_figure_cells(&page, sim__results_find(s->res[p], s->metrics[m]), s->res[p]->replications);
+        sim__text_add(&page.t, "</tr>\n");
+    }
+    sim__text_add(&page.t, "</table>\n<h2>Pictures</h2>\n");
+    sim__html_draw_begin();
+    if (page.dir) plot(s, page.dir, true);
+    int drawn = 0;
+    for (int m = 0; m < s->nmetrics; m++) {
+        struct sim__text name = {0};
+        sim__text_add(&name, "sweep-%s", s->metrics[m]);
+        drawn += sim__html_picture(&page, name.text);
+        sim_free(name.text);
+    }
+    sim__html_draw_end(&page, drawn);
+    return sim__html_end(&page, path);
 }
 
 int sim__cmd_sweep(const struct options *o)
@@ -309,6 +408,7 @@ int sim__cmd_sweep(const struct options *o)
     if (!code && o->csv) code = sim__write_text(o->csv, csv_text(&s));
     if (!code && o->json) code = sim__write_text(o->json, json_text(&s, sim__input_label(o->files[0])));
     if (!code && o->plot) code = sim__plot_dir(o->plot) ? plot(&s, o->plot, o->svg) : 2;
+    if (!code && o->html) code = html_page(&s, sim__input_label(o->files[0]), o->html);
     for (int p = 0; p < s.npoints && code != 2; p++) /* its figures describe a cut-short run */
         if (sim__unstable_warn(sim__input_label(o->files[0]), s.res[p]) && !code) code = 4;
     for (int p = 0; p < s.npoints && s.lds; p++) {

@@ -1,5 +1,6 @@
 /* text.c: printf into a buffer that grows by doubling. */
 #include <stdarg.h>
+#include <stdio.h>
 
 #include "internal.h"
 #include "text.h"
@@ -28,4 +29,14 @@ void sim__text_add(struct sim__text *t, const char *fmt, ...)
     va_start(ap, fmt);
     sim__text_vadd(t, fmt, ap);
     va_end(ap);
+}
+
+char *sim__text_read(FILE *f, size_t *len)
+{
+    struct sim__text t = {0};
+    char buf[65536];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0) sim__text_add(&t, "%.*s", (int)got, buf);
+    if (len) *len = t.len;
+    return t.text ? t.text : sim_strdup("");
 }

@@ -11,9 +11,14 @@ struct sim__text {
 };
 
 #include <stdarg.h>
+#include <stdio.h>
 
 void sim__text_add(struct sim__text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sim__text_vadd(struct sim__text *t, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
+
+/* The rest of stream f as a new text (never NULL; "" when empty); its length in *len
+ * when len is not NULL. The caller frees it and closes f. */
+char *sim__text_read(FILE *f, size_t *len);
 
 #endif

@@ -1,5 +1,6 @@
 /* workload.c: the clients. Open-loop arrivals (Poisson or constant, with a rate
- * schedule, or a process whose rate varies by itself: arrivals.c) or closed-loop users
+ * schedule, a process whose rate varies by itself: arrivals.c, or a request log replayed:
+ * trace.c) or closed-loop users
  * with think times; each request gets an operation from
  * the mix, a key and a deadline, and is sent to the entry node. The headline figures
  * (offered load, throughput, goodput, errors by kind, end-to-end latency) are measured
@@ -9,8 +10,9 @@
 #include "arrivals.h"
 #include "kernel/internal.h"
 #include "loader.h"
+#include "trace.h"
 
-enum process { POISSON, CONSTANT, CURVE, SINUSOID, MMPP }; /* from CURVE on: arrivals.c */
+enum process { POISSON, CONSTANT, CURVE, SINUSOID, MMPP, TRACE }; /* CURVE..MMPP: arrivals.c */
 
 struct step {
     sim_time at;
@@ -31,6 +33,8 @@ struct workload {
     enum process process;
     double rate;
     struct sim__arrivals varying; /* CURVE, SINUSOID, MMPP */
+    struct sim__trace trace;
+    struct sim__trace_line pending; /* TRACE: the request of the next arrival */
     struct step *schedule;
     int nsteps;
     struct sim_event *next_arrival;
@@ -60,7 +64,7 @@ struct workload {
     sim_time i_since;
 };
 
-static const char *const process_names[] = {"poisson", "constant", "curve", "sinusoid", "mmpp", NULL};
+static const char *const process_names[] = {"poisson", "constant", "curve", "sinusoid", "mmpp", "trace", NULL};
 
 static void configure_arrivals(struct workload *wl, struct sim_cfg *cfg)
 {
@@ -68,7 +72,8 @@ static void configure_arrivals(struct workload *wl, struct sim_cfg *cfg)
     if (!a) return;
     wl->process = (enum process)sim_cfg_choice(a, "process", POISSON, process_names);
     if (wl->process >= CURVE) {
-        sim__arrivals_configure(&wl->varying, a, (enum sim__arrival_kind)(wl->process - CURVE));
+        if (wl->process == TRACE) sim__trace_configure(&wl->trace, a);
+        else sim__arrivals_configure(&wl->varying, a, (enum sim__arrival_kind)(wl->process - CURVE));
         if (sim_cfg_has(cfg, "schedule"))
             sim_cfg_error(cfg, "schedule", "a rate schedule needs \"poisson\" or \"constant\" arrivals (a %s "
                           "process sets its own rates)", process_names[wl->process]);
@@ -171,7 +176,8 @@ static int draw_zone(struct workload *wl)
 static void configure_regions(struct workload *wl)
 {
     int nregions = wl->base.world->nregions;
-    if (!wl->nzones || !nregions) return;
+    const struct sim__namemap *traced = &wl->trace.zones; /* a trace's clients' zones */
+    if ((!wl->nzones && !traced->count) || !nregions) return;
     wl->by_region = sim_alloc((size_t)nregions * sizeof *wl->by_region);
     wl->client_region = sim_alloc((size_t)nregions * sizeof *wl->client_region);
     for (int r = 0; r < nregions; r++) {
@@ -179,6 +185,9 @@ static void configure_regions(struct workload *wl)
         wl->client_region[r] = false;
     }
     for (int i = 0; i < wl->nzones; i++) wl->client_region[sim_zone_region(&wl->base, wl->zone[i])] = true;
+    for (size_t i = 0; traced->slots && i <= traced->mask; i++)
+        if (traced->slots[i].val)
+            wl->client_region[sim_zone_region(&wl->base, (int)traced->slots[i].val - 1)] = true;
 }
 
 static void configure(struct sim_component *self, struct sim_cfg *cfg)
@@ -223,16 +232,19 @@ static int draw_op(struct workload *wl)
 
 static void on_deadline(struct sim_component *self, void *arg);
 
-static void send_request(struct workload *wl)
+/* A request; a trace's line (else NULL) gives its operation, key and zone where it has them. */
+static void send_request(struct workload *wl, const struct sim__trace_line *line)
 {
     struct sim_component *self = &wl->base;
     sim_time now = sim_now(self);
-    uint64_t key = wl->keys ? sim_keys_draw(wl->keys, wl->key_rng) : 0;
+    uint64_t key = line && line->has_key ? line->key : wl->keys ? sim_keys_draw(wl->keys, wl->key_rng) : 0;
     sim_time deadline = wl->deadline ? now + wl->deadline : SIM_NEVER;
     struct request *rq = sim_pool_get(&wl->requests);
-    rq->call = sim_call_new(self, wl->entry, NULL, draw_op(wl), key, deadline);
+    int op = line && line->op >= 0 ? line->op : draw_op(wl);
+    rq->call = sim_call_new(self, wl->entry, NULL, op, key, deadline);
     rq->call->caller_data = rq;
-    if (wl->nzones) sim__call_set_client_zone(rq->call, draw_zone(wl));
+    if (line && line->zone >= 0) sim__call_set_client_zone(rq->call, line->zone);
+    else if (wl->nzones) sim__call_set_client_zone(rq->call, draw_zone(wl));
     rq->deadline_timer = wl->deadline ? sim_schedule(self, wl->deadline, on_deadline, rq) : NULL;
     if (sim_measuring(self)) wl->offered++;
     wl->i_offered++;
@@ -249,10 +261,17 @@ static sim_time interarrival(struct workload *wl)
 
 static void arrive(struct sim_component *self, void *arg);
 
-/* A process whose rate varies by itself: its next arrival, if any. */
+/* A process whose rate varies by itself, or a trace: its next arrival, if any. */
 static void schedule_varying(struct workload *wl)
 {
-    sim_time now = sim_now(&wl->base), next = sim__arrivals_next(&wl->varying, now, wl->arrival_rng);
+    sim_time now = sim_now(&wl->base), next = SIM_NEVER;
+    if (wl->process != TRACE) {
+        next = sim__arrivals_next(&wl->varying, now, wl->arrival_rng);
+    } else if (sim__trace_next(&wl->trace, &wl->pending)) {
+        double ns = wl->pending.at * SIM_S;
+        next = ns < (double)SIM_NEVER ? (sim_time)llround(ns) : SIM_NEVER;
+        if (next < now) next = now; /* lines at one time, rounded */
+    }
     wl->next_arrival = next != SIM_NEVER ? sim_schedule(&wl->base, next - now, arrive, NULL) : NULL;
 }
 
@@ -260,9 +279,15 @@ static void arrive(struct sim_component *self, void *arg)
 {
     (void)arg;
     struct workload *wl = (struct workload *)self;
+    if (wl->process == TRACE) {
+        struct sim__trace_line line = wl->pending;
+        schedule_varying(wl);
+        send_request(wl, &line);
+        return;
+    }
     if (wl->process >= CURVE) schedule_varying(wl);
     else wl->next_arrival = sim_schedule(self, interarrival(wl), arrive, NULL);
-    send_request(wl);
+    send_request(wl, NULL);
 }
 
 /* A new rate: the next arrival is drawn afresh from now (exact for Poisson, which is
@@ -279,7 +304,7 @@ static void change_rate(struct sim_component *self, void *arg)
 static void user_wakes(struct sim_component *self, void *arg)
 {
     (void)arg;
-    send_request((struct workload *)self);
+    send_request((struct workload *)self, NULL);
 }
 
 static void start(struct sim_component *self)
@@ -292,7 +317,8 @@ static void start(struct sim_component *self)
         return;
     }
     if (wl->process >= CURVE) {
-        sim__arrivals_start(&wl->varying, wl->arrival_rng);
+        if (wl->process == TRACE) sim__trace_start(&wl->trace);
+        else sim__arrivals_start(&wl->varying, wl->arrival_rng);
         schedule_varying(wl);
         return;
     }
@@ -439,6 +465,10 @@ static void describe(struct sim_component *self, char *buf, size_t n)
         sim_dist_describe(wl->think, think, sizeof think);
         snprintf(buf, n, "%lld closed-loop users, think %s, entry %s", (long long)wl->users,
                  think, wl->entry ? wl->entry->name : "?");
+    } else if (wl->process == TRACE) {
+        snprintf(buf, n, "a trace of %llu requests over %.6gs%s%s, entry %s", (unsigned long long)wl->trace.lines,
+                 wl->trace.span / wl->trace.speed, wl->trace.speed != 1 ? " (sped up)" : "",
+                 wl->trace.loop ? ", looping" : "", wl->entry ? wl->entry->name : "?");
     } else if (wl->process >= CURVE) {
         snprintf(buf, n, "%s arrivals, %.4g/s on average, %.4g/s at the peak, entry %s",
                  process_names[wl->process], sim__arrivals_mean_rate(&wl->varying),
@@ -465,6 +495,7 @@ static void fini(struct sim_component *self)
     sim_pool_fini(&wl->requests);
     sim_free(wl->schedule);
     sim__arrivals_fini(&wl->varying);
+    sim__trace_fini(&wl->trace);
     sim_free(wl->zone);
     sim_free(wl->zone_cum);
     sim_free(wl->by_region);

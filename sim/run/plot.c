@@ -51,6 +51,12 @@ static bool find_script(const char *script, char *out, size_t n)
 }
 
 static bool gnuplot_missing;
+static bool announce = true; /* print "wrote FILE" (not for --html's temporary pictures) */
+
+void sim__plot_announce(bool on)
+{
+    announce = on;
+}
 
 bool sim__plot_run(struct sim__plot *p)
 {
@@ -89,15 +95,19 @@ bool sim__plot_run(struct sim__plot *p)
     posix_spawn_file_actions_destroy(&fa);
     if (spawned != 0) {
         gnuplot_missing = true;
-        fprintf(stderr, "archsim: gnuplot is not installed (Debian: gnuplot-nox); the data is in "
-                        "%s, without pictures\n", p->dir);
+        if (announce)
+            fprintf(stderr, "archsim: gnuplot is not installed (Debian: gnuplot-nox); the data is in "
+                            "%s, without pictures\n", p->dir);
+        else
+            fprintf(stderr, "archsim: gnuplot is not installed (Debian: gnuplot-nox): the HTML page "
+                            "has no pictures\n");
         goto done;
     }
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (ok) fprintf(stderr, "archsim: wrote %s\n", out);
-    else fprintf(stderr, "archsim: gnuplot failed on plots/%s for %s\n", p->script, out);
+    if (ok && announce) fprintf(stderr, "archsim: wrote %s\n", out);
+    else if (!ok) fprintf(stderr, "archsim: gnuplot failed on plots/%s for %s\n", p->script, out);
 done:
     sim_free(out_path.text);
     sim_free(p->vars.text);
@@ -179,7 +189,67 @@ static void fault_vars(struct sim__plot *p, const struct sim__results *res)
     }
 }
 
-int sim__plot_run_pictures(const char *dir, const struct sim__scenario *sc,
+/* The timeline columns that count calls waiting or in service ("db.queue", "api.busy",
+ * "broker.lag.billing"): a node column with one of these words after the node's name.
+ * Node names have no dots and columns no spaces, so the lists split on spaces. */
+static void queue_columns(const char *header, struct sim__text *columns, struct sim__text *scaled)
+{
+    static const char *const words[] = {"queue", "busy", "depth", "lag", "pool_waiting",
+                                        "pool_in_use", "unreplicated_writes", "in_doubt",
+                                        "held", "locked"};
+    for (const char *c = header; *c;) {
+        size_t len = strcspn(c, ",\n");
+        const char *dot = memchr(c, '.', len);
+        for (const char *w = dot; w && w < c + len;) {
+            const char *end = memchr(w + 1, '.', (size_t)(c + len - w - 1));
+            size_t wlen = (size_t)((end ? end : c + len) - w - 1);
+            for (size_t k = 0; k < sizeof words / sizeof *words; k++)
+                if (strlen(words[k]) == wlen && !strncmp(w + 1, words[k], wlen)) {
+                    sim__text_add(columns, "%s%.*s", columns->len ? " " : "", (int)len, c);
+                    end = NULL; /* once per column */
+                    break;
+                }
+            if (wlen == strlen("instances") && !strncmp(w + 1, "instances", wlen) && w == dot)
+                sim__text_add(scaled, "%s%.*s", scaled->len ? " " : "", (int)(dot - c), c);
+            w = end;
+        }
+        c += len;
+        if (*c) c++;
+    }
+}
+
+/* A field of a node's JSON as a number, or 0 when it is absent or not a number. */
+static double node_number(const cJSON *node, const char *field)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(node, field);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* The capacity lines of the queues picture, "column value" pairs: a service's workers and
+ * queue limit times its instances (both per instance), where the scenario gives them as
+ * numbers; an autoscaled service's capacity moves, so it has none. */
+static char *capacities(struct sim_loader *ld, const struct sim__results *res, const char *scaled)
+{
+    struct sim__text caps = {0};
+    const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(sim__loader_json(ld), "nodes");
+    for (int i = 0; i < res->nnodes; i++) {
+        const char *name = res->nodes[i].name;
+        const cJSON *node = cJSON_GetObjectItemCaseSensitive(nodes, name);
+        if (strcmp(res->nodes[i].type, "service") || !node) continue;
+        size_t len = strlen(name);
+        bool autoscaled = false;
+        for (const char *w = strstr(scaled, name); w && !autoscaled; w = strstr(w + 1, name))
+            autoscaled = (w == scaled || w[-1] == ' ') && (!w[len] || w[len] == ' ');
+        double instances = cJSON_HasObjectItem(node, "instances") ? node_number(node, "instances") : 1;
+        if (autoscaled || instances <= 0) continue;
+        double workers = node_number(node, "workers"), queue = node_number(node, "queue");
+        if (workers > 0) sim__text_add(&caps, "%s%s.busy %.17g", caps.len ? " " : "", name, workers * instances);
+        if (queue > 0) sim__text_add(&caps, "%s%s.queue %.17g", caps.len ? " " : "", name, queue * instances);
+    }
+    return caps.text ? caps.text : sim_strdup("");
+}
+
+int sim__plot_run_pictures(const char *dir, struct sim_loader *ld, const struct sim__scenario *sc,
                            const struct sim__results *res, bool svg)
 {
     if (!sim__plot_dir(dir)) return 2;
@@ -194,17 +264,12 @@ int sim__plot_run_pictures(const char *dir, const struct sim__scenario *sc,
         sim_free(cdf_path.text);
         return 2;
     }
-    /* Services draw their queues; those with an instances column (autoscaling) their
-     * instance count too. */
-    struct sim__text nodes = {0}, scaled = {0};
+    /* Every node's waiting and in-service counts draw in the queues picture, whatever its
+     * type; autoscaled services (an instances column) their instance count too. */
+    struct sim__text columns = {0}, scaled = {0};
     const char *header = res->timeline->header.text ? res->timeline->header.text : "";
-    for (int i = 0; i < res->nnodes; i++) {
-        if (strcmp(res->nodes[i].type, "service")) continue;
-        sim__text_add(&nodes, "%s%s", nodes.len ? " " : "", res->nodes[i].name);
-        char column[200];
-        snprintf(column, sizeof column, ",%s.instances", res->nodes[i].name);
-        if (strstr(header, column)) sim__text_add(&scaled, "%s%s", scaled.len ? " " : "", res->nodes[i].name);
-    }
+    queue_columns(header, &columns, &scaled);
+    char *caps = capacities(ld, res, scaled.text ? scaled.text : "");
     static const char *const pictures[][2] = {
         {"timeline-latency.gp", "latency-timeline"},
         {"timeline-throughput.gp", "throughput-timeline"},
@@ -213,22 +278,24 @@ int sim__plot_run_pictures(const char *dir, const struct sim__scenario *sc,
         {"timeline-availability.gp", "availability-timeline"},
     };
     for (size_t i = 0; i < sizeof pictures / sizeof *pictures; i++) {
-        if (i == 2 && !nodes.len) continue;
+        if (i == 2 && !columns.len) continue;
         if (i == 3 && !res->latency.count) continue;
         if (i == 4 && !strstr(header, ",slo.window_availability")) continue;
         struct sim__plot p = {.script = pictures[i][0], .dir = dir, .name = pictures[i][1], .svg = svg};
         sim__plot_var(&p, "datafile", i == 3 ? cdf : csv);
         sim__plot_var(&p, "scenario", sc->name);
-        sim__plot_var(&p, "nodes", nodes.text ? nodes.text : "");
+        sim__plot_var(&p, "columns", columns.text ? columns.text : "");
         sim__plot_var(&p, "scaled", scaled.text ? scaled.text : "");
+        sim__plot_var(&p, "caps", caps);
         sim__plot_num(&p, "warmup", (double)sc->warmup / SIM_S);
         fault_vars(&p, res);
         const struct sim__metric *slo = sim__results_find(res, "slo.availability_objective");
         sim__plot_num(&p, "slo", slo ? slo->ci.mean : 0.99);
         if (!sim__plot_run(&p) && gnuplot_missing) break;
     }
-    sim_free(nodes.text);
+    sim_free(columns.text);
     sim_free(scaled.text);
+    sim_free(caps);
     sim_free(csv_path.text);
     sim_free(cdf_path.text);
     return 0;

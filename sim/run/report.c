@@ -37,9 +37,7 @@ void sim__format_value(double v, enum sim_unit unit, char *buf, size_t n)
     }
 }
 
-/* A node's counts and ratios that are zero in every replication (no retries, no errors
- * of a kind) are left out of the text; the headline and the JSON have every figure. */
-static bool all_zero(const struct sim__metric *m, int reps)
+bool sim__figure_hidden(const struct sim__metric *m, int reps)
 {
     /* the headline shows every figure */
     if (strncmp(m->path, "nodes.", 6) && strncmp(m->path, "faults.", 7)) return false;
@@ -54,7 +52,7 @@ static bool all_zero(const struct sim__metric *m, int reps)
 static void print_metric(FILE *f, const char *label, const struct sim__metric *m, int reps)
 {
     char v[48], lo[48], hi[48];
-    if (all_zero(m, reps)) return;
+    if (sim__figure_hidden(m, reps)) return;
     sim__format_value(m->ci.mean, m->unit, v, sizeof v);
     if (reps < 2 || isnan(m->ci.mean)) {
         fprintf(f, "  %-28s %14s\n", label, v);
@@ -65,22 +63,10 @@ static void print_metric(FILE *f, const char *label, const struct sim__metric *m
     fprintf(f, "  %-28s %14s   [%s, %s]\n", label, v, lo, hi);
 }
 
-/* Figures printed in a section of their own rather than in the headline. */
-static bool has_section(const char *path)
+bool sim__has_section(const char *path)
 {
     return !strncmp(path, "nodes.", 6) || !strncmp(path, "faults.", 7) || !strncmp(path, "slo.", 4);
 }
-
-/* The figures of each section ("nodes.db.", "faults.3.", "slo."), grouped once, so that
- * printing a section costs its own size, not the whole list's (10^5 nodes). Node names
- * have no dots, so a section's prefix ends at the dot after the name. */
-struct sections {
-    struct sim__namemap map; /* prefix -> section + 1 */
-    char **prefixes;
-    size_t *start; /* section k's figures are order[start[k] .. start[k + 1]) */
-    size_t *order; /* indices into res->metrics, each section's in report order */
-    size_t n;
-};
 
 static size_t section_len(const char *path)
 {
@@ -93,9 +79,9 @@ static size_t section_len(const char *path)
     return dot ? (size_t)(dot - path) + 1 : 0;
 }
 
-static void sections_build(struct sections *s, const struct sim__results *res)
+void sim__sections_build(struct sim__sections *s, const struct sim__results *res)
 {
-    *s = (struct sections){0};
+    *s = (struct sim__sections){0};
     size_t *of = sim_alloc((res->n + 1) * sizeof *of); /* figure -> section + 1, 0: none */
     s->prefixes = sim_alloc((res->n + 1) * sizeof *s->prefixes);
     for (size_t i = 0; i < res->n; i++) {
@@ -123,7 +109,7 @@ static void sections_build(struct sections *s, const struct sim__results *res)
     sim_free(of);
 }
 
-static void sections_fini(struct sections *s)
+void sim__sections_fini(struct sim__sections *s)
 {
     for (size_t k = 0; k < s->n; k++) sim_free(s->prefixes[k]);
     sim_free(s->prefixes);
@@ -132,19 +118,29 @@ static void sections_fini(struct sections *s)
     sim__namemap_fini(&s->map);
 }
 
-static void print_section(FILE *f, const struct sim__results *res, const struct sections *s,
-                          const char *prefix)
+bool sim__sections_find(const struct sim__sections *s, const char *prefix, size_t *from,
+                        size_t *to)
 {
     uint32_t k = sim__namemap_get(&s->map, prefix);
-    if (!k) return;
-    size_t plen = strlen(prefix);
-    for (size_t j = s->start[k - 1]; j < s->start[k]; j++) {
+    *from = *to = 0;
+    if (!k) return false;
+    *from = s->start[k - 1];
+    *to = s->start[k];
+    return true;
+}
+
+static void print_section(FILE *f, const struct sim__results *res, const struct sim__sections *s,
+                          const char *prefix)
+{
+    size_t from, to, plen = strlen(prefix);
+    sim__sections_find(s, prefix, &from, &to);
+    for (size_t j = from; j < to; j++) {
         const struct sim__metric *m = &res->metrics[s->order[j]];
         print_metric(f, m->path + plen, m, res->replications);
     }
 }
 
-static void print_faults(FILE *f, const struct sim__results *res, const struct sections *s)
+static void print_faults(FILE *f, const struct sim__results *res, const struct sim__sections *s)
 {
     for (int k = 0; k < res->nfaults; k++) {
         fprintf(f, "\nfault %d: %s\n", k, res->faults[k]);
@@ -244,10 +240,10 @@ void sim__report_text(FILE *f, const char *file, const struct sim__scenario *sc,
     fprintf(f, "\n%-30s %14s%s\n", "headline", "mean",
             res->replications > 1 ? "   95% interval (Student t, across replications)" : "");
     for (size_t i = 0; i < res->n; i++)
-        if (!has_section(res->metrics[i].path))
+        if (!sim__has_section(res->metrics[i].path))
             print_metric(f, res->metrics[i].path, &res->metrics[i], res->replications);
-    struct sections secs;
-    sections_build(&secs, res);
+    struct sim__sections secs;
+    sim__sections_build(&secs, res);
     print_faults(f, res, &secs);
     for (int k = 0; k < res->nnodes; k++) {
         const struct sim__node_info *node = &res->nodes[k];
@@ -256,7 +252,7 @@ void sim__report_text(FILE *f, const char *file, const struct sim__scenario *sc,
         snprintf(prefix, sizeof prefix, "nodes.%s.", node->name);
         print_section(f, res, &secs, prefix);
     }
-    sections_fini(&secs);
+    sim__sections_fini(&secs);
     fprintf(f, "\n(a node's counts and ratios that are zero in every replication are not "
                "shown; --json has every figure)\n");
     if (sc->nexpect) {

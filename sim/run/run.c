@@ -367,9 +367,23 @@ bool sim__run_many(struct sim_loader **lds, const struct sim__scenario *scs, int
     return run_many(lds, scs, n, tl, threads, out);
 }
 
+/* A count, a time, a rate or a share is never negative, and a share never above 1: the t
+ * interval is cut to that range, which keeps its coverage (the truth is inside the range)
+ * and spares a report "detect [-5.7s, 19s]". half stays the t interval's half-width. */
+static void keep_in_range(struct sim__metric *m, int replications)
+{
+    int unit = m->unit & 0xff;
+    if (unit == SIM_UNIT_NUMBER) return; /* may be of either sign */
+    for (int r = 0; r < replications; r++)
+        if (m->values[r] < 0 || (unit == SIM_UNIT_RATIO && m->values[r] > 1)) return; /* not what its unit says */
+    if (m->ci.low < 0) m->ci.low = 0;
+    if (unit == SIM_UNIT_RATIO && m->ci.high > 1) m->ci.high = 1;
+}
+
 void sim__metric_interval(struct sim__metric *m, int replications)
 {
     m->ci = sim_interval95(m->values, replications);
+    keep_in_range(m, replications);
     const struct sim__hist_pool *p = m->pool;
     if (!(m->quantile > 0) || !p || !p->all.count) return;
     /* A replication's own high quantile is biased low in a short, autocorrelated run (its

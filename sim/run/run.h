@@ -136,6 +136,27 @@ void sim__story_print(FILE *f, const char *file, const struct sim__scenario *sc,
                       const struct sim__results *res);
 void sim__report_text(FILE *f, const char *file, const struct sim__scenario *sc,
                       const struct sim__results *res, const struct sim__verdict *v);
+/* The figures of each section ("nodes.db.", "faults.3.", "slo."), grouped once, so that
+ * printing a section costs its own size, not the whole list's (10^5 nodes). Node names
+ * have no dots, so a section's prefix ends at the dot after the name. Owns its arrays. */
+struct sim__sections {
+    struct sim__namemap map; /* prefix -> section + 1 */
+    char **prefixes;
+    size_t *start; /* section k's figures are order[start[k] .. start[k + 1]) */
+    size_t *order; /* indices into res->metrics, each section's in report order */
+    size_t n;
+};
+void sim__sections_build(struct sim__sections *s, const struct sim__results *res);
+void sim__sections_fini(struct sim__sections *s);
+/* The section's figures are res->metrics[s->order[j]] for j in [*from, *to); false (an
+ * empty range) when it has none. */
+bool sim__sections_find(const struct sim__sections *s, const char *prefix, size_t *from,
+                        size_t *to);
+/* A figure printed in a section of its own (nodes., faults., slo.) rather than the headline. */
+bool sim__has_section(const char *path);
+/* A node's or fault's count or ratio that is zero in every replication (no retries, no
+ * errors of a kind): left out of the text and HTML; the headline and the JSON have all. */
+bool sim__figure_hidden(const struct sim__metric *m, int reps);
 /* The JSON report; the caller frees it. timing adds wall-clock figures (not reproducible). */
 char *sim__report_json(const struct sim_loader *ld, const struct sim__scenario *sc,
                        const struct sim__results *res, const struct sim__verdict *v, bool timing);

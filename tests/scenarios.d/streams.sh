@@ -93,7 +93,10 @@ head -1 "$st/out" | grep -q "^t," && ! grep -q "latency.*\[" "$st/out" && ok ||
     bad "run --timeline - should write only the CSV on stdout: $(head -c 200 "$st/out")"
 "$bin" run $web "${st_short[@]}" --junit - >"$st/out" 2>/dev/null
 head -1 "$st/out" | grep -q "^<?xml" && ok || bad "run --junit - should write the XML on stdout"
-for pair in "--json - --timeline -" "--json - --junit -"; do
+"$bin" run $web "${st_short[@]}" --html - >"$st/out" 2>"$st/err"
+head -1 "$st/out" | grep -q "^<!DOCTYPE html>" && tail -1 "$st/out" | grep -q "</html>" && ! grep -q wrote "$st/err" &&
+    ok || bad "run --html - should write the page alone on stdout: $(head -c 200 "$st/out")"
+for pair in "--json - --timeline -" "--json - --junit -" "--html - --junit -"; do
     # shellcheck disable=SC2086
     "$bin" run $web "${st_short[@]}" $pair >"$st/out" 2>"$st/err"
     [ $? -eq 2 ] && [ ! -s "$st/out" ] && grep -q "only one output can go to stdout" "$st/err" && ok ||
