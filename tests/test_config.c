@@ -584,6 +584,26 @@ static void set_fails(const char *json, const char *assignment, const char *mess
     sim__loader_destroy(ld);
 }
 
+/* After the assignment, reads nodes.app.instances as an integer from min to 99. */
+static void instances_error(const char *json, const char *assignment, int min, const char *message)
+{
+    struct sim_loader *ld = set(json, assignment);
+    struct sim_cfg *app = sim_cfg_object(sim_cfg_object(sim__loader_root(ld), "nodes", true), "app", true);
+    sim_cfg_int(app, "instances", 1, min, 99);
+    error_is(ld, message);
+    sim__loader_destroy(ld);
+}
+
+/* faults.1 came from --fault 'x'; an error is recorded at path. */
+static void fault_error(const char *json, const char *path, const char *message)
+{
+    struct sim_loader *ld = load(json);
+    sim__loader_origin(ld, "faults.1", "--fault 'x'");
+    sim__loader_error_at(ld, path, "no node named 'x'");
+    error_is(ld, message);
+    sim__loader_destroy(ld);
+}
+
 static void test_set(void **state)
 {
     (void)state;
@@ -629,36 +649,50 @@ static void test_set(void **state)
     sim_cfg_int(app, "instances", 1, 1, 99);
     sim_cfg_array(app, "calls");
     sim_cfg_end(app);
-    error_is(ld, "web.json: nodes.app.wrokers: unknown field (did you mean 'workers'?)");
+    error_is(ld, "archsim: --set nodes.app.wrokers=4: unknown field (did you mean 'workers'?)");
     sim__loader_destroy(ld);
 
+    /* An error found later, when the field is read, names the flag too; one the file's own
+     * fields cause still names the file. */
+    instances_error(web, "nodes.app.instances=0", 1,
+                    "archsim: --set nodes.app.instances=0: expected an integer from 1 to 99, got 0");
+    instances_error(web, "nodes.app={\"instances\": 0}", 1,
+                    "archsim: --set nodes.app={\"instances\": 0}: instances: expected an integer "
+                    "from 1 to 99, got 0");
+    instances_error(web, "nodes.app.calls.0.to=\"db\"", 5,
+                    "web.json: nodes.app.instances: expected an integer from 5 to 99, got 3");
+    /* faults.1 is not under faults.10's flag, nor faults.10 under faults.1's */
+    fault_error(web, "faults.10.target", "web.json: faults.10.target: no node named 'x'");
+    fault_error(web, "faults.1.target", "archsim: --fault 'x': target: no node named 'x'");
+
+    /* Errors in what a --set wrote name the flag and its argument, not the file. */
     set_fails(web, "nodes.ap.instances=6",
-              "web.json: --set nodes.ap.instances: nodes has no field 'ap' (did you mean 'app'?)");
+              "archsim: --set nodes.ap.instances=6: nodes has no field 'ap' (did you mean 'app'?)");
     set_fails(web, "node.app.instances=6",
-              "web.json: --set node.app.instances: the top level has no field 'node' (did you "
+              "archsim: --set node.app.instances=6: the top level has no field 'node' (did you "
               "mean 'nodes'?)");
     set_fails(web, "zones.default_link=1ms",
-              "web.json: --set zones.default_link: the top level has no field 'zones'");
+              "archsim: --set zones.default_link=1ms: the top level has no field 'zones'");
     set_fails(web, "nodes.app.calls.3.to=x",
-              "web.json: --set nodes.app.calls.3.to: nodes.app.calls has 1 element, no index 3");
+              "archsim: --set nodes.app.calls.3.to=x: nodes.app.calls has 1 element, no index 3");
     set_fails(web, "nodes.app.calls.first.to=x",
-              "web.json: --set nodes.app.calls.first.to: nodes.app.calls is an array: expected "
+              "archsim: --set nodes.app.calls.first.to=x: nodes.app.calls is an array: expected "
               "an index, got 'first'");
     set_fails(web, "nodes.app.instances.max=2",
-              "web.json: --set nodes.app.instances.max: nodes.app.instances is a number, not an "
+              "archsim: --set nodes.app.instances.max=2: nodes.app.instances is a number, not an "
               "object");
     set_fails(web, "nodes..x=2",
-              "web.json: --set nodes..x: expected a dotted path such as nodes.app.instances, "
+              "archsim: --set nodes..x=2: expected a dotted path such as nodes.app.instances, "
               "with no empty name");
     set_fails(web, "nodes.app.instances",
-              "web.json: --set nodes.app.instances: expected PATH=VALUE, such as "
+              "archsim: --set nodes.app.instances: expected PATH=VALUE, such as "
               "nodes.app.instances=6");
-    set_fails(web, "=3", "web.json: --set =3: expected PATH=VALUE, such as nodes.app.instances=6");
+    set_fails(web, "=3", "archsim: --set =3: expected PATH=VALUE, such as nodes.app.instances=6");
     set_fails(web, "nodes.app.x=[1e999]",
-              "web.json: --set nodes.app.x.0: expected a finite number, got one too large for "
-              "a double");
+              "archsim: --set nodes.app.x=[1e999]: nodes.app.x.0: expected a finite number, got one "
+              "too large for a double");
     set_fails(web, "nodes.app.x={\"a\":1,\"a\":2}",
-              "web.json: --set nodes.app.x: duplicate key 'a'");
+              "archsim: --set nodes.app.x={\"a\":1,\"a\":2}: nodes.app.x: duplicate key 'a'");
 }
 
 static void test_parse_duration(void **state)

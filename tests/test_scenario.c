@@ -88,10 +88,10 @@ static void test_text_refused(void **state)
          "s.json: line 1, column 7: a number too small for a double (it would not be read as "
          "written)"},
         {"{" BODY "}", "workload.arrivals.rate=-2.5e-999",
-         "s.json: --set workload.arrivals.rate: a number too small for a double (it would not be "
-         "read as written)"},
+         "archsim: --set workload.arrivals.rate=-2.5e-999: a number too small for a double (it "
+         "would not be read as written)"},
         {"{" BODY "}", "name=\xff",
-         "s.json: --set name: bytes that are not UTF-8 (it would not be read as written)"},
+         "archsim: --set name=\\xff: bytes that are not UTF-8 (it would not be read as written)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char e[1024];

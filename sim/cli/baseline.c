@@ -10,6 +10,7 @@
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -26,16 +27,16 @@ static const cJSON *at_path(const cJSON *root, const char *prefix, const char *p
     return node;
 }
 
+/* The report at path, or on stdin for "-" (read once, like a scenario). */
 static char *read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "archsim: --baseline %s: %s\n", path,
-                errno == ENOENT ? "no such file" : strerror(errno));
+    char err[1024];
+    if (strcmp(path, "-") && access(path, F_OK) != 0 && errno == ENOENT) {
+        fprintf(stderr, "archsim: --baseline %s: no such file\n", path);
         return NULL;
     }
-    char *text = sim__text_read(f, len);
-    fclose(f);
+    char *text = sim__read_input(path, len, err, sizeof err);
+    if (!text) fprintf(stderr, "archsim: --baseline %s\n", err);
     return text;
 }
 
@@ -118,7 +119,7 @@ static cJSON *open_baseline(const struct options *o, const struct sim_loader *ld
     if (strcmp(name->valuestring, sc->name)) {
         fprintf(stderr, "archsim: --baseline %s is a report of scenario '%s', not of '%s': write one "
                         "with archsim run %s --json %s\n",
-                o->baseline, name->valuestring, sc->name, o->files[0], o->baseline);
+                o->baseline, name->valuestring, sc->name, sim__input_label(o->files[0]), o->baseline);
         cJSON_Delete(base);
         return NULL;
     }

@@ -12,6 +12,7 @@ struct options {
     const char *files[SIM_MAX_LIST];
     int nfiles;
     const char *sets[SIM_MAX_LIST];
+    const char *set_flags[SIM_MAX_LIST]; /* as typed, "--seed 7"; NULL for a --set (allocated) */
     int nsets;
     const char *metrics[SIM_MAX_LIST];
     int nmetrics;
@@ -24,15 +25,25 @@ struct options {
     const char *json, *timeline, *csv, *plot, *html, *baseline, *junit, *minimise;
     double tolerance, precision; /* ratios; NAN when not given */
     bool quiet, timing, independent, svg;
+    /* The text report goes to text: stdout, or a sink that drops it (report false) under
+     * --quiet or when --json, --csv, --timeline, --junit or --html writes to stdout ("-"). */
+    FILE *text;
+    bool report;
     bool warmup_auto; /* --warmup auto */
     int threads;
 };
 
-/* Loads FILE with every --set and then the extra assignments, and reads its settings.
+/* Loads FILE ("-": standard input) with every --set and then the extra assignments, and
+ * reads its settings. An error in an extra assignment names extra_flag ("--vary") and it.
  * On bad input prints the message and returns NULL. */
 struct sim_loader *sim__cli_load(const struct options *o, const char *file,
-                                 const char *const *extra, int nextra, struct sim__scenario *sc);
+                                 const char *const *extra, int nextra, const char *extra_flag,
+                                 struct sim__scenario *sc);
 int sim__cli_usage_error(const char *fmt, const char *arg);
+/* Checks the command line's use of "-" (one output to stdout, one input from stdin at most)
+ * and sets text and report; 2 (with a message) when it is refused, else 0. */
+int sim__cli_streams(struct options *o);
+void sim__cli_streams_fini(struct options *o);
 /* Appends one --fault to the scenario's faults; false with a message in err. */
 bool sim__fault_flag(struct sim_loader *ld, const char *spec, char *err, size_t errn);
 

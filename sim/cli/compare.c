@@ -39,6 +39,49 @@ static void print_diff(struct sim_interval d, enum sim_unit unit, char *buf, siz
     snprintf(buf, n, "%s%s [%s, %s]", d.mean > 0 ? "+" : "", v, lo, hi);
 }
 
+/* A CSV field: quoted (RFC 4180) when it holds a comma, a quote or a line break. */
+static void csv_field(struct sim__text *t, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        sim__text_add(t, "%s", s);
+        return;
+    }
+    sim__text_add(t, "\"");
+    for (const char *c = s; *c; c++) sim__text_add(t, *c == '"' ? "\"\"" : "%c", *c);
+    sim__text_add(t, "\"");
+}
+
+static const char *unit_name(enum sim_unit unit)
+{
+    switch (unit) {
+    case SIM_UNIT_SECONDS: return "s";
+    case SIM_UNIT_RATE: return "1/s";
+    case SIM_UNIT_RATIO: return "ratio";
+    case SIM_UNIT_COUNT: return "count";
+    default: return "";
+    }
+}
+
+/* --csv: one row per figure and compared design (B, C...: its letter and file), in SI
+ * units: A's and its means with their 95% intervals, the paired difference (it - A) with
+ * its interval, and the verdict. */
+static void csv_header(struct sim__text *t)
+{
+    sim__text_add(t, "figure,unit,design,file,a,a.low,a.high,b,b.low,b.high,difference,"
+                     "difference.low,difference.high,verdict\n");
+}
+
+static void csv_row(struct sim__text *t, const char *path, int design, const char *file,
+                    const struct sim__metric *a, const struct sim__metric *b, struct sim_interval diff,
+                    const char *verdict)
+{
+    csv_field(t, path);
+    sim__text_add(t, ",%s,%c,", unit_name(a->unit), 'A' + design);
+    csv_field(t, sim__input_label(file));
+    sim__text_add(t, ",%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%s\n", a->ci.mean, a->ci.low,
+                  a->ci.high, b->ci.mean, b->ci.low, b->ci.high, diff.mean, diff.low, diff.high, verdict);
+}
+
 static cJSON *pair(double a, double b)
 {
     cJSON *p = cJSON_CreateArray();
@@ -56,7 +99,7 @@ static void html_head(struct sim__html *page, const struct options *o, const str
                   (unsigned long long)d[0].sc.seed);
     for (int k = 0; k < n; k++) {
         sim__text_add(&page->t, "<li>%c = ", 'A' + k);
-        sim__html_escape(page, d[k].file);
+        sim__html_escape(page, sim__input_label(d[k].file));
         sim__text_add(&page->t, " (");
         sim__html_escape(page, d[k].sc.name);
         sim__text_add(&page->t, ")</li>\n");
@@ -81,7 +124,7 @@ static int report(const struct options *o, struct design *d, int n, const char *
     cJSON *designs = cJSON_AddArrayToObject(root, "designs");
     for (int k = 0; k < n; k++) {
         cJSON *e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "file", d[k].file);
+        cJSON_AddStringToObject(e, "file", sim__input_label(d[k].file));
         cJSON_AddStringToObject(e, "name", d[k].sc.name);
         cJSON_AddItemToArray(designs, e);
     }
@@ -97,16 +140,17 @@ static int report(const struct options *o, struct design *d, int n, const char *
         if (p->decided_by) cJSON_AddStringToObject(prec, "decided_by", p->decided_by);
     }
     cJSON *figures = cJSON_AddObjectToObject(root, "metrics");
-    if (!o->quiet) {
-        printf("archsim compare: %d designs, %d %s replications of each, seed %llu\n", n, reps,
-               o->independent ? "independent" : "paired", (unsigned long long)d[0].sc.seed);
-        if (p->target > 0 && p->decided_by)
-            printf("precision %.4g%%: every verdict %s after %d replications (cap %d); %s decided\n",
-                   p->target * 100, p->met ? "decided" : "NOT decided", reps, p->cap, p->decided_by);
-        for (int k = 0; k < n; k++)
-            printf("  %c = %s (%s)\n", 'A' + k, d[k].file, d[k].sc.name);
-    }
+    FILE *out = o->text;
+    fprintf(out, "archsim compare: %d designs, %d %s replications of each, seed %llu\n", n, reps,
+            o->independent ? "independent" : "paired", (unsigned long long)d[0].sc.seed);
+    if (p->target > 0 && p->decided_by)
+        fprintf(out, "precision %.4g%%: every verdict %s after %d replications (cap %d); %s decided\n",
+                p->target * 100, p->met ? "decided" : "NOT decided", reps, p->cap, p->decided_by);
+    for (int k = 0; k < n; k++)
+        fprintf(out, "  %c = %s (%s)\n", 'A' + k, sim__input_label(d[k].file), d[k].sc.name);
     if (page) html_head(page, o, d, n);
+    struct sim__text csv = {0};
+    csv_header(&csv);
     for (int k = 1; k < n; k++) {
         if (page)
             sim__text_add(&page->t, "<h2>%c against A: the paired difference %c - A and its 95%% "
@@ -114,24 +158,21 @@ static int report(const struct options *o, struct design *d, int n, const char *
                                     "<th>A</th><th>A: 95%% interval</th><th>%c</th><th>%c: 95%% interval</th>"
                                     "<th>%c - A</th><th>95%% interval</th><th>verdict</th></tr>\n",
                           'A' + k, 'A' + k, 'A' + k, 'A' + k, 'A' + k);
-        if (!o->quiet) {
-            char b[8], diff[8];
-            snprintf(b, sizeof b, "%c", 'A' + k);
-            snprintf(diff, sizeof diff, "%c - A", 'A' + k);
-            printf("\n%-*s %-34s %-34s %-34s %s\n", width, "figure", "A", b, diff, "verdict");
-        }
+        char b[8], dname[8];
+        snprintf(b, sizeof b, "%c", 'A' + k);
+        snprintf(dname, sizeof dname, "%c - A", 'A' + k);
+        fprintf(out, "\n%-*s %-34s %-34s %-34s %s\n", width, "figure", "A", b, dname, "verdict");
         for (int i = 0; i < npaths; i++) {
             for (int j = 0; j < n; j++) m[j] = sim__results_find(d[j].res, paths[i]);
             if (!m[0] || !m[k]) continue;
             struct sim_interval diff = sim__paired_difference(m[0], m[k], reps);
             const char *verdict = sim__verdict_word(m[0]->direction, diff);
-            if (!o->quiet) {
-                char a[128], b[128], dd[128];
-                print_value(m[0], a, sizeof a);
-                print_value(m[k], b, sizeof b);
-                print_diff(diff, m[0]->unit, dd, sizeof dd);
-                printf("%-*s %-34s %-34s %-34s %s\n", width, paths[i], a, b, dd, verdict);
-            }
+            char a[128], bv[128], dd[128];
+            print_value(m[0], a, sizeof a);
+            print_value(m[k], bv, sizeof bv);
+            print_diff(diff, m[0]->unit, dd, sizeof dd);
+            fprintf(out, "%-*s %-34s %-34s %-34s %s\n", width, paths[i], a, bv, dd, verdict);
+            csv_row(&csv, paths[i], k, d[k].file, m[0], m[k], diff, verdict);
             if (page) {
                 char v[48], lo[48], hi[48], interval[112];
                 sim__format_value(diff.mean, m[0]->unit, v, sizeof v);
@@ -170,7 +211,9 @@ static int report(const struct options *o, struct design *d, int n, const char *
         if (page) sim__text_add(&page->t, "</table>\n");
     }
     int code = 0;
-    if (o->json) code = sim__write_text(o->json, sim__json_text(root));
+    if (o->csv) code = sim__write_text(o->csv, csv.text);
+    else sim_free(csv.text);
+    if (o->json && !code) code = sim__write_text(o->json, sim__json_text(root));
     cJSON_Delete(root);
     sim_free(m);
     return code;
@@ -307,7 +350,7 @@ int sim__cmd_compare(const struct options *o)
         if (k > 0)
             snprintf(seed, sizeof seed, "seed=%llu",
                      (unsigned long long)(d[0].sc.seed + (o->independent ? (uint64_t)k : 0)));
-        d[k].ld = sim__cli_load(o, d[k].file, extra, k ? 2 : 0, &d[k].sc);
+        d[k].ld = sim__cli_load(o, d[k].file, extra, k ? 2 : 0, NULL, &d[k].sc);
         if (!d[k].ld) {
             code = 2;
         } else if (k == 0) {
@@ -342,7 +385,8 @@ int sim__cmd_compare(const struct options *o)
     for (int i = 0; i < o->nmetrics && !code; i++)
         if (!sim__results_find(d[0].res, o->metrics[i])) {
             const char *near = sim__figure_near(d[0].res, o->metrics[i]);
-            fprintf(stderr, "archsim: --metric %s: %s reports no such figure", o->metrics[i], d[0].file);
+            fprintf(stderr, "archsim: --metric %s: %s reports no such figure", o->metrics[i],
+                    sim__input_label(d[0].file));
             if (near) fprintf(stderr, " (did you mean '%s'?)", near);
             fprintf(stderr, "\n");
             code = 2;
@@ -363,7 +407,7 @@ int sim__cmd_compare(const struct options *o)
     }
     sim__html_end(&page, NULL);
     for (int k = 0; k < n && code != 2; k++) /* its figures describe a cut-short run */
-        if (sim__unstable_warn(d[k].file, d[k].res) && !code) code = 4;
+        if (sim__unstable_warn(sim__input_label(d[k].file), d[k].res) && !code) code = 4;
     for (int k = 0; k < n; k++) {
         sim__results_destroy(d[k].res);
         sim__scenario_fini(&d[k].sc);

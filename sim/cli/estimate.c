@@ -524,6 +524,13 @@ int sim__cmd_estimate(int argc, char **argv)
             }
         }
     }
+    if (json && scenario && !strcmp(json, "-") && !strcmp(scenario, "-")) {
+        fprintf(stderr, "archsim: --json - and --scenario -: only one output can go to stdout\n"
+                        "(archsim --help for usage)\n");
+        return 2;
+    }
+    /* a machine format on stdout leaves no room for the text */
+    bool report = !quiet && !(json && !strcmp(json, "-")) && !(scenario && !strcmp(scenario, "-"));
     /* The file first, then the flags over it. */
     if (file) {
         struct sim__estimate_input from_file;
@@ -540,7 +547,7 @@ int sim__cmd_estimate(int argc, char **argv)
     }
     struct sim__estimate e;
     if (!sim__estimate_compute(&in, &e, err, sizeof err)) return sim__cli_usage_error("estimate: %s", err);
-    if (!quiet) sim__estimate_print(stdout, &e);
+    if (report) sim__estimate_print(stdout, &e);
     int code = 0;
     if (json) {
         char *text = sim__estimate_json(&e);
@@ -551,7 +558,8 @@ int sim__cmd_estimate(int argc, char **argv)
         char *text = sim__estimate_scenario(&e, err, sizeof err);
         if (!text) return sim__cli_usage_error("estimate: %s", err);
         if (!write_out(scenario, text)) code = 2;
-        else if (!quiet) printf("\nwrote %s: simulate it with archsim run %s\n", scenario, scenario);
+        else if (!quiet && strcmp(scenario, "-"))
+            fprintf(stderr, "archsim: wrote %s: simulate it with archsim run %s\n", scenario, scenario);
         sim_free(text);
     }
     return code;

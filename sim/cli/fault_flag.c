@@ -119,5 +119,11 @@ bool sim__fault_flag(struct sim_loader *ld, const char *spec, char *err, size_t 
         return false;
     }
     cJSON_AddItemToArray(list, f);
+    struct sim__text path = {0}, flag = {0};
+    sim__text_add(&path, "faults.%d", cJSON_GetArraySize(list) - 1);
+    sim__text_add(&flag, "--fault '%s'", spec);
+    sim__loader_origin(ld, path.text, flag.text); /* its errors name the flag, not the file */
+    sim_free(path.text);
+    sim_free(flag.text);
     return true;
 }

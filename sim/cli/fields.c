@@ -33,14 +33,15 @@ int sim__cmd_fields(int argc, char **argv)
     bool paths = false;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--paths")) paths = true;
-        else if (argv[i][0] == '-') return sim__cli_usage_error("fields: unknown option '%s'", argv[i]);
+        else if (argv[i][0] == '-' && argv[i][1]) /* a lone '-' is stdin */
+            return sim__cli_usage_error("fields: unknown option '%s'", argv[i]);
         else if (file) return sim__cli_usage_error("fields takes one scenario FILE, got '%s' too", argv[i]);
         else file = argv[i];
     }
     if (!file) return sim__cli_usage_error("fields needs a scenario FILE%s", "");
     struct options o = {.command = "fields", .files = {file}, .nfiles = 1};
     struct sim__scenario sc = {0};
-    struct sim_loader *ld = sim__cli_load(&o, file, NULL, 0, &sc);
+    struct sim_loader *ld = sim__cli_load(&o, file, NULL, 0, NULL, &sc);
     if (!ld) return 2;
     int code = 0;
     struct sim_world *w = sim__world_build(ld, &sc, 0);

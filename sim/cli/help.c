@@ -109,23 +109,26 @@ static const struct option_help options[] = {
      "inject a fault: TARGET:KIND@AT[+FOR], e.g. db.primary:crash@40s+60s,\n"
      "app.1:slow*5@30s+20s, api:error=10%@10s+5s, a|b:partition@20s\n"
      "(repeatable; see docs/faults.md)"},
-    {"--json", "FILE", "rd", "write the report as JSON (SI units, ci95 tree beside the means)"},
-    {"--json", "FILE", "C", "write the comparison as JSON"},
-    {"--json", "FILE", "s", "write the table as JSON"},
+    {"--json", "FILE", "rd",
+     "write the report as JSON (SI units, ci95 tree beside the means);\n"
+     "'-' writes it to stdout instead of the text report"},
+    {"--json", "FILE", "C", "write the comparison as JSON ('-': stdout)"},
+    {"--json", "FILE", "s", "write the table as JSON ('-': stdout)"},
     {"--json", "FILE", "l",
      "write the limit, the figures at it and at the first miss, and the\n"
-     "node that saturates first as JSON"},
-    {"--json", "FILE", "t", "write the predictions and the simulated figures as JSON"},
-    {"--json", "FILE", "e", "write the figures as JSON"},
-    {"--timeline", "FILE.csv", "rd", "write per-interval series of the first replication"},
+     "node that saturates first as JSON ('-': stdout)"},
+    {"--json", "FILE", "t", "write the predictions and the simulated figures as JSON ('-': stdout)"},
+    {"--json", "FILE", "e", "write the figures as JSON ('-': stdout)"},
+    {"--timeline", "FILE.csv", "rd", "write per-interval series of the first replication ('-': stdout)"},
     {"--timing", NULL, "rd", "add wall-clock figures to the JSON (not reproducible)"},
     {"--metric", "PATH", "Cs", "add a figure to the table, e.g. nodes.db.utilisation (repeatable)"},
     {"--metric", "PATH", "rd", "also check this figure against --baseline (repeatable)"},
     {"--baseline", "FILE", "rd",
-     "compare with a stored --json report; fail (exit 1) when a figure\n"
-     "got worse, significantly and beyond --tolerance"},
+     "compare with a stored --json report ('-': read it from stdin);\n"
+     "fail (exit 1) when a figure got worse, significantly and beyond\n"
+     "--tolerance"},
     {"--tolerance", "T", "rd", "the change --baseline tolerates: 5% or 0.05 (default 5%)"},
-    {"--junit", "FILE", "rd", "write expectations and baseline checks as JUnit XML"},
+    {"--junit", "FILE", "rd", "write expectations and baseline checks as JUnit XML ('-': stdout)"},
     {"--independent", NULL, "C",
      "give each design its own seed instead of common random numbers\n"
      "(to see what they buy)"},
@@ -146,17 +149,23 @@ static const struct option_help options[] = {
      "headline figure, or of each --metric, is within P of its mean\n"
      "(2% or 0.02); the report names the figure that decided"},
     {"--precision", "P", "C", "add replications until each verdict is decided"},
-    {"--csv", "FILE", "s", "write the table as CSV (SI units, low and high columns)"},
+    {"--csv", "FILE", "s", "write the table as CSV (SI units, low and high columns; '-': stdout)"},
+    {"--csv", "FILE", "C",
+     "write the verdicts as CSV ('-': stdout): a row per figure and\n"
+     "design, its unit, A's and its means with 95% intervals, the paired\n"
+     "difference with its interval, the verdict (SI units)"},
     {"--plot", "DIR", "rCsd", "write pictures (PNG) with gnuplot into DIR"},
     {"--svg", NULL, "rCsd", "pictures as SVG instead of PNG"},
     {"--html", "FILE", "rCsd",
      "write one self-contained page: the tables, the verdicts and the\n"
      "SVG pictures inline; no script, no network (without gnuplot it\n"
-     "says the pictures are missing)"},
+     "says the pictures are missing; '-': stdout)"},
     {"-j", "N", "rCsltd",
      "run replications on N threads (default: every core); the figures\n"
      "do not depend on N"},
-    {"--quiet", NULL, "rCsltd", "no text report on stdout"},
+    {"--quiet", NULL, "rcCsltd",
+     "print nothing on stdout (no text report) and no progress on\n"
+     "stderr: the exit code, errors and warnings tell"},
     {"--dau", "N", "e", "daily active users; with --requests-per-user,\naverage QPS = N x N / 86,400 s"},
     {"--requests-per-user", "N", "e", "requests per user per day"},
     {"--qps", "N", "e", "the average rate directly"},
@@ -172,12 +181,23 @@ static const struct option_help options[] = {
     {"--server-qps", "N", "e", "one server's capacity"},
     {"--headroom", "F", "e", "capacity over the peak (default 1.5)"},
     {"--service-time", "D", "e", "--scenario: a request's mean time on a server (default 20ms)"},
-    {"--scenario", "FILE", "e", "write a runnable scenario sized from the figures"},
-    {"--quiet", NULL, "e", "no text report on stdout"},
+    {"--scenario", "FILE", "e",
+     "write a runnable scenario sized from the figures ('-': stdout,\n"
+     "e.g. | archsim run -)"},
+    {"--quiet", NULL, "e", "print nothing on stdout (and no 'wrote' line)"},
     {"--paths", NULL, "f", "one dotted path a line (PATH.field, array elements by index)\n"
                           "instead of JSON"},
 };
 #define NOPTIONS (sizeof options / sizeof *options)
+
+/* Where input comes from and output goes: the same for every command. */
+static const char streams[] =
+    "A FILE given as '-' is stdin (read once; messages call it <stdin>). An output FILE\n"
+    "given as '-' is stdout, which then carries that output alone: the text report is left\n"
+    "out, as with --quiet, and a second output to stdout is refused (exit 2). Results go to\n"
+    "stdout; progress, warnings, errors, 'wrote FILE' lines and gnuplot's messages go to\n"
+    "stderr. An error in what --set, --seed, --fault or --vary wrote names that flag and\n"
+    "its argument, not the file.";
 
 static const char exit_codes[] =
     "0 expectations hold, 1 an expectation or a baseline check failed (limit: no value\n"
@@ -224,7 +244,9 @@ int sim__help_print(FILE *f, const char *name)
         indented(f, o->text, 25);
         fputc('\n', f);
     }
-    fputs("\nexamples (from the repository's root):\n", f);
+    fputs("\nstdin and stdout:\n  ", f);
+    indented(f, streams, 2);
+    fputs("\n\nexamples (from the repository's root):\n", f);
     for (int i = 0; i < 2; i++) fprintf(f, "  %s\n", c->examples[i]);
     fputs("\nexit codes:\n  ", f);
     indented(f, exit_codes, 2);
@@ -294,7 +316,9 @@ void sim__help_man(FILE *f, const char *version)
             fputs("\n.fi\n", f);
         }
     }
-    fputs(".SH EXIT STATUS\n", f);
+    fputs(".SH STANDARD INPUT AND OUTPUT\n", f);
+    roff(f, streams);
+    fputs("\n.SH EXIT STATUS\n", f);
     roff(f, exit_codes);
     fputs("\n.SH ENVIRONMENT\n.TP\n.B ARCHSIM_PLOTS\n"
           "the folder of gnuplot scripts, instead of the one found beside the program\n"

@@ -191,7 +191,8 @@ static enum outcome run_point(struct search *s, double v, int reps, struct point
     const char *extra[2] = {set.text, rset};
     memset(p, 0, sizeof *p);
     p->value = v;
-    p->ld = sim__cli_load(s->o, s->o->files[0], extra, reps ? 2 : 1, &p->sc);
+    p->ld = sim__cli_load(s->o, s->o->files[0], extra, reps ? 2 : 1,
+                          s->minimise ? "--minimise" : "--vary", &p->sc);
     sim_free(set.text);
     if (!p->ld) return s->evaluations ? OUT_OF_RANGE : BAD_INPUT;
     p->res = sim__run(p->ld, &p->sc, false);
@@ -206,7 +207,8 @@ static enum outcome run_point(struct search *s, double v, int reps, struct point
     for (int i = 0; i < s->nslo; i++) {
         const struct sim__metric *m = sim__results_find(p->res, s->slo[i].e.metric);
         if (!m) {
-            fprintf(stderr, "archsim: --slo %s: no such figure in %s\n", s->slo[i].e.metric, s->o->files[0]);
+            fprintf(stderr, "archsim: --slo %s: no such figure in %s\n", s->slo[i].e.metric,
+                    sim__input_label(s->o->files[0]));
             return BAD_INPUT;
         }
         char err[512];
@@ -279,12 +281,13 @@ static bool good_side_is_low(const struct search *s) { return !s->minimise; }
 
 static void print_point(const struct search *s, const struct point *p, const char *label)
 {
+    FILE *out = s->o->text;
     char v[64];
     format_value(s, p->value, v, sizeof v);
-    printf("  %s %s = %s (%d replication%s):\n", label, s->path, v, p->replications,
+    fprintf(out, "  %s %s = %s (%d replication%s):\n", label, s->path, v, p->replications,
            p->replications == 1 ? "" : "s");
     if (p->unstable) {
-        printf("    %s\n", p->res->unstable.message);
+        fprintf(out, "    %s\n", p->res->unstable.message);
         return;
     }
     for (int i = 0; i < s->nslo; i++) {
@@ -301,7 +304,7 @@ static void print_point(const struct search *s, const struct point *p, const cha
             snprintf(note, sizeof note, " (the mean %s)",
                      sim__expect_holds(&s->slo[i].e, m->ci.mean) ? "meets it" : "misses it");
         static const char *const words[] = {"<", ">", "<=", ">=", "between"};
-        printf("    %-22s %10s [%s, %s]  %s %s %s%s\n", s->slo[i].e.metric, a, lo, hi,
+        fprintf(out, "    %-22s %10s [%s, %s]  %s %s %s%s\n", s->slo[i].e.metric, a, lo, hi,
                words[s->slo[i].e.op], lim, verdict_words[p->verdict[i]], note);
     }
 }
@@ -315,12 +318,13 @@ static double figure(const struct sim__results *r, const char *node, const char 
 }
 
 /* The node that saturated first: the busiest at the failing point, and why. */
-static void name_bottleneck(const struct point *good, const struct point *bad, cJSON *json)
+static void name_bottleneck(FILE *out, const struct point *good, const struct point *bad,
+                            cJSON *json)
 {
     const struct sim__results *r = bad->res;
     if (bad->unstable && r->unstable.node) {
         const struct sim__unstable *u = &r->unstable;
-        printf("saturates first: %s; %s\n", u->node, u->message);
+        fprintf(out, "saturates first: %s; %s\n", u->node, u->message);
         cJSON *b = cJSON_AddObjectToObject(json, "bottleneck");
         cJSON_AddStringToObject(b, "node", u->node);
         cJSON_AddStringToObject(b, "why", u->message);
@@ -348,7 +352,7 @@ static void name_bottleneck(const struct point *good, const struct point *bad, c
         snprintf(why, sizeof why, "its queue grows from %.3g to %.3g calls on average", q0, q1);
     else
         snprintf(why, sizeof why, "it is the busiest node");
-    printf("saturates first: %s, utilisation %.1f%% at %s -> %.1f%% at %s; %s\n", name, u0 * 100, at0,
+    fprintf(out, "saturates first: %s, utilisation %.1f%% at %s -> %.1f%% at %s; %s\n", name, u0 * 100, at0,
            best_u * 100, at1, why);
     cJSON *b = cJSON_AddObjectToObject(json, "bottleneck");
     cJSON_AddStringToObject(b, "node", name);
@@ -385,7 +389,7 @@ static int check_figures(const struct search *s)
 {
     const char *extra[] = {"warmup=\"0s\"", "duration=\"1ms\"", "replications=1"};
     struct sim__scenario sc;
-    struct sim_loader *ld = sim__cli_load(s->o, s->o->files[0], extra, 3, &sc);
+    struct sim_loader *ld = sim__cli_load(s->o, s->o->files[0], extra, 3, NULL, &sc);
     if (!ld) return 2;
     int code = 0;
     struct sim__results *res = sim__run(ld, &sc, false);
@@ -398,7 +402,7 @@ static int check_figures(const struct search *s)
         char err[512];
         if (!m) {
             fprintf(stderr, "archsim: --slo '%s': %s is no figure of %s\n", s->slo[i].text,
-                    s->slo[i].e.metric, s->o->files[0]);
+                    s->slo[i].e.metric, sim__input_label(s->o->files[0]));
             code = 2;
         } else if (!sim__slo_check_unit(&s->slo[i].e, s->slo[i].bare, m->unit, s->slo[i].text, err,
                                         sizeof err)) {
@@ -417,6 +421,7 @@ static int check_figures(const struct search *s)
 static int report_unbracketed(const struct search *s, const struct point *pts, int npts, int good,
                               double refused, double unmeasured_at, cJSON *json)
 {
+    FILE *out = s->o->text;
     double lo = INFINITY, hi = -INFINITY;
     for (int i = 0; i < npts; i++) lo = fmin(lo, pts[i].value), hi = fmax(hi, pts[i].value);
     char a[64], b[64], edge[160];
@@ -441,20 +446,20 @@ static int report_unbracketed(const struct search *s, const struct point *pts, i
     cJSON_AddItemToArray(tried, cJSON_CreateNumber(lo));
     cJSON_AddItemToArray(tried, cJSON_CreateNumber(hi));
     if (good < 0) {
-        printf("no value meets the SLOs: %s tried from %s to %s (%s)\n", s->path, a, b, edge);
+        fprintf(out, "no value meets the SLOs: %s tried from %s to %s (%s)\n", s->path, a, b, edge);
         print_point(s, &pts[npts - 1], "last tried");
         cJSON_AddStringToObject(json, "result", "no value meets the SLOs");
         return 1;
     }
     if (s->minimise && s->integer && lo <= 1) {
-        printf("limit: %s = 1, the smallest value the field takes, meets every SLO (%d runs)\n", s->path,
+        fprintf(out, "limit: %s = 1, the smallest value the field takes, meets every SLO (%d runs)\n", s->path,
                s->evaluations);
         print_point(s, &pts[good], "at");
         cJSON_ReplaceItemInObject(json, "limit", cJSON_CreateNumber(1));
         cJSON_AddItemToObject(json, "at_limit", point_json(s, &pts[good]));
         return 0;
     }
-    printf("no limit found %s %s: every value of %s from %s to %s meets the SLOs (%s)\n",
+    fprintf(out, "no limit found %s %s: every value of %s from %s to %s meets the SLOs (%s)\n",
            s->minimise ? "above" : "below", s->minimise ? a : b, s->path, a, b, edge);
     cJSON_AddStringToObject(json, "result", s->minimise ? "no limit found above" : "no limit found below");
     cJSON_AddNumberToObject(json, s->minimise ? "no_limit_above" : "no_limit_below", s->minimise ? lo : hi);
@@ -463,6 +468,7 @@ static int report_unbracketed(const struct search *s, const struct point *pts, i
 
 int sim__cmd_limit(const struct options *o)
 {
+    FILE *text = o->text;
     struct search s = {.o = o};
     int code = 0;
     if ((o->nvaries == 1) == (o->minimise != NULL))
@@ -488,7 +494,7 @@ int sim__cmd_limit(const struct options *o)
 
     /* The starting value is the scenario's own. */
     struct sim__scenario sc0;
-    struct sim_loader *ld0 = code ? NULL : sim__cli_load(o, o->files[0], NULL, 0, &sc0);
+    struct sim_loader *ld0 = code ? NULL : sim__cli_load(o, o->files[0], NULL, 0, NULL, &sc0);
     double start = NAN;
     if (ld0) {
         const cJSON *v = json_at(sim__loader_json(ld0), s.path);
@@ -496,7 +502,8 @@ int sim__cmd_limit(const struct options *o)
             start = v->valuedouble;
             s.integer = start == floor(start) && s.minimise;
         } else {
-            fprintf(stderr, "%s: %s: expected a positive number to search from\n", o->files[0], s.path);
+            fprintf(stderr, "%s: %s: expected a positive number to search from\n",
+                    sim__input_label(o->files[0]), s.path);
             code = 2;
         }
         sim__scenario_fini(&sc0);
@@ -580,13 +587,13 @@ int sim__cmd_limit(const struct options *o)
         char lim[64], miss[64];
         format_value(&s, pts[good].value, lim, sizeof lim);
         format_value(&s, pts[bad].value, miss, sizeof miss);
-        printf("limit: %s = %s, the %s value that meets every SLO (to within %s; %d runs)\n", s.path,
+        fprintf(text, "limit: %s = %s, the %s value that meets every SLO (to within %s; %d runs)\n", s.path,
                lim, s.minimise ? "smallest" : "highest",
                s.integer ? "1" : (precision == 0.01 ? "1%" : "the precision"), s.evaluations);
-        printf("  bracket: meets every SLO at %s, misses one at %s\n", lim, miss);
+        fprintf(text, "  bracket: meets every SLO at %s, misses one at %s\n", lim, miss);
         print_point(&s, &pts[good], "at");
         print_point(&s, &pts[bad], "misses at");
-        name_bottleneck(&pts[ref], &pts[bad], json);
+        name_bottleneck(text, &pts[ref], &pts[bad], json);
         if (o->json) code = sim__write_text(o->json, sim__json_text(json));
     }
     cJSON_Delete(json);

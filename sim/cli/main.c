@@ -61,14 +61,15 @@ static const char usage[] =
     "                       app.1:slow*5@30s+20s, api:error=10%@10s+5s, a|b:partition@20s\n"
     "                       (repeatable; see docs/faults.md)\n"
     "  --json FILE          write the report as JSON (SI units, ci95 tree beside the means)\n"
+    "                       ('-': stdout, instead of the text report; so for every output)\n"
     "  --timeline FILE.csv  run: write per-interval series of the first replication, row by\n"
     "                       row as the run goes on\n"
     "  --timing             run: add wall-clock figures to the JSON (not reproducible)\n"
     "  --metric PATH        compare, sweep: add a figure to the table; run: check it too\n"
     "                       against --baseline (repeatable; an unknown figure is exit 2)\n"
-    "  --baseline FILE      run: compare with a stored --json report: the expectations,\n"
-    "                       latency mean/p50/p99, errors.ratio, goodput, each node's\n"
-    "                       utilisation and each --metric. Exit 1 when one got worse (by the\n"
+    "  --baseline FILE      run: compare with a stored --json report ('-': stdin): the\n"
+    "                       expectations, latency mean/p50/p99, errors.ratio, goodput, each\n"
+    "                       node's utilisation and each --metric. Exit 1 when one got worse (by the\n"
     "                       direction its model declares), significantly (paired when the\n"
     "                       seeds match, else Welch; 95% over the whole check) and beyond\n"
     "                       --tolerance; a neutral figure (utilisation) is only 'changed'\n"
@@ -77,7 +78,8 @@ static const char usage[] =
     "  --independent        compare: give each design its own seed instead of common\n"
     "                       random numbers (to see what they buy)\n"
     "  --vary SPEC          sweep: PATH=FROM:TO:STEP (numbers or durations) or PATH=A,B,C\n"
-    "  --csv FILE           sweep: write the table as CSV (SI units, low and high columns)\n"
+    "  --csv FILE           sweep: write the table as CSV (SI units, low and high columns);\n"
+    "                       compare: a row per figure: means, paired difference, verdict\n"
     "  --plot DIR           run, compare, sweep: write pictures (PNG) with gnuplot into DIR\n"
     "  --svg                pictures as SVG instead of PNG\n"
     "  --html FILE          run, compare, sweep, drill: write one self-contained page (tables,\n"
@@ -98,7 +100,7 @@ static const char usage[] =
     "                       limit: stop bisecting within P of the limit (default 1%)\n"
     "  -j N                 run replications on N threads (default: every core); the\n"
     "                       figures do not depend on N\n"
-    "  --quiet              no text report on stdout\n"
+    "  --quiet              nothing on stdout, no progress: the exit code tells\n"
     "\n"
     "estimate's inputs (flags, or the same names with '_' as fields of FILE.json; flags win):\n"
     "  --dau N, --requests-per-user N   average QPS = N x N / 86,400 s (counts take K, M, B)\n"
@@ -113,19 +115,25 @@ static const char usage[] =
     "  --server-qps N       one server's capacity; --headroom F (default 1.5)\n"
     "  --service-time D     --scenario: a request's mean time on a server (default 20ms)\n"
     "\n"
+    "stdin and stdout: FILE '-' is stdin (messages say <stdin>); an output '-' is stdout,\n"
+    "which then carries it alone (no text report; one such output at most). Results go to\n"
+    "stdout; progress, warnings, 'wrote FILE' lines and gnuplot's messages to stderr.\n"
+    "\n"
     "exit codes: 0 expectations hold, 1 an expectation or a baseline check failed (limit:\n"
     "no value meets the SLOs), 2 bad input or usage, 3 internal error, 4 unstable: what\n"
     "waits outgrew --max-memory (the message names the node, its offered rate, its capacity),\n"
     "130/143 stopped by SIGINT/SIGTERM (files not yet written are left as they were).\n"
     "See README.md and docs/scenario.md.\n";
 
-/* --seed 7 becomes --set seed=7, so every override takes one path. */
-static void add_set(struct options *o, const char *field, const char *value)
+/* --seed 7 becomes --set seed=7, so every override takes one path; its errors still name
+ * --seed 7. */
+static void add_set(struct options *o, const char *flag, const char *field, const char *value)
 {
-    size_t n = strlen(field) + strlen(value) + 2;
-    char *s = sim_alloc(n);
-    snprintf(s, n, "%s=%s", field, value);
-    o->sets[o->nsets++] = s;
+    struct sim__text set = {0}, typed = {0};
+    sim__text_add(&set, "%s=%s", field, value);
+    sim__text_add(&typed, "%s %s", flag, value);
+    o->set_flags[o->nsets] = typed.text;
+    o->sets[o->nsets++] = set.text;
 }
 
 /* Which commands take an option: r run, c check, C compare, s sweep, l limit, t theory,
@@ -144,8 +152,8 @@ static const struct option_spec option_specs[] = {
     {"--fault", true, "rcCsltd"},    {"--json", true, "rCsltd"},
     {"--timeline", true, "rd"},      {"--timing", false, "rd"},
     {"--metric", true, "rCsd"},      {"--independent", false, "C"},
-    {"-j", true, "rCsltd"},          {"--quiet", false, "rCsltd"},
-    {"--vary", true, "sl"},          {"--csv", true, "s"},
+    {"-j", true, "rCsltd"},          {"--quiet", false, "rcCsltd"},
+    {"--vary", true, "sl"},          {"--csv", true, "sC"},
     {"--plot", true, "rCsd"},        {"--svg", false, "rCsd"},
     {"--html", true, "rCsd"},
     {"--slo", true, "l"},            {"--minimise", true, "l"},
@@ -175,7 +183,7 @@ static int parse_args(int argc, char **argv, struct options *o)
     char letter = command_letter(o->command);
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
-        if (a[0] != '-') {
+        if (a[0] != '-' || !strcmp(a, "-")) { /* "-": standard input */
             if (!push(o->files, &o->nfiles, a)) return sim__cli_usage_error("too many files%s", "");
             continue;
         }
@@ -197,12 +205,12 @@ static int parse_args(int argc, char **argv, struct options *o)
                       !strcmp(a, "--duration") || !strcmp(a, "--set") || !strcmp(a, "--max-memory") ||
                       !strcmp(a, "--warmup");
         if (is_set && o->nsets >= SIM_MAX_LIST) return sim__cli_usage_error("too many %s", a);
-        if (!strcmp(a, "--seed")) add_set(o, "seed", v);
-        else if (!strcmp(a, "--replications")) add_set(o, "replications", v);
-        else if (!strcmp(a, "--duration")) add_set(o, "duration", v);
-        else if (!strcmp(a, "--max-memory")) add_set(o, "max_memory", v);
+        if (!strcmp(a, "--seed")) add_set(o, a, "seed", v);
+        else if (!strcmp(a, "--replications")) add_set(o, a, "replications", v);
+        else if (!strcmp(a, "--duration")) add_set(o, a, "duration", v);
+        else if (!strcmp(a, "--max-memory")) add_set(o, a, "max_memory", v);
         else if (!strcmp(a, "--warmup") && !strcmp(v, "auto")) o->warmup_auto = true;
-        else if (!strcmp(a, "--warmup")) add_set(o, "warmup", v);
+        else if (!strcmp(a, "--warmup")) add_set(o, a, "warmup", v);
         else if (!strcmp(a, "--set")) o->sets[o->nsets++] = sim_strdup(v);
         else if (!strcmp(a, "--json")) o->json = v;
         else if (!strcmp(a, "--timeline")) o->timeline = v;
@@ -249,7 +257,7 @@ static int parse_args(int argc, char **argv, struct options *o)
     return 0;
 }
 
-static int check(struct sim_loader *ld, const struct sim__scenario *sc, const char *file)
+static int check(struct sim_loader *ld, const struct sim__scenario *sc, const char *file, FILE *out)
 {
     struct sim_world *w = sim__world_build(ld, sc, 0);
     if (!w) {
@@ -261,18 +269,18 @@ static int check(struct sim_loader *ld, const struct sim__scenario *sc, const ch
     char dur[32], warm[32];
     sim__format_duration(sc->duration, dur, sizeof dur);
     sim__format_duration(sc->warmup, warm, sizeof warm);
-    printf("%s: ok\n", file);
-    printf("scenario  %s%s%s\n", sc->name, sc->description[0] ? ": " : "", sc->description);
-    printf("run       %s (warm-up %s), %d replication%s, seed %llu\n", dur, warm, sc->replications,
-           sc->replications == 1 ? "" : "s", (unsigned long long)sc->seed);
-    printf("workload  %s\n", res->workload_description ? res->workload_description : "");
-    printf("nodes     %d\n", res->nnodes);
+    fprintf(out, "%s: ok\n", sim__input_label(file));
+    fprintf(out, "scenario  %s%s%s\n", sc->name, sc->description[0] ? ": " : "", sc->description);
+    fprintf(out, "run       %s (warm-up %s), %d replication%s, seed %llu\n", dur, warm,
+            sc->replications, sc->replications == 1 ? "" : "s", (unsigned long long)sc->seed);
+    fprintf(out, "workload  %s\n", res->workload_description ? res->workload_description : "");
+    fprintf(out, "nodes     %d\n", res->nnodes);
     for (int i = 0; i < res->nnodes; i++)
-        printf("  %-12s %-8s %s\n", res->nodes[i].name, res->nodes[i].type,
-               res->nodes[i].description);
-    if (res->nfaults) printf("faults    %d\n", res->nfaults);
-    for (int i = 0; i < res->nfaults; i++) printf("  %d  %s\n", i, res->faults[i]);
-    if (sc->nexpect) printf("expect    %d clause%s\n", sc->nexpect, sc->nexpect == 1 ? "" : "s");
+        fprintf(out, "  %-12s %-8s %s\n", res->nodes[i].name, res->nodes[i].type,
+                res->nodes[i].description);
+    if (res->nfaults) fprintf(out, "faults    %d\n", res->nfaults);
+    for (int i = 0; i < res->nfaults; i++) fprintf(out, "  %d  %s\n", i, res->faults[i]);
+    if (sc->nexpect) fprintf(out, "expect    %d clause%s\n", sc->nexpect, sc->nexpect == 1 ? "" : "s");
     sim__results_destroy(res);
     sim__world_destroy(w);
     return 0;
@@ -314,6 +322,7 @@ static bool open_timeline(const struct options *o, const struct sim__scenario *s
 
 static int run(struct sim_loader *ld, const struct sim__scenario *sc, const struct options *o)
 {
+    const char *label = sim__loader_label(ld); /* the file, or <stdin> */
     struct sim__timeline *tl;
     struct sim__output *sinks[3];
     struct sim__html page = {0};
@@ -338,11 +347,11 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
     int code = 0;
     if (res->unstable.on) {
         /* The figures cover a cut-short run: only the verdict and the JSON that records it. */
-        fprintf(stderr, "archsim: %s: %s\n", o->files[0], res->unstable.message);
+        fprintf(stderr, "archsim: %s: %s\n", label, res->unstable.message);
         code = 4;
         if (!o->json) goto out;
         if (!sim__expect_check(sc, res, verdicts, err, sizeof err)) {
-            fprintf(stderr, "%s: %s\n", o->files[0], err);
+            fprintf(stderr, "%s: %s\n", label, err);
             code = 2;
         } else if (sim__write_text(o->json, sim__report_json(ld, sc, res, verdicts, o->timing))) {
             code = 2;
@@ -354,7 +363,7 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
         goto out;
     }
     if (!sim__expect_check(sc, res, verdicts, err, sizeof err)) {
-        fprintf(stderr, "%s: %s\n", o->files[0], err);
+        fprintf(stderr, "%s: %s\n", label, err);
         code = 2;
         goto out;
     }
@@ -367,12 +376,12 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
     }
     for (int i = 0; i < base.n; i++)
         if (base.checks[i].fail) code = 1;
-    if (!o->quiet && !strcmp(o->command, "drill")) sim__story_print(stdout, o->files[0], sc, res);
-    if (!o->quiet) sim__report_text(stdout, o->files[0], sc, res, verdicts);
-    sim__warmup_warn(stderr, o->files[0], ld, sc, res); /* a warning, not the report: always */
-    if (!o->quiet && o->baseline) sim__baseline_print(stdout, o, &base);
+    if (!strcmp(o->command, "drill")) sim__story_print(o->text, label, sc, res);
+    sim__report_text(o->text, label, sc, res, verdicts);
+    sim__warmup_warn(stderr, label, ld, sc, res); /* a warning, not the report: always */
+    if (o->report && o->baseline) sim__baseline_print(stdout, o, &base);
     else if (base.note[0]) fprintf(stderr, "archsim: --baseline: %s\n", base.note);
-    if (o->junit && sim__junit_write(o->junit, o->files[0], sc, verdicts, o->baseline ? &base : NULL))
+    if (o->junit && sim__junit_write(o->junit, label, sc, verdicts, o->baseline ? &base : NULL))
         code = 2;
     sim__baseline_fini(&base);
     if (o->json) {
@@ -397,7 +406,7 @@ static int run(struct sim_loader *ld, const struct sim__scenario *sc, const stru
     }
     if (o->plot && code != 2 && sim__plot_run_pictures(o->plot, ld, sc, res, o->svg)) code = 2;
     if (o->html && code != 2) {
-        sim__html_run(&page, o->files[0], ld, sc, res, verdicts, !strcmp(o->command, "drill"));
+        sim__html_run(&page, label, ld, sc, res, verdicts, !strcmp(o->command, "drill"));
         if (sim__html_end(&page, o->html)) code = 2;
     }
     fflush(stdout);
@@ -439,6 +448,7 @@ int main(int argc, char **argv)
     char letter = command_letter(o.command);
     if (!letter) return sim__cli_usage_error("unknown command '%s'", o.command);
     int code = parse_args(argc, argv, &o);
+    if (!code) code = sim__cli_streams(&o);
     if (!code && letter == 'C') {
         code = sim__cmd_compare(&o);
     } else if (!code && letter == 's') {
@@ -449,14 +459,18 @@ int main(int argc, char **argv)
         code = sim__cmd_theory(&o);
     } else if (!code) {
         struct sim__scenario sc = {0};
-        struct sim_loader *ld = sim__cli_load(&o, o.files[0], NULL, 0, &sc);
+        struct sim_loader *ld = sim__cli_load(&o, o.files[0], NULL, 0, NULL, &sc);
         if (ld && !isnan(o.precision)) sc.precision = o.precision;
         if (!ld) code = 2;
-        else code = letter == 'c' ? check(ld, &sc, o.files[0]) : run(ld, &sc, &o);
+        else code = letter == 'c' ? check(ld, &sc, o.files[0], o.text) : run(ld, &sc, &o);
         sim__scenario_fini(&sc);
         sim__loader_destroy(ld);
     }
-    for (int i = 0; i < o.nsets; i++) sim_free((char *)o.sets[i]);
+    for (int i = 0; i < o.nsets; i++) {
+        sim_free((char *)o.sets[i]);
+        sim_free((char *)o.set_flags[i]);
+    }
+    sim__cli_streams_fini(&o);
     if (sim__stop_requested()) sim__stop_exit(); /* a signal after the run (during the plots) */
     return code;
 }

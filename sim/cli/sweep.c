@@ -130,16 +130,17 @@ static int value_index(const struct sweep *s, int point, int axis)
     return axis == 0 ? point % s->axes[0].n : point / s->axes[0].n;
 }
 
-static void print_table(const struct sweep *s, const char *file)
+static void print_table(FILE *out, const struct sweep *s, const char *file)
 {
-    printf("archsim sweep: %s, %d point%s, %d replication%s each, seed %llu\n", file, s->npoints,
-           s->npoints == 1 ? "" : "s", s->scs[0].replications,
-           s->scs[0].replications == 1 ? "" : "s", (unsigned long long)s->scs[0].seed);
-    for (int a = 0; a < s->naxes; a++) printf("%-24s ", s->axes[a].path);
-    for (int m = 0; m < s->nmetrics; m++) printf("%-34s ", s->metrics[m]);
-    printf("\n");
+    fprintf(out, "archsim sweep: %s, %d point%s, %d replication%s each, seed %llu\n", file,
+            s->npoints, s->npoints == 1 ? "" : "s", s->scs[0].replications,
+            s->scs[0].replications == 1 ? "" : "s", (unsigned long long)s->scs[0].seed);
+    for (int a = 0; a < s->naxes; a++) fprintf(out, "%-24s ", s->axes[a].path);
+    for (int m = 0; m < s->nmetrics; m++) fprintf(out, "%-34s ", s->metrics[m]);
+    fprintf(out, "\n");
     for (int p = 0; p < s->npoints; p++) {
-        for (int a = 0; a < s->naxes; a++) printf("%-24s ", s->axes[a].values[value_index(s, p, a)]);
+        for (int a = 0; a < s->naxes; a++)
+            fprintf(out, "%-24s ", s->axes[a].values[value_index(s, p, a)]);
         for (int m = 0; m < s->nmetrics; m++) {
             const struct sim__metric *x = sim__results_find(s->res[p], s->metrics[m]);
             char v[32], lo[32], hi[32], cell[128];
@@ -148,9 +149,9 @@ static void print_table(const struct sweep *s, const char *file)
             sim__format_value(x->ci.high, x->unit, hi, sizeof hi);
             if (x->ci.n >= 2) snprintf(cell, sizeof cell, "%s [%s, %s]", v, lo, hi);
             else snprintf(cell, sizeof cell, "%s", v);
-            printf("%-34s ", cell);
+            fprintf(out, "%-34s ", cell);
         }
-        printf("\n");
+        fprintf(out, "\n");
     }
 }
 
@@ -377,7 +378,7 @@ int sim__cmd_sweep(const struct options *o)
                 sim__text_add(&sets[a], "%s=%s", s.axes[a].path, s.axes[a].values[value_index(&s, p, a)]);
                 extra[a] = sets[a].text;
             }
-            s.lds[p] = sim__cli_load(o, o->files[0], extra, s.naxes, &s.scs[p]);
+            s.lds[p] = sim__cli_load(o, o->files[0], extra, s.naxes, "--vary", &s.scs[p]);
             for (int a = 0; a < s.naxes; a++) sim_free(sets[a].text);
             if (!s.lds[p]) code = 2;
         }
@@ -403,13 +404,13 @@ int sim__cmd_sweep(const struct options *o)
                     code = 2;
                 }
     }
-    if (!code && !o->quiet) print_table(&s, o->files[0]);
+    if (!code) print_table(o->text, &s, sim__input_label(o->files[0]));
     if (!code && o->csv) code = sim__write_text(o->csv, csv_text(&s));
-    if (!code && o->json) code = sim__write_text(o->json, json_text(&s, o->files[0]));
+    if (!code && o->json) code = sim__write_text(o->json, json_text(&s, sim__input_label(o->files[0])));
     if (!code && o->plot) code = sim__plot_dir(o->plot) ? plot(&s, o->plot, o->svg) : 2;
-    if (!code && o->html) code = html_page(&s, o->files[0], o->html);
+    if (!code && o->html) code = html_page(&s, sim__input_label(o->files[0]), o->html);
     for (int p = 0; p < s.npoints && code != 2; p++) /* its figures describe a cut-short run */
-        if (sim__unstable_warn(o->files[0], s.res[p]) && !code) code = 4;
+        if (sim__unstable_warn(sim__input_label(o->files[0]), s.res[p]) && !code) code = 4;
     for (int p = 0; p < s.npoints && s.lds; p++) {
         sim__results_destroy(s.res[p]);
         sim__scenario_fini(&s.scs[p]);

@@ -66,9 +66,9 @@ struct note_line {
     const char *text, *tab, *end;
 };
 
-static void print_note(const struct note_line *l, const char *lead, cJSON *list)
+static void print_note(FILE *out, const struct note_line *l, const char *lead, cJSON *list)
 {
-    printf("  %s%.*s\n", lead, (int)(l->end - l->tab - 1), l->tab + 1);
+    fprintf(out, "  %s%.*s\n", lead, (int)(l->end - l->tab - 1), l->tab + 1);
     if (!list) return;
     size_t n = (size_t)(l->end - l->tab - 1);
     char *note = sim_alloc(n + 1);
@@ -97,6 +97,7 @@ static double peak_factor(struct sim_loader *ld)
 static int report(const struct options *o, struct sim_loader *ld, const struct sim__scenario *sc,
                   const struct sim__results *res, struct sim_world *w, struct sim__results *pred)
 {
+    FILE *out = o->text;
     cJSON *json = cJSON_CreateObject(), *nodes = cJSON_AddObjectToObject(json, "nodes");
     struct sim__namemap names = {0};
     for (int k = 0; k < res->nnodes; k++) sim__namemap_put(&names, res->nodes[k].name, (uint32_t)k + 1);
@@ -126,20 +127,21 @@ static int report(const struct options *o, struct sim_loader *ld, const struct s
         if (k >= 0) by_node_add(&notes_of, k, (int)i);
         workload_notes |= lines[i].tab == lines[i].text;
     }
-    printf("archsim theory: %s (%s), %d replication%s, seed %llu\n", sc->name, o->files[0],
+    fprintf(out, "archsim theory: %s (%s), %d replication%s, seed %llu\n", sc->name,
+            sim__input_label(o->files[0]),
            sc->replications, sc->replications == 1 ? "" : "s", (unsigned long long)sc->seed);
-    printf("each formula is fed the arrival rate simulated at its node; 'outside' marks a formula "
+    fprintf(out, "each formula is fed the arrival rate simulated at its node; 'outside' marks a formula "
            "outside the simulated 95%% interval\n");
     cJSON *wnotes = cJSON_AddArrayToObject(json, "workload_notes");
     for (size_t i = 0; i < nlines; i++)
-        if (lines[i].tab == lines[i].text) print_note(&lines[i], "workload: ", wnotes);
+        if (lines[i].tab == lines[i].text) print_note(o->text, &lines[i], "workload: ", wnotes);
     for (int k = 0; k < res->nnodes; k++) {
         const char *name = res->nodes[k].name;
         char prefix[160];
         snprintf(prefix, sizeof prefix, "nodes.%s.", name);
         const struct sim__metric *lambda = find_node(res, name, "arrivals");
-        printf("\nnode %s (%s): %s\n", name, res->nodes[k].type, res->nodes[k].description);
-        if (lambda) printf("  arrivals %.6g/s\n", lambda->ci.mean);
+        fprintf(out, "\nnode %s (%s): %s\n", name, res->nodes[k].type, res->nodes[k].description);
+        if (lambda) fprintf(out, "  arrivals %.6g/s\n", lambda->ci.mean);
         cJSON *jn = cJSON_AddObjectToObject(nodes, name);
         bool any = false, outside = false;
         int nout = 0;
@@ -157,8 +159,8 @@ static int report(const struct options *o, struct sim_loader *ld, const struct s
             sim__format_value(m->ci.mean, m->unit, mv, sizeof mv);
             sim__format_value(m->ci.low, m->unit, lo, sizeof lo);
             sim__format_value(m->ci.high, m->unit, hi, sizeof hi);
-            if (!any) printf("  %-20s %12s   %-12s %-28s\n", "figure", "formula", "simulated", "95% interval");
-            printf("  %-20s %12s   %-12s [%s, %s]%s\n", f->path + strlen(prefix), fv, mv, lo, hi,
+            if (!any) fprintf(out, "  %-20s %12s   %-12s %-28s\n", "figure", "formula", "simulated", "95% interval");
+            fprintf(out, "  %-20s %12s   %-12s [%s, %s]%s\n", f->path + strlen(prefix), fv, mv, lo, hi,
                    in ? "" : "   outside");
             cJSON *jf = cJSON_AddObjectToObject(jn, f->path + strlen(prefix));
             cJSON_AddNumberToObject(jf, "formula", f->values[0]);
@@ -175,24 +177,24 @@ static int report(const struct options *o, struct sim_loader *ld, const struct s
                 worst = d > worst ? d : worst;
             }
         }
-        if (!any) printf("  no closed form applies\n");
+        if (!any) fprintf(out, "  no closed form applies\n");
         cJSON *notes = cJSON_AddArrayToObject(jn, "notes");
         for (int i = notes_of.first[k]; i >= 0; i = notes_of.next[i])
-            print_note(&lines[i], outside ? "likely reason: " : "note: ", notes);
+            print_note(o->text, &lines[i], outside ? "likely reason: " : "note: ", notes);
         /* Chance is the reason only when nothing else can be: one figure, just outside. */
         if (outside && notes_of.first[k] < 0) {
-            if (workload_notes) printf("  likely reason: the workload notes above\n");
+            if (workload_notes) fprintf(out, "  likely reason: the workload notes above\n");
             else if (nout == 1 && worst < 2)
-                printf("  likely reason: chance: a 95%% interval misses one time in twenty\n");
+                fprintf(out, "  likely reason: chance: a 95%% interval misses one time in twenty\n");
             else
-                printf("  not chance (%d figure%s outside, up to %.0f half-widths off): the formula "
+                fprintf(out, "  not chance (%d figure%s outside, up to %.0f half-widths off): the formula "
                        "does not describe this node; please report it\n", nout, nout == 1 ? "" : "s", worst);
         }
     }
 
     /* The guide's estimate: per-instance capacity from the simulated holding time. */
     double peak = peak_factor(ld);
-    printf("\ncapacity estimate (the guide's back of the envelope): instances = peak rate / "
+    fprintf(out, "\ncapacity estimate (the guide's back of the envelope): instances = peak rate / "
            "per-instance capacity x headroom %.1f\n", HEADROOM);
     cJSON *capacity = cJSON_AddObjectToObject(json, "capacity");
     struct sim__namemap json_names = {0}; /* node name -> its object's place in "nodes" + 1 */
@@ -220,7 +222,7 @@ static int report(const struct options *o, struct sim_loader *ld, const struct s
         double needed = ceil(rate / per_instance * HEADROOM);
         char held[32];
         sim__format_value(hold, SIM_UNIT_SECONDS, held, sizeof held);
-        printf("  %-12s peak %.6g/s, a worker held %s per call, %.6g/s per instance -> %.0f "
+        fprintf(out, "  %-12s peak %.6g/s, a worker held %s per call, %.6g/s per instance -> %.0f "
                "instance%s (has %.0f)\n", c->name, rate, held, per_instance, needed,
                needed == 1 ? "" : "s", n);
         cJSON *jc = cJSON_AddObjectToObject(capacity, c->name);
@@ -245,7 +247,7 @@ static int report(const struct options *o, struct sim_loader *ld, const struct s
 int sim__cmd_theory(const struct options *o)
 {
     struct sim__scenario sc;
-    struct sim_loader *ld = sim__cli_load(o, o->files[0], NULL, 0, &sc);
+    struct sim_loader *ld = sim__cli_load(o, o->files[0], NULL, 0, NULL, &sc);
     if (!ld) return 2;
     int code = 0;
     struct sim__results *res = sim__run(ld, &sc, false);
@@ -266,7 +268,7 @@ int sim__cmd_theory(const struct options *o)
             c->model->theory(c, &rep);
         }
         code = report(o, ld, &sc, res, w, pred);
-        if (!code) code = sim__unstable_warn(o->files[0], res);
+        if (!code) code = sim__unstable_warn(sim__input_label(o->files[0]), res);
         sim__results_destroy(pred);
     }
     sim__world_destroy(w);

@@ -76,6 +76,16 @@ struct sim_loader {
     struct array_index *array_index;
     size_t narrays, caparrays;
     struct sim_component *component;
+    struct origin *origins; /* the parts of the tree a flag wrote */
+    size_t norigins, caporigins;
+    const char *applying;   /* the flag being applied: each error it causes is its own */
+};
+
+/* A subtree written by a command-line flag (--set, --fault): errors found in it name the
+ * flag and its argument, not the file, as their source. */
+struct origin {
+    char *path; /* "" for the root */
+    char *flag; /* "--set nodes.app.instances=0", "--fault 'db:crash@1s'" */
 };
 
 /* Objects and arrays with more members than this get an index; smaller ones are scanned,
@@ -114,15 +124,39 @@ static void copy_out(char *err, size_t errn, const char *msg)
 
 /* ---- errors ---- */
 
+/* The flag whose subtree holds path, the latest first (a later --set overrides an earlier
+ * one), with *rest the path below the flag's own; NULL when the file wrote it. */
+static const char *origin_of(const struct sim_loader *ld, const char *path, const char **rest)
+{
+    for (size_t i = ld->norigins; i-- > 0;) {
+        const struct origin *o = &ld->origins[i];
+        size_t n = strlen(o->path);
+        if (n && (strncmp(path, o->path, n) || (path[n] && path[n] != '.'))) continue;
+        *rest = path + n + (n && path[n] == '.');
+        return o->flag;
+    }
+    return NULL;
+}
+
 static void verror_at(struct sim_loader *ld, const char *path, const char *fmt, va_list ap)
 {
     if (ld->error) return;
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
     struct sim__text t = {0};
-    if (path && *path) sim__text_add(&t, "%s: %s: %s", ld->label, path, msg);
-    else sim__text_add(&t, "%s: %s", ld->label, msg);
+    const char *rest = path ? path : "";
+    const char *flag = ld->applying ? ld->applying : origin_of(ld, rest, &rest);
+    if (flag) sim__text_add(&t, "archsim: %s: ", flag);
+    else sim__text_add(&t, "%s: ", ld->label);
+    if (*rest) sim__text_add(&t, "%s: ", rest);
+    sim__text_add(&t, "%s", msg);
     ld->error = t.text;
+}
+
+void sim__loader_origin(struct sim_loader *ld, const char *path, const char *flag)
+{
+    ld->origins = grow(ld->origins, &ld->caporigins, ld->norigins + 1, sizeof *ld->origins);
+    ld->origins[ld->norigins++] = (struct origin){sim_strdup(path), sim_strdup(flag)};
 }
 
 void sim__loader_error_at(struct sim_loader *ld, const char *path, const char *fmt, ...)
@@ -1047,6 +1081,11 @@ void sim__loader_destroy(struct sim_loader *ld)
     cJSON_Delete(ld->root);
     sim_free(ld->label);
     sim_free(ld->error);
+    for (size_t i = 0; i < ld->norigins; i++) {
+        sim_free(ld->origins[i].path);
+        sim_free(ld->origins[i].flag);
+    }
+    sim_free(ld->origins);
     sim_free(ld);
 }
 
@@ -1100,7 +1139,8 @@ static size_t utf8_length(const unsigned char *p, size_t n)
 /* What cJSON would take silently: bytes that are not UTF-8 (copied into the JSON report,
  * which then does not parse), the escape \u0000 (a key or name cut short: a key would read
  * as missing) and numbers too small for a double (1e-400 would read as 0). where names the
- * text ("--set PATH") or is NULL for the file, whose errors give line and column. */
+ * text ("" for a --set value, whose errors name the flag) or is NULL for the file, whose
+ * errors give line and column. */
 static bool check_bytes(struct sim_loader *ld, const char *text, size_t len, const char *where)
 {
     int line = 1, column = 1;
@@ -1133,7 +1173,8 @@ static bool check_bytes(struct sim_loader *ld, const char *text, size_t len, con
         i += step;
     }
     if (why && where)
-        sim__loader_error_at(ld, "", "%s: %s (it would not be read as written)", where, why);
+        sim__loader_error_at(ld, "", "%s%s%s (it would not be read as written)", where,
+                             *where ? ": " : "", why);
     else if (why)
         sim__loader_error_at(ld, "", "line %d, column %d: %s (it would not be read as written)",
                              line, column, why);
@@ -1315,41 +1356,75 @@ struct sim_loader *sim__loader_parse(const char *label, const char *text, size_t
     return ld;
 }
 
-struct sim_loader *sim__loader_open(const char *path, char *err, size_t errn)
+/* "-" is standard input, read once: sweep and limit load the scenario again at every
+ * point, and a pipe cannot be read twice. The text lives until the program ends. */
+static char *stdin_text;
+static size_t stdin_len;
+
+/* Reads at most one byte past the limit: enough to know the input is too large. */
+static char *read_stream(FILE *f, size_t *len, bool *failed)
 {
-    char msg[1024];
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(msg, sizeof msg, "%s: cannot open: %s", path, strerror(errno));
-        copy_out(err, errn, msg);
-        return NULL;
-    }
-    /* Read at most one byte past the limit: enough to know the file is too large. */
-    size_t cap = 1 << 16, len = 0;
+    size_t cap = 1 << 16, n = 0;
     char *buf = sim_alloc(cap);
     for (;;) {
-        if (len == cap) {
+        if (n == cap) {
             cap *= 2;
             if (cap > SIM_MAX_FILE_BYTES + 1) cap = SIM_MAX_FILE_BYTES + 1;
             buf = sim_realloc(buf, cap);
         }
-        size_t k = fread(buf + len, 1, cap - len, f);
-        len += k;
-        if (k == 0 || len > SIM_MAX_FILE_BYTES) break;
+        size_t k = fread(buf + n, 1, cap - n, f);
+        n += k;
+        if (k == 0 || n > SIM_MAX_FILE_BYTES) break;
     }
-    bool failed = ferror(f);
-    fclose(f);
-    struct sim_loader *ld = NULL;
-    if (failed) {
-        snprintf(msg, sizeof msg, "%s: cannot read: %s", path, strerror(errno));
-        copy_out(err, errn, msg);
-    } else if (len > SIM_MAX_FILE_BYTES) {
-        snprintf(msg, sizeof msg, "%s: the file is larger than the limit of %u bytes (16 MiB)",
-                 path, SIM_MAX_FILE_BYTES);
-        copy_out(err, errn, msg);
+    *failed = ferror(f);
+    *len = n;
+    return buf;
+}
+
+const char *sim__input_label(const char *path)
+{
+    return strcmp(path, "-") ? path : "<stdin>";
+}
+
+char *sim__read_input(const char *path, size_t *len, char *err, size_t errn)
+{
+    char msg[1024];
+    const char *label = sim__input_label(path);
+    bool failed = false;
+    char *buf;
+    if (!strcmp(path, "-")) {
+        if (!stdin_text) stdin_text = read_stream(stdin, &stdin_len, &failed);
+        buf = sim_alloc(stdin_len + 1);
+        memcpy(buf, stdin_text, stdin_len);
+        *len = stdin_len;
     } else {
-        ld = sim__loader_parse(path, buf, len, err, errn);
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+            snprintf(msg, sizeof msg, "%s: cannot open: %s", label, strerror(errno));
+            copy_out(err, errn, msg);
+            return NULL;
+        }
+        buf = read_stream(f, len, &failed);
+        fclose(f);
     }
+    if (failed) snprintf(msg, sizeof msg, "%s: cannot read: %s", label, strerror(errno));
+    else if (*len > SIM_MAX_FILE_BYTES)
+        snprintf(msg, sizeof msg, "%s: the file is larger than the limit of %u bytes (16 MiB)",
+                 label, SIM_MAX_FILE_BYTES);
+    if (failed || *len > SIM_MAX_FILE_BYTES) {
+        copy_out(err, errn, msg);
+        sim_free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+struct sim_loader *sim__loader_open(const char *path, char *err, size_t errn)
+{
+    size_t len;
+    char *buf = sim__read_input(path, &len, err, errn);
+    if (!buf) return NULL;
+    struct sim_loader *ld = sim__loader_parse(sim__input_label(path), buf, len, err, errn);
     sim_free(buf);
     return ld;
 }
@@ -1387,19 +1462,19 @@ static int parse_index(const char *seg)
 }
 
 /* The member of container named seg, or NULL with an error naming what is missing. */
-static cJSON *step(struct sim_loader *ld, const char *setpath, cJSON *cur, const char *where,
+static cJSON *step(struct sim_loader *ld, cJSON *cur, const char *where,
                    const char *seg)
 {
     const char *owner = *where ? where : "the top level";
     if (cJSON_IsArray(cur)) {
         int i = parse_index(seg), n = cJSON_GetArraySize(cur);
         if (i < 0) {
-            sim__loader_error_at(ld, setpath, "%s is an array: expected an index, got '%s'",
+            sim__loader_error_at(ld, "", "%s is an array: expected an index, got '%s'",
                                  owner, seg);
             return NULL;
         }
         if (i >= n) {
-            sim__loader_error_at(ld, setpath, "%s has %d element%s, no index %d", owner, n,
+            sim__loader_error_at(ld, "", "%s has %d element%s, no index %d", owner, n,
                                  n == 1 ? "" : "s", i);
             return NULL;
         }
@@ -1414,17 +1489,16 @@ static cJSON *step(struct sim_loader *ld, const char *setpath, cJSON *cur, const
     for (cJSON *c = cur->child; c; c = c->next) names[n++] = c->string;
     const char *near = sim__closest(seg, names, n);
     if (near)
-        sim__loader_error_at(ld, setpath, "%s has no field '%s' (did you mean '%s'?)", owner, seg,
+        sim__loader_error_at(ld, "", "%s has no field '%s' (did you mean '%s'?)", owner, seg,
                              near);
-    else sim__loader_error_at(ld, setpath, "%s has no field '%s'", owner, seg);
+    else sim__loader_error_at(ld, "", "%s has no field '%s'", owner, seg);
     sim_free(names);
     return NULL;
 }
 
 static bool set_value(struct sim_loader *ld, const char *path, cJSON *value)
 {
-    struct sim__text setpath = {0}, where = {0};
-    sim__text_add(&setpath, "--set %s", path);
+    struct sim__text where = {0};
     char *segs = sim_strdup(path);
     cJSON *cur = ld->root;
     int depth = 1;
@@ -1434,16 +1508,15 @@ static bool set_value(struct sim_loader *ld, const char *path, cJSON *value)
         char *dot = strchr(seg, '.');
         if (dot) *dot = 0;
         if (!*seg) {
-            sim__loader_error_at(ld, setpath.text, "expected a dotted path such as "
-                                                "nodes.app.instances, with no empty name");
+            sim__loader_error_at(ld, "", "expected a dotted path such as nodes.app.instances, "
+                                         "with no empty name");
             break;
         }
         if (!dot) { /* the last name: it may be new */
             if (depth + json_depth(value) > SIM_MAX_DEPTH) {
-                sim__loader_error_at(ld, setpath.text, "nested deeper than %d levels",
-                                     SIM_MAX_DEPTH);
+                sim__loader_error_at(ld, "", "nested deeper than %d levels", SIM_MAX_DEPTH);
             } else if (cJSON_IsArray(cur)) {
-                if (step(ld, setpath.text, cur, path_of(&where), seg))
+                if (step(ld, cur, path_of(&where), seg))
                     ok = cJSON_ReplaceItemInArray(cur, parse_index(seg), value);
             } else if (cJSON_GetObjectItemCaseSensitive(cur, seg)) {
                 ok = cJSON_ReplaceItemInObjectCaseSensitive(cur, seg, value);
@@ -1452,12 +1525,11 @@ static bool set_value(struct sim_loader *ld, const char *path, cJSON *value)
             }
             break;
         }
-        cJSON *next = step(ld, setpath.text, cur, path_of(&where), seg);
+        cJSON *next = step(ld, cur, path_of(&where), seg);
         path_push(&where, seg, 0);
         if (!next) break;
         if (!cJSON_IsObject(next) && !cJSON_IsArray(next)) {
-            sim__loader_error_at(ld, setpath.text, "%s is %s, not an object", where.text,
-                                 kind_name(next));
+            sim__loader_error_at(ld, "", "%s is %s, not an object", where.text, kind_name(next));
             break;
         }
         cur = next;
@@ -1465,7 +1537,6 @@ static bool set_value(struct sim_loader *ld, const char *path, cJSON *value)
         seg = dot + 1;
     }
     sim_free(segs);
-    sim_free(setpath.text);
     sim_free(where.text);
     return ok;
 }
@@ -1480,44 +1551,62 @@ static bool exact_number_text(const char *text, double d)
 
 bool sim__loader_set(struct sim_loader *ld, const char *assignment, char *err, size_t errn)
 {
+    return sim__loader_set_as(ld, assignment, NULL, err, errn);
+}
+
+/* The flag as the user typed it, for messages: a long value is cut, and a byte that is not
+ * UTF-8 or is a control character is shown as \xNN, not sent to the terminal. */
+static char *flag_label(const char *flag, const char *assignment)
+{
+    struct sim__text t = {0};
+    const char *text = flag ? flag : assignment;
+    size_t n = strlen(text), shown = n > 80 ? 77 : n;
+    if (!flag) sim__text_add(&t, "--set ");
+    for (size_t i = 0; i < shown;) {
+        const unsigned char *p = (const unsigned char *)text + i;
+        size_t step = utf8_length(p, n - i);
+        if (!step || p[0] < 0x20 || p[0] == 0x7f) sim__text_add(&t, "\\x%02x", p[0]);
+        else sim__text_add(&t, "%.*s", (int)step, (const char *)p);
+        i += step ? step : 1;
+    }
+    if (shown < n) sim__text_add(&t, "...");
+    return t.text;
+}
+
+bool sim__loader_set_as(struct sim_loader *ld, const char *assignment, const char *flag, char *err,
+                        size_t errn)
+{
     const char *eq = strchr(assignment, '=');
     if (ld->error) {
         copy_out(err, errn, ld->error);
         return false;
     }
-    if (!eq || eq == assignment) {
-        sim__loader_error_at(ld, "", "--set %s: expected PATH=VALUE, such as "
-                                     "nodes.app.instances=6", assignment);
-        copy_out(err, errn, ld->error);
-        return false;
-    }
+    char *label = flag_label(flag, assignment);
+    ld->applying = label;
+    bool ok = eq && eq != assignment;
+    if (!ok) sim__loader_error_at(ld, "", "expected PATH=VALUE, such as nodes.app.instances=6");
     char *path = sim_strdup(assignment);
-    path[eq - assignment] = 0;
-    const char *text = eq + 1, *end = NULL;
-    struct sim__text where = {0};
-    sim__text_add(&where, "--set %s", path);
-    if (!check_bytes(ld, text, strlen(text), where.text)) {
-        sim_free(where.text);
-        sim_free(path);
-        copy_out(err, errn, ld->error);
-        return false;
+    if (ok) path[eq - assignment] = 0;
+    const char *text = ok ? eq + 1 : "", *end = NULL;
+    cJSON *value = NULL;
+    if (ok && check_bytes(ld, text, strlen(text), "")) {
+        value = cJSON_ParseWithLengthOpts(text, strlen(text) + 1, &end, true);
+        if (!value) value = cJSON_CreateString(text); /* 5ms, lru: plain words are strings */
+        if (value && cJSON_IsNumber(value) && !exact_number_text(text, value->valuedouble)) {
+            /* an integer a double cannot hold (a 64-bit seed): keep every digit as a string */
+            cJSON_Delete(value);
+            value = cJSON_CreateString(text);
+        }
+        if (!value) sim__out_of_memory();
+        ok = validate_tree(ld, value, path) && set_value(ld, path, value);
+        if (!ok && !ld->error) sim__loader_error_at(ld, "", "could not be applied");
+        if (!ok) cJSON_Delete(value);
     }
-    cJSON *value = cJSON_ParseWithLengthOpts(text, strlen(text) + 1, &end, true);
-    if (!value) value = cJSON_CreateString(text); /* 5ms, lru: plain words are strings */
-    if (value && cJSON_IsNumber(value) && !exact_number_text(text, value->valuedouble)) {
-        /* an integer a double cannot hold (a 64-bit seed): keep every digit as a string */
-        cJSON_Delete(value);
-        value = cJSON_CreateString(text);
-    }
-    if (!value) sim__out_of_memory();
-    bool ok = validate_tree(ld, value, where.text) && set_value(ld, path, value);
-    sim_free(where.text);
+    ok = ok && value;
+    ld->applying = NULL;
+    if (ok) sim__loader_origin(ld, path, label);
     sim_free(path);
-    if (!ok) {
-        if (!ld->error) sim__loader_error_at(ld, "", "--set %s: could not be applied", assignment);
-        cJSON_Delete(value);
-        copy_out(err, errn, ld->error);
-        return false;
-    }
-    return true;
+    sim_free(label);
+    if (!ok) copy_out(err, errn, ld->error);
+    return ok;
 }

@@ -22,7 +22,12 @@ struct sim__peer {
     bool sync;
 };
 
-/* Reads and checks FILE: size, nesting depth, JSON syntax (with line and column),
+/* Reads FILE, or standard input for "-" (read once, the same text at every later call),
+ * into a buffer the caller frees; NULL with "FILE: why" in err. Over 16 MiB is refused. */
+char *sim__read_input(const char *path, size_t *len, char *err, size_t errn);
+/* The name of an input in messages: path, or "<stdin>" for "-". */
+const char *sim__input_label(const char *path);
+/* Reads and checks FILE ("-": standard input, labelled "<stdin>"): size, nesting depth, JSON syntax (with line and column),
  * duplicate keys and non-finite numbers. On failure returns NULL and writes
  * "FILE: PATH: what was expected" into err. */
 struct sim_loader *sim__loader_open(const char *path, char *err, size_t errn);
@@ -40,6 +45,13 @@ uint64_t sim__loader_hash(const struct sim_loader *ld); /* FNV-1a 64 of the file
  * checked like any other field). Array elements are named by index. Returns false and
  * writes an error naming the path, which also becomes the loader's first error. */
 bool sim__loader_set(struct sim_loader *ld, const char *assignment, char *err, size_t errn);
+/* The same for a flag that stands for a --set (flag: "--seed 7"; NULL: "--set PATH=VALUE").
+ * Every error the assignment causes, then or when the field is read, names the flag and its
+ * argument as its source: "archsim: --set workload.rate=abc: expected a number". */
+bool sim__loader_set_as(struct sim_loader *ld, const char *assignment, const char *flag, char *err,
+                        size_t errn);
+/* Errors found at path or below name flag as their source (--fault's entry at faults.N). */
+void sim__loader_origin(struct sim_loader *ld, const char *path, const char *flag);
 
 /* A reader over the root object (path ""). Readers live as long as the loader. */
 struct sim_cfg *sim__loader_root(struct sim_loader *ld);

@@ -164,7 +164,7 @@ int sim__html_end(struct sim__html *h, const char *path)
         sim__text_add(&h->t, "<p class=\"meta\">written by archsim %s; this page needs no network "
                              "and no script</p>\n</body>\n</html>\n", SIM_VERSION);
         code = sim__write_text(path, h->t.text);
-        if (!code) fprintf(stderr, "archsim: wrote %s\n", path);
+        if (!code && strcmp(path, "-")) fprintf(stderr, "archsim: wrote %s\n", path);
     } else {
         sim_free(h->t.text);
     }

@@ -15,7 +15,7 @@
 struct sim__output {
     char *path;             /* where the text lands: a symlink's final target */
     char *tmp;              /* the temporary beside it; NULL when written directly */
-    FILE *f;
+    FILE *f;                /* stdout for "-": flushed, never closed */
     struct sim__output *next; /* the open outputs, for sim__stop_exit */
 };
 
@@ -94,6 +94,14 @@ static void release(struct sim__output *out)
 
 struct sim__output *sim__output_open(const char *path)
 {
+    if (!strcmp(path, "-")) { /* straight to stdout: nothing to rename, nothing to take back */
+        struct sim__output *out = sim_alloc(sizeof *out);
+        out->path = sim_strdup(path);
+        out->f = stdout;
+        out->next = open_outputs;
+        open_outputs = out;
+        return out;
+    }
     char *target = follow_links(path);
     if (!target) return NULL;
     struct sim__output *out = sim_alloc(sizeof *out);
@@ -169,7 +177,7 @@ bool sim__output_commit(struct sim__output *out)
     bool ok = fflush(out->f) == 0 && !ferror(out->f);
     if (ok && out->tmp) ok = fsync(fileno(out->f)) == 0;
     int saved = errno;
-    ok = fclose(out->f) == 0 && ok;
+    if (out->f != stdout) ok = fclose(out->f) == 0 && ok;
     if (!ok && !saved) saved = errno;
     if (ok && out->tmp) {
         ok = rename(out->tmp, out->path) == 0;
@@ -187,7 +195,7 @@ bool sim__output_commit(struct sim__output *out)
 void sim__output_abort(struct sim__output *out)
 {
     if (!out) return;
-    fclose(out->f);
+    if (out->f != stdout) fclose(out->f);
     if (out->tmp) unlink(out->tmp);
     release(out);
 }

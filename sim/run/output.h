@@ -2,8 +2,8 @@
  * only). A regular file (or a new one) is written to a temporary beside it, synced and
  * renamed into place with the old file's mode; a symlink is followed to its target; a FIFO
  * or a character device (/dev/stdout, /dev/null) is written directly; a directory or a
- * socket is refused. So a killed run never leaves a half-written result, and a special
- * file is never replaced by a regular one. */
+ * socket is refused; "-" is standard output, written directly. So a killed run never
+ * leaves a half-written result, and a special file is never replaced by a regular one. */
 #ifndef ARCHSIM_OUTPUT_H
 #define ARCHSIM_OUTPUT_H
 

@@ -86,7 +86,14 @@ bool sim__plot_run(struct sim__plot *p)
     sim__plot_var(p, "term", p->svg ? "svg" : "pngcairo");
     char *argv[] = {"gnuplot", "-e", p->vars.text, script, NULL};
     pid_t pid;
-    if (posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ) != 0) {
+    /* gnuplot's chatter is not a result: its stdout joins its stderr on ours */
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
+    fflush(stdout); /* what is buffered goes out before the child writes */
+    int spawned = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (spawned != 0) {
         gnuplot_missing = true;
         if (announce)
             fprintf(stderr, "archsim: gnuplot is not installed (Debian: gnuplot-nox); the data is in "
@@ -99,7 +106,7 @@ bool sim__plot_run(struct sim__plot *p)
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (ok && announce) printf("wrote %s\n", out);
+    if (ok && announce) fprintf(stderr, "archsim: wrote %s\n", out);
     else if (!ok) fprintf(stderr, "archsim: gnuplot failed on plots/%s for %s\n", p->script, out);
 done:
     sim_free(out_path.text);

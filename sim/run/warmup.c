@@ -135,7 +135,7 @@ bool sim__warmup_auto(struct sim_loader *ld, struct sim__scenario *sc, const cha
     }
     snprintf(set, sizeof set, "warmup=%lldns", (long long)cut);
     sim__scenario_fini(sc);
-    if (!sim__loader_set(ld, set, err, sizeof err) || !sim__scenario_read(ld, sc)) {
+    if (!sim__loader_set_as(ld, set, "--warmup auto", err, sizeof err) || !sim__scenario_read(ld, sc)) {
         fprintf(stderr, "archsim: internal error: --warmup auto: %s\n", err);
         exit(3);
     }

@@ -68,7 +68,7 @@ values=9999
 [ "$mode" = asan ] && values=2999
 list=$(seq -s, 1 $values)
 "$bin" sweep "$in_dir/tiny.json" --vary "seed=$list,-1" --quiet >/dev/null 2>"$in_dir/err"
-[ $? -eq 2 ] && grep -q "seed: expected an integer from 0 to 18446744073709551615, got -1" "$in_dir/err" &&
+[ $? -eq 2 ] && grep -q "archsim: --vary seed=-1: expected an integer from 0 to 18446744073709551615, got -1" "$in_dir/err" &&
     ok || bad "a 10,000-value sweep list should reach its last value: $(head -c 300 "$in_dir/err")"
 list=$(seq -s, 100001 100200)
 "$bin" sweep "$in_dir/tiny.json" --vary "seed=$list" --quiet --csv "$in_dir/sweep.csv" 2>"$in_dir/err"
@@ -90,7 +90,7 @@ sed 's/"seed": 1/"seed": "9007199254740993"/' "$in_dir/tiny.json" >"$in_dir/strs
 cmp -s <(grep -v scenario_hash "$in_dir/strseed.out.json") <(grep -v scenario_hash "$in_dir/s9007199254740993.json") &&
     ok || bad "a string seed in the file should equal --seed with the same digits"
 "$bin" run "$in_dir/tiny.json" --quiet --seed 18446744073709551616 2>"$in_dir/err"
-[ $? -eq 2 ] && grep -q 'seed: expected an integer from 0 to 18446744073709551615 (a number, or a string of digits), got "18446744073709551616"' "$in_dir/err" &&
+[ $? -eq 2 ] && grep -q 'archsim: --seed 18446744073709551616: expected an integer from 0 to 18446744073709551615 (a number, or a string of digits), got "18446744073709551616"' "$in_dir/err" &&
     ok || bad "seed 2^64 should be refused: $(cat "$in_dir/err")"
 
 # Bad input on the command line: a precise message and exit 2.
@@ -103,10 +103,13 @@ refused() { # MESSAGE ARGS...: the run exits 2 saying MESSAGE
 }
 refused "archsim: --fault 'app:crash@5s': begins at 5s, at or after the end of the run (10ms): it would never happen" \
     --fault 'app:crash@5s'
-refused "faults.0.to: 'app' is on both sides of the partition" --fault 'app|app:partition@1ms'
-refused "--set workload.arrivals.rate: a number too small for a double" --set workload.arrivals.rate=1e-400
-refused "--set name: bytes that are not UTF-8" --set "name=$(printf 'caf\351')"
-refused 'warmup: expected a non-negative duration, got "-1s"' --set warmup=-1s
+# an error in what a flag wrote names the flag and its argument, not the file
+refused "archsim: --fault 'app|app:partition@1ms': to: 'app' is on both sides of the partition" \
+    --fault 'app|app:partition@1ms'
+refused "archsim: --set workload.arrivals.rate=1e-400: a number too small for a double" \
+    --set workload.arrivals.rate=1e-400
+refused 'archsim: --set name=caf\xe9: bytes that are not UTF-8' --set "name=$(printf 'caf\351')"
+refused 'archsim: --set warmup=-1s: expected a non-negative duration, got "-1s"' --set warmup=-1s
 "$bin" run "$in_dir/tiny.json" --quiet --set workload.arrivals.rate=1e-300 >/dev/null 2>&1
 [ $? -eq 0 ] && ok || bad "a rate of 1e-300 (no arrival in the run) should run"
 

@@ -98,12 +98,12 @@ ov_run "$bin" run "$tmp/ov-users.json" --set workload.users.count=10000000 --max
     bad "10M users, 32MB: exit $ov_code, $(cat "$tmp/ov.err")"
 ov_bounded "10M users, 32MB" 120000
 "$bin" run "$tmp/ov-users.json" --max-memory 12 --quiet 2>"$tmp/ov.err"
-[ $? -eq 2 ] && grep -q "max_memory: expected a size from 1MB" "$tmp/ov.err" && ok ||
+[ $? -eq 2 ] && grep -q "^archsim: --max-memory 12: expected a size from 1MB" "$tmp/ov.err" && ok ||
     bad "--max-memory 12 was not refused: $(cat "$tmp/ov.err")"
 
 # limit: every value meets the SLO, and nothing saturates: the bracket stops at 1024 times.
 ov_run "$bin" limit "$tmp/ov-wide.json" --vary workload.arrivals.rate --slo 'latency.p99 < 1h' \
-    --max-memory 64MB --quiet
+    --max-memory 64MB
 [ $ov_code -eq 0 ] && grep -q "^no limit found below 102400" "$tmp/ov.out" && ok ||
     bad "limit, SLO always met: exit $ov_code, $(cat "$tmp/ov.out" "$tmp/ov.err")"
 ov_bounded "limit, SLO always met" 200000
@@ -111,7 +111,7 @@ ov_bounded "limit, SLO always met" 200000
 # limit: the SLO is always met but the queue grows: an unstable value misses.
 m=scenarios/validation/mm1-rho50.json
 ov_run "$bin" limit $m --vary workload.arrivals.rate --slo 'latency.p99<1h' --duration 3s \
-    --set warmup=1s --replications 2 --max-memory 16MB --quiet
+    --set warmup=1s --replications 2 --max-memory 16MB
 [ $ov_code -eq 0 ] && grep -q "^limit: workload.arrivals.rate" "$tmp/ov.out" &&
     grep -q "unstable: offered" "$tmp/ov.out" && ok ||
     bad "limit into instability: exit $ov_code, $(cat "$tmp/ov.out" "$tmp/ov.err")"
@@ -123,14 +123,14 @@ ov_run "$bin" limit $m --vary workload.arrivals.rate --slo 'latency.p99<1h' --du
 
 # Nothing measured is never a pass: p99 under 1ns misses, and lower rates measure too few.
 ov_run "$bin" limit $m --vary workload.arrivals.rate --slo 'latency.p99<1ns' --duration 5s \
-    --set warmup=1s --replications 2 --quiet
+    --set warmup=1s --replications 2
 [ $ov_code -eq 1 ] && grep -q "^no value meets the SLOs" "$tmp/ov.out" &&
     grep -q "not measured" "$tmp/ov.out" && ok ||
     bad "limit, p99 < 1ns: exit $ov_code, $(cat "$tmp/ov.out" "$tmp/ov.err")"
 
 # --minimise with no value that meets the SLOs: exit 1, inside the bracket's cap.
 ov_run "$bin" limit $m --minimise nodes.server.workers --slo 'latency.p99<1ns' --duration 5s \
-    --set warmup=1s --replications 2 --quiet --json "$tmp/ov.json"
+    --set warmup=1s --replications 2 --json "$tmp/ov.json"
 [ $ov_code -eq 1 ] && grep -q "^no value meets the SLOs: nodes.server.workers tried from 1 to 1024" "$tmp/ov.out" &&
     grep -q '"limit":[[:space:]]*null' "$tmp/ov.json" && ok ||
     bad "--minimise, no value meets: exit $ov_code, $(cat "$tmp/ov.out" "$tmp/ov.err")"
