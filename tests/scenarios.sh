@@ -202,7 +202,9 @@ fi
     ok || bad "--fault on an unknown node should exit 2 naming the flag and the target: $(cat "$tmp/err")"
 "$bin" drill $web --duration 6s --set warmup=1s --fault 'db:crash@2s+1s' >"$tmp/drill.txt" 2>"$tmp/err"
 [ $? -le 1 ] && grep -q "what happened" "$tmp/drill.txt" && grep -q "fault 0 begins: db crash" "$tmp/drill.txt" &&
-    grep -q "service back after 1s (RTO)" "$tmp/drill.txt" && ok || bad "drill should tell the story: $(cat "$tmp/err")"
+    grep -q "clients: back at the 99% objective after 1s (service_recover)" "$tmp/drill.txt" &&
+    grep -q "target: back, or restored by a failover, after 1s (recover, the RTO)" "$tmp/drill.txt" &&
+    ok || bad "drill should tell the story: $(cat "$tmp/err")"
 "$bin" drill $web --duration 3s --set warmup=1s >"$tmp/drill.txt" 2>&1
 [ $? -le 1 ] && grep -q "injects no faults" "$tmp/drill.txt" && ok || bad "drill without faults should say so"
 if command -v gnuplot >/dev/null; then
