@@ -166,6 +166,8 @@ struct task {
     int replication;
     struct sim__progress *progress;
     struct sim__timeline *timeline; /* replication 0 of the first scenario, when asked */
+    struct sim_world *world;        /* built already (replication 0 of a lone scenario) */
+    const struct sim__scenario *sc; /* the scenario world was built from */
     struct sim__results *part;
     uint64_t events;
     size_t budget; /* bytes this replication may hold */
@@ -185,10 +187,15 @@ static void run_task(int i, void *ctx)
 {
     struct task *t = (struct task *)ctx + i;
     char err[1024];
-    struct sim_loader *ld = sim__loader_parse(t->label, t->text, strlen(t->text), err, sizeof err);
-    struct sim__scenario sc;
-    struct sim_world *w = NULL;
-    if (ld && sim__scenario_read(ld, &sc)) w = sim__world_build(ld, &sc, t->replication);
+    struct sim_loader *ld = NULL;
+    struct sim__scenario own = {0};
+    const struct sim__scenario *sc = t->sc;
+    struct sim_world *w = t->world;
+    if (!w) {
+        ld = sim__loader_parse(t->label, t->text, strlen(t->text), err, sizeof err);
+        if (ld && sim__scenario_read(ld, &own)) w = sim__world_build(ld, &own, t->replication);
+        sc = &own;
+    }
     if (!w) {
         /* The same text was built once already: failing now is a bug, not bad input. */
         fprintf(stderr, "archsim: internal error: replication %d: %s\n", t->replication,
@@ -202,16 +209,16 @@ static void run_task(int i, void *ctx)
     w->progress_slot = i;
     struct sim__text story = {0};
     if (t->replication == 0 && w->faults) w->story = &story; /* the drill's narrative */
-    if (t->replication == 0) w->series = sim__series_create(sc.duration);
+    if (t->replication == 0) w->series = sim__series_create(sc->duration);
     sim__world_run(w);
     t->part = sim_alloc(sizeof *t->part);
     t->part->replications = 1;
     t->part->detected_warmup = w->series ? sim__mser(w->series) : SIM__MSER_NONE;
     if (w->series) { /* a cut past the warm-up that noise explains is no news */
-        sim_time cut = t->part->detected_warmup == SIM__MSER_UNSETTLED ? sc.duration / 2
-                                                                       : t->part->detected_warmup;
-        if (cut > sc.warmup && !sim__transient_real(w->series, sc.warmup, cut))
-            t->part->detected_warmup = sc.warmup;
+        sim_time cut = t->part->detected_warmup == SIM__MSER_UNSETTLED ? sc->duration / 2
+                                                                        : t->part->detected_warmup;
+        if (cut > sc->warmup && !sim__transient_real(w->series, sc->warmup, cut))
+            t->part->detected_warmup = sc->warmup;
     }
     sim__series_destroy(w->series);
     w->series = NULL;
@@ -224,7 +231,7 @@ static void run_task(int i, void *ctx)
     }
     t->events = w->events;
     sim__world_destroy(w);
-    sim__scenario_fini(&sc);
+    if (ld) sim__scenario_fini(&own);
     sim__loader_destroy(ld);
 }
 
@@ -298,6 +305,7 @@ static bool run_many(struct sim_loader **lds, const struct sim__scenario *scs, i
     /* Build replication 0 of each here first: bad input is reported through its loader,
      * and the design's description comes from it. */
     int ntasks = 0;
+    struct sim_world *kept = NULL; /* a lone scenario's replication 0: built once, not twice */
     for (int k = 0; k < n; k++) {
         out[k] = NULL;
         struct sim_world *first = sim__world_build(lds[k], &scs[k], 0);
@@ -313,7 +321,8 @@ static bool run_many(struct sim_loader **lds, const struct sim__scenario *scs, i
         out[k]->replications = scs[k].replications;
         sim_hist_init(&out[k]->latency);
         sim__results_describe(out[k], first);
-        sim__world_destroy(first);
+        if (n == 1) kept = first;
+        else sim__world_destroy(first);
         ntasks += scs[k].replications;
     }
     out[0]->timeline = tl;
@@ -327,12 +336,16 @@ static bool run_many(struct sim_loader **lds, const struct sim__scenario *scs, i
     int at_once = threads > 0 ? threads : sim__cores();
     if (at_once > ntasks) at_once = ntasks;
     for (int k = 0, t = 0; k < n; k++) {
-        texts[k] = cJSON_PrintUnformatted(sim__loader_json(lds[k]));
-        if (!texts[k]) sim__out_of_memory();
+        texts[k] = NULL; /* only replications built in a task need the text */
+        if (!kept || scs[k].replications > 1) {
+            texts[k] = cJSON_PrintUnformatted(sim__loader_json(lds[k]));
+            if (!texts[k]) sim__out_of_memory();
+        }
         size_t budget = (size_t)(scs[k].max_memory / at_once);
         for (int r = 0; r < scs[k].replications; r++, t++)
             tasks[t] = (struct task){sim__loader_label(lds[k]), texts[k], r, progress,
-                                     k == 0 && r == 0 ? out[0]->timeline : NULL, NULL, 0, budget};
+                                     k == 0 && r == 0 ? out[0]->timeline : NULL,
+                                     r == 0 ? kept : NULL, &scs[k], NULL, 0, budget};
     }
     double t0 = wall_clock();
     sim__parallel_for(ntasks, threads, run_task, tasks);
@@ -417,7 +430,7 @@ void sim__run_more(struct sim_loader *ld, const struct sim__scenario *sc, struct
     if (at_once > more) at_once = more;
     size_t budget = (size_t)(sc->max_memory / at_once);
     for (int t = 0; t < more; t++)
-        tasks[t] = (struct task){sim__loader_label(ld), text, from + t, progress, NULL, NULL, 0, budget};
+        tasks[t] = (struct task){sim__loader_label(ld), text, from + t, progress, NULL, NULL, sc, NULL, 0, budget};
     double t0 = wall_clock();
     sim__parallel_for(more, sc->threads, run_task, tasks);
     res->wall_seconds += wall_clock() - t0;
