@@ -29,3 +29,14 @@ void sim__text_add(struct sim__text *t, const char *fmt, ...)
     sim__text_vadd(t, fmt, ap);
     va_end(ap);
 }
+
+void sim__text_put(struct sim__text *t, const char *s, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        t->cap = (t->len + n + 1) * 2;
+        t->text = sim_realloc(t->text, t->cap);
+    }
+    memcpy(t->text + t->len, s, n);
+    t->len += n;
+    t->text[t->len] = 0;
+}
