@@ -19,6 +19,28 @@ static double wall_clock(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static char *path_copy(struct sim__path_arena *a, const char *path)
+{
+    size_t len = strlen(path) + 1;
+    if (a->used + len > a->room) {
+        a->room = len > 65536 ? len : 65536;
+        a->blocks = sim_realloc(a->blocks, (a->nblocks + 1) * sizeof *a->blocks);
+        a->blocks[a->nblocks++] = sim_alloc(a->room);
+        a->used = 0;
+    }
+    char *copy = a->blocks[a->nblocks - 1] + a->used;
+    memcpy(copy, path, len);
+    a->used += len;
+    return copy;
+}
+
+static void path_arena_fini(struct sim__path_arena *a)
+{
+    for (size_t i = 0; i < a->nblocks; i++) sim_free(a->blocks[i]);
+    sim_free(a->blocks);
+    *a = (struct sim__path_arena){0};
+}
+
 static struct sim__metric *metric(struct sim__results *res, const char *path, enum sim_unit unit,
                                   int direction)
 {
@@ -36,7 +58,7 @@ static struct sim__metric *metric(struct sim__results *res, const char *path, en
     }
     struct sim__metric *m = &res->metrics[res->n++];
     *m = (struct sim__metric){0};
-    m->path = sim_strdup(path);
+    m->path = path_copy(&res->paths, path);
     m->unit = unit;
     m->direction = direction;
     m->values = sim_alloc((size_t)res->replications * sizeof *m->values);
@@ -248,6 +270,9 @@ static void merge(struct sim__results *res, struct sim__results *part, int r)
         res->metrics = part->metrics;
         res->n = res->cap = part->n;
         res->index = part->index;
+        path_arena_fini(&res->paths);
+        res->paths = part->paths;
+        part->paths = (struct sim__path_arena){0};
         struct sim__hist_pool *owner = NULL;
         for (size_t i = 0; i < res->n; i++) {
             struct sim__metric *m = &res->metrics[i];
@@ -473,11 +498,11 @@ void sim__results_destroy(struct sim__results *res)
 {
     if (!res) return;
     for (size_t i = 0; i < res->n; i++) {
-        sim_free(res->metrics[i].path);
         sim_free(res->metrics[i].values);
         if (res->metrics[i].owns_pool) hist_pool_destroy(res->metrics[i].pool);
     }
     sim_free(res->metrics);
+    path_arena_fini(&res->paths);
     sim__namemap_fini(&res->index);
     for (int i = 0; i < res->nnodes; i++) {
         sim_free(res->nodes[i].name);

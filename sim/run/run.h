@@ -42,9 +42,17 @@ struct sim__node_info {
     char *name, *type, *description;
 };
 
+/* The figures' paths, packed into big blocks: millions of small strings (25 a node) would
+ * cost a malloc and its overhead each. */
+struct sim__path_arena {
+    char **blocks;
+    size_t nblocks, used, room; /* the last block's bytes used and its size */
+};
+
 struct sim__results {
     struct sim__metric *metrics;
     size_t n, cap, cursor;
+    struct sim__path_arena paths; /* every metric's path */
     struct sim__namemap index; /* path -> index + 1 into metrics */
     int replications;
     uint64_t events;
