@@ -19,26 +19,39 @@ static double wall_clock(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static char *path_copy(struct sim__path_arena *a, const char *path)
+/* size bytes from the arena, aligned for a double. */
+static void *arena_alloc(struct sim__figure_arena *a, size_t size)
 {
-    size_t len = strlen(path) + 1;
-    if (a->used + len > a->room) {
-        a->room = len > 65536 ? len : 65536;
+    size_t at = (a->used + 7) & ~(size_t)7;
+    if (!a->nblocks || at + size > a->room) {
+        a->room = size > 65536 ? size : 65536;
         a->blocks = sim_realloc(a->blocks, (a->nblocks + 1) * sizeof *a->blocks);
         a->blocks[a->nblocks++] = sim_alloc(a->room);
-        a->used = 0;
+        at = 0;
     }
-    char *copy = a->blocks[a->nblocks - 1] + a->used;
-    memcpy(copy, path, len);
-    a->used += len;
-    return copy;
+    a->used = at + size;
+    return a->blocks[a->nblocks - 1] + at;
 }
 
-static void path_arena_fini(struct sim__path_arena *a)
+static char *path_copy(struct sim__figure_arena *a, const char *path)
+{
+    size_t len = strlen(path) + 1;
+    return memcpy(arena_alloc(a, len), path, len);
+}
+
+/* Room for n values, each NaN (no figure yet), the first `keep` copied from old. */
+static double *values_alloc(struct sim__figure_arena *a, int n, const double *old, int keep)
+{
+    double *v = arena_alloc(a, (size_t)n * sizeof *v);
+    for (int r = 0; r < n; r++) v[r] = r < keep ? old[r] : NAN;
+    return v;
+}
+
+static void arena_fini(struct sim__figure_arena *a)
 {
     for (size_t i = 0; i < a->nblocks; i++) sim_free(a->blocks[i]);
     sim_free(a->blocks);
-    *a = (struct sim__path_arena){0};
+    *a = (struct sim__figure_arena){0};
 }
 
 static struct sim__metric *metric(struct sim__results *res, const char *path, enum sim_unit unit,
@@ -58,11 +71,10 @@ static struct sim__metric *metric(struct sim__results *res, const char *path, en
     }
     struct sim__metric *m = &res->metrics[res->n++];
     *m = (struct sim__metric){0};
-    m->path = path_copy(&res->paths, path);
+    m->path = path_copy(&res->arena, path);
     m->unit = unit;
     m->direction = direction;
-    m->values = sim_alloc((size_t)res->replications * sizeof *m->values);
-    for (int r = 0; r < res->replications; r++) m->values[r] = NAN;
+    m->values = values_alloc(&res->arena, res->replications, NULL, 0);
     sim__namemap_put(&res->index, m->path, (uint32_t)res->n);
     res->cursor = res->n;
     return m;
@@ -270,14 +282,14 @@ static void merge(struct sim__results *res, struct sim__results *part, int r)
         res->metrics = part->metrics;
         res->n = res->cap = part->n;
         res->index = part->index;
-        path_arena_fini(&res->paths);
-        res->paths = part->paths;
-        part->paths = (struct sim__path_arena){0};
+        arena_fini(&res->arena);
+        res->arena = part->arena;
+        part->arena = (struct sim__figure_arena){0};
         struct sim__hist_pool *owner = NULL;
         for (size_t i = 0; i < res->n; i++) {
             struct sim__metric *m = &res->metrics[i];
             double v = m->values[0];
-            m->values = sim_realloc(m->values, (size_t)res->replications * sizeof *m->values);
+            if (res->replications > 1) m->values = values_alloc(&res->arena, res->replications, NULL, 0);
             for (int k = 0; k < res->replications; k++) m->values[k] = NAN;
             m->values[r] = v;
             if (m->owns_pool) {
@@ -436,8 +448,7 @@ void sim__run_more(struct sim_loader *ld, const struct sim__scenario *sc, struct
     int from = res->replications, to = from + more;
     for (size_t i = 0; i < res->n; i++) {
         struct sim__metric *m = &res->metrics[i];
-        m->values = sim_realloc(m->values, (size_t)to * sizeof *m->values);
-        for (int r = from; r < to; r++) m->values[r] = NAN;
+        m->values = values_alloc(&res->arena, to, m->values, from); /* the old ones wait for the arena's end */
         if (m->owns_pool) { /* room for the new replications' histograms */
             struct sim__hist_pool *p = m->pool;
             p->reps = sim_realloc(p->reps, (size_t)to * sizeof *p->reps);
@@ -498,11 +509,10 @@ void sim__results_destroy(struct sim__results *res)
 {
     if (!res) return;
     for (size_t i = 0; i < res->n; i++) {
-        sim_free(res->metrics[i].values);
         if (res->metrics[i].owns_pool) hist_pool_destroy(res->metrics[i].pool);
     }
     sim_free(res->metrics);
-    path_arena_fini(&res->paths);
+    arena_fini(&res->arena);
     sim__namemap_fini(&res->index);
     for (int i = 0; i < res->nnodes; i++) {
         sim_free(res->nodes[i].name);
