@@ -169,7 +169,8 @@ static uint32_t object_at(struct path_tree *t, const char *path, size_t len)
         char *own = sim_alloc(len + 1);
         memcpy(own, path, len);
         own[len] = 0;
-        t->paths = sim_realloc(t->paths, (t->npaths + 1) * sizeof *t->paths);
+        if ((t->npaths & (t->npaths - 1)) == 0) /* 0, 1, 2, 4...: double when full */
+            t->paths = sim_realloc(t->paths, (t->npaths ? 2 * t->npaths : 1) * sizeof *t->paths);
         t->paths[t->npaths++] = own;
         sim__namemap_put(&t->map, own, at);
     }
