@@ -186,7 +186,9 @@ void sim__results_describe(struct sim__results *res, struct sim_world *w)
             if (!strcmp(c->name, "@workload")) res->workload_description = sim_strdup(buf);
             continue;
         }
-        res->nodes = sim_realloc(res->nodes, (size_t)(res->nnodes + 1) * sizeof *res->nodes);
+        if ((res->nnodes & (res->nnodes - 1)) == 0) /* 0, 1, 2, 4...: double when full */
+            res->nodes = sim_realloc(res->nodes, (size_t)(res->nnodes ? 2 * res->nnodes : 1) *
+                                                     sizeof *res->nodes);
         res->nodes[res->nnodes++] = (struct sim__node_info){
             sim_strdup(c->name), sim_strdup(c->model->name), sim_strdup(buf)};
     }
