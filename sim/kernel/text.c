@@ -36,7 +36,18 @@ char *sim__text_read(FILE *f, size_t *len)
     struct sim__text t = {0};
     char buf[65536];
     size_t got;
-    while ((got = fread(buf, 1, sizeof buf, f)) > 0) sim__text_add(&t, "%.*s", (int)got, buf);
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0) sim__text_put(&t, buf, got); /* NUL bytes too */
     if (len) *len = t.len;
     return t.text ? t.text : sim_strdup("");
+}
+
+void sim__text_put(struct sim__text *t, const char *s, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        t->cap = (t->len + n + 1) * 2;
+        t->text = sim_realloc(t->text, t->cap);
+    }
+    memcpy(t->text + t->len, s, n);
+    t->len += n;
+    t->text[t->len] = 0;
 }

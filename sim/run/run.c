@@ -19,6 +19,41 @@ static double wall_clock(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* size bytes from the arena, aligned for a double. */
+static void *arena_alloc(struct sim__figure_arena *a, size_t size)
+{
+    size_t at = (a->used + 7) & ~(size_t)7;
+    if (!a->nblocks || at + size > a->room) {
+        a->room = size > 65536 ? size : 65536;
+        a->blocks = sim_realloc(a->blocks, (a->nblocks + 1) * sizeof *a->blocks);
+        a->blocks[a->nblocks++] = sim_alloc(a->room);
+        at = 0;
+    }
+    a->used = at + size;
+    return a->blocks[a->nblocks - 1] + at;
+}
+
+static char *path_copy(struct sim__figure_arena *a, const char *path)
+{
+    size_t len = strlen(path) + 1;
+    return memcpy(arena_alloc(a, len), path, len);
+}
+
+/* Room for n values, each NaN (no figure yet), the first `keep` copied from old. */
+static double *values_alloc(struct sim__figure_arena *a, int n, const double *old, int keep)
+{
+    double *v = arena_alloc(a, (size_t)n * sizeof *v);
+    for (int r = 0; r < n; r++) v[r] = r < keep ? old[r] : NAN;
+    return v;
+}
+
+static void arena_fini(struct sim__figure_arena *a)
+{
+    for (size_t i = 0; i < a->nblocks; i++) sim_free(a->blocks[i]);
+    sim_free(a->blocks);
+    *a = (struct sim__figure_arena){0};
+}
+
 static struct sim__metric *metric(struct sim__results *res, const char *path, enum sim_unit unit,
                                   int direction)
 {
@@ -36,11 +71,10 @@ static struct sim__metric *metric(struct sim__results *res, const char *path, en
     }
     struct sim__metric *m = &res->metrics[res->n++];
     *m = (struct sim__metric){0};
-    m->path = sim_strdup(path);
+    m->path = path_copy(&res->arena, path);
     m->unit = unit;
     m->direction = direction;
-    m->values = sim_alloc((size_t)res->replications * sizeof *m->values);
-    for (int r = 0; r < res->replications; r++) m->values[r] = NAN;
+    m->values = values_alloc(&res->arena, res->replications, NULL, 0);
     sim__namemap_put(&res->index, m->path, (uint32_t)res->n);
     res->cursor = res->n;
     return m;
@@ -152,7 +186,9 @@ void sim__results_describe(struct sim__results *res, struct sim_world *w)
             if (!strcmp(c->name, "@workload")) res->workload_description = sim_strdup(buf);
             continue;
         }
-        res->nodes = sim_realloc(res->nodes, (size_t)(res->nnodes + 1) * sizeof *res->nodes);
+        if ((res->nnodes & (res->nnodes - 1)) == 0) /* 0, 1, 2, 4...: double when full */
+            res->nodes = sim_realloc(res->nodes, (size_t)(res->nnodes ? 2 * res->nnodes : 1) *
+                                                     sizeof *res->nodes);
         res->nodes[res->nnodes++] = (struct sim__node_info){
             sim_strdup(c->name), sim_strdup(c->model->name), sim_strdup(buf)};
     }
@@ -166,6 +202,8 @@ struct task {
     int replication;
     struct sim__progress *progress;
     struct sim__timeline *timeline; /* replication 0 of the first scenario, when asked */
+    struct sim_world *world;        /* built already (replication 0 of a lone scenario) */
+    const struct sim__scenario *sc; /* the scenario world was built from */
     struct sim__results *part;
     uint64_t events;
     size_t budget; /* bytes this replication may hold */
@@ -185,10 +223,15 @@ static void run_task(int i, void *ctx)
 {
     struct task *t = (struct task *)ctx + i;
     char err[1024];
-    struct sim_loader *ld = sim__loader_parse(t->label, t->text, strlen(t->text), err, sizeof err);
-    struct sim__scenario sc;
-    struct sim_world *w = NULL;
-    if (ld && sim__scenario_read(ld, &sc)) w = sim__world_build(ld, &sc, t->replication);
+    struct sim_loader *ld = NULL;
+    struct sim__scenario own = {0};
+    const struct sim__scenario *sc = t->sc;
+    struct sim_world *w = t->world;
+    if (!w) {
+        ld = sim__loader_parse(t->label, t->text, strlen(t->text), err, sizeof err);
+        if (ld && sim__scenario_read(ld, &own)) w = sim__world_build(ld, &own, t->replication);
+        sc = &own;
+    }
     if (!w) {
         /* The same text was built once already: failing now is a bug, not bad input. */
         fprintf(stderr, "archsim: internal error: replication %d: %s\n", t->replication,
@@ -202,16 +245,16 @@ static void run_task(int i, void *ctx)
     w->progress_slot = i;
     struct sim__text story = {0};
     if (t->replication == 0 && w->faults) w->story = &story; /* the drill's narrative */
-    if (t->replication == 0) w->series = sim__series_create(sc.duration);
+    if (t->replication == 0) w->series = sim__series_create(sc->duration);
     sim__world_run(w);
     t->part = sim_alloc(sizeof *t->part);
     t->part->replications = 1;
     t->part->detected_warmup = w->series ? sim__mser(w->series) : SIM__MSER_NONE;
     if (w->series) { /* a cut past the warm-up that noise explains is no news */
-        sim_time cut = t->part->detected_warmup == SIM__MSER_UNSETTLED ? sc.duration / 2
-                                                                       : t->part->detected_warmup;
-        if (cut > sc.warmup && !sim__transient_real(w->series, sc.warmup, cut))
-            t->part->detected_warmup = sc.warmup;
+        sim_time cut = t->part->detected_warmup == SIM__MSER_UNSETTLED ? sc->duration / 2
+                                                                        : t->part->detected_warmup;
+        if (cut > sc->warmup && !sim__transient_real(w->series, sc->warmup, cut))
+            t->part->detected_warmup = sc->warmup;
     }
     sim__series_destroy(w->series);
     w->series = NULL;
@@ -224,7 +267,7 @@ static void run_task(int i, void *ctx)
     }
     t->events = w->events;
     sim__world_destroy(w);
-    sim__scenario_fini(&sc);
+    if (ld) sim__scenario_fini(&own);
     sim__loader_destroy(ld);
 }
 
@@ -241,11 +284,14 @@ static void merge(struct sim__results *res, struct sim__results *part, int r)
         res->metrics = part->metrics;
         res->n = res->cap = part->n;
         res->index = part->index;
+        arena_fini(&res->arena);
+        res->arena = part->arena;
+        part->arena = (struct sim__figure_arena){0};
         struct sim__hist_pool *owner = NULL;
         for (size_t i = 0; i < res->n; i++) {
             struct sim__metric *m = &res->metrics[i];
             double v = m->values[0];
-            m->values = sim_realloc(m->values, (size_t)res->replications * sizeof *m->values);
+            if (res->replications > 1) m->values = values_alloc(&res->arena, res->replications, NULL, 0);
             for (int k = 0; k < res->replications; k++) m->values[k] = NAN;
             m->values[r] = v;
             if (m->owns_pool) {
@@ -301,6 +347,7 @@ static bool run_many(struct sim_loader **lds, const struct sim__scenario *scs, i
     /* Build replication 0 of each here first: bad input is reported through its loader,
      * and the design's description comes from it. */
     int ntasks = 0;
+    struct sim_world *kept = NULL; /* a lone scenario's replication 0: built once, not twice */
     for (int k = 0; k < n; k++) {
         out[k] = NULL;
         struct sim_world *first = sim__world_build(lds[k], &scs[k], 0);
@@ -316,7 +363,8 @@ static bool run_many(struct sim_loader **lds, const struct sim__scenario *scs, i
         out[k]->replications = scs[k].replications;
         sim_hist_init(&out[k]->latency);
         sim__results_describe(out[k], first);
-        sim__world_destroy(first);
+        if (n == 1) kept = first;
+        else sim__world_destroy(first);
         ntasks += scs[k].replications;
     }
     out[0]->timeline = tl;
@@ -330,12 +378,16 @@ static bool run_many(struct sim_loader **lds, const struct sim__scenario *scs, i
     int at_once = threads > 0 ? threads : sim__cores();
     if (at_once > ntasks) at_once = ntasks;
     for (int k = 0, t = 0; k < n; k++) {
-        texts[k] = cJSON_PrintUnformatted(sim__loader_json(lds[k]));
-        if (!texts[k]) sim__out_of_memory();
+        texts[k] = NULL; /* only replications built in a task need the text */
+        if (!kept || scs[k].replications > 1) {
+            texts[k] = cJSON_PrintUnformatted(sim__loader_json(lds[k]));
+            if (!texts[k]) sim__out_of_memory();
+        }
         size_t budget = (size_t)(scs[k].max_memory / at_once);
         for (int r = 0; r < scs[k].replications; r++, t++)
             tasks[t] = (struct task){sim__loader_label(lds[k]), texts[k], r, progress,
-                                     k == 0 && r == 0 ? out[0]->timeline : NULL, NULL, 0, budget};
+                                     k == 0 && r == 0 ? out[0]->timeline : NULL,
+                                     r == 0 ? kept : NULL, &scs[k], NULL, 0, budget};
     }
     double t0 = wall_clock();
     sim__parallel_for(ntasks, threads, run_task, tasks);
@@ -415,8 +467,7 @@ void sim__run_more(struct sim_loader *ld, const struct sim__scenario *sc, struct
     int from = res->replications, to = from + more;
     for (size_t i = 0; i < res->n; i++) {
         struct sim__metric *m = &res->metrics[i];
-        m->values = sim_realloc(m->values, (size_t)to * sizeof *m->values);
-        for (int r = from; r < to; r++) m->values[r] = NAN;
+        m->values = values_alloc(&res->arena, to, m->values, from); /* the old ones wait for the arena's end */
         if (m->owns_pool) { /* room for the new replications' histograms */
             struct sim__hist_pool *p = m->pool;
             p->reps = sim_realloc(p->reps, (size_t)to * sizeof *p->reps);
@@ -434,7 +485,7 @@ void sim__run_more(struct sim_loader *ld, const struct sim__scenario *sc, struct
     if (at_once > more) at_once = more;
     size_t budget = (size_t)(sc->max_memory / at_once);
     for (int t = 0; t < more; t++)
-        tasks[t] = (struct task){sim__loader_label(ld), text, from + t, progress, NULL, NULL, 0, budget};
+        tasks[t] = (struct task){sim__loader_label(ld), text, from + t, progress, NULL, NULL, sc, NULL, 0, budget};
     double t0 = wall_clock();
     sim__parallel_for(more, sc->threads, run_task, tasks);
     res->wall_seconds += wall_clock() - t0;
@@ -475,11 +526,10 @@ void sim__results_destroy(struct sim__results *res)
 {
     if (!res) return;
     for (size_t i = 0; i < res->n; i++) {
-        sim_free(res->metrics[i].path);
-        sim_free(res->metrics[i].values);
         if (res->metrics[i].owns_pool) hist_pool_destroy(res->metrics[i].pool);
     }
     sim_free(res->metrics);
+    arena_fini(&res->arena);
     sim__namemap_fini(&res->index);
     for (int i = 0; i < res->nnodes; i++) {
         sim_free(res->nodes[i].name);

@@ -42,9 +42,17 @@ struct sim__node_info {
     char *name, *type, *description;
 };
 
+/* The figures' paths and values, packed into big blocks freed together: millions of small
+ * pieces (25 figures a node) would cost a malloc and its overhead each. */
+struct sim__figure_arena {
+    char **blocks;
+    size_t nblocks, used, room; /* the last block's bytes used and its size */
+};
+
 struct sim__results {
     struct sim__metric *metrics;
     size_t n, cap, cursor;
+    struct sim__figure_arena arena; /* every metric's path and values */
     struct sim__namemap index; /* path -> index + 1 into metrics */
     int replications;
     uint64_t events;
@@ -119,7 +127,7 @@ int sim__cores(void);
 /* fn(i, ctx) for every i in [0, n), on up to `threads` threads (0: every core). */
 void sim__parallel_for(int n, int threads, void (*fn)(int i, void *ctx), void *ctx);
 
-/* ---- outputs (report.c, expect.c) ---- */
+/* ---- outputs (report.c, report_json.c) ---- */
 struct sim__verdict {
     const struct sim__expect *e;
     double value;
