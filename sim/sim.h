@@ -640,6 +640,29 @@ enum sim_conn_result sim_connpool_acquire(struct sim_connpool *p, struct sim_con
 void sim_connpool_release(struct sim_connpool *p, struct sim_conn *c);
 void sim_connpool_clear_stats(struct sim_connpool *p);
 void sim_connpool_report(struct sim_connpool *p, struct sim_report *rep);
+
+/* What a replicated store's callers saw (databases, quorum): reads and writes arriving,
+ * reads stale against the version acknowledged when they arrived, answer latency, errors
+ * by status; counted while the owner measures, reported under the same names by both. */
+struct sim_store_figures {
+    struct sim_component *owner;
+    uint64_t reads, writes, acked, stale_reads, written_reads;
+    uint64_t errors[SIM_STATUS_COUNT];
+    struct sim_hist read_latency, write_latency;
+};
+void sim_store_figures_init(struct sim_store_figures *f, struct sim_component *owner);
+/* A call arrives: returns its key's record + 1 (0: never written) and sets *acked to the
+ * version then acknowledged (column acked_column of the record; 0 if none). */
+uint32_t sim_store_arrive(struct sim_store_figures *f, struct sim_versions *v,
+                          const struct sim_call *call, size_t acked_column, uint32_t *acked);
+/* A read answered with version, when acked was acknowledged as it arrived. */
+void sim_store_read(struct sim_store_figures *f, uint32_t version, uint32_t acked);
+void sim_store_answered(struct sim_store_figures *f, int op, enum sim_status status,
+                        sim_time latency);
+void sim_store_figures_clear(struct sim_store_figures *f);
+/* reads, writes, ... keys_written, read/write latency, errors.<status>: in that order. */
+void sim_store_figures_report(const struct sim_store_figures *f, struct sim_report *rep,
+                              size_t keys_written);
 void sim_connpool_sample(struct sim_connpool *p, struct sim_sampler *s);
 /* "; pool 8 (queue)", or "" when off: for describe(). */
 void sim_connpool_describe(const struct sim_connpool *p, char *buf, size_t n);
