@@ -914,6 +914,8 @@ void sim_report(struct sim_report *rep, const char *path, double value, int unit
 /* count, mean, p50, p90, p95, p99, p99.9 and max of h, in seconds, under path; the times
  * are lower-is-better, the count neutral. */
 void sim_report_hist(struct sim_report *rep, const char *path, const struct sim_hist *h);
+/* errors.<status> for every status but ok: the calls answered with it, as unit. */
+void sim_report_errors(struct sim_report *rep, const uint64_t errors[SIM_STATUS_COUNT], int unit);
 /* In theory(): the simulated mean of one of this component's own figures, NAN if none. */
 double sim_simulated(struct sim_report *pred, const char *path);
 /* A theory() note: why the formula may not match (approximation, assumption). */

@@ -4,7 +4,6 @@
  * decide what a read returns; this counts and reports it the same way for both.
  * Everything is counted only while the owner is measuring. A read can be stale only on a
  * key written before it arrived, so the stale reads of written keys are all the stale reads. */
-#include <stdio.h>
 #include <string.h>
 
 #include "sim.h"
@@ -70,9 +69,5 @@ void sim_store_figures_report(const struct sim_store_figures *f, struct sim_repo
     sim_report(rep, "keys_written", (double)keys_written, SIM_UNIT_COUNT);
     sim_report_hist(rep, "read_latency", &f->read_latency);
     sim_report_hist(rep, "write_latency", &f->write_latency);
-    for (int k = SIM_OK + 1; k < SIM_STATUS_COUNT; k++) {
-        char path[64];
-        snprintf(path, sizeof path, "errors.%s", sim_status_name((enum sim_status)k));
-        sim_report(rep, path, (double)f->errors[k], SIM_UNIT_COUNT | SIM_LOWER_BETTER);
-    }
+    sim_report_errors(rep, f->errors, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
 }
