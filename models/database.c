@@ -154,7 +154,6 @@ static uint32_t *rec(struct database *d, uint32_t i)
 
 /* ---- the connection pool and answers ---- */
 
-static void admit(struct database *d, struct job *j);
 
 static struct job *job_of(struct sim_conn *c)
 {
@@ -205,7 +204,7 @@ static void taken(struct database *d, struct job *j)
     sim_pool_put(&d->jobs, j);
 }
 
-/* The call waited for a connection longer than the pool's timeout. */
+/* The pool refused the call, or it waited longer than the pool's timeout. */
 static void pool_expired(struct sim_component *self, struct sim_conn *c)
 {
     answer((struct database *)self, job_of(c), SIM_REJECTED);
@@ -1024,15 +1023,9 @@ static void respond(struct sim_component *self, struct sim_call *call)
 }
 
 /* The job holds a connection (or needs none): it goes to its node(s). */
-static void admit(struct database *d, struct job *j)
-{
-    route(d, j);
-}
-
-/* A call that waited for a connection got one. */
 static void pool_admitted(struct sim_component *self, struct sim_conn *c)
 {
-    admit((struct database *)self, job_of(c));
+    route((struct database *)self, job_of(c));
 }
 
 static void receive(struct sim_component *self, struct sim_call *call)
@@ -1043,11 +1036,7 @@ static void receive(struct sim_component *self, struct sim_call *call)
     *j = (struct job){.in = call, .arrived = now};
     call->callee_data = j;
     j->rec = sim_store_arrive(&d->fig, &d->vers, call, ACKED, &j->snapshot);
-    switch (sim_connpool_acquire(&d->conns, &j->conn, now)) {
-    case SIM_CONN_HELD: admit(d, j); break;
-    case SIM_CONN_REFUSED: answer(d, j, SIM_REJECTED); break;
-    case SIM_CONN_QUEUED: break;
-    }
+    sim_connpool_enter(&d->conns, &j->conn, now);
 }
 
 

@@ -95,7 +95,7 @@ static void answer(struct quorum *q, struct job *j, enum sim_status status)
     sim_pool_put(&q->jobs, j);
 }
 
-/* The call waited for a connection longer than the pool's timeout. */
+/* The pool refused the call, or it waited longer than the pool's timeout. */
 static void pool_expired(struct sim_component *self, struct sim_conn *c)
 {
     answer((struct quorum *)self, job_of(c), SIM_REJECTED);
@@ -231,17 +231,13 @@ static void reply(struct sim_component *self, void *arg)
 /* ---- arrivals ---- */
 
 /* The job holds a connection (or needs none). */
-static void admit(struct quorum *q, struct job *j)
+static void pool_admitted(struct sim_component *self, struct sim_conn *c)
 {
+    struct quorum *q = (struct quorum *)self;
+    struct job *j = job_of(c);
     if (j->in->op == SIM_OP_WRITE && q->disk_full) answer(q, j, SIM_REJECTED);
     else if (j->in->op == SIM_OP_WRITE) start_write(q, j);
     else start_read(q, j);
-}
-
-/* A call that waited for a connection got one. */
-static void pool_admitted(struct sim_component *self, struct sim_conn *c)
-{
-    admit((struct quorum *)self, job_of(c));
 }
 
 static void receive(struct sim_component *self, struct sim_call *call)
@@ -252,11 +248,7 @@ static void receive(struct sim_component *self, struct sim_call *call)
     *j = (struct job){.in = call, .arrived = now};
     call->callee_data = j;
     j->rec = sim_store_arrive(&q->fig, &q->vers, call, ACKED, &j->snapshot);
-    switch (sim_connpool_acquire(&q->conns, &j->conn, now)) {
-    case SIM_CONN_HELD: admit(q, j); break;
-    case SIM_CONN_REFUSED: answer(q, j, SIM_REJECTED); break;
-    case SIM_CONN_QUEUED: break;
-    }
+    sim_connpool_enter(&q->conns, &j->conn, now);
 }
 
 /* ---- configuration ---- */

@@ -616,7 +616,7 @@ struct sim_connpool {
     sim_time timeout; /* 0: wait for ever */
     struct sim_component *owner;
     void (*admit)(struct sim_component *owner, struct sim_conn *c);  /* a waiter got one */
-    void (*expire)(struct sim_component *owner, struct sim_conn *c); /* a wait timed out */
+    void (*expire)(struct sim_component *owner, struct sim_conn *c); /* refused or timed out */
     struct sim_conn *head, *tail;
     int64_t waiting;
     uint64_t rejected, timeouts, waited, started; /* measured */
@@ -635,6 +635,9 @@ void sim_connpool_start(struct sim_connpool *p, struct sim_component *owner,
  * or expire() comes later; REFUSED: answer it "rejected". */
 enum sim_conn_result sim_connpool_acquire(struct sim_connpool *p, struct sim_conn *c,
                                           sim_time arrived);
+/* The same, answered through the callbacks: admit() now when it holds one, expire() now
+ * when the pool refuses it, either later when it waits. */
+void sim_connpool_enter(struct sim_connpool *p, struct sim_conn *c, sim_time arrived);
 /* The call is done with its connection (none held: nothing happens); the next waiter's
  * admit() runs before this returns. */
 void sim_connpool_release(struct sim_connpool *p, struct sim_conn *c);
