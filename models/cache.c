@@ -1268,11 +1268,7 @@ static void report(struct sim_component *self, struct sim_report *rep)
     sim_report(rep, "eat.formula", h * t_hit + (1 - h) * t_miss, SIM_UNIT_SECONDS);
     sim_report_hist(rep, "hit_latency", &c->hit_latency);
     sim_report_hist(rep, "miss_latency", &c->miss_latency);
-    for (int k = SIM_OK + 1; k < SIM_STATUS_COUNT; k++) {
-        char path[64];
-        snprintf(path, sizeof path, "errors.%s", sim_status_name((enum sim_status)k));
-        sim_report(rep, path, (double)c->errors[k], SIM_UNIT_COUNT | SIM_LOWER_BETTER);
-    }
+    sim_report_errors(rep, c->errors, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     if (c->write_policy == WRITE_BACK) {
         sim_report(rep, "writes_at_risk.mean", sim_level_mean(&c->at_risk, sim_now(self)),
                    SIM_UNIT_NUMBER | SIM_LOWER_BETTER);

@@ -42,7 +42,6 @@ struct job {
     struct job *parent;      /* a scatter part: the call it is part of; NULL otherwise */
     enum sim_status worst;   /* a scatter call: the first error of its parts */
     struct sim_conn conn;    /* its place in the connection pool */
-    bool written_key;        /* the key had an acknowledged write when the read arrived */
     bool scatter;            /* sent to every shard: its parts answer it */
     bool split;              /* a write a deposed primary takes in a split brain */
     sim_time at_shard;       /* when it reached its shard (after any directory lookup) */
@@ -135,10 +134,10 @@ struct database {
     struct sim_rng *backup_rng;
 
     /* measurement */
-    uint64_t reads, nwrites, acked, stale_reads, written_reads, stale_written, redirects;
+    struct sim_store_figures fig;
+    uint64_t redirects;
     uint64_t directory_lookups;
-    uint64_t errors[SIM_STATUS_COUNT];
-    struct sim_hist read_latency, write_latency, all_lag, scatter_latency;
+    struct sim_hist all_lag, scatter_latency;
     /* over the whole run, warm-up included, as faults are */
     uint64_t restores, backups, lost_writes, split_brain_writes;
 };
@@ -155,7 +154,6 @@ static uint32_t *rec(struct database *d, uint32_t i)
 
 /* ---- the connection pool and answers ---- */
 
-static void admit(struct database *d, struct job *j);
 
 static struct job *job_of(struct sim_conn *c)
 {
@@ -192,12 +190,7 @@ static void answer(struct database *d, struct job *j, enum sim_status status)
         part_done(d, j, status);
         return;
     }
-    if (sim_measuring(self)) {
-        sim_time latency = sim_now(self) - j->arrived;
-        if (status != SIM_OK) d->errors[status]++;
-        else if (j->in->op == SIM_OP_WRITE) sim_hist_record(&d->write_latency, latency);
-        else sim_hist_record(&d->read_latency, latency);
-    }
+    sim_store_answered(&d->fig, j->in->op, status, sim_now(self) - j->arrived);
     sim_connpool_release(&d->conns, &j->conn);
     sim_respond(j->in, status);
     sim_pool_put(&d->jobs, j);
@@ -206,12 +199,12 @@ static void answer(struct database *d, struct job *j, enum sim_status status)
 /* The engine answered the call itself (an error fault on the server picked for it). */
 static void taken(struct database *d, struct job *j)
 {
-    if (sim_measuring(&d->base)) d->errors[SIM_FAILED]++;
+    if (sim_measuring(&d->base)) d->fig.errors[SIM_FAILED]++;
     sim_connpool_release(&d->conns, &j->conn);
     sim_pool_put(&d->jobs, j);
 }
 
-/* The call waited for a connection longer than the pool's timeout. */
+/* The pool refused the call, or it waited longer than the pool's timeout. */
 static void pool_expired(struct sim_component *self, struct sim_conn *c)
 {
     answer((struct database *)self, job_of(c), SIM_REJECTED);
@@ -306,7 +299,7 @@ static void acknowledge(struct database *d, struct write *w)
     if (w->version > r[ACKED]) r[ACKED] = w->version;
     w->acked = true;
     w->acked_at = now;
-    if (sim_measuring(&d->base)) d->acked++;
+    if (sim_measuring(&d->base)) d->fig.acked++;
     struct shard *sh = &d->shards[w->shard];
     for (int k = 0; k <= d->nreplicas; k++) {
         struct server *x = server_of(d, w->shard, k);
@@ -461,11 +454,8 @@ static void service_done(struct sim_component *self, void *arg)
     /* A read returns the version its node holds as it answers. */
     uint32_t version = 0;
     if (j->rec) version = rec(d, j->rec - 1)[COL(j->node)];
-    if (sim_measuring(self)) {
-        s->reads++;
-        if (version < j->snapshot) d->stale_reads++;
-        if (j->written_key && version < j->snapshot) d->stale_written++;
-    }
+    if (sim_measuring(self)) s->reads++;
+    sim_store_read(&d->fig, version, j->snapshot);
     served(d, j);
     answer(d, j, SIM_OK);
 }
@@ -997,7 +987,6 @@ static void scatter(struct database *d, struct job *j)
         if (i == owner) {
             part->rec = j->rec;
             part->snapshot = j->snapshot;
-            part->written_key = j->written_key;
         }
         primary_admit(d, part);
     }
@@ -1034,15 +1023,9 @@ static void respond(struct sim_component *self, struct sim_call *call)
 }
 
 /* The job holds a connection (or needs none): it goes to its node(s). */
-static void admit(struct database *d, struct job *j)
-{
-    route(d, j);
-}
-
-/* A call that waited for a connection got one. */
 static void pool_admitted(struct sim_component *self, struct sim_conn *c)
 {
-    admit((struct database *)self, job_of(c));
+    route((struct database *)self, job_of(c));
 }
 
 static void receive(struct sim_component *self, struct sim_call *call)
@@ -1052,24 +1035,8 @@ static void receive(struct sim_component *self, struct sim_call *call)
     struct job *j = sim_pool_get(&d->jobs);
     *j = (struct job){.in = call, .arrived = now};
     call->callee_data = j;
-    uint32_t v = sim_versions_find(&d->vers, call->key);
-    j->rec = v;
-    if (v) {
-        j->snapshot = rec(d, v - 1)[ACKED];
-        j->written_key = j->snapshot > 0;
-    }
-    if (sim_measuring(self)) {
-        if (call->op == SIM_OP_WRITE) d->nwrites++;
-        else {
-            d->reads++;
-            if (j->written_key) d->written_reads++;
-        }
-    }
-    switch (sim_connpool_acquire(&d->conns, &j->conn, now)) {
-    case SIM_CONN_HELD: admit(d, j); break;
-    case SIM_CONN_REFUSED: answer(d, j, SIM_REJECTED); break;
-    case SIM_CONN_QUEUED: break;
-    }
+    j->rec = sim_store_arrive(&d->fig, &d->vers, call, ACKED, &j->snapshot);
+    sim_connpool_enter(&d->conns, &j->conn, now);
 }
 
 
@@ -1206,8 +1173,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     d->route_rng = sim_rng(self, "route");
     sim_failover_init(&d->failover, self, d->nshards, &failover_ops);
     if (d->backup) d->backup_rng = sim_rng(self, "backup");
-    sim_hist_init(&d->read_latency);
-    sim_hist_init(&d->write_latency);
+    sim_store_figures_init(&d->fig, self);
     sim_hist_init(&d->all_lag);
     sim_hist_init(&d->scatter_latency);
 }
@@ -1241,11 +1207,8 @@ static void clear_stats(struct sim_component *self)
 {
     struct database *d = (struct database *)self;
     sim_time now = sim_now(self);
-    d->reads = d->nwrites = d->acked = d->stale_reads = d->written_reads = d->stale_written = 0;
+    sim_store_figures_clear(&d->fig);
     d->redirects = d->directory_lookups = 0;
-    memset(d->errors, 0, sizeof d->errors);
-    sim_hist_clear(&d->read_latency);
-    sim_hist_clear(&d->write_latency);
     sim_hist_clear(&d->all_lag);
     sim_hist_clear(&d->scatter_latency);
     sim_connpool_clear_stats(&d->conns);
@@ -1344,25 +1307,7 @@ static void report_recovery(struct database *d, struct sim_report *rep)
 static void report(struct sim_component *self, struct sim_report *rep)
 {
     struct database *d = (struct database *)self;
-    double window = sim_window_seconds(self);
-    sim_report(rep, "reads", (double)d->reads / window, SIM_UNIT_RATE);
-    sim_report(rep, "writes", (double)d->nwrites / window, SIM_UNIT_RATE);
-    sim_report(rep, "writes_acknowledged", (double)d->acked, SIM_UNIT_COUNT);
-    sim_report(rep, "stale_reads", (double)d->stale_reads, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
-    sim_report(rep, "stale_read_ratio", d->reads ? (double)d->stale_reads / (double)d->reads : 0,
-               SIM_UNIT_RATIO | SIM_LOWER_BETTER);
-    sim_report(rep, "reads_of_written_keys", (double)d->written_reads, SIM_UNIT_COUNT);
-    sim_report(rep, "stale_read_ratio_written",
-               d->written_reads ? (double)d->stale_written / (double)d->written_reads : 0,
-               SIM_UNIT_RATIO | SIM_LOWER_BETTER);
-    sim_report(rep, "keys_written", (double)d->vers.count, SIM_UNIT_COUNT);
-    sim_report_hist(rep, "read_latency", &d->read_latency);
-    sim_report_hist(rep, "write_latency", &d->write_latency);
-    for (int k = SIM_OK + 1; k < SIM_STATUS_COUNT; k++) {
-        char path[64];
-        snprintf(path, sizeof path, "errors.%s", sim_status_name((enum sim_status)k));
-        sim_report(rep, path, (double)d->errors[k], SIM_UNIT_COUNT | SIM_LOWER_BETTER);
-    }
+    sim_store_figures_report(&d->fig, rep, d->vers.count);
     if (d->read_your_writes)
         sim_report(rep, "read_your_writes_redirects", (double)d->redirects, SIM_UNIT_COUNT);
     if (d->nshards == 1) report_server(d, rep, "primary", &d->servers[0], false);

@@ -101,11 +101,7 @@ static void report(struct sim_component *self, struct sim_report *rep)
     sim_report(rep, "in_flight.mean", sim_level_mean(&d->level, now), SIM_UNIT_NUMBER);
     sim_report(rep, "in_flight.max", d->level.max, SIM_UNIT_COUNT);
     sim_report(rep, "idle", 1 - sim_level_mean(&d->busy, now), SIM_UNIT_RATIO);
-    for (int k = SIM_OK + 1; k < SIM_STATUS_COUNT; k++) {
-        char path[64];
-        snprintf(path, sizeof path, "errors.%s", sim_status_name((enum sim_status)k));
-        sim_report(rep, path, (double)d->errors[k], SIM_UNIT_COUNT);
-    }
+    sim_report_errors(rep, d->errors, SIM_UNIT_COUNT);
 }
 
 static void describe(struct sim_component *self, char *buf, size_t n)

@@ -952,11 +952,7 @@ static void report(struct sim_component *self, struct sim_report *rep)
     sim_report(rep, "rejected_max_connections", (double)lb->rejected_conn, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     sim_report(rep, "rejected_queue_full", (double)lb->rejected_queue, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     sim_report(rep, "rejection_ratio", arrivals ? rejected / arrivals : 0, SIM_UNIT_RATIO | SIM_LOWER_BETTER);
-    for (int k = SIM_OK + 1; k < SIM_STATUS_COUNT; k++) {
-        char path[64];
-        snprintf(path, sizeof path, "errors.%s", sim_status_name((enum sim_status)k));
-        sim_report(rep, path, (double)lb->errors[k], SIM_UNIT_COUNT | SIM_LOWER_BETTER);
-    }
+    sim_report_errors(rep, lb->errors, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     sim_report_hist(rep, "latency", &lb->latency);
     if (lb->zone_affinity) {
         double fwd = (double)(lb->in_zone + lb->zone_fallbacks);

@@ -10,7 +10,6 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "sim.h"
 
@@ -24,7 +23,6 @@ struct job {
     sim_time arrived;
     uint32_t rec;      /* the key's record + 1, 0: none (never written) */
     uint32_t snapshot; /* the key's acked version when the read arrived */
-    bool written_key;  /* the key had an acknowledged write when the read arrived */
     struct sim_conn conn;
     /* reads: replies not yet in, the newest version so far, who was asked and what each held */
     int pending;
@@ -68,9 +66,8 @@ struct quorum {
     struct sim_rng *latency_rng, *choice_rng, *entropy_rng;
 
     /* measurement */
-    uint64_t reads, nwrites, acked, stale_reads, written_reads, stale_written, read_repairs;
-    uint64_t errors[SIM_STATUS_COUNT];
-    struct sim_hist read_latency, write_latency;
+    struct sim_store_figures fig;
+    uint64_t read_repairs;
 };
 
 /* ---- per-key records ---- */
@@ -92,18 +89,13 @@ static struct job *job_of(struct sim_conn *c)
 
 static void answer(struct quorum *q, struct job *j, enum sim_status status)
 {
-    if (sim_measuring(&q->base)) {
-        sim_time latency = sim_now(&q->base) - j->arrived;
-        if (status != SIM_OK) q->errors[status]++;
-        else if (j->in->op == SIM_OP_WRITE) sim_hist_record(&q->write_latency, latency);
-        else sim_hist_record(&q->read_latency, latency);
-    }
+    sim_store_answered(&q->fig, j->in->op, status, sim_now(&q->base) - j->arrived);
     sim_connpool_release(&q->conns, &j->conn);
     sim_respond(j->in, status);
     sim_pool_put(&q->jobs, j);
 }
 
-/* The call waited for a connection longer than the pool's timeout. */
+/* The pool refused the call, or it waited longer than the pool's timeout. */
 static void pool_expired(struct sim_component *self, struct sim_conn *c)
 {
     answer((struct quorum *)self, job_of(c), SIM_REJECTED);
@@ -115,7 +107,7 @@ static void acknowledge(struct quorum *q, struct write *w)
 {
     uint32_t *r = rec(q, w->rec);
     if (w->version > r[ACKED]) r[ACKED] = w->version;
-    if (sim_measuring(&q->base)) q->acked++;
+    if (sim_measuring(&q->base)) q->fig.acked++;
     struct job *j = w->job;
     w->job = NULL;
     answer(q, j, SIM_OK);
@@ -225,10 +217,7 @@ static void reply(struct sim_component *self, void *arg)
     j->got[i] = v;
     if (v > j->best) j->best = v;
     if (--j->pending) return;
-    if (sim_measuring(self)) {
-        if (j->best < j->snapshot) q->stale_reads++;
-        if (j->written_key && j->best < j->snapshot) q->stale_written++;
-    }
+    sim_store_read(&q->fig, j->best, j->snapshot);
     if (q->read_repair && j->rec)
         for (int k = 0; k < q->r; k++)
             if (j->got[k] < j->best) {
@@ -242,17 +231,13 @@ static void reply(struct sim_component *self, void *arg)
 /* ---- arrivals ---- */
 
 /* The job holds a connection (or needs none). */
-static void admit(struct quorum *q, struct job *j)
+static void pool_admitted(struct sim_component *self, struct sim_conn *c)
 {
+    struct quorum *q = (struct quorum *)self;
+    struct job *j = job_of(c);
     if (j->in->op == SIM_OP_WRITE && q->disk_full) answer(q, j, SIM_REJECTED);
     else if (j->in->op == SIM_OP_WRITE) start_write(q, j);
     else start_read(q, j);
-}
-
-/* A call that waited for a connection got one. */
-static void pool_admitted(struct sim_component *self, struct sim_conn *c)
-{
-    admit((struct quorum *)self, job_of(c));
 }
 
 static void receive(struct sim_component *self, struct sim_call *call)
@@ -262,24 +247,8 @@ static void receive(struct sim_component *self, struct sim_call *call)
     struct job *j = sim_pool_get(&q->jobs);
     *j = (struct job){.in = call, .arrived = now};
     call->callee_data = j;
-    uint32_t v = sim_versions_find(&q->vers, call->key);
-    j->rec = v;
-    if (v) {
-        j->snapshot = rec(q, v - 1)[ACKED];
-        j->written_key = j->snapshot > 0;
-    }
-    if (sim_measuring(self)) {
-        if (call->op == SIM_OP_WRITE) q->nwrites++;
-        else {
-            q->reads++;
-            if (j->written_key) q->written_reads++;
-        }
-    }
-    switch (sim_connpool_acquire(&q->conns, &j->conn, now)) {
-    case SIM_CONN_HELD: admit(q, j); break;
-    case SIM_CONN_REFUSED: answer(q, j, SIM_REJECTED); break;
-    case SIM_CONN_QUEUED: break;
-    }
+    j->rec = sim_store_arrive(&q->fig, &q->vers, call, ACKED, &j->snapshot);
+    sim_connpool_enter(&q->conns, &j->conn, now);
 }
 
 /* ---- configuration ---- */
@@ -315,8 +284,7 @@ static void configure(struct sim_component *self, struct sim_cfg *cfg)
     q->latency_rng = sim_rng(self, "latency");
     q->choice_rng = sim_rng(self, "choice");
     q->entropy_rng = sim_rng(self, "anti_entropy");
-    sim_hist_init(&q->read_latency);
-    sim_hist_init(&q->write_latency);
+    sim_store_figures_init(&q->fig, self);
 }
 
 static void start(struct sim_component *self)
@@ -330,36 +298,15 @@ static void start(struct sim_component *self)
 static void clear_stats(struct sim_component *self)
 {
     struct quorum *q = (struct quorum *)self;
-    q->reads = q->nwrites = q->acked = q->stale_reads = q->written_reads = q->stale_written = 0;
+    sim_store_figures_clear(&q->fig);
     q->read_repairs = 0;
-    memset(q->errors, 0, sizeof q->errors);
-    sim_hist_clear(&q->read_latency);
-    sim_hist_clear(&q->write_latency);
     sim_connpool_clear_stats(&q->conns);
 }
 
 static void report(struct sim_component *self, struct sim_report *rep)
 {
     struct quorum *q = (struct quorum *)self;
-    double window = sim_window_seconds(self);
-    sim_report(rep, "reads", (double)q->reads / window, SIM_UNIT_RATE);
-    sim_report(rep, "writes", (double)q->nwrites / window, SIM_UNIT_RATE);
-    sim_report(rep, "writes_acknowledged", (double)q->acked, SIM_UNIT_COUNT);
-    sim_report(rep, "stale_reads", (double)q->stale_reads, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
-    sim_report(rep, "stale_read_ratio", q->reads ? (double)q->stale_reads / (double)q->reads : 0,
-               SIM_UNIT_RATIO | SIM_LOWER_BETTER);
-    sim_report(rep, "reads_of_written_keys", (double)q->written_reads, SIM_UNIT_COUNT);
-    sim_report(rep, "stale_read_ratio_written",
-               q->written_reads ? (double)q->stale_written / (double)q->written_reads : 0,
-               SIM_UNIT_RATIO | SIM_LOWER_BETTER);
-    sim_report(rep, "keys_written", (double)q->vers.count, SIM_UNIT_COUNT);
-    sim_report_hist(rep, "read_latency", &q->read_latency);
-    sim_report_hist(rep, "write_latency", &q->write_latency);
-    for (int k = SIM_OK + 1; k < SIM_STATUS_COUNT; k++) {
-        char path[64];
-        snprintf(path, sizeof path, "errors.%s", sim_status_name((enum sim_status)k));
-        sim_report(rep, path, (double)q->errors[k], SIM_UNIT_COUNT | SIM_LOWER_BETTER);
-    }
+    sim_store_figures_report(&q->fig, rep, q->vers.count);
     sim_report(rep, "read_repairs", (double)q->read_repairs, SIM_UNIT_COUNT);
     sim_connpool_report(&q->conns, rep);
 }

@@ -1097,11 +1097,7 @@ static void report(struct sim_component *self, struct sim_report *rep)
                SIM_UNIT_RATIO | SIM_LOWER_BETTER);
     sim_report(rep, "rejection_ratio", arrivals ? (double)s->rejected_full / arrivals : 0,
                SIM_UNIT_RATIO | SIM_LOWER_BETTER);
-    for (int k = SIM_OK + 1; k < SIM_STATUS_COUNT; k++) {
-        char path[64];
-        snprintf(path, sizeof path, "errors.%s", sim_status_name((enum sim_status)k));
-        sim_report(rep, path, (double)s->errors[k], SIM_UNIT_COUNT | SIM_LOWER_BETTER);
-    }
+    sim_report_errors(rep, s->errors, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     sim_report(rep, "retries", (double)s->retries, SIM_UNIT_COUNT | SIM_LOWER_BETTER);
     sim_report(rep, "retries_denied", (double)s->retries_denied, SIM_UNIT_COUNT);
     sim_report_hist(rep, "latency", &s->latency);

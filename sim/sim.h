@@ -617,7 +617,7 @@ struct sim_connpool {
     sim_time timeout; /* 0: wait for ever */
     struct sim_component *owner;
     void (*admit)(struct sim_component *owner, struct sim_conn *c);  /* a waiter got one */
-    void (*expire)(struct sim_component *owner, struct sim_conn *c); /* a wait timed out */
+    void (*expire)(struct sim_component *owner, struct sim_conn *c); /* refused or timed out */
     struct sim_conn *head, *tail;
     int64_t waiting;
     uint64_t rejected, timeouts, waited, started; /* measured */
@@ -636,11 +636,37 @@ void sim_connpool_start(struct sim_connpool *p, struct sim_component *owner,
  * or expire() comes later; REFUSED: answer it "rejected". */
 enum sim_conn_result sim_connpool_acquire(struct sim_connpool *p, struct sim_conn *c,
                                           sim_time arrived);
+/* The same, answered through the callbacks: admit() now when it holds one, expire() now
+ * when the pool refuses it, either later when it waits. */
+void sim_connpool_enter(struct sim_connpool *p, struct sim_conn *c, sim_time arrived);
 /* The call is done with its connection (none held: nothing happens); the next waiter's
  * admit() runs before this returns. */
 void sim_connpool_release(struct sim_connpool *p, struct sim_conn *c);
 void sim_connpool_clear_stats(struct sim_connpool *p);
 void sim_connpool_report(struct sim_connpool *p, struct sim_report *rep);
+
+/* What a replicated store's callers saw (databases, quorum): reads and writes arriving,
+ * reads stale against the version acknowledged when they arrived, answer latency, errors
+ * by status; counted while the owner measures, reported under the same names by both. */
+struct sim_store_figures {
+    struct sim_component *owner;
+    uint64_t reads, writes, acked, stale_reads, written_reads;
+    uint64_t errors[SIM_STATUS_COUNT];
+    struct sim_hist read_latency, write_latency;
+};
+void sim_store_figures_init(struct sim_store_figures *f, struct sim_component *owner);
+/* A call arrives: returns its key's record + 1 (0: never written) and sets *acked to the
+ * version then acknowledged (column acked_column of the record; 0 if none). */
+uint32_t sim_store_arrive(struct sim_store_figures *f, struct sim_versions *v,
+                          const struct sim_call *call, size_t acked_column, uint32_t *acked);
+/* A read answered with version, when acked was acknowledged as it arrived. */
+void sim_store_read(struct sim_store_figures *f, uint32_t version, uint32_t acked);
+void sim_store_answered(struct sim_store_figures *f, int op, enum sim_status status,
+                        sim_time latency);
+void sim_store_figures_clear(struct sim_store_figures *f);
+/* reads, writes, ... keys_written, read/write latency, errors.<status>: in that order. */
+void sim_store_figures_report(const struct sim_store_figures *f, struct sim_report *rep,
+                              size_t keys_written);
 void sim_connpool_sample(struct sim_connpool *p, struct sim_sampler *s);
 /* "; pool 8 (queue)", or "" when off: for describe(). */
 void sim_connpool_describe(const struct sim_connpool *p, char *buf, size_t n);
@@ -892,6 +918,8 @@ void sim_report(struct sim_report *rep, const char *path, double value, int unit
 /* count, mean, p50, p90, p95, p99, p99.9 and max of h, in seconds, under path; the times
  * are lower-is-better, the count neutral. */
 void sim_report_hist(struct sim_report *rep, const char *path, const struct sim_hist *h);
+/* errors.<status> for every status but ok: the calls answered with it, as unit. */
+void sim_report_errors(struct sim_report *rep, const uint64_t errors[SIM_STATUS_COUNT], int unit);
 /* In theory(): the simulated mean of one of this component's own figures, NAN if none. */
 double sim_simulated(struct sim_report *pred, const char *path);
 /* A theory() note: why the formula may not match (approximation, assumption). */

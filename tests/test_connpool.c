@@ -1,6 +1,7 @@
 /* test_connpool.c: the connection pool models share (sim/connpool.c), driven by hand in a
  * bare world. Calls hold connections up to the size and wait in arrival order, with exact
- * waits and levels; "reject" refuses at once; a wait that times out leaves the line and
+ * waits and levels; "reject" refuses at once (through expire() when entered with
+ * sim_connpool_enter); a wait that times out leaves the line and
  * the next release skips it; an absent pool holds nothing; 10^5 waiters at once. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -118,6 +119,38 @@ static void reject_refuses_at_once(void **state)
     sim__world_destroy(w);
 }
 
+/* sim_connpool_enter answers through the callbacks: size 1, reject, 10 ms holds. Call 0
+ * is admitted at once, call 1 (at 1 ms) refused at once through expire(), call 2 (at
+ * 11 ms, after call 0 is done) admitted; a queued call is admitted when one frees. */
+static void enter(struct sim_component *self, void *arg)
+{
+    struct owner *o = (struct owner *)self;
+    sim_connpool_enter(&o->pool, arg, sim_now(self));
+}
+
+static void enter_answers_through_the_callbacks(void **state)
+{
+    (void)state;
+    struct owner *o;
+    struct sim_world *w = world_of(&o, 1, true, 0, 10 * SIM_MS);
+    sim_schedule(&o->base, 0, enter, &o->conn[0]);
+    sim_schedule(&o->base, 1 * SIM_MS, enter, &o->conn[1]);
+    sim_schedule(&o->base, 11 * SIM_MS, enter, &o->conn[2]);
+    sim__world_run(w);
+    assert_int_equal(o->admitted, 2);
+    assert_int_equal(o->admitted_at[2], 11 * SIM_MS);
+    assert_int_equal(o->expired, 1);
+    assert_int_equal(o->expired_at[1], 1 * SIM_MS);
+    sim__world_destroy(w);
+    w = world_of(&o, 1, false, 0, 10 * SIM_MS);
+    sim_schedule(&o->base, 0, enter, &o->conn[0]);
+    sim_schedule(&o->base, 1 * SIM_MS, enter, &o->conn[1]);
+    sim__world_run(w);
+    assert_int_equal(o->admitted_at[1], 10 * SIM_MS);
+    assert_int_equal(o->expired, 0);
+    sim__world_destroy(w);
+}
+
 /* Size 1, a 5 ms timeout, 10 ms holds. Call 1 (at 0) times out at 5 ms; call 2 (at 6 ms)
  * is next in line when call 0 ends at 10 ms, and its own timeout (11 ms) never fires. */
 static void a_timed_out_wait_leaves_the_line(void **state)
@@ -207,6 +240,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(waits_in_arrival_order),
         cmocka_unit_test(reject_refuses_at_once),
+        cmocka_unit_test(enter_answers_through_the_callbacks),
         cmocka_unit_test(a_timed_out_wait_leaves_the_line),
         cmocka_unit_test(an_absent_pool_holds_nothing),
         cmocka_unit_test(configuration_errors_name_the_path),

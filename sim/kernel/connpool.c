@@ -90,6 +90,15 @@ enum sim_conn_result sim_connpool_acquire(struct sim_connpool *p, struct sim_con
     return SIM_CONN_QUEUED;
 }
 
+void sim_connpool_enter(struct sim_connpool *p, struct sim_conn *c, sim_time arrived)
+{
+    switch (sim_connpool_acquire(p, c, arrived)) {
+    case SIM_CONN_HELD: p->admit(p->owner, c); break;
+    case SIM_CONN_REFUSED: p->expire(p->owner, c); break;
+    case SIM_CONN_QUEUED: break;
+    }
+}
+
 void sim_connpool_release(struct sim_connpool *p, struct sim_conn *c)
 {
     if (!c->connected) return;

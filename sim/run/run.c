@@ -107,6 +107,15 @@ static void hist_pool_destroy(struct sim__hist_pool *p)
     sim_free(p);
 }
 
+void sim_report_errors(struct sim_report *rep, const uint64_t errors[SIM_STATUS_COUNT], int unit)
+{
+    for (int k = SIM_OK + 1; k < SIM_STATUS_COUNT; k++) {
+        char path[64];
+        snprintf(path, sizeof path, "errors.%s", sim_status_name((enum sim_status)k));
+        sim_report(rep, path, (double)errors[k], unit);
+    }
+}
+
 void sim_report_hist(struct sim_report *rep, const char *path, const struct sim_hist *h)
 {
     static const struct {
